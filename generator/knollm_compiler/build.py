@@ -1,0 +1,110 @@
+"""The compile step: authored files plus snapshot sources in, one Bundle out."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .merge import merge
+from .problems import BuildError, Problem, Severity
+from .providers import ProviderSpec, load_provider_specs
+from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
+from .report import build_report, render_text, source_report, status_report
+from .sources import Ingested, ProviderResolver, discover, ingest
+from .status import data_date, load_statuses
+
+
+@dataclass(slots=True)
+class BuildResult:
+    bundle: Bundle
+    report_text: str
+    problems: list[Problem]
+    seconds: float
+
+
+def compile_catalog(catalog_dir: Path, snapshots: Path | None) -> BuildResult:
+    """Compile. Raises BuildError only for invalid authored files; source problems go in the report."""
+    started = time.perf_counter()
+    specs, spec_problems = load_provider_specs(catalog_dir / "providers")
+    if spec_problems:
+        raise BuildError(spec_problems)
+    resolver = ProviderResolver(_alias_index(specs))
+    ingested: list[Ingested] = []
+    statuses: dict[str, ProviderStatus] = {}
+    extra_reports = []
+    csv_hints: dict[str, dict[str, str]] = {}
+    if snapshots is not None:
+        files, _ = discover(snapshots)
+        ingested = [ingest(f, resolver) for f in files]
+        status_file = snapshots / "failed_models.json"
+        if status_file.exists():
+            statuses, log = load_statuses(status_file)
+            read = len(statuses) + sum(1 for p in log.problems if p.record != "-")
+            extra_reports.append(status_report(log, read, len(statuses)))
+        csv_hints = _read_provider_csv(snapshots / "providers.csv")
+    merged = merge([d for item in ingested for d in item.drafts])
+    providers = _providers(specs, ingested, resolver, statuses, csv_hints, merged.models)
+    reports = [source_report(item, merged) for item in ingested] + extra_reports
+    report = build_report(reports, len(merged.conflicts))
+    bundle = Bundle(
+        schema_version=SCHEMA_VERSION,
+        data_date=data_date(statuses),
+        sources=tuple(sorted(r.file for r in reports)),
+        providers=tuple(providers),
+        models=tuple(sorted(merged.models, key=lambda m: m.id)),
+        report=report,
+    )
+    problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems
+    seconds = time.perf_counter() - started
+    text = render_text(report, len(bundle.models), len(bundle.providers), seconds)
+    return BuildResult(bundle, text, problems, seconds)
+
+
+def _alias_index(specs: dict[str, ProviderSpec]) -> dict[str, str]:
+    index = {pid: pid for pid in specs}
+    for pid, spec in specs.items():
+        index.update({alias: pid for alias in spec.aliases})
+    return index
+
+
+def _read_provider_csv(path: Path) -> dict[str, dict[str, str]]:
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["provider"].replace("_", "-"): row for row in csv.DictReader(handle) if row.get("provider")}
+
+
+def _providers(
+    specs: dict[str, ProviderSpec], ingested: list[Ingested], resolver: ProviderResolver,
+    statuses: dict[str, ProviderStatus], csv_hints: dict[str, dict[str, str]], models: list[Model],
+) -> list[Provider]:
+    counts = Counter(m.provider for m in models)
+    priced = Counter(m.provider for m in models if m.pricing is not None)
+    seen = {pid: pid for pid in specs}
+    seen.update({i.provider: i.provider for i in ingested if i.provider})
+    seen.update({pid: name for pid, name in resolver.created.items()})
+    seen.update({pid: pid for pid in counts})
+    providers = []
+    for pid in sorted(seen):
+        common = {"status": statuses.get(pid), "model_count": counts[pid], "priced_model_count": priced[pid]}
+        spec = specs.get(pid)
+        if spec:
+            providers.append(Provider(id=pid, authored=True, auth=Auth(**spec.auth.model_dump()),
+                                      **spec.model_dump(exclude={"auth"}), **common))
+        else:
+            hint = csv_hints.get(pid, {})
+            providers.append(Provider(
+                id=pid, name=seen[pid], authored=False, kind="unknown",
+                api_kind=hint.get("api_kind") or None, base_url=hint.get("base_url") or None,
+                auth=Auth(env_var=hint["api_key_env"], header="bearer") if hint.get("api_key_env") else None,
+                notes="Created from a source file; no authored provider file yet.", **common,
+            ))
+    return providers
+
+
+def strict_problems(result: BuildResult) -> list[Problem]:
+    """What `--strict` refuses: every rejected record and every dropped value."""
+    return [p for p in result.problems if p.severity is not Severity.WARNING]

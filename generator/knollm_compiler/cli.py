@@ -1,0 +1,58 @@
+"""`knollm-build`: compile the catalog into dist/ (bundle, schema, text report)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import compile_catalog, strict_problems
+from .bundle import bundle_bytes, bundle_schema, json_bytes, write_if_changed
+from .problems import BuildError
+from .providers import provider_spec_schema
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="knollm-build", description=__doc__)
+    p.add_argument("--catalog", type=Path, default=Path("catalog"), help="authored files (default: catalog)")
+    p.add_argument("--snapshots", type=Path, default=None,
+                   help="directory of raw models_<provider>.json listings (default: catalog/snapshots if present)")
+    p.add_argument("--out", type=Path, default=Path("dist"), help="output directory (default: dist)")
+    p.add_argument("--strict", action="store_true",
+                   help="exit non-zero when any record was rejected or any value dropped, listing them all")
+    p.add_argument("--quiet", action="store_true", help="print only the totals line and errors")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    snapshots = args.snapshots
+    if snapshots is None and (args.catalog / "snapshots").is_dir():
+        snapshots = args.catalog / "snapshots"
+    if snapshots is not None and not snapshots.is_dir():
+        print(f"knollm-build: snapshots directory not found: {snapshots}", file=sys.stderr)
+        return 2
+    try:
+        result = compile_catalog(args.catalog, snapshots)
+    except BuildError as exc:
+        print(f"knollm-build: authored catalog files are invalid, nothing written.\n{exc}", file=sys.stderr)
+        return 1
+    write_if_changed(args.out / "catalog.json", bundle_bytes(result.bundle))
+    write_if_changed(args.out / "catalog.schema.json", json_bytes(bundle_schema()))
+    write_if_changed(args.out / "report.txt", result.report_text.encode())
+    write_if_changed(args.catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
+    lines = result.report_text.splitlines()
+    print("\n".join(lines[-2:] if args.quiet else lines))
+    if not result.bundle.report.invariant_ok:
+        print("knollm-build: read != emitted + rejected for some source (see report)", file=sys.stderr)
+        return 1
+    if args.strict and (failures := strict_problems(result)):
+        print(f"knollm-build --strict: {len(failures)} problem(s):", file=sys.stderr)
+        for problem in failures:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

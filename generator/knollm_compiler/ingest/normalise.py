@@ -1,0 +1,203 @@
+"""Turn one raw listing entry into a Draft: generic by key names, strict about values, and keeping a
+tally of keys it did not understand."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from ..drafts import Draft
+from ..problems import ProblemLog
+from . import fieldmap as fm
+from . import prices, values
+from .flatten import flatten, last_two, leaf_name
+
+PRICE_FIELDS = {
+    "input": "input_per_mtok", "output": "output_per_mtok", "cache_read": "cache_read_per_mtok",
+    "cache_write": "cache_write_per_mtok", "reasoning": "reasoning_per_mtok", "per_request": "per_request",
+    "per_image": "per_image",
+}
+SCALAR_TARGETS = (
+    ("context_window", fm.CONTEXT_KEYS), ("max_output_tokens", fm.MAX_OUTPUT_KEYS), ("name", fm.NAME_KEYS),
+    ("kind", fm.KIND_KEYS), ("quantization", fm.QUANT_KEYS), ("created", fm.CREATED_KEYS),
+    ("deprecation_date", fm.DEPRECATION_KEYS), ("description", fm.DESCRIPTION_KEYS),
+    ("owned_by", fm.OWNER_KEYS),
+)
+TARGET_BY_KEY = {key: (target, rank) for target, keys in SCALAR_TARGETS for rank, key in enumerate(keys)}
+
+
+def _price_sample_paths(entry: dict[str, Any]) -> list[tuple[str, Any]]:
+    pairs = [(path, value) for path, value in flatten(entry) if prices.is_price_path(path)]
+    for key in fm.UPSTREAM_KEYS:
+        for item in entry.get(key) or () if isinstance(entry.get(key), list) else ():
+            if isinstance(item, dict):
+                pairs += [(f"{key}[].{p}", v) for p, v in flatten(item) if prices.is_price_path(p)]
+    return pairs
+
+
+class EntryNormaliser:
+    """Normalises the entries of one source file; first `learn_units` over all of them, then `normalise`."""
+
+    def __init__(self, file: str, provider: str | None, source: str, log: ProblemLog) -> None:
+        self.file, self.provider, self.source, self.log = file, provider, source, log
+        self.unknown_fields: Counter[str] = Counter()
+        self.units: dict[str, str] = {}
+        self.units_used: dict[str, str] = {}
+
+    def learn_units(self, entries: list[Any]) -> None:
+        samples: dict[str, list[Decimal]] = {}
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            for path, raw in _price_sample_paths(entry):
+                key = prices.classify(path)
+                number = prices.to_decimal(raw)
+                if key and key.unit is None and number is not None:
+                    samples.setdefault(path, []).append(number)
+        self.units = prices.detect_units(samples)
+
+    def record_id(self, key: str | None, entry: Any, index: int) -> str | None:
+        label = key if key is not None else f"[{index}]"
+        if not isinstance(entry, dict):
+            self.log.reject(label, "$", f"entry is a JSON {type(entry).__name__}, not an object")
+            return None
+        raw = entry.get("id", key) if key is not None else next(
+            (entry[k] for k in fm.ID_KEYS if k in entry), None
+        )
+        if raw is None:
+            self.log.reject(label, "id", f"no id field (looked for {', '.join(fm.ID_KEYS)})")
+            return None
+        clean, reason = values.model_id(raw)
+        if reason:
+            self.log.reject(label, "id", reason)
+        return clean
+
+    def normalise(self, model_id: str, entry: dict[str, Any], provider: str) -> Draft:
+        draft = Draft(provider, model_id, self.source, self.file)
+        best: dict[str, tuple[int, str, Any]] = {}
+        for path, raw in flatten(entry):
+            if "." not in path and path in fm.UPSTREAM_KEYS and isinstance(raw, list):
+                self._upstreams(model_id, path, raw, draft)
+            elif prices.is_price_path(path):
+                self._price(model_id, path, raw, draft.values)
+            elif not self._route(model_id, path, raw, draft.values, best) and raw is not None:
+                self.unknown_fields[path] += 1
+        for target, (_, path, raw) in best.items():
+            self._scalar(model_id, target, path, raw, draft.values)
+        return draft
+
+    def _route(self, mid: str, path: str, raw: Any, out: dict[str, Any], best: dict) -> bool:
+        leaf, two = leaf_name(path), last_two(path)
+        if leaf in fm.ID_KEYS and "." not in path and raw == mid:
+            return True
+        if leaf in fm.CAPABILITY_FLAGS or leaf in fm.KIND_FLAGS:
+            if isinstance(raw, bool):
+                self._flag(leaf, raw, out)
+                return True
+            if leaf not in fm.FEATURE_LIST_KEYS:
+                if raw is not None:
+                    self.log.drop(mid, path, f"expected true/false, got {values.describe(raw)}")
+                return True
+        if leaf in fm.FEATURE_LIST_KEYS and isinstance(raw, list | dict):
+            self._features(raw, out)
+            return True
+        if two in fm.INPUT_MODALITY_KEYS or leaf in fm.INPUT_MODALITY_KEYS:
+            return self._modalities(mid, path, raw, "input_modalities", out)
+        if two in fm.OUTPUT_MODALITY_KEYS or leaf in fm.OUTPUT_MODALITY_KEYS:
+            return self._modalities(mid, path, raw, "output_modalities", out)
+        if leaf in fm.MODALITY_ARROW_KEYS and (parsed := values.arrow_modalities(raw)):
+            out.setdefault("input_modalities", parsed[0])
+            out.setdefault("output_modalities", parsed[1])
+            return True
+        hit = TARGET_BY_KEY.get(leaf)
+        if hit:
+            target, rank = hit
+            depth_rank = rank * 10 + path.count(".")
+            if raw is not None and (target not in best or depth_rank < best[target][0]):
+                best[target] = (depth_rank, path, raw)
+            return True
+        return leaf in fm.KNOWN_UNUSED or path.split(".")[0].lower() in fm.KNOWN_UNUSED
+
+    def _flag(self, leaf: str, raw: bool, out: dict[str, Any]) -> None:
+        capability = fm.CAPABILITY_FLAGS.get(leaf)
+        if capability:
+            # A true from any key wins over a false from an alias (supports_tools vs supports_tool_choice).
+            out[f"capabilities.{capability}"] = out.get(f"capabilities.{capability}", False) or raw
+        kind = fm.KIND_FLAGS.get(leaf)
+        if kind and raw:
+            out.setdefault("kind_flag", kind)
+
+    def _features(self, raw: list | dict, out: dict[str, Any]) -> None:
+        items = raw.items() if isinstance(raw, dict) else ((item, True) for item in raw)
+        for item, enabled in items:
+            capability = fm.FEATURE_VALUES.get(str(item).lower())
+            if capability and isinstance(enabled, bool):
+                out[f"capabilities.{capability}"] = out.get(f"capabilities.{capability}", False) or enabled
+
+    def _modalities(self, mid: str, path: str, raw: Any, target: str, out: dict[str, Any]) -> bool:
+        known, unknown = values.modalities(raw)
+        if known:
+            out[target] = known
+        for name in unknown:
+            self.unknown_fields[f"{path}={name}"] += 1
+        return True
+
+    def _scalar(self, mid: str, target: str, path: str, raw: Any, out: dict[str, Any]) -> None:
+        if target in ("context_window", "max_output_tokens"):
+            value, reason = values.positive_int(raw)
+        elif target in ("created", "deprecation_date"):
+            value, reason = values.date(raw)
+        elif target == "kind":
+            value, reason = fm.KIND_VALUES.get(str(raw).strip().lower()), None
+            if value is None and str(raw).strip().lower() not in fm.NOT_KIND_VALUES:
+                self.unknown_fields[f"{path}={str(raw)[:40]}"] += 1
+        else:
+            limit = values.MAX_DESCRIPTION if target == "description" else values.MAX_NAME
+            value, notes = values.plain_text(raw, limit, keep_newlines=target == "description")
+            reason = None
+            for note in notes:
+                (self.log.drop if value is None else self.log.warn)(mid, path, note)
+        if reason:
+            self.log.drop(mid, path, reason)
+        elif value is not None:
+            out[target] = value
+
+    def _price(self, mid: str, path: str, raw: Any, out: dict[str, Any]) -> None:
+        key = prices.classify(path)
+        if key is None or raw is None or raw == "":
+            return
+        number = prices.to_decimal(raw)
+        if number is None:
+            self.log.drop(mid, path, f"price is not a number: {values.describe(raw)}")
+            return
+        unit = key.unit or self.units.get(path, "per_mtok")
+        self.units_used.setdefault(path, unit)
+        value, reason = prices.normalise(number, key, unit)
+        if reason:
+            self.log.drop(mid, path, reason)
+            return
+        if value is None:
+            return
+        name = PRICE_FIELDS[key.component]
+        if key.tier is not None:
+            out.setdefault("pricing.tiers", {}).setdefault(key.tier, {})[name] = value
+        else:
+            out.setdefault(f"pricing.{name}", value)
+
+    def _upstreams(self, mid: str, key: str, items: list[Any], draft: Draft) -> None:
+        upstreams: list[dict[str, Any]] = []
+        for index, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get("provider"), str):
+                self.log.drop(mid, f"{key}[{index}]", "upstream entry has no provider name")
+                continue
+            sub: dict[str, Any] = {}
+            for path, raw in flatten(item):
+                if prices.is_price_path(path):
+                    self._price(mid, f"{key}[].{path}", raw, sub)
+                elif not self._route(mid, path, raw, sub, {}):
+                    self.unknown_fields[f"{key}[].{path}"] += 1
+            context, _ = values.positive_int(item.get("context_length"))
+            upstreams.append({"provider": item["provider"], "status": item.get("status"),
+                              "context_window": context, **sub})
+        draft.values["upstreams"] = upstreams

@@ -1,0 +1,146 @@
+"""Prices: which key is which price, in which unit, and conversion to exact USD per million tokens.
+
+The same key means different units at different providers (`pricing.prompt` is USD per token at
+OpenRouter and USD per million at Chutes), so a key without a unit in its name gets its unit from the
+file it is in: the median of its positive values decides, since no token price is both above $0.001
+per token ($1,000 per million) and below $0.001 per million tokens.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from . import fieldmap as fm
+
+PER_TOKEN_MEDIAN_CEILING = 1e-3
+MAX_PER_MTOK = Decimal(1000)
+MIN_NONZERO_PER_MTOK = Decimal("0.0001")
+MAX_PER_UNIT = Decimal(100)
+UNIT_FACTORS = {"per_token": Decimal(1_000_000), "per_1k": Decimal(1000), "per_mtok": Decimal(1)}
+TOKEN_COMPONENTS = ("input", "output", "cache_read", "cache_write", "reasoning")
+UNIT_COMPONENTS = ("per_request", "per_image")
+UNKNOWN_SENTINEL = Decimal(-1)
+TIERED_COMPONENTS = ("input", "output", "cache_read", "cache_write")
+
+
+@dataclass(frozen=True, slots=True)
+class PriceKey:
+    """What one price key means."""
+
+    component: str
+    """input, output, cache_read, cache_write, reasoning, per_request or per_image."""
+    unit: str | None
+    """per_token, per_1k, per_mtok, per_unit; None when the name does not say."""
+    tier: int | None = None
+    """Input-token threshold of a long-context tier."""
+
+
+def is_price_path(path: str) -> bool:
+    return bool(fm.PRICE_PATH.search(path))
+
+
+def classify(path: str) -> PriceKey | None:
+    """Return the meaning of a price path, or None when it is a price we do not publish."""
+    segments = path.lower().split(".")
+    leaf = segments[-1]
+    if leaf in fm.OTHER_CURRENCY_LEAVES:
+        return None
+    if leaf in fm.CURRENCY_LEAVES and len(segments) > 1:
+        leaf = segments[-2]  # price.input.usd -> input
+    tier_match = fm.TIER.search(leaf)
+    tier = int(tier_match.group(1)) * 1000 if tier_match else None
+    if tier_match:
+        leaf = leaf[: tier_match.start()]
+    if any(word in leaf for word in fm.UNPUBLISHED_PRICE_WORDS):
+        return None
+    component = _component(leaf)
+    if component is None or (tier is not None and component not in TIERED_COMPONENTS):
+        return None
+    return PriceKey(component, _unit(leaf, component), tier)
+
+
+def _component(leaf: str) -> str | None:
+    if "cache_read" in leaf or "cache_hit" in leaf or "cached" in leaf:
+        return "cache_read"
+    if "cache_creation" in leaf or "cache_write" in leaf:
+        return "cache_write"
+    if "reasoning" in leaf:
+        return "reasoning"
+    if "request" in leaf:
+        return "per_request"
+    if "image" in leaf:
+        return "per_image"
+    if "prompt" in leaf or "input" in leaf:
+        return "input"
+    if "completion" in leaf or "output" in leaf:
+        return "output"
+    return None
+
+
+def _unit(leaf: str, component: str) -> str | None:
+    if component in UNIT_COMPONENTS:
+        return "per_unit"
+    if "per_1k" in leaf or "1k_tokens" in leaf or "per_thousand" in leaf:
+        return "per_1k"
+    if re.search(r"per_(\w+_)?token", leaf) or leaf.endswith("_token_cost"):
+        return "per_token"
+    if "per_million" in leaf or "mtok" in leaf or "per_1m" in leaf:
+        return "per_mtok"
+    return None
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """Parse a price value exactly. Floats are rounded to 12 significant digits to shed binary noise."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return Decimal(f"{value:.12g}")
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            return None
+        return parsed if parsed.is_finite() else None
+    return None
+
+
+def detect_units(samples: dict[str, list[Decimal]]) -> dict[str, str]:
+    """Per ambiguous price path: `per_token` when the median positive value is tiny, else `per_mtok`."""
+    units: dict[str, str] = {}
+    for path, values in samples.items():
+        positive = [float(v) for v in values if v > 0]
+        if not positive:
+            units[path] = "per_mtok"
+            continue
+        units[path] = "per_token" if statistics.median(positive) < PER_TOKEN_MEDIAN_CEILING else "per_mtok"
+    return units
+
+
+def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None, str | None]:
+    """Convert to the published unit. Returns (value, None), (None, None) for 'unknown', or (None, reason)."""
+    if value == UNKNOWN_SENTINEL:
+        return None, None
+    if value < 0:
+        return None, f"negative price {value}"
+    if unit == "per_unit":
+        if value > MAX_PER_UNIT:
+            return None, f"implausible price {value} USD per {key.component.removeprefix('per_')}"
+        return _plain(value), None
+    converted = value * UNIT_FACTORS[unit]
+    if converted > MAX_PER_MTOK or (0 < converted < MIN_NONZERO_PER_MTOK):
+        return None, f"implausible price {_plain(converted)} USD per million tokens (read {value} as {unit})"
+    return _plain(converted), None
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Drop trailing zeros without switching to exponent notation."""
+    normalised = value.normalize()
+    return normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised

@@ -1,0 +1,92 @@
+"""Find the model records in a parsed listing, by structure rather than by provider name.
+
+Shapes: `openai-list` (`{"object": "list", "data": [...]}`), `wrapped-list(<key>)` (any object whose
+largest list holds records), `bare-array`, `keyed-object` (`{"<model id>": {...}}`, as LiteLLM's map),
+`single-record` (one model object). Records that document the format instead of being a model (LiteLLM's
+`sample_spec`) are recognised because their fields hold prose where the other records hold numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fieldmap import ID_KEYS
+
+
+class UnknownShape(Exception):
+    """No list of model records could be found."""
+
+
+@dataclass(slots=True)
+class Listing:
+    """The records of one source file."""
+
+    shape: str
+    entries: list[tuple[str | None, Any]]
+    """(key in a keyed object, or None; the raw entry)."""
+    ignored: list[str] = field(default_factory=list)
+    """Keys or indexes of documentation entries."""
+
+
+def find_entries(document: Any) -> Listing:
+    """Locate the records of a parsed document."""
+    if isinstance(document, list):
+        listing = Listing("bare-array", [(None, entry) for entry in document])
+    elif isinstance(document, dict):
+        listing = _from_object(document)
+    else:
+        raise UnknownShape(f"top level is a JSON {type(document).__name__}, not an object or array")
+    _drop_documentation(listing)
+    return listing
+
+
+def _from_object(document: dict[str, Any]) -> Listing:
+    record_lists = {
+        key: value
+        for key, value in document.items()
+        if isinstance(value, list) and value and sum(isinstance(v, dict) for v in value) * 2 >= len(value)
+    }
+    if record_lists:
+        key = "data" if "data" in record_lists else max(record_lists, key=lambda k: (len(record_lists[k]), k))
+        shape = "openai-list" if key == "data" else f"wrapped-list({key})"
+        return Listing(shape, [(None, entry) for entry in record_lists[key]])
+    if isinstance(document.get("data"), list):  # an empty OpenAI list is still an OpenAI list
+        return Listing("openai-list", [(None, entry) for entry in document["data"]])
+    if any(isinstance(document.get(k), str) for k in ID_KEYS[:2]):
+        return Listing("single-record", [(None, document)])
+    values = list(document.values())
+    if values and sum(isinstance(v, dict) for v in values) * 2 >= len(values):
+        return Listing("keyed-object", [(str(k), v) for k, v in document.items()])
+    if not document:
+        return Listing("empty-object", [])
+    raise UnknownShape(f"no list of model records found (top-level keys: {sorted(document)[:10]})")
+
+
+def _drop_documentation(listing: Listing) -> None:
+    """Remove entries whose fields are prose where most entries have numbers or booleans."""
+    records = [entry for _, entry in listing.entries if isinstance(entry, dict)]
+    if len(records) < 3:
+        return
+    typed: dict[str, Counter[str]] = {}
+    for record in records:
+        for key, value in record.items():
+            typed.setdefault(key, Counter())["scalar" if isinstance(value, int | float) else "other"] += 1
+    numeric_keys = {k for k, c in typed.items() if c["scalar"] * 2 > sum(c.values())}
+    kept: list[tuple[str | None, Any]] = []
+    for index, (key, entry) in enumerate(listing.entries):
+        if isinstance(entry, dict) and _is_documentation(entry, numeric_keys):
+            listing.ignored.append(key if key is not None else f"[{index}]")
+        else:
+            kept.append((key, entry))
+    listing.entries = kept
+
+
+def _is_documentation(entry: dict[str, Any], numeric_keys: set[str]) -> bool:
+    prose = sum(
+        1
+        for key in numeric_keys
+        if isinstance(entry.get(key), str) and len(entry[key].split()) >= 3
+    )
+    return prose >= 2

@@ -1,0 +1,133 @@
+"""Coercing raw values into bundle values. Each function returns (value, None) or (None, reason)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+CONTROL_IN_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+MAX_TOKENS_PLAUSIBLE = 100_000_000
+MAX_NAME = 200
+MAX_DESCRIPTION = 4000
+MAX_ID = 256
+EPOCH_MS_THRESHOLD = 100_000_000_000  # later than year 5138 in seconds: must be milliseconds
+MODALITY_NAMES = {
+    "text": "text", "image": "image", "images": "image", "audio": "audio", "video": "video", "file": "file",
+    "files": "file", "pdf": "file", "embedding": "embedding", "embeddings": "embedding", "speech": "audio",
+}
+
+Result = tuple[Any, str | None]
+
+
+def describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def positive_int(value: Any) -> Result:
+    """Token counts: positive integers (integral floats and digit strings accepted). None/0 mean unknown."""
+    if value is None or value == 0 or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return None, f"expected a positive integer, got {describe(value)}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int) or value < 0:
+        return None, f"expected a positive integer, got {describe(value)}"
+    if value > MAX_TOKENS_PLAUSIBLE:
+        return None, f"implausible token count {value}"
+    return value, None
+
+
+def plain_text(value: Any, limit: int, keep_newlines: bool) -> tuple[str | None, list[str]]:
+    """Clean text from outside: strip control characters, cap the length. Returns notes of what changed."""
+    if value is None:
+        return None, []
+    if not isinstance(value, str):
+        return None, [f"expected text, got {describe(value)}"]
+    notes: list[str] = []
+    text = value.replace("\r\n", "\n")
+    if not keep_newlines:
+        text = " ".join(text.split())
+    cleaned = CONTROL.sub("", text)
+    if cleaned != text:
+        notes.append(f"removed {len(text) - len(cleaned)} control character(s)")
+    cleaned = cleaned.strip()
+    if len(cleaned) > limit:
+        notes.append(f"truncated from {len(cleaned):,} to {limit:,} characters")
+        cleaned = cleaned[: limit - 1].rstrip() + "…"
+    return cleaned or None, notes
+
+
+def model_id(value: Any) -> Result:
+    if not isinstance(value, str):
+        return None, f"record id must be a string, got {describe(value)}"
+    stripped = value.strip()
+    if not stripped:
+        return None, "record id is empty"
+    if CONTROL_IN_ID.search(stripped):
+        return None, f"record id contains control characters: {describe(stripped)}"
+    if len(stripped) > MAX_ID:
+        return None, f"record id is {len(stripped)} characters long (limit {MAX_ID})"
+    return stripped, None
+
+
+def date(value: Any) -> Result:
+    """Unix seconds or milliseconds, or an ISO 8601 / RFC 1123 string -> YYYY-MM-DD. 0 means unknown."""
+    if value is None or value == 0 or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return None, f"expected a date, got {describe(value)}"
+    if isinstance(value, int | float):
+        seconds = value / 1000 if value > EPOCH_MS_THRESHOLD else value
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat(), None
+        except (OverflowError, OSError, ValueError):
+            return None, f"timestamp out of range: {describe(value)}"
+    if isinstance(value, str):
+        text = value.strip()
+        for parse in (_iso, _rfc1123):
+            parsed = parse(text)
+            if parsed:
+                return parsed, None
+    return None, f"expected a date, got {describe(value)}"
+
+
+def _iso(text: str) -> str | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        return None
+
+
+def _rfc1123(text: str) -> str | None:
+    try:
+        return datetime.strptime(text, "%a, %d %b %Y %H:%M:%S %Z").date().isoformat()
+    except ValueError:
+        return None
+
+
+def modalities(value: Any) -> tuple[list[str], list[str]]:
+    """A list of modality names -> (known modalities, unknown names)."""
+    items = value if isinstance(value, list) else [value]
+    known: list[str] = []
+    unknown: list[str] = []
+    for item in items:
+        name = MODALITY_NAMES.get(str(item).strip().lower())
+        if name and name not in known:
+            known.append(name)
+        elif not name:
+            unknown.append(str(item))
+    return known, unknown
+
+
+def arrow_modalities(value: Any) -> tuple[list[str], list[str]] | None:
+    """`text+image->text` -> (inputs, outputs)."""
+    if not isinstance(value, str) or "->" not in value:
+        return None
+    left, right = value.split("->", 1)
+    return modalities(left.split("+"))[0], modalities(right.split("+"))[0]

@@ -1,0 +1,71 @@
+"""Problems found while compiling: every one names the file, the record, the dotted path and the reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How bad a problem is.
+
+    `rejected`: the whole record (or file) was left out of the bundle.
+    `dropped`: one value was left out, the rest of the record was kept.
+    `warning`: the value was kept but changed (e.g. truncated, control characters removed).
+    """
+
+    REJECTED = "rejected"
+    DROPPED = "dropped"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the input, precise enough to find and fix by hand."""
+
+    file: str
+    record: str
+    path: str
+    reason: str
+    severity: Severity
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "file": self.file,
+            "record": self.record,
+            "path": self.path,
+            "reason": self.reason,
+            "severity": str(self.severity),
+        }
+
+    def __str__(self) -> str:
+        return f"{self.file}: record {self.record!r}: {self.path}: {self.reason} [{self.severity}]"
+
+
+@dataclass(slots=True)
+class ProblemLog:
+    """Collects problems for one file so the build can report all of them at once."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, record: str, path: str, reason: str, severity: Severity) -> None:
+        self.problems.append(Problem(self.file, record, path, reason, severity))
+
+    def reject(self, record: str, path: str, reason: str) -> None:
+        self.add(record, path, reason, Severity.REJECTED)
+
+    def drop(self, record: str, path: str, reason: str) -> None:
+        self.add(record, path, reason, Severity.DROPPED)
+
+    def warn(self, record: str, path: str, reason: str) -> None:
+        self.add(record, path, reason, Severity.WARNING)
+
+
+class BuildError(Exception):
+    """The build cannot go on (e.g. authored catalog files are invalid), or `--strict` found problems."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s):\n{lines}")

@@ -1,0 +1,243 @@
+"""Strict pydantic models of the bundle. `catalog.schema.json` is generated from `Bundle`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from .vocab import Kind, Modality
+
+SCHEMA_VERSION = "1.0"
+
+Money = Annotated[Decimal, Field(ge=0), PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
+"""USD, exact; serialised as a decimal string."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class PriceTier(Strict):
+    """Prices that apply once the prompt is longer than `above_input_tokens`."""
+
+    above_input_tokens: int = Field(ge=0)
+    """The tier starts after this many input tokens."""
+    input_per_mtok: Money | None = None
+    """USD per million input tokens in this tier."""
+    output_per_mtok: Money | None = None
+    """USD per million output tokens in this tier."""
+    cache_read_per_mtok: Money | None = None
+    """USD per million cached input tokens in this tier."""
+    cache_write_per_mtok: Money | None = None
+    """USD per million tokens written to the cache in this tier."""
+
+
+class Pricing(Strict):
+    """Prices in USD. Per-token prices are per million tokens; the unit is in the key name."""
+
+    input_per_mtok: Money | None = None
+    """USD per million input (prompt) tokens."""
+    output_per_mtok: Money | None = None
+    """USD per million output (completion) tokens."""
+    cache_read_per_mtok: Money | None = None
+    """USD per million input tokens read from the prompt cache."""
+    cache_write_per_mtok: Money | None = None
+    """USD per million input tokens written to the prompt cache."""
+    reasoning_per_mtok: Money | None = None
+    """USD per million internal reasoning tokens, when billed apart from output."""
+    per_request: Money | None = None
+    """USD per request, on top of token prices."""
+    per_image: Money | None = None
+    """USD per image (input image, or generated image for image models)."""
+    tiers: tuple[PriceTier, ...] = ()
+    """Long-context tiers, by ascending threshold."""
+
+
+class Upstream(Strict):
+    """One provider behind a router entry (e.g. Hugging Face's router lists the providers it routes to)."""
+
+    provider: str
+    """The upstream provider's name as the router spells it."""
+    status: str | None = None
+    """The router's status for this route (e.g. `live`)."""
+    context_window: int | None = Field(default=None, gt=0)
+    """Context window on this route, in tokens."""
+    pricing: Pricing | None = None
+    """Prices on this route."""
+    capabilities: dict[str, bool] = {}
+    """Capabilities the router declares for this route."""
+
+
+class Model(Strict):
+    """One model as one provider offers it."""
+
+    id: str
+    """Global id: `<provider>/<model_id>`."""
+    provider: str
+    """Provider id (the file name of `catalog/providers/<id>.toml`)."""
+    model_id: str
+    """The model id exactly as the provider spells it in API calls."""
+    name: str | None = None
+    """Display name."""
+    kind: Kind
+    """What the model does."""
+    context_window: int | None = Field(default=None, gt=0)
+    """Maximum tokens of input plus output (or input, where that is all the source states)."""
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    """Maximum tokens the model generates in one response."""
+    input_modalities: tuple[Modality, ...] = ()
+    """What the model reads."""
+    output_modalities: tuple[Modality, ...] = ()
+    """What the model produces."""
+    capabilities: dict[str, bool] = {}
+    """Capability flags; `false` is a declared no, a missing key is unknown."""
+    pricing: Pricing | None = None
+    """Prices in USD; missing means unknown, zero means free."""
+    quantization: str | None = None
+    """Weight precision as the provider states it (e.g. `fp8`, `bf16`)."""
+    created: str | None = None
+    """Date the provider added or released the model (YYYY-MM-DD)."""
+    deprecation_date: str | None = None
+    """Date the model is or was retired (YYYY-MM-DD)."""
+    description: str | None = None
+    """Plain text from the provider; never HTML, escape before display."""
+    owned_by: str | None = None
+    """Organisation that owns or published the model, as the source states it."""
+    upstreams: tuple[Upstream, ...] = ()
+    """For router listings: the providers this entry is routed to."""
+    featured: bool = False
+    """In the provider's hand-picked subset (a `models_<provider>_best.json` file)."""
+    provenance: dict[str, str]
+    """Dotted field path -> source tag. `inferred` means derived from the id or name; any other tag
+    (`listing`, `litellm`, `manual`, ...) names the source that declared the value."""
+    sources: tuple[str, ...]
+    """Source files that contributed to this record."""
+
+
+class ProviderStatus(Strict):
+    """Result of the last fetch of the provider's model listing."""
+
+    failed: bool
+    """Whether the last attempt failed."""
+    last_attempt: str | None = None
+    """When the last fetch was attempted (ISO 8601)."""
+    last_success: str | None = None
+    """When the listing was last fetched successfully (ISO 8601)."""
+    last_error: str | None = None
+    """The last error message, with anything that looks like a secret redacted."""
+
+
+class Auth(Strict):
+    """How to authenticate to the provider's API."""
+
+    env_var: str | None = None
+    """Conventional environment variable holding the API key."""
+    header: Literal[
+        "bearer", "token", "authorization-raw", "x-api-key", "api-key", "x-goog-api-key", "custom", "aws-sigv4",
+        "google-oauth", "none",
+    ]
+    """How the key is sent (see the provider file schema)."""
+    header_name: str | None = None
+    """Header name when `header` is `custom`."""
+
+
+class Provider(Strict):
+    """A provider of models, from `catalog/providers/<id>.toml` or created for a source we had no file for."""
+
+    id: str
+    """Stable id; the authored file name."""
+    name: str
+    """Display name."""
+    authored: bool
+    """False when the provider was created from a source and has no authored file yet."""
+    kind: Literal["first-party", "inference-host", "aggregator", "local", "unknown"]
+    """First-party lab, inference host, aggregator/router, local server, or unknown."""
+    api_kind: str | None = None
+    """API dialect (`openai`, `anthropic`, ...)."""
+    homepage: str | None = None
+    """Home page URL."""
+    docs_url: str | None = None
+    """API documentation URL."""
+    base_url: str | None = None
+    """API base URL; may contain `{placeholders}`."""
+    models_path: str | None = None
+    """Model-listing path relative to `base_url`."""
+    auth: Auth | None = None
+    """Authentication."""
+    free_tier: bool | None = None
+    """Whether API users can use it for free in some form."""
+    notes: str | None = None
+    """Plain-text notes."""
+    aliases: tuple[str, ...] = ()
+    """Names other catalogs use for this provider."""
+    sources: dict[str, str] = {}
+    """Fact name -> URL backing it."""
+    status: ProviderStatus | None = None
+    """Last fetch of the model listing, when known."""
+    model_count: int = 0
+    """Models in the bundle for this provider."""
+    priced_model_count: int = 0
+    """Of those, models with at least one price."""
+
+
+class SourceReport(Strict):
+    """What the compiler did with one source file."""
+
+    file: str
+    """Source file name."""
+    provider: str | None
+    """Provider the file belongs to (None for multi-provider catalogs)."""
+    role: Literal["listing", "variant", "catalog", "status", "unreadable"]
+    """How the file was used."""
+    shape: str
+    """Detected shape (`openai-list`, `bare-array`, `keyed-object`, ...)."""
+    read: int
+    """Entries read."""
+    emitted: int
+    """Entries that reached the bundle (as a new model or merged into one)."""
+    merged: int
+    """Of `emitted`, entries merged into a model another source already had."""
+    rejected: int
+    """Entries left out, each listed in `problems`."""
+    ignored: tuple[str, ...] = ()
+    """Keys of entries recognised as documentation, not models (e.g. LiteLLM's `sample_spec`)."""
+    unknown_fields: dict[str, int] = {}
+    """Dotted field paths the compiler did not understand -> number of entries carrying them."""
+    declared_fields: int = 0
+    """Field values declared by this source."""
+    inferred_fields: int = 0
+    """Field values inferred from ids or names for entries of this source."""
+    price_units: dict[str, str] = {}
+    """Price key -> unit detected for this file (`per_token`, `per_mtok`, ...)."""
+    problems: tuple[dict[str, str], ...] = ()
+    """Every problem found: file, record, path, reason, severity."""
+
+
+class Report(Strict):
+    """The build report."""
+
+    sources: tuple[SourceReport, ...]
+    """One entry per source file, sorted by file name."""
+    totals: dict[str, int]
+    """Sums over all sources."""
+    invariant_ok: bool
+    """True when `read == emitted + rejected` holds for every source."""
+
+
+class Bundle(Strict):
+    """The compiled catalog."""
+
+    schema_version: str
+    """Version of this format."""
+    data_date: str | None
+    """Date of the newest source data (YYYY-MM-DD)."""
+    sources: tuple[str, ...]
+    """Source files used."""
+    providers: tuple[Provider, ...]
+    """All providers, sorted by id."""
+    models: tuple[Model, ...]
+    """All models, sorted by id."""
+    report: Report
+    """What the build did."""

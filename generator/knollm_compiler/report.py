@@ -1,0 +1,80 @@
+"""The build report: per source, read == emitted + rejected, with every problem and unknown field."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .merge import MergeResult
+from .problems import ProblemLog
+from .records import Report, SourceReport
+from .sources import Ingested
+from .vocab import INFERRED
+
+MAX_PROBLEMS_IN_TEXT = 40
+
+
+def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
+    assert item.log is not None
+    lost = merged.rejected.get(item.file, 0)
+    declared = sum(len([k for k in d.values if k != "kind_flag"]) for d in item.drafts)
+    inferred = sum(
+        1 for m in merged.models if item.file in m.sources for tag in m.provenance.values() if tag == INFERRED
+    )
+    return SourceReport(
+        file=item.file,
+        provider=item.provider,
+        role=item.role,  # type: ignore[arg-type]
+        shape=item.shape,
+        read=item.read,
+        emitted=len(item.drafts) - lost,
+        merged=merged.merged.get(item.file, 0),
+        rejected=item.rejected + lost,
+        ignored=tuple(item.ignored),
+        unknown_fields=dict(sorted(item.unknown_fields.items())),
+        declared_fields=declared,
+        inferred_fields=inferred,
+        price_units=dict(sorted(item.units.items())),
+        problems=tuple(p.as_dict() for p in item.log.problems)
+        + tuple(p.as_dict() for p in merged.problems if p.file == item.file),
+    )
+
+
+def status_report(log: ProblemLog, read: int, emitted: int) -> SourceReport:
+    return SourceReport(
+        file=log.file, provider=None, role="status", shape="keyed-object", read=read, emitted=emitted,
+        merged=0, rejected=read - emitted, problems=tuple(p.as_dict() for p in log.problems),
+    )
+
+
+def build_report(sources: list[SourceReport], conflicts: int) -> Report:
+    totals: Counter[str] = Counter()
+    for s in sources:
+        totals.update(read=s.read, emitted=s.emitted, merged=s.merged, rejected=s.rejected,
+                      problems=len(s.problems), declared_fields=s.declared_fields)
+    totals["conflicts"] = conflicts
+    return Report(
+        sources=tuple(sorted(sources, key=lambda s: s.file)),
+        totals=dict(sorted(totals.items())),
+        invariant_ok=all(s.read == s.emitted + s.rejected for s in sources),
+    )
+
+
+def render_text(report: Report, models: int, providers: int, seconds: float) -> str:
+    """A plain-text summary for the terminal and dist/report.txt."""
+    lines = [f"{'file':<34} {'role':<9} {'shape':<14} {'read':>6} {'emitted':>8} {'merged':>7} "
+             f"{'rejected':>8} {'unknown':>8}"]
+    for s in report.sources:
+        flag = "" if s.read == s.emitted + s.rejected else "  <-- read != emitted + rejected"
+        lines.append(f"{s.file:<34} {s.role:<9} {s.shape:<14} {s.read:>6} {s.emitted:>8} {s.merged:>7} "
+                     f"{s.rejected:>8} {len(s.unknown_fields):>8}{flag}")
+    t = report.totals
+    lines.append(f"totals: read {t.get('read', 0)}, emitted {t.get('emitted', 0)}, rejected "
+                 f"{t.get('rejected', 0)}, problems {t.get('problems', 0)}, conflicts {t.get('conflicts', 0)}")
+    lines.append(f"bundle: {providers} providers, {models} models; invariant "
+                 f"{'holds' if report.invariant_ok else 'BROKEN'}; compiled in {seconds:.2f} s")
+    problems = [p for s in report.sources for p in s.problems]
+    for p in problems[:MAX_PROBLEMS_IN_TEXT]:
+        lines.append(f"  {p['severity']:<8} {p['file']}: record {p['record']!r}: {p['path']}: {p['reason']}")
+    if len(problems) > MAX_PROBLEMS_IN_TEXT:
+        lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_IN_TEXT} more in dist/catalog.json (report)")
+    return "\n".join(lines) + "\n"

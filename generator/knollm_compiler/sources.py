@@ -1,0 +1,161 @@
+"""Source files in a snapshots directory: which is which, and ingesting one into drafts.
+
+File names carry the provider: `models_<provider>.json`; `models_<provider>_manual.json` (hand-written
+overrides) and `models_<provider>_best.json` (a hand-picked subset) are variants of that provider's
+listing, not providers. A file whose entries each name their provider (LiteLLM's map) is a multi-provider
+catalog, recognised by structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .drafts import Draft
+from .ingest.normalise import EntryNormaliser
+from .ingest.reading import UnreadableSource, read_json
+from .ingest.shapes import Listing, UnknownShape, find_entries
+from .problems import ProblemLog, Severity
+
+LISTING_NAME = re.compile(r"^models_(?P<provider>[a-z0-9][a-z0-9_.-]*?)(?:_(?P<variant>manual|best))?\.json$")
+CATALOG_PROVIDER_SHARE = 0.8
+VARIANT_SOURCE = {"manual": "manual", "best": "listing", None: "listing"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    provider: str
+    variant: str | None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass(slots=True)
+class Ingested:
+    """What one source file gave."""
+
+    file: str
+    provider: str | None
+    role: str
+    shape: str
+    read: int = 0
+    drafts: list[Draft] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+    units: dict[str, str] = field(default_factory=dict)
+    log: ProblemLog | None = None
+    catalog_providers: dict[str, str] = field(default_factory=dict)
+    """For catalogs: the catalog's provider name -> our provider id."""
+
+    @property
+    def rejected(self) -> int:
+        assert self.log is not None
+        return sum(1 for p in self.log.problems if p.severity is Severity.REJECTED and p.path != "$file")
+
+
+def discover(directory: Path) -> tuple[list[SourceFile], list[str]]:
+    """Listing files sorted by name, and the names of JSON files that follow no known naming."""
+    found: list[SourceFile] = []
+    unrecognised: list[str] = []
+    for path in sorted(directory.glob("*.json")):
+        match = LISTING_NAME.match(path.name)
+        if match:
+            provider = match.group("provider").replace("_", "-")
+            found.append(SourceFile(path, provider, match.group("variant")))
+        elif path.name != "failed_models.json":
+            unrecognised.append(path.name)
+    return found, unrecognised
+
+
+def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
+    """Read, find entries, and normalise every entry of one file, collecting all problems."""
+    log = ProblemLog(source.name)
+    try:
+        listing = find_entries(read_json(source.path))
+    except (UnreadableSource, UnknownShape) as exc:
+        log.reject("-", "$file", str(exc))
+        return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log)
+    provider_key = _catalog_provider_key(listing)
+    if provider_key:
+        result = Ingested(source.name, None, "catalog", listing.shape, log=log)
+    else:
+        role = "variant" if source.variant else "listing"
+        result = Ingested(source.name, source.provider, role, listing.shape, log=log)
+    result.read, result.ignored = len(listing.entries), listing.ignored
+    normaliser = EntryNormaliser(source.name, result.provider, VARIANT_SOURCE[source.variant], log)
+    if provider_key:
+        normaliser.source = "litellm" if "litellm" in source.provider else source.provider
+    normaliser.learn_units([entry for _, entry in listing.entries])
+    seen: dict[str, int] = {}
+    for index, (key, entry) in enumerate(listing.entries):
+        model_id = normaliser.record_id(key, entry, index)
+        if model_id is None:
+            continue
+        provider = source.provider
+        if provider_key:
+            provider, model_id = _route_catalog_entry(entry, provider_key, model_id, resolve_provider, result)
+        dedupe_key = f"{provider}/{model_id}"
+        if dedupe_key in seen and not provider_key:
+            log.reject(key or model_id, "id", f"duplicate id: same as entry [{seen[dedupe_key]}]")
+            continue
+        seen.setdefault(dedupe_key, index)
+        draft = normaliser.normalise(model_id, entry, provider)
+        draft.featured = source.variant == "best"
+        result.drafts.append(draft)
+    result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
+    return result
+
+
+class ProviderResolver:
+    """Maps provider names used by other catalogs to our provider ids (via `aliases`), creating ids for
+    names we have no provider for."""
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        self.aliases = aliases
+        self.created: dict[str, str] = {}
+        """Provider id created -> the name it was created for."""
+
+    def __call__(self, name: str) -> str:
+        if name in self.aliases:
+            return self.aliases[name]
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unknown"
+        if slug not in self.aliases.values():
+            self.created.setdefault(slug, name)
+        return slug
+
+    def prefixes(self, our_id: str, name: str) -> set[str]:
+        names = {name, name.split("-")[0], our_id}
+        names.update(alias for alias, pid in self.aliases.items() if pid == our_id)
+        return {n.lower() for n in names}
+
+
+def _catalog_provider_key(listing: Listing) -> str | None:
+    """The key naming each entry's provider, when (almost) every entry has one as a string."""
+    records = [entry for _, entry in listing.entries if isinstance(entry, dict)]
+    if not records:
+        return None
+    counts: Counter[str] = Counter(
+        key for record in records for key, value in record.items()
+        if key.lower().endswith("provider") and isinstance(value, str)
+    )
+    key, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0))
+    return key if count >= CATALOG_PROVIDER_SHARE * len(records) else None
+
+
+def _route_catalog_entry(
+    entry: dict[str, Any], provider_key: str, model_id: str, resolve: ProviderResolver, result: Ingested
+) -> tuple[str, str]:
+    name = entry.get(provider_key)
+    name = name if isinstance(name, str) and name.strip() else "unknown"
+    provider = resolve(name)
+    result.catalog_providers[name] = provider
+    head, _, rest = model_id.partition("/")
+    if rest and head.lower() in resolve.prefixes(provider, name):
+        model_id = rest
+    return provider, model_id

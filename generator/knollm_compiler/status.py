@@ -1,0 +1,62 @@
+"""Provider status from `failed_models.json`: the last fetch attempt per provider."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .ingest import values
+from .ingest.reading import UnreadableSource, read_json
+from .problems import ProblemLog
+from .records import ProviderStatus
+
+SECRET_PATTERNS = (
+    re.compile(r"(?i)((?:api[_-]?key|key|token|secret|password|auth)=)[^&\s'\"]+"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"\b(sk|pk|rk|gsk|xai|hf|nvapi|fw|pplx|sk-ant|sk-or)[-_][A-Za-z0-9_-]{12,}\b"),
+    re.compile(r"\bAIza[0-9A-Za-z_-]{20,}\b"),
+)
+MAX_ERROR = 500
+
+
+def redact(text: str) -> str:
+    """Remove anything that looks like a credential from a message we are about to publish."""
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.re.groups and m.group(1).endswith(("=", " ")) else "")
+                           + "[redacted]", text)
+    return text
+
+
+def load_statuses(path: Path) -> tuple[dict[str, ProviderStatus], ProblemLog]:
+    log = ProblemLog(path.name)
+    try:
+        document = read_json(path)
+    except UnreadableSource as exc:
+        log.reject("-", "$file", str(exc))
+        return {}, log
+    if not isinstance(document, dict):
+        log.reject("-", "$file", "expected an object keyed by provider id")
+        return {}, log
+    statuses: dict[str, ProviderStatus] = {}
+    for provider, entry in sorted(document.items()):
+        if not isinstance(entry, dict):
+            log.reject(provider, "$", f"expected an object, got {type(entry).__name__}")
+            continue
+        error, _ = values.plain_text(entry.get("error"), MAX_ERROR, keep_newlines=False)
+        statuses[provider.replace("_", "-")] = ProviderStatus(
+            failed=bool(entry.get("failed")),
+            last_attempt=_text(entry.get("last_attempt")),
+            last_success=_text(entry.get("last_success")),
+            last_error=redact(error) if error else None,
+        )
+    return statuses, log
+
+
+def _text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def data_date(statuses: dict[str, ProviderStatus]) -> str | None:
+    """The newest successful fetch, as YYYY-MM-DD."""
+    dates = [values.date(s.last_success)[0] for s in statuses.values() if s.last_success]
+    return max((d for d in dates if d), default=None)

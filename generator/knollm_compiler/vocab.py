@@ -1,0 +1,35 @@
+"""The closed vocabularies of the bundle: model kinds, modalities, capabilities, provenance tags."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Kind = Literal["chat", "embedding", "image", "audio", "rerank", "moderation", "other"]
+KINDS: tuple[str, ...] = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
+
+Modality = Literal["text", "image", "audio", "video", "file", "embedding"]
+MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "file", "embedding")
+
+CAPABILITIES: tuple[str, ...] = (
+    "tools",
+    "parallel_tools",
+    "vision",
+    "json_mode",
+    "structured_output",
+    "reasoning",
+    "streaming",
+    "fine_tuning",
+    "prompt_caching",
+    "web_search",
+    "audio_input",
+    "audio_output",
+    "pdf_input",
+    "fim",
+    "computer_use",
+    "system_messages",
+)
+
+# Where a field's value came from. Everything except INFERRED was declared by a source.
+INFERRED = "inferred"
+LISTING = "listing"
+SourceTag = str

@@ -1,0 +1,125 @@
+"""Real-corpus tier: the captured /models responses of 32 providers in ../shared/model_catalog.
+
+Skipped only when the corpus is absent; CI has it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import orjson
+import pytest
+
+from knollm_compiler.build import BuildResult, compile_catalog
+from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.ingest.shapes import find_entries
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
+VARIANTS = ("models_featherless_best.json", "models_infermatic_manual.json")
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
+]
+
+
+@pytest.fixture(scope="module")
+def result() -> BuildResult:
+    return compile_catalog(REPO / "catalog", CORPUS)
+
+
+def _raw(name: str) -> list:
+    return [entry for _, entry in find_entries(orjson.loads((CORPUS / name).read_bytes())).entries]
+
+
+def test_every_listed_entry_is_emitted_or_rejected(result: BuildResult) -> None:
+    reports = {s.file: s for s in result.bundle.report.sources}
+    listings = [s for s in reports.values() if s.role == "listing"]
+    assert len(listings) == 32
+    assert sum(s.read for s in listings) == 7945
+    for source in reports.values():
+        assert source.read == source.emitted + source.rejected, source.file
+    assert result.bundle.report.invariant_ok
+    for source in reports.values():
+        rejected = [p for p in source.problems if p["severity"] == "rejected"]
+        assert len(rejected) == source.rejected, source.file
+        assert all(p["file"] == source.file and p["record"] and p["path"] and p["reason"] for p in rejected)
+
+
+def test_variants_are_not_providers(result: BuildResult) -> None:
+    ids = {p.id for p in result.bundle.providers}
+    assert not {"featherless-best", "infermatic-manual", "featherless_best"} & ids
+    reports = {s.file: s for s in result.bundle.report.sources}
+    for name in VARIANTS:
+        assert reports[name].role == "variant"
+    featured = [m for m in result.bundle.models if m.featured]
+    assert len(featured) == 30 and {m.provider for m in featured} == {"featherless"}
+
+
+def test_litellm_entries_merge_into_our_providers(result: BuildResult) -> None:
+    report = next(s for s in result.bundle.report.sources if s.file == "models_litellm.json")
+    assert report.role == "catalog"
+    assert report.read == 1553 and report.ignored == ("sample_spec",)
+    assert report.read == report.emitted + report.rejected
+    by_provider = Counter(m.provider for m in result.bundle.models if "models_litellm.json" in m.sources)
+    for ours in ("aws-bedrock", "google-vertex", "togetherai", "azure-openai", "fireworks", "openai"):
+        assert by_provider[ours] > 0, ours
+    assert not {"bedrock", "bedrock_converse", "together_ai", "vertex_ai-language-models"} & set(by_provider)
+    # Merged, not duplicated: LiteLLM's openai entries join the OpenAI listing's models.
+    gpt4o = _model(result, "openai/gpt-4o")
+    assert set(gpt4o.sources) == {"models_openai.json", "models_litellm.json"}
+    assert gpt4o.pricing and gpt4o.pricing.input_per_mtok == Decimal("2.5")
+
+
+def test_prices_present_wherever_the_listing_has_them(result: BuildResult) -> None:
+    priced = Counter(m.provider for m in result.bundle.models if m.pricing and "listing" in m.provenance.values()
+                     and any(k.startswith("pricing.") and v == "listing" for k, v in m.provenance.items()))
+    for provider in ("atlascloud", "baseten", "chutes", "deepinfra", "friendli", "huggingface", "mancer",
+                     "openrouter", "sambanova", "targon", "togetherai"):
+        assert priced[provider] > 0, provider
+    for provider, name in (("openrouter", "models_openrouter.json"), ("togetherai", "models_togetherai.json"),
+                           ("chutes", "models_chutes.json"), ("targon", "models_targon.json")):
+        with_prices = [e for e in _raw(name) if isinstance(e.get("pricing"), dict)
+                       and any(str(v) not in ("-1",) for v in e["pricing"].values())]
+        assert priced[provider] >= len(with_prices), provider
+
+
+def test_units_differ_per_file_for_the_same_key(result: BuildResult) -> None:
+    # pricing.prompt is USD per token at OpenRouter, USD per million at Chutes.
+    assert _model(result, "chutes/deepseek-ai/DeepSeek-R1").pricing.input_per_mtok == Decimal("0.1999188")
+    raw = next(e for e in _raw("models_openrouter.json") if e["id"] == "deepseek/deepseek-r1-0528")
+    expected = Decimal(raw["pricing"]["prompt"]) * 1_000_000
+    assert _model(result, "openrouter/deepseek/deepseek-r1-0528").pricing.input_per_mtok == expected
+
+
+def test_failed_models_become_provider_status(result: BuildResult) -> None:
+    providers = {p.id: p for p in result.bundle.providers}
+    assert providers["avian"].status is not None and providers["avian"].status.failed
+    assert providers["openrouter"].status is not None and not providers["openrouter"].status.failed
+    assert result.bundle.data_date == "2025-09-08"
+
+
+def test_every_csv_provider_has_an_authored_file(result: BuildResult) -> None:
+    csv_ids = {line.split(",")[0] for line in (CORPUS / "providers.csv").read_text().splitlines()[1:] if line}
+    authored = {p.id for p in result.bundle.providers if p.authored}
+    assert csv_ids <= authored
+
+
+def test_inferred_values_are_never_called_declared(result: BuildResult) -> None:
+    model = _model(result, "featherless/000ADI/Qwen2.5-0.5B-Instruct-Gensyn-Swarm-grazing_bellowing_locust")
+    assert model.provenance["kind"] == "inferred" and model.provenance["context_window"] == "listing"
+    report = next(s for s in result.bundle.report.sources if s.file == "models_featherless.json")
+    assert report.inferred_fields > 0 and report.declared_fields > 0
+
+
+def test_rebuild_is_byte_identical(result: BuildResult) -> None:
+    again = compile_catalog(REPO / "catalog", CORPUS)
+    assert bundle_bytes(again.bundle) == bundle_bytes(result.bundle)
+
+
+def _model(result: BuildResult, model_id: str):
+    return next(m for m in result.bundle.models if m.id == model_id)
