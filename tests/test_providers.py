@@ -77,4 +77,5 @@ def test_build_without_snapshots_lists_authored_providers(tmp_path: Path) -> Non
     result = compile_catalog(REPO / "catalog", None)
     assert {p.id for p in result.bundle.providers} >= REQUIRED
     assert all(p.authored for p in result.bundle.providers)
-    assert result.bundle.models == ()
+    # Without sources, the only models are those authored in catalog/overrides/.
+    assert {m.sources for m in result.bundle.models} <= {("catalog/overrides/anthropic.toml",)}

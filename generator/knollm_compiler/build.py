@@ -8,7 +8,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .families import assign_families
+from .family_rules import load_family_rules
+from .genai_source import ingest_genai_prices
 from .merge import merge
+from .overrides import load_overrides
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec, load_provider_specs
 from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
@@ -25,12 +29,16 @@ class BuildResult:
     seconds: float
 
 
-def compile_catalog(catalog_dir: Path, snapshots: Path | None) -> BuildResult:
-    """Compile. Raises BuildError only for invalid authored files; source problems go in the report."""
+def compile_catalog(catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False) -> BuildResult:
+    """Compile. Raises BuildError only for invalid authored files; source problems go in the report.
+
+    `use_genai_prices` adds the curated prices of the installed `genai-prices` package (the CLI's default).
+    """
     started = time.perf_counter()
     specs, spec_problems = load_provider_specs(catalog_dir / "providers")
     if spec_problems:
         raise BuildError(spec_problems)
+    family_rules = load_family_rules(catalog_dir / "families")
     resolver = ProviderResolver(_alias_index(specs))
     ingested: list[Ingested] = []
     statuses: dict[str, ProviderStatus] = {}
@@ -45,16 +53,25 @@ def compile_catalog(catalog_dir: Path, snapshots: Path | None) -> BuildResult:
             read = len(statuses) + sum(1 for p in log.problems if p.record != "-")
             extra_reports.append(status_report(log, read, len(statuses)))
         csv_hints = _read_provider_csv(snapshots / "providers.csv")
-    merged = merge([d for item in ingested for d in item.drafts])
-    providers = _providers(specs, ingested, resolver, statuses, csv_hints, merged.models)
+    known: dict[str, set[str]] = {}
+    for draft in (d for item in ingested for d in item.drafts):
+        known.setdefault(draft.provider, set()).add(draft.model_id)
+    curated = ingest_genai_prices(known, resolver, data_date(statuses)) if use_genai_prices else None
+    if curated is not None:
+        ingested.append(curated)
+    overrides = load_overrides(catalog_dir / "overrides", set(specs))
+    merged = merge([d for item in ingested for d in item.drafts] + overrides)
+    models, families, family_report = assign_families(merged.models, family_rules)
+    providers = _providers(specs, ingested, resolver, statuses, csv_hints, models)
     reports = [source_report(item, merged) for item in ingested] + extra_reports
-    report = build_report(reports, len(merged.conflicts))
+    report = build_report(reports, merged.conflicts, family_report)
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
         data_date=data_date(statuses),
         sources=tuple(sorted(r.file for r in reports)),
         providers=tuple(providers),
-        models=tuple(sorted(merged.models, key=lambda m: m.id)),
+        models=tuple(sorted(models, key=lambda m: m.id)),
+        families=tuple(families),
         report=report,
     )
     problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems
@@ -83,10 +100,10 @@ def _providers(
 ) -> list[Provider]:
     counts = Counter(m.provider for m in models)
     priced = Counter(m.provider for m in models if m.pricing is not None)
-    seen = {pid: pid for pid in specs}
+    seen = {pid: pid for pid in counts}
     seen.update({i.provider: i.provider for i in ingested if i.provider})
-    seen.update({pid: name for pid, name in resolver.created.items()})
-    seen.update({pid: pid for pid in counts})
+    seen.update(resolver.created)
+    seen.update({pid: pid for pid in specs})
     providers = []
     for pid in sorted(seen):
         common = {"status": statuses.get(pid), "model_count": counts[pid], "priced_model_count": priced[pid]}

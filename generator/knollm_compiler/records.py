@@ -109,11 +109,51 @@ class Model(Strict):
     """For router listings: the providers this entry is routed to."""
     featured: bool = False
     """In the provider's hand-picked subset (a `models_<provider>_best.json` file)."""
+    family: str | None = None
+    """Id of the canonical family this model belongs to (the same model at other providers)."""
     provenance: dict[str, str]
     """Dotted field path -> source tag. `inferred` means derived from the id or name; any other tag
     (`listing`, `litellm`, `manual`, ...) names the source that declared the value."""
     sources: tuple[str, ...]
     """Source files that contributed to this record."""
+
+
+class Family(Strict):
+    """The same underlying model across providers."""
+
+    id: str
+    """Family key derived by `catalog/families/` rules (e.g. `deepseek-r1-0528`)."""
+    name: str
+    """Display name: the most common spelling among the offers' ids."""
+    author: str | None = None
+    """Lab or organisation that made the model, where `catalog/families/labs.toml` knows it."""
+    open_weights: bool | None = None
+    """Whether the weights are published; None when unknown."""
+    parameters: str | None = None
+    """Parameter count read from the name (e.g. `70B`), total for mixtures of experts."""
+    provider_count: int = Field(ge=1)
+    """Number of providers offering it."""
+    offers: tuple[str, ...]
+    """Model ids (`<provider>/<model_id>`), cheapest first (by input plus output price), unpriced last."""
+    cheapest: str | None = None
+    """The cheapest offer with both input and output prices known."""
+    largest_context: str | None = None
+    """The offer with the largest context window."""
+
+
+class FamilyReport(Strict):
+    """How models were grouped."""
+
+    families: int
+    """Number of families."""
+    multi_provider: int
+    """Families offered by two or more providers."""
+    largest: dict[str, int]
+    """The largest families -> provider count."""
+    ambiguous: tuple[str, ...]
+    """Model ids left in an undated family although dated versions exist (e.g. `claude-3-5-sonnet`)."""
+    ambiguous_count: int
+    """All such model ids (the list above is capped)."""
 
 
 class ProviderStatus(Strict):
@@ -224,6 +264,10 @@ class Report(Strict):
     """Sums over all sources."""
     invariant_ok: bool
     """True when `read == emitted + rejected` holds for every source."""
+    families: FamilyReport | None = None
+    """Grouping of models into families."""
+    conflicts: tuple[dict[str, str], ...] = ()
+    """Examples of declared values that disagree by more than 1% between sources (capped)."""
 
 
 class Bundle(Strict):
@@ -239,5 +283,7 @@ class Bundle(Strict):
     """All providers, sorted by id."""
     models: tuple[Model, ...]
     """All models, sorted by id."""
+    families: tuple[Family, ...] = ()
+    """All families, sorted by id."""
     report: Report
     """What the build did."""

@@ -6,11 +6,12 @@ from collections import Counter
 
 from .merge import MergeResult
 from .problems import ProblemLog
-from .records import Report, SourceReport
+from .records import FamilyReport, Report, SourceReport
 from .sources import Ingested
 from .vocab import INFERRED
 
 MAX_PROBLEMS_IN_TEXT = 40
+CONFLICTS_SHOWN = 100
 
 
 def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
@@ -26,7 +27,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
         role=item.role,  # type: ignore[arg-type]
         shape=item.shape,
         read=item.read,
-        emitted=len(item.drafts) - lost,
+        emitted=(len(item.drafts) if item.records_emitted is None else item.records_emitted) - lost,
         merged=merged.merged.get(item.file, 0),
         rejected=item.rejected + lost,
         ignored=tuple(item.ignored),
@@ -46,16 +47,20 @@ def status_report(log: ProblemLog, read: int, emitted: int) -> SourceReport:
     )
 
 
-def build_report(sources: list[SourceReport], conflicts: int) -> Report:
+def build_report(
+    sources: list[SourceReport], conflicts: list[dict[str, str]], families: FamilyReport | None
+) -> Report:
     totals: Counter[str] = Counter()
     for s in sources:
         totals.update(read=s.read, emitted=s.emitted, merged=s.merged, rejected=s.rejected,
                       problems=len(s.problems), declared_fields=s.declared_fields)
-    totals["conflicts"] = conflicts
+    totals["conflicts"] = len(conflicts)
     return Report(
         sources=tuple(sorted(sources, key=lambda s: s.file)),
         totals=dict(sorted(totals.items())),
         invariant_ok=all(s.read == s.emitted + s.rejected for s in sources),
+        families=families,
+        conflicts=tuple(sorted(conflicts, key=lambda c: (c["model"], c["field"]))[:CONFLICTS_SHOWN]),
     )
 
 
@@ -70,6 +75,11 @@ def render_text(report: Report, models: int, providers: int, seconds: float) -> 
     t = report.totals
     lines.append(f"totals: read {t.get('read', 0)}, emitted {t.get('emitted', 0)}, rejected "
                  f"{t.get('rejected', 0)}, problems {t.get('problems', 0)}, conflicts {t.get('conflicts', 0)}")
+    if report.families:
+        f = report.families
+        lines.append(f"families: {f.families}, of which {f.multi_provider} with 2+ providers; largest: "
+                     + ", ".join(f"{k} ({v})" for k, v in list(f.largest.items())[:8])
+                     + f"; ambiguous ids: {f.ambiguous_count}")
     lines.append(f"bundle: {providers} providers, {models} models; invariant "
                  f"{'holds' if report.invariant_ok else 'BROKEN'}; compiled in {seconds:.2f} s")
     problems = [p for s in report.sources for p in s.problems]

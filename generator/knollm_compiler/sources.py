@@ -52,6 +52,8 @@ class Ingested:
     log: ProblemLog | None = None
     catalog_providers: dict[str, str] = field(default_factory=dict)
     """For catalogs: the catalog's provider name -> our provider id."""
+    records_emitted: int | None = None
+    """Records that produced drafts, when one record may give several drafts (else one draft per record)."""
 
     @property
     def rejected(self) -> int:
@@ -82,6 +84,8 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         log.reject("-", "$file", str(exc))
         return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log)
     provider_key = _catalog_provider_key(listing)
+    if provider_key and _names_only(listing, provider_key, source.provider, resolve_provider):
+        provider_key = None  # a listing whose entries name their own provider is still that provider's listing
     if provider_key:
         result = Ingested(source.name, None, "catalog", listing.shape, log=log)
     else:
@@ -146,6 +150,11 @@ def _catalog_provider_key(listing: Listing) -> str | None:
     )
     key, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0))
     return key if count >= CATALOG_PROVIDER_SHARE * len(records) else None
+
+
+def _names_only(listing: Listing, key: str, provider: str, resolve: ProviderResolver) -> bool:
+    names = {e.get(key) for _, e in listing.entries if isinstance(e, dict)}
+    return all(isinstance(n, str) and resolve.aliases.get(n, n) == provider for n in names)
 
 
 def _route_catalog_entry(

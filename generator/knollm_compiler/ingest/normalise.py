@@ -192,12 +192,20 @@ class EntryNormaliser:
                 self.log.drop(mid, f"{key}[{index}]", "upstream entry has no provider name")
                 continue
             sub: dict[str, Any] = {}
+            best: dict[str, tuple[int, str, Any]] = {}
             for path, raw in flatten(item):
                 if prices.is_price_path(path):
                     self._price(mid, f"{key}[].{path}", raw, sub)
-                elif not self._route(mid, path, raw, sub, {}):
+                elif not self._route(mid, path, raw, sub, best) and raw is not None:
                     self.unknown_fields[f"{key}[].{path}"] += 1
-            context, _ = values.positive_int(item.get("context_length"))
-            upstreams.append({"provider": item["provider"], "status": item.get("status"),
-                              "context_window": context, **sub})
+            if "context_window" in best:
+                _, path, raw = best["context_window"]
+                self._scalar(mid, "context_window", f"{key}[{index}].{path}", raw, sub)
+            status = item.get("status")
+            if status is not None and not isinstance(status, str):
+                self.log.drop(mid, f"{key}[{index}].status", f"expected text, got {values.describe(status)}")
+                status = None
+            upstreams.append({"provider": item["provider"], "status": status,
+                              "context_window": sub.pop("context_window", None),
+                              **{k: v for k, v in sub.items() if k.startswith(("pricing.", "capabilities."))}})
         draft.values["upstreams"] = upstreams

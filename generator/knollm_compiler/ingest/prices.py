@@ -113,14 +113,19 @@ def to_decimal(value: object) -> Decimal | None:
 
 
 def detect_units(samples: dict[str, list[Decimal]]) -> dict[str, str]:
-    """Per ambiguous price path: `per_token` when the median positive value is tiny, else `per_mtok`."""
-    units: dict[str, str] = {}
+    """Per ambiguous price path: `per_token` when the median positive value is tiny, else `per_mtok`.
+
+    Values are pooled over sibling keys (`pricing.prompt` with `pricing.completion`): one price object
+    has one unit, and pooling keeps a single typo in a small file from flipping the unit of one key.
+    """
+    pooled: dict[str, list[float]] = {}
     for path, values in samples.items():
-        positive = [float(v) for v in values if v > 0]
-        if not positive:
-            units[path] = "per_mtok"
-            continue
-        units[path] = "per_token" if statistics.median(positive) < PER_TOKEN_MEDIAN_CEILING else "per_mtok"
+        pooled.setdefault(path.rpartition(".")[0], []).extend(float(v) for v in values if v > 0)
+    units: dict[str, str] = {}
+    for path in samples:
+        positive = pooled[path.rpartition(".")[0]]
+        tiny = bool(positive) and statistics.median(positive) < PER_TOKEN_MEDIAN_CEILING
+        units[path] = "per_token" if tiny else "per_mtok"
     return units
 
 

@@ -20,13 +20,13 @@ def read_json(path: Path) -> Any:
     stripped = raw.lstrip()
     if not stripped:
         raise UnreadableSource("empty file" if not raw else "file holds only white space")
-    head = stripped[:512].lower()
-    if any(marker in head for marker in HTML_MARKERS) or head.startswith(b"<"):
-        title = _html_title(stripped)
-        raise UnreadableSource(f"an HTML/XML page, not JSON{title} (an error page saved as .json?)")
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        head = stripped[:512].lower()
+        if head.startswith(b"<") or any(marker in head for marker in HTML_MARKERS):
+            title = _html_title(stripped)
+            raise UnreadableSource(f"an HTML/XML page, not JSON{title} (an error page saved as .json?)") from None
         truncated = " (the file looks truncated)" if exc.pos >= len(raw.rstrip()) - 1 else ""
         raise UnreadableSource(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{truncated}"

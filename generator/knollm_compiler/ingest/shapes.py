@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .fieldmap import ID_KEYS
+from .fieldmap import ID_KEYS, UPSTREAM_KEYS
 
 
 class UnknownShape(Exception):
@@ -43,6 +43,10 @@ def find_entries(document: Any) -> Listing:
 
 
 def _from_object(document: dict[str, Any]) -> Listing:
+    if any(isinstance(document.get(k), str) for k in ID_KEYS[:2]) and all(
+        k in UPSTREAM_KEYS for k, v in document.items() if isinstance(v, list) and v and isinstance(v[0], dict)
+    ):
+        return Listing("single-record", [(None, document)])
     record_lists = {
         key: value
         for key, value in document.items()
@@ -54,14 +58,20 @@ def _from_object(document: dict[str, Any]) -> Listing:
         return Listing(shape, [(None, entry) for entry in record_lists[key]])
     if isinstance(document.get("data"), list):  # an empty OpenAI list is still an OpenAI list
         return Listing("openai-list", [(None, entry) for entry in document["data"]])
-    if any(isinstance(document.get(k), str) for k in ID_KEYS[:2]):
-        return Listing("single-record", [(None, document)])
     values = list(document.values())
+    wrappers = [k for k, v in document.items()
+                if isinstance(v, dict) and v and all(_is_record_list(x) for x in v.values())]
+    if wrappers:
+        raise UnknownShape(f"no list of model records found at the top level (records nested under {wrappers[0]!r})")
     if values and sum(isinstance(v, dict) for v in values) * 2 >= len(values):
         return Listing("keyed-object", [(str(k), v) for k, v in document.items()])
     if not document:
         return Listing("empty-object", [])
     raise UnknownShape(f"no list of model records found (top-level keys: {sorted(document)[:10]})")
+
+
+def _is_record_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _drop_documentation(listing: Listing) -> None:

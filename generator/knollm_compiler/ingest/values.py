@@ -36,6 +36,8 @@ def positive_int(value: Any) -> Result:
         value = int(value)
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
+    if value == 0:
+        return None, None
     if not isinstance(value, int) or value < 0:
         return None, f"expected a positive integer, got {describe(value)}"
     if value > MAX_TOKENS_PLAUSIBLE:
@@ -51,12 +53,10 @@ def plain_text(value: Any, limit: int, keep_newlines: bool) -> tuple[str | None,
         return None, [f"expected text, got {describe(value)}"]
     notes: list[str] = []
     text = value.replace("\r\n", "\n")
-    if not keep_newlines:
-        text = " ".join(text.split())
     cleaned = CONTROL.sub("", text)
     if cleaned != text:
         notes.append(f"removed {len(text) - len(cleaned)} control character(s)")
-    cleaned = cleaned.strip()
+    cleaned = (" ".join(cleaned.split()) if not keep_newlines else cleaned).strip()
     if len(cleaned) > limit:
         notes.append(f"truncated from {len(cleaned):,} to {limit:,} characters")
         cleaned = cleaned[: limit - 1].rstrip() + "…"

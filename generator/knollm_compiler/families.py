@@ -1,0 +1,90 @@
+"""Canonical model families: the same underlying model across providers, grouped by a key that the
+data in `catalog/families/` derives from each provider's model id."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+from .family_rules import FamilyRules
+from .records import Family, FamilyReport, Model
+
+PARAMETERS = re.compile(r"(?:^|-)(\d+(?:-\d+)?)([bm])(?=-|$)")
+DATED = re.compile(r"^(?P<base>.+)-(?:\d{8}|\d{6}|\d{4}|latest)$")
+LARGEST_SHOWN = 20
+AMBIGUOUS_SHOWN = 200
+
+
+def family_key(rules: FamilyRules, provider: str, model_id: str) -> str:
+    """The family id of one provider's model id."""
+    alias = rules.by_model.get((provider, model_id))
+    if alias:
+        return alias
+    key = model_id.rstrip("/").rsplit("/", 1)[-1].lower().replace("_", "-").replace(" ", "-")
+    for pattern, replacement, when in rules.compiled:
+        if when is None or when.search(key):
+            key = pattern.sub(replacement, key)
+    key = re.sub(r"-{2,}", "-", key).strip("-.") or model_id.lower()
+    return rules.key_aliases.get(key, key)
+
+
+def assign_families(models: list[Model], rules: FamilyRules) -> tuple[list[Model], list[Family], FamilyReport]:
+    """Set `family` on every model and build the family records."""
+    keyed = [(family_key(rules, m.provider, m.model_id), m) for m in models]
+    members: dict[str, list[Model]] = defaultdict(list)
+    for key, model in keyed:
+        members[key].append(model)
+    families = [_family(key, offers, rules) for key, offers in sorted(members.items())]
+    updated = [model.model_copy(update={"family": key}) for key, model in keyed]
+    return updated, families, _report(families, members)
+
+
+def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
+    ordered = sorted(offers, key=lambda m: (_blended(m) is None, _blended(m) or 0, m.id))
+    lab = next((lab for pattern, lab in rules.compiled_labs if pattern.search(key)), None)
+    names = Counter(m.model_id.rstrip("/").rsplit("/", 1)[-1] for m in offers)
+    contexts = [m for m in offers if m.context_window]
+    return Family(
+        id=key,
+        name=max(names.items(), key=lambda kv: (kv[1], kv[0]))[0],
+        author=lab.author if lab else None,
+        open_weights=lab.open_weights if lab else None,
+        parameters=_parameters(key),
+        provider_count=len({m.provider for m in offers}),
+        offers=tuple(m.id for m in ordered),
+        cheapest=ordered[0].id if _blended(ordered[0]) is not None else None,
+        largest_context=max(contexts, key=lambda m: (m.context_window, m.id)).id if contexts else None,
+    )
+
+
+def _blended(model: Model) -> Decimal | None:
+    """Input plus output price per million tokens: the ordering used for 'cheapest'."""
+    p = model.pricing
+    if p is None or p.input_per_mtok is None or p.output_per_mtok is None:
+        return None
+    return p.input_per_mtok + p.output_per_mtok
+
+
+def _parameters(key: str) -> str | None:
+    sizes = PARAMETERS.findall(key)
+    if not sizes:
+        return None
+    number, unit = max(sizes, key=lambda s: float(s[0].replace("-", ".")) * (1000 if s[1] == "b" else 1))
+    return f"{number.replace('-', '.')}{unit.upper()}"
+
+
+def _report(families: list[Family], members: dict[str, list[Model]]) -> FamilyReport:
+    multi = [f for f in families if f.provider_count >= 2]
+    largest = sorted(multi, key=lambda f: (-f.provider_count, f.id))[:LARGEST_SHOWN]
+    dated_bases = Counter(m.group("base") for key in members if (m := DATED.match(key)))
+    ambiguous = sorted(
+        model.id for key, offers in members.items() if dated_bases.get(key, 0) >= 2 for model in offers
+    )
+    return FamilyReport(
+        families=len(families),
+        multi_provider=len(multi),
+        largest={f.id: f.provider_count for f in largest},
+        ambiguous=tuple(ambiguous[:AMBIGUOUS_SHOWN]),
+        ambiguous_count=len(ambiguous),
+    )

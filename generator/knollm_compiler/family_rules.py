@@ -1,0 +1,120 @@
+"""The data that groups models into families: `catalog/families/{rules,aliases,labs}.toml`, strictly
+validated. The rules are data so that fixing a grouping never means editing scattered code."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .problems import BuildError, Problem, Severity
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+    return value
+
+
+class Rule(_Strict):
+    """One rewrite of a family key."""
+
+    pattern: str
+    """Python regular expression, searched in the key."""
+    replace: str = ""
+    """Replacement (may use groups); empty removes the match."""
+    when: str | None = None
+    """Only apply when the key matches this expression."""
+    why: str = Field(min_length=1)
+    """The reason, for the next person."""
+
+    _check = field_validator("pattern", "when")(lambda v: v if v is None else _compiles(v))
+
+
+class ModelAlias(_Strict):
+    """One provider's id that belongs to a family the rules cannot find."""
+
+    provider: str
+    id: str
+    family: str
+    why: str = Field(min_length=1)
+
+
+class Lab(_Strict):
+    """Author and openness of the families whose key matches `pattern`."""
+
+    pattern: str
+    author: str
+    open_weights: bool | None = None
+
+    _check = field_validator("pattern")(lambda v: _compiles(v))
+
+
+class RulesFile(_Strict):
+    rule: list[Rule] = []
+
+
+class AliasesFile(_Strict):
+    keys: dict[str, str] = {}
+    model: list[ModelAlias] = []
+
+
+class LabsFile(_Strict):
+    lab: list[Lab] = []
+
+
+class FamilyRules(_Strict):
+    """All family data, loaded."""
+
+    rules: list[Rule]
+    key_aliases: dict[str, str]
+    model_aliases: list[ModelAlias]
+    labs: list[Lab]
+
+    @cached_property
+    def compiled(self) -> list[tuple[re.Pattern[str], str, re.Pattern[str] | None]]:
+        return [(re.compile(r.pattern), r.replace, re.compile(r.when) if r.when else None) for r in self.rules]
+
+    @cached_property
+    def compiled_labs(self) -> list[tuple[re.Pattern[str], Lab]]:
+        return [(re.compile(lab.pattern), lab) for lab in self.labs]
+
+    @cached_property
+    def by_model(self) -> dict[tuple[str, str], str]:
+        return {(a.provider, a.id): a.family for a in self.model_aliases}
+
+
+def load_family_rules(directory: Path) -> FamilyRules:
+    """Load and validate; every problem in every file is reported at once."""
+    problems: list[Problem] = []
+    parsed = {}
+    for name, schema in (("rules", RulesFile), ("aliases", AliasesFile), ("labs", LabsFile)):
+        path = directory / f"{name}.toml"
+        where = f"catalog/families/{name}.toml"
+        try:
+            parsed[name] = schema.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            parsed[name] = schema()  # a catalog without family data groups nothing beyond the plain key
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(Problem(where, "-", "$", f"invalid TOML: {exc}", Severity.REJECTED))
+        except ValidationError as exc:
+            problems += [
+                Problem(where, "-", ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED) for e in exc.errors()
+            ]
+    if problems:
+        raise BuildError(problems)
+    return FamilyRules(
+        rules=parsed["rules"].rule,
+        key_aliases=parsed["aliases"].keys,
+        model_aliases=parsed["aliases"].model,
+        labs=parsed["labs"].lab,
+    )
