@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report)
+build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report); the runtime ships the bundle
 	$(BIN)/knollm-build $(SNAPSHOT_ARGS) --out dist
+	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
 
 test: $(STAMP) ## lint, then run the whole test suite (corpus tier reads $(CORPUS))
 	$(BIN)/ruff check .

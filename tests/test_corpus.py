@@ -123,3 +123,22 @@ def test_rebuild_is_byte_identical(result: BuildResult) -> None:
 
 def _model(result: BuildResult, model_id: str):
     return next(m for m in result.bundle.models if m.id == model_id)
+
+
+def test_families_span_providers_on_the_real_corpus(result: BuildResult) -> None:
+    families = {f.id: f for f in result.bundle.families}
+    assert sum(1 for f in families.values() if f.provider_count >= 2) >= 400
+    assert families["deepseek-r1-0528"].provider_count >= 13
+    assert result.bundle.report.families is not None
+    assert result.bundle.report.families.ambiguous_count > 0  # e.g. undated claude-3-5-sonnet
+    assert all(m.family for m in result.bundle.models)
+
+
+def test_genai_prices_merge_under_listing_precedence() -> None:
+    full = compile_catalog(REPO / "catalog", CORPUS, use_genai_prices=True)
+    report = next(s for s in full.bundle.report.sources if s.file.startswith("genai-prices=="))
+    assert report.read == report.emitted + report.rejected and report.read > 2000
+    model = next(m for m in full.bundle.models if m.id == "openrouter/deepseek/deepseek-r1-0528")
+    assert model.provenance["pricing.input_per_mtok"] == "listing"
+    conflicts = full.bundle.report.totals["conflicts"]
+    assert conflicts > 0 and len(full.bundle.report.conflicts) == min(100, conflicts)

@@ -76,7 +76,8 @@ def compile_catalog(catalog_dir: Path, snapshots: Path | None, use_genai_prices:
     )
     problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems
     seconds = time.perf_counter() - started
-    text = render_text(report, len(bundle.models), len(bundle.providers), seconds)
+    priced = sum(1 for m in bundle.models if m.pricing is not None)
+    text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
     return BuildResult(bundle, text, problems, seconds)
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from .family_rules import FamilyRules
 from .records import Family, FamilyReport, Model
 
-PARAMETERS = re.compile(r"(?:^|-)(\d+(?:-\d+)?)([bm])(?=-|$)")
+PARAMETERS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)
 DATED = re.compile(r"^(?P<base>.+)-(?:\d{8}|\d{6}|\d{4}|latest)$")
 LARGEST_SHOWN = 20
 AMBIGUOUS_SHOWN = 200
@@ -50,7 +50,7 @@ def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
         name=max(names.items(), key=lambda kv: (kv[1], kv[0]))[0],
         author=lab.author if lab else None,
         open_weights=lab.open_weights if lab else None,
-        parameters=_parameters(key),
+        parameters=_parameters(max(names.items(), key=lambda kv: (kv[1], kv[0]))[0]),
         provider_count=len({m.provider for m in offers}),
         offers=tuple(m.id for m in ordered),
         cheapest=ordered[0].id if _blended(ordered[0]) is not None else None,
@@ -66,12 +66,13 @@ def _blended(model: Model) -> Decimal | None:
     return p.input_per_mtok + p.output_per_mtok
 
 
-def _parameters(key: str) -> str | None:
-    sizes = PARAMETERS.findall(key)
+def _parameters(name: str) -> str | None:
+    """Largest size in the name (`Qwen3-235B-A22B` -> 235B: the total of a mixture of experts)."""
+    sizes = PARAMETERS.findall(name.replace("_", "-"))
     if not sizes:
         return None
-    number, unit = max(sizes, key=lambda s: float(s[0].replace("-", ".")) * (1000 if s[1] == "b" else 1))
-    return f"{number.replace('-', '.')}{unit.upper()}"
+    number, unit = max(sizes, key=lambda s: float(s[0]) * (1000 if s[1].lower() == "b" else 1))
+    return f"{number}{unit.upper()}"
 
 
 def _report(families: list[Family], members: dict[str, list[Model]]) -> FamilyReport:

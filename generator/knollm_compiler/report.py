@@ -64,7 +64,7 @@ def build_report(
     )
 
 
-def render_text(report: Report, models: int, providers: int, seconds: float) -> str:
+def render_text(report: Report, models: int, providers: int, priced: int, seconds: float) -> str:
     """A plain-text summary for the terminal and dist/report.txt."""
     lines = [f"{'file':<34} {'role':<9} {'shape':<14} {'read':>6} {'emitted':>8} {'merged':>7} "
              f"{'rejected':>8} {'unknown':>8}"]
@@ -80,7 +80,7 @@ def render_text(report: Report, models: int, providers: int, seconds: float) -> 
         lines.append(f"families: {f.families}, of which {f.multi_provider} with 2+ providers; largest: "
                      + ", ".join(f"{k} ({v})" for k, v in list(f.largest.items())[:8])
                      + f"; ambiguous ids: {f.ambiguous_count}")
-    lines.append(f"bundle: {providers} providers, {models} models; invariant "
+    lines.append(f"bundle: {providers} providers, {models} models ({priced} priced); invariant "
                  f"{'holds' if report.invariant_ok else 'BROKEN'}; compiled in {seconds:.2f} s")
     problems = [p for s in report.sources for p in s.problems]
     for p in problems[:MAX_PROBLEMS_IN_TEXT]:
