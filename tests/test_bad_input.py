@@ -235,6 +235,19 @@ def test_bad_route_status_drops_only_that_value(add_fixture, with_healthy, compi
     assert [p for p in built.problems("models_badroute.json") if p["severity"] == "rejected"] == []
 
 
+def test_problems_inside_a_route_name_the_route(add_fixture, with_healthy, compile_snapshots):
+    add_fixture(BAD, "models_routeprobs.json")
+    built = compile_snapshots()
+
+    assert problem_tuples(built.problems("models_routeprobs.json")) == {
+        ("rp-1", "providers[1].supports_tools", "expected true/false, got 'yes'", "dropped"),
+        ("rp-1", "providers[1].pricing.input", "negative price -5", "dropped"),
+    }
+    routes = {u.provider: u for u in built.model("routeprobs/rp-1").upstreams}
+    assert routes["beta"].pricing.input_per_mtok is None
+    assert routes["alpha"].pricing.input_per_mtok == Decimal("0.5")
+
+
 # --- all at once, and the CLI ------------------------------------------------------------------------
 
 ALL_BAD = (

@@ -116,6 +116,11 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
     return result
 
 
+def slug(name: str) -> str:
+    """A provider id for a provider name: lower-case, runs of other characters become `-`."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unknown"
+
+
 class ProviderResolver:
     """Maps provider names used by other catalogs to our provider ids (via `aliases`), creating ids for
     names we have no provider for."""
@@ -128,10 +133,10 @@ class ProviderResolver:
     def __call__(self, name: str) -> str:
         if name in self.aliases:
             return self.aliases[name]
-        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unknown"
-        if slug not in self.aliases.values():
-            self.created.setdefault(slug, name)
-        return slug
+        made = slug(name)
+        if made not in self.aliases.values():
+            self.created.setdefault(made, name)
+        return made
 
     def prefixes(self, our_id: str, name: str) -> set[str]:
         names = {name, name.split("-")[0], our_id}
@@ -154,7 +159,7 @@ def _catalog_provider_key(listing: Listing) -> str | None:
 
 def _names_only(listing: Listing, key: str, provider: str, resolve: ProviderResolver) -> bool:
     names = {e.get(key) for _, e in listing.entries if isinstance(e, dict)}
-    return all(isinstance(n, str) and resolve.aliases.get(n, n) == provider for n in names)
+    return all(isinstance(n, str) and resolve.aliases.get(n, slug(n)) == provider for n in names)
 
 
 def _route_catalog_entry(

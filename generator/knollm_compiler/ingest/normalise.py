@@ -163,19 +163,21 @@ class EntryNormaliser:
         elif value is not None:
             out[target] = value
 
-    def _price(self, mid: str, path: str, raw: Any, out: dict[str, Any]) -> None:
+    def _price(self, mid: str, path: str, raw: Any, out: dict[str, Any], where: str | None = None) -> None:
+        """`path` keys the unit detected for the file; `where` (default: path) is what problems name."""
+        where = where or path
         key = prices.classify(path)
         if key is None or raw is None or raw == "":
             return
         number = prices.to_decimal(raw)
         if number is None:
-            self.log.drop(mid, path, f"price is not a number: {values.describe(raw)}")
+            self.log.drop(mid, where, f"price is not a number: {values.describe(raw)}")
             return
         unit = key.unit or self.units.get(path, "per_mtok")
         self.units_used.setdefault(path, unit)
         value, reason = prices.normalise(number, key, unit)
         if reason:
-            self.log.drop(mid, path, reason)
+            self.log.drop(mid, where, reason)
             return
         if value is None:
             return
@@ -195,12 +197,12 @@ class EntryNormaliser:
             best: dict[str, tuple[int, str, Any]] = {}
             for path, raw in flatten(item):
                 if prices.is_price_path(path):
-                    self._price(mid, f"{key}[].{path}", raw, sub)
-                elif not self._route(mid, path, raw, sub, best) and raw is not None:
+                    self._price(mid, f"{key}[].{path}", raw, sub, where=f"{key}[{index}].{path}")
+                elif not self._route(mid, f"{key}[{index}].{path}", raw, sub, best) and raw is not None:
                     self.unknown_fields[f"{key}[].{path}"] += 1
             if "context_window" in best:
                 _, path, raw = best["context_window"]
-                self._scalar(mid, "context_window", f"{key}[{index}].{path}", raw, sub)
+                self._scalar(mid, "context_window", path, raw, sub)
             status = item.get("status")
             if status is not None and not isinstance(status, str):
                 self.log.drop(mid, f"{key}[{index}].status", f"expected text, got {values.describe(status)}")

@@ -59,8 +59,10 @@ def _from_object(document: dict[str, Any]) -> Listing:
     if isinstance(document.get("data"), list):  # an empty OpenAI list is still an OpenAI list
         return Listing("openai-list", [(None, entry) for entry in document["data"]])
     values = list(document.values())
-    wrappers = [k for k, v in document.items()
-                if isinstance(v, dict) and v and all(_is_record_list(x) for x in v.values())]
+    wrappers = [k for k, v in document.items() if isinstance(v, dict) and v and (
+        all(_is_record_list(x) for x in v.values())
+        or (len(document) == 1 and any(_is_record_list(x) for x in v.values()))  # {"result": {"items": [..]}}
+    )]
     if wrappers:
         raise UnknownShape(f"no list of model records found at the top level (records nested under {wrappers[0]!r})")
     if values and sum(isinstance(v, dict) for v in values) * 2 >= len(values):
