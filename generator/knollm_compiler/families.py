@@ -12,6 +12,7 @@ from .records import Family, FamilyReport, Model
 
 PARAMETERS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)
 DATED = re.compile(r"^(?P<base>.+)-(?:\d{8}|\d{6}|\d{4}|latest)$")
+PRECISION_SEGMENT = re.compile(r"^(fp|bf|int)-?\d+$", re.IGNORECASE)
 LARGEST_SHOWN = 20
 AMBIGUOUS_SHOWN = 200
 
@@ -21,7 +22,10 @@ def family_key(rules: FamilyRules, provider: str, model_id: str) -> str:
     alias = rules.by_model.get((provider, model_id))
     if alias:
         return alias
-    key = model_id.rstrip("/").rsplit("/", 1)[-1].lower().replace("_", "-").replace(" ", "-")
+    segments = [s for s in model_id.strip("/").split("/") if s]
+    while len(segments) > 1 and PRECISION_SEGMENT.match(segments[-1]):
+        segments.pop()  # inference.net: <org>/<model>/fp-8
+    key = (segments[-1] if segments else model_id).lower().replace("_", "-").replace(" ", "-")
     for pattern, replacement, when in rules.compiled:
         if when is None or when.search(key):
             key = pattern.sub(replacement, key)
