@@ -1,0 +1,96 @@
+"""Finding, reading and checking a compiled catalog bundle (`catalog.json`).
+
+Where the bundle comes from, first match wins:
+
+1. an explicit path passed to `Catalog.load(path)`;
+2. the `KNOLLM_BUNDLE` environment variable;
+3. the default bundle shipped inside the package (`knollm/data/catalog.json`, written by `make build`).
+
+Every failure (missing file, unreadable, not JSON, wrong shape, unsupported `schema_version`) is one
+`BundleError` whose message says how to rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import BundleError
+
+try:  # orjson is a declared dependency; the stdlib parser keeps the runtime working without it.
+    from orjson import JSONDecodeError
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - exercised only where orjson is missing
+    from json import JSONDecodeError  # type: ignore[assignment]
+    from json import loads as _loads  # type: ignore[assignment]
+
+ENV_VAR = "KNOLLM_BUNDLE"
+SUPPORTED_MAJOR = 1
+"""The runtime reads every bundle whose `schema_version` is `1.x`."""
+
+
+def default_path() -> Path:
+    """Where the wheel ships the compiled default bundle."""
+    return Path(__file__).resolve().parent / "data" / "catalog.json"
+
+
+def locate(path: str | os.PathLike[str] | None = None) -> Path:
+    """The bundle file to read: `path`, else `$KNOLLM_BUNDLE`, else the packaged default."""
+    if path is not None:
+        return Path(path)
+    if env := os.environ.get(ENV_VAR):
+        return Path(env)
+    return default_path()
+
+
+def read(path: Path) -> dict[str, Any]:
+    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable."""
+    if not path.exists():
+        origin = f" (from {ENV_VAR})" if os.environ.get(ENV_VAR) == str(path) else ""
+        raise BundleError(f"no bundle file at {path}{origin}")
+    if path.is_dir():
+        raise BundleError(f"{path} is a directory, not a catalog.json file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BundleError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
+    return parse(data, str(path))
+
+
+def parse(data: bytes | str, origin: str | None = None) -> dict[str, Any]:
+    """Parse bundle bytes and check the top-level shape and schema version."""
+    try:
+        document = _loads(data)
+    except (JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
+        raise BundleError(f"the file is not valid JSON ({exc})", origin) from None
+    check(document, origin)
+    return document
+
+
+def check(document: Any, origin: str | None = None) -> None:
+    """Check what loading relies on: an object with a supported `schema_version`, and lists of records."""
+    if not isinstance(document, dict):
+        raise BundleError(f"expected a JSON object at the top level, found {type(document).__name__}", origin)
+    version = document.get("schema_version")
+    if not isinstance(version, str) or not version:
+        raise BundleError("no schema_version; this is not a Knollm catalog bundle", origin)
+    major = version.split(".", 1)[0]
+    if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
+        raise BundleError(
+            f"schema_version {version!r} is not supported by this runtime (it reads {SUPPORTED_MAJOR}.x)", origin
+        )
+    for key in ("providers", "models"):
+        records = document.get(key)
+        if not isinstance(records, list):
+            raise BundleError(f"{key!r} is missing or not a list", origin)
+        bad = next((i for i, r in enumerate(records) if not _is_record(r)), None)
+        if bad is not None:
+            raise BundleError(f"{key}[{bad}] is not a record with a string 'id'", origin)
+    families = document.get("families")
+    if families is not None and not (isinstance(families, list) and all(_is_record(f) for f in families)):
+        raise BundleError("'families' is not a list of records with a string 'id'", origin)
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("id"), str)

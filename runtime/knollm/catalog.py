@@ -1,0 +1,354 @@
+"""`Catalog`: the loaded bundle and every query over it.
+
+Loading only parses and checks the JSON. Records are decoded on first use and every index (by id, provider,
+family, search text) is built once, the first time a query needs it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import bundle, costs, decode
+from .errors import BundleError, FamilyNotFound, InvalidArgument, ModelNotFound, ProviderNotFound
+from .query import Query, predicates, price_key, relevance, sort_models
+from .records import Comparison, CostBreakdown, Family, Model, Provider
+from .suggest import closest
+
+NO_FAMILIES_HINT = "this bundle carries no family data; rebuild it with `make build` to get families"
+
+
+class Catalog:
+    """The Knollm catalog: providers, models, families, and queries and cost estimates over them."""
+
+    def __init__(self, document: dict[str, Any], path: Path | None = None) -> None:
+        """Wrap an already parsed bundle document (checked again here); prefer `Catalog.load()`."""
+        bundle.check(document, str(path) if path else None)
+        self._document = document
+        self._raw_models: list[dict[str, Any]] = document["models"]
+        self._decoded: dict[int, Model] = {}
+        self.path = path
+        """The file the catalog was read from (None when built from a dict)."""
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Catalog:
+        """Load a bundle: `path`, else `$KNOLLM_BUNDLE`, else the one shipped in the package.
+
+        Raises `BundleError` (saying how to rebuild) when the bundle is missing or unusable.
+        """
+        where = bundle.locate(path)
+        catalog = cls.__new__(cls)
+        catalog._document = bundle.read(where)
+        catalog._raw_models = catalog._document["models"]
+        catalog._decoded = {}
+        catalog.path = where
+        return catalog
+
+    @classmethod
+    def from_dict(cls, document: dict[str, Any]) -> Catalog:
+        """A catalog from a bundle document already in memory (e.g. parsed elsewhere)."""
+        return cls(document)
+
+    # -- metadata -------------------------------------------------------------------------------------------
+
+    @property
+    def schema_version(self) -> str:
+        """The bundle format version (`1.x`)."""
+        return self._document["schema_version"]
+
+    @property
+    def data_date(self) -> str | None:
+        """Date of the newest source data (YYYY-MM-DD), when known."""
+        return self._document.get("data_date")
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Source files the bundle was compiled from."""
+        return tuple(self._document.get("sources") or ())
+
+    @property
+    def has_families(self) -> bool:
+        """Whether the bundle carries family data."""
+        return "families" in self._document
+
+    def __len__(self) -> int:
+        return len(self._raw_models)
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self.models)
+
+    def __contains__(self, model_id: object) -> bool:
+        return isinstance(model_id, str) and model_id in self._index
+
+    def __repr__(self) -> str:
+        where = f" from {self.path}" if self.path else ""
+        return f"<Catalog {len(self)} models, {len(self._providers)} providers{where}>"
+
+    # -- lazily built indexes -------------------------------------------------------------------------------
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {raw["id"]: i for i, raw in enumerate(self._raw_models)}
+
+    @cached_property
+    def _short_ids(self) -> dict[str, list[str]]:
+        short: dict[str, list[str]] = {}
+        for raw in self._raw_models:
+            short.setdefault(raw.get("model_id") or raw["id"], []).append(raw["id"])
+        return short
+
+    @cached_property
+    def _families(self) -> dict[str, Family]:
+        return {f.id: f for f in (self._decode_record(decode.family, r, "family") for r in self._raw_families)}
+
+    @property
+    def _raw_families(self) -> list[dict[str, Any]]:
+        return self._document.get("families") or []
+
+    @cached_property
+    def _family_of(self) -> dict[str, str]:
+        return {offer: raw["id"] for raw in self._raw_families for offer in raw.get("offers") or ()}
+
+    @cached_property
+    def _by_family(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for raw in self._raw_models:
+            if isinstance(family := raw.get("family"), str):
+                grouped.setdefault(family, []).append(raw["id"])
+        return grouped
+
+    @cached_property
+    def _lower_index(self) -> dict[str, list[int]]:
+        lowered: dict[str, list[int]] = {}
+        for key, i in self._index.items():
+            lowered.setdefault(key.lower(), []).append(i)
+        return lowered
+
+    @cached_property
+    def _providers(self) -> dict[str, Provider]:
+        providers = (self._decode_record(decode.provider, r, "provider") for r in self._document["providers"])
+        return {p.id: p for p in providers}
+
+    @cached_property
+    def _by_provider(self) -> dict[str, list[Model]]:
+        grouped: dict[str, list[Model]] = {}
+        for model in self.models:
+            grouped.setdefault(model.provider, []).append(model)
+        return grouped
+
+    @cached_property
+    def _haystacks(self) -> dict[str, str]:
+        def text(m: Model) -> str:
+            family = self._families.get(m.family) if m.family else None
+            parts = (m.id, m.name or "", m.family or "", family.name if family else "", m.description or "")
+            return "\n".join(parts).lower()
+
+        return {m.id: text(m) for m in self.models}
+
+    @cached_property
+    def models(self) -> tuple[Model, ...]:
+        """Every model, sorted by id as in the bundle."""
+        return tuple(self._model_at(i) for i in range(len(self._raw_models)))
+
+    def _model_at(self, index: int) -> Model:
+        model = self._decoded.get(index)
+        if model is None:
+            raw = self._raw_models[index]
+            model = self._decode_record(lambda r: decode.model(r, self._family_of.get(r["id"])), raw, "model")
+            self._decoded[index] = model
+        return model
+
+    def _decode_record(self, decoder: Any, raw: dict[str, Any], what: str) -> Any:
+        try:
+            return decoder(raw)
+        except decode.DECODE_ERRORS as exc:
+            origin = str(self.path) if self.path else None
+            problem = f"{what} record {raw.get('id')!r} is malformed ({type(exc).__name__}: {exc})"
+            raise BundleError(problem, origin) from None
+
+    # -- lookups --------------------------------------------------------------------------------------------
+
+    def get(self, ref: str) -> Model:
+        """A model by global id (`provider/model-id`), case-insensitively if unambiguous; else by a provider-local
+        id that exactly one provider offers; else by family id (the family's cheapest offer).
+
+        Raises `ModelNotFound` with the closest ids in `suggestions`.
+        """
+        ref = ref.strip()
+        index = self._index.get(ref)
+        if index is not None:
+            return self._model_at(index)
+        matches = self._lower_index.get(ref.lower(), [])
+        matches = matches or [self._index[g] for g in self._short_ids.get(ref, ())]
+        if len(matches) == 1:
+            return self._model_at(matches[0])
+        family = self._families.get(ref)
+        if family is not None and (offers := self.offers(family)):
+            return offers[0]
+        raise ModelNotFound(ref, closest(ref, self._index, self._short_ids))
+
+    def providers(self, *, kind: str | None = None, failed: bool | None = None) -> list[Provider]:
+        """All providers sorted by id; optionally only one `kind`, or only those whose last fetch failed (or not)."""
+        found = sorted(self._providers.values(), key=lambda p: p.id)
+        if kind is not None:
+            found = [p for p in found if p.kind == kind]
+        if failed is not None:
+            found = [p for p in found if (p.status is not None and p.status.failed) is failed]
+        return found
+
+    def provider(self, ref: str) -> Provider:
+        """A provider by id or alias. Raises `ProviderNotFound` with suggestions."""
+        ref = ref.strip()
+        if ref in self._providers:
+            return self._providers[ref]
+        for provider in self._providers.values():
+            if ref.lower() in (provider.id.lower(), *(a.lower() for a in provider.aliases)):
+                return provider
+        raise ProviderNotFound(ref, closest(ref, self._providers))
+
+    def families(self) -> list[Family]:
+        """All families sorted by id (empty when the bundle has no family data)."""
+        return sorted(self._families.values(), key=lambda f: f.id)
+
+    def family(self, ref: str) -> Family:
+        """A family by id (case-insensitive). Raises `FamilyNotFound` with suggestions."""
+        ref = ref.strip()
+        family = self._families.get(ref) or next((f for f in self._families.values() if f.id.lower() == ref.lower()),
+                                                 None)
+        if family is not None:
+            return family
+        hint = "" if self.has_families else NO_FAMILIES_HINT
+        raise FamilyNotFound(ref, closest(ref, self._families), hint=hint)
+
+    def offers(self, family: str | Family) -> list[Model]:
+        """Every model offering the family across providers, cheapest first (`price` order; unpriced last)."""
+        fam = family if isinstance(family, Family) else self.family(family)
+        ids = dict.fromkeys((*fam.offers, *self._by_family.get(fam.id, ())))
+        models = [self._model_at(self._index[i]) for i in ids if i in self._index]
+        return sort_models(models, Query(sort="price"), lambda m: 0)
+
+    def open_weights(self, model: Model) -> bool | None:
+        """Whether the model's weights are open, from its family; None when unknown."""
+        family = self._families.get(model.family) if model.family else None
+        return family.open_weights if family else None
+
+    # -- search ---------------------------------------------------------------------------------------------
+
+    def search(self, query: Query | str | None = None, /, **filters: Any) -> list[Model]:
+        """Models matching a `Query` (or free text) plus keyword filters, sorted and limited.
+
+        Keywords are `Query` fields (`provider=`, `kind=`, `capability=`, `min_context=`, `max_input_price=`,
+        `open_weights=`, `sort=`, `limit=`, ...). Free text must match every word somewhere in the id, name,
+        family or description (case-insensitive).
+        """
+        q = _as_query(query, filters)
+        candidates = self._candidates(q)
+        checks = predicates(q, self.open_weights)
+        words = q.text.lower().split() if q.text else []
+        haystacks = self._haystacks if words else {}
+        found = [
+            m for m in candidates
+            if all(check(m) for check in checks) and all(w in haystacks[m.id] for w in words)
+        ]
+        text = (q.text or "").strip().lower()
+        sort_models(found, q, lambda m: relevance(m, text, self._family_name(m)))
+        return found if q.limit is None else found[: q.limit]
+
+    def _candidates(self, q: Query) -> Iterable[Model]:
+        if q.provider:
+            return [m for p in dict.fromkeys(q.provider) for m in self._by_provider.get(p, ())]
+        return self.models
+
+    def _family_name(self, model: Model) -> str:
+        family = self._families.get(model.family) if model.family else None
+        return family.name.lower() if family else ""
+
+    def cheapest(
+        self,
+        query: Query | str | None = None,
+        /,
+        *,
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        cached_input_tokens: int = 0,
+        **filters: Any,
+    ) -> Model | None:
+        """The cheapest model meeting the requirements (a `Query` and/or keyword filters), or None.
+
+        With `input_tokens`/`output_tokens` the models are ranked by `estimate_cost` of that workload (models
+        it cannot price are skipped); otherwise by the `price` key (input plus output per MTok).
+        """
+        q = _as_query(query, filters)
+        q = dataclasses.replace(q, sort="price", reverse=False, limit=None)
+        matches = self.search(q)
+        if input_tokens is None and output_tokens is None:
+            return next((m for m in matches if price_key(m) is not None), None)
+        comparison = costs.compare(matches, input_tokens or 0, output_tokens or 0, cached_input_tokens)
+        best = comparison.cheapest
+        return self.get(best.model) if best else None
+
+    def filter_by_context_window(
+        self, min_tokens: int, max_tokens: int | None = None, *, models: Iterable[Model] | None = None
+    ) -> list[Model]:
+        """Models (all, or those given) whose context window is at least `min_tokens` and at most `max_tokens`.
+
+        Models with an unknown context window are left out. Order is kept.
+        """
+        if min_tokens < 0 or (max_tokens is not None and max_tokens < min_tokens):
+            raise InvalidArgument(f"bad context window range: {min_tokens}..{max_tokens}")
+        pool = self.models if models is None else models
+        return [
+            m for m in pool
+            if m.context_window is not None and m.context_window >= min_tokens
+            and (max_tokens is None or m.context_window <= max_tokens)
+        ]
+
+    # -- costs ----------------------------------------------------------------------------------------------
+
+    def estimate_cost(
+        self,
+        model: str | Model,
+        input_tokens: int,
+        output_tokens: int,
+        cached_input_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        requests: int = 1,
+        **extra: int,
+    ) -> CostBreakdown:
+        """`knollm.estimate_cost` for a model given by id (or record). Unknown ids raise `ModelNotFound`."""
+        record = model if isinstance(model, Model) else self.get(model)
+        return costs.estimate_cost(record, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
+                                   requests, **extra)
+
+    def compare(
+        self,
+        models: Iterable[str | Model] | None = None,
+        *,
+        family: str | Family | None = None,
+        input_tokens: int,
+        output_tokens: int,
+        cached_input_tokens: int = 0,
+        cache_write_tokens: int = 0,
+        requests: int = 1,
+        **extra: int,
+    ) -> Comparison:
+        """One workload across `models` (ids or records) and/or every offer of `family`, cheapest first."""
+        if models is None and family is None:
+            raise InvalidArgument("compare needs models or a family")
+        chosen = [m if isinstance(m, Model) else self.get(m) for m in models or ()]
+        if family is not None:
+            chosen += self.offers(family)
+        unique = list({m.id: m for m in chosen}.values())
+        return costs.compare(unique, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests,
+                             **extra)
+
+
+def _as_query(query: Query | str | None, filters: dict[str, Any]) -> Query:
+    if isinstance(query, Query):
+        return query.where(**filters) if filters else query
+    base = Query(text=query) if query else Query()
+    return base.where(**filters) if filters else base

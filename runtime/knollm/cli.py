@@ -1,0 +1,167 @@
+"""`knollm`: query the Knollm catalog from the command line.
+
+Tables on a terminal, aligned plain text in pipes, `--json` for scripts (Decimals as exact strings).
+Exit status: 0 success, 1 a Knollm error (unknown id, unknown price, unusable bundle), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from decimal import Decimal, InvalidOperation
+
+from . import __version__, commands
+from .errors import KnollmError, NotFound
+from .query import CAPABILITIES, KINDS, MODALITIES, SORT_KEYS
+from .render import Output
+
+_SUFFIXES = {"k": 1_000, "m": 1_000_000}
+
+
+def count(text: str) -> int:
+    """A token or context count: `2000`, `2_000`, `2,000`, `128k`, `1.5M`."""
+    cleaned = text.strip().replace("_", "").replace(",", "").lower()
+    factor = _SUFFIXES.get(cleaned[-1:], 1)
+    if factor != 1:
+        cleaned = cleaned[:-1]
+    try:
+        value = Decimal(cleaned) * factor
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a count: {text!r} (use e.g. 2000, 128k, 1.5M)") from None
+    if value < 0 or value != value.to_integral_value():
+        raise argparse.ArgumentTypeError(f"not a whole, non-negative count: {text!r}")
+    return int(value)
+
+
+def price(text: str) -> Decimal:
+    """A USD price per million tokens, e.g. `0.5`."""
+    try:
+        value = Decimal(text.strip().lstrip("$"))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a price: {text!r} (USD per million tokens, e.g. 0.5)") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"not a non-negative price: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (`--json` and `--bundle` work before or after the command)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts")
+    common.add_argument("--bundle", metavar="PATH", default=argparse.SUPPRESS,
+                        help="catalog bundle to read (default: $KNOLLM_BUNDLE, else the packaged one)")
+    parser = argparse.ArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
+    parser.add_argument("--version", action="version", version=f"knollm {__version__}")
+    groups = parser.add_subparsers(dest="group", required=True, metavar="{providers,models,families,costs,tokens}")
+
+    providers = _group(groups, "providers", "providers and the status of their model listings")
+    listing = _command(providers, "list", "list providers", commands.providers_list, common)
+    listing.add_argument("--kind", choices=("first-party", "inference-host", "aggregator", "local", "unknown"))
+    listing.add_argument("--failed", action="store_true", help="only providers whose last listing fetch failed")
+    _command(providers, "show", "one provider in detail", commands.providers_show, common).add_argument(
+        "id", help="provider id or alias")
+
+    models = _group(groups, "models", "search and show models")
+    search = _command(models, "search", "search and filter models", commands.models_search, common)
+    _search_arguments(search)
+    _command(models, "show", "one model in detail", commands.models_show, common).add_argument(
+        "id", metavar="PROVIDER/MODEL", help="global model id, e.g. openai/gpt-4o")
+
+    families = _group(groups, "families", "model families across providers")
+    _command(families, "list", "list families", commands.families_list, common)
+    _command(families, "show", "a family and all its offers, cheapest first", commands.families_show,
+             common).add_argument("id", metavar="FAMILY", help="family id")
+
+    costs = _group(groups, "costs", "cost estimates (exact, USD)")
+    estimate = _command(costs, "estimate", "estimate the cost of a workload on one model", commands.costs_estimate,
+                        common)
+    estimate.add_argument("--model", required=True, metavar="PROVIDER/MODEL", help="global model id")
+    _usage_arguments(estimate)
+    compare = _command(costs, "compare", "compare one workload across models", commands.costs_compare, common)
+    compare.add_argument("--family", metavar="FAMILY", help="every offer of this family")
+    compare.add_argument("--model", action="append", default=[], metavar="PROVIDER/MODEL", dest="models",
+                         help="a model to include (repeatable)")
+    compare.add_argument("--limit", type=int, metavar="N", help="show only the N cheapest")
+    _usage_arguments(compare)
+
+    tokens = _group(groups, "tokens", "token counting")
+    counter = _command(tokens, "count", "count the tokens of a text (tiktoken if installed, else an estimate)",
+                       commands.tokens_count, common)
+    counter.add_argument("text", nargs="?", help="the text (default: read standard input)")
+    counter.add_argument("--file", metavar="PATH", help="read the text from a file")
+    counter.add_argument("--model", metavar="MODEL", help="model whose tokenizer to use")
+    return parser
+
+
+def _group(groups: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
+    parser = groups.add_parser(name, help=help_text, description=help_text)
+    return parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+
+def _command(group: argparse._SubParsersAction, name: str, help_text: str, handler: object,
+             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser = group.add_parser(name, help=help_text, description=help_text, parents=[common])
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _search_arguments(search: argparse.ArgumentParser) -> None:
+    search.add_argument("query", nargs="?", help="free text matched against id, name, family and description")
+    search.add_argument("--provider", action="append", default=[], help="provider id (repeatable: any of)")
+    search.add_argument("--kind", action="append", default=[], choices=KINDS, help="model kind (repeatable)")
+    search.add_argument("--family", action="append", default=[], help="family id (repeatable)")
+    search.add_argument("--capability", action="append", default=[], choices=CAPABILITIES,
+                        help="required capability (repeatable: all of)")
+    search.add_argument("--input-modality", action="append", default=[], choices=MODALITIES)
+    search.add_argument("--output-modality", action="append", default=[], choices=MODALITIES)
+    search.add_argument("--min-context", type=count, metavar="N", help="minimum context window, e.g. 128k")
+    search.add_argument("--max-input-price", type=price, metavar="USD", help="max USD per million input tokens")
+    search.add_argument("--max-output-price", type=price, metavar="USD", help="max USD per million output tokens")
+    weights = search.add_mutually_exclusive_group()
+    weights.add_argument("--open-weights", dest="open_weights", action="store_const", const=True)
+    weights.add_argument("--closed-weights", dest="open_weights", action="store_const", const=False)
+    search.add_argument("--priced", action="store_true", help="only models with a known input price")
+    search.add_argument("--sort", choices=SORT_KEYS, help="sort key (default: relevance with a query, else id)")
+    search.add_argument("--reverse", action="store_true", help="reverse the sort order")
+    search.add_argument("--limit", type=int, default=20, metavar="N", help="show at most N (default 20; 0: all)")
+
+
+def _usage_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input-tokens", type=count, required=True, metavar="N", help="prompt tokens per request")
+    parser.add_argument("--output-tokens", type=count, required=True, metavar="M",
+                        help="completion tokens per request")
+    parser.add_argument("--cached-tokens", type=count, default=0, metavar="K",
+                        help="of the input tokens, how many are cache reads")
+    parser.add_argument("--cache-write-tokens", type=count, default=0, metavar="W",
+                        help="of the input tokens, how many are written to the cache")
+    parser.add_argument("--requests", type=count, default=1, metavar="R", help="number of requests (default 1)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    out = Output(sys.stdout, json=getattr(args, "json", False))
+    try:
+        return args.handler(args, out)
+    except KnollmError as exc:
+        _report(exc, out)
+        return 1
+    except BrokenPipeError:  # e.g. `knollm models search | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _report(exc: KnollmError, out: Output) -> None:
+    if out.json:
+        error: dict[str, object] = {"type": type(exc).__name__, "message": str(exc)}
+        if isinstance(exc, NotFound):
+            error["suggestions"] = exc.suggestions
+        out.data({"error": error})
+        return
+    print(f"knollm: error: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

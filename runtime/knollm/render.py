@@ -1,0 +1,131 @@
+"""Terminal output for the CLI: rich tables on a terminal, aligned plain text otherwise, JSON on request.
+
+`rich` is imported only when a table is drawn on a terminal, so scripts and pipes never pay for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, TextIO
+
+from .serialize import dumps, money_str
+
+NONE = "-"
+
+
+def money(value: Decimal | None, unit: str = "") -> str:
+    """`$0.15` (exact, trailing zeros dropped), or `-` when unknown."""
+    return NONE if value is None else f"${money_str(value)}{unit}"
+
+
+def number(value: int | None) -> str:
+    """`131,072`, or `-` when unknown."""
+    return NONE if value is None else f"{value:,}"
+
+
+def flag(value: bool | None) -> str:
+    """`yes`, `no`, or `-` when unknown."""
+    return NONE if value is None else ("yes" if value else "no")
+
+
+class Output:
+    """Where and how the CLI writes: JSON, rich (terminal) or plain text."""
+
+    def __init__(self, stream: TextIO | None = None, *, json: bool = False, rich: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.json = json
+        self.rich = _isatty(self.stream) and _rich_available() if rich is None else rich
+        self._console: Any = None
+
+    def data(self, value: Any) -> None:
+        """Write a record (or list/dict of records) as JSON; Decimals as exact strings."""
+        self.stream.write(dumps(value) + "\n")
+
+    def line(self, text: str = "") -> None:
+        """Write one line of plain text (no markup)."""
+        if self.rich:
+            from rich.text import Text
+
+            self.console.print(Text(text))
+        else:
+            self.stream.write(text + "\n")
+
+    def table(self, columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
+              right: Sequence[int] = (), caption: str | None = None) -> None:
+        """A table; `right` lists the indexes of right-aligned (numeric) columns."""
+        if self.rich:
+            self._rich_table(columns, rows, title, right, caption)
+            return
+        if title:
+            self.stream.write(title + "\n")
+        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
+
+        def fmt(cells: Sequence[str]) -> str:
+            pairs = enumerate(zip(cells, widths, strict=True))
+            return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in pairs).rstrip()
+
+        self.stream.write(fmt(columns) + "\n" + fmt(["-" * w for w in widths]) + "\n")
+        for row in rows:
+            self.stream.write(fmt(row) + "\n")
+        if caption:
+            self.stream.write(caption + "\n")
+
+    def details(self, title: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """A titled list of `label: value` pairs (empty values are skipped)."""
+        pairs = [(k, v) for k, v in pairs if v not in ("", None)]
+        if self.rich:
+            from rich.table import Table
+            from rich.text import Text
+
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold cyan", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for key, value in pairs:
+                grid.add_row(Text(key), Text(value))
+            self.console.print(Text(title, style="bold"))
+            self.console.print(grid)
+            return
+        self.stream.write(title + "\n")
+        width = max((len(k) for k, _ in pairs), default=0)
+        for key, value in pairs:
+            lines = value.splitlines() or [""]
+            self.stream.write(f"  {key.ljust(width)}  {lines[0]}\n")
+            for more in lines[1:]:
+                self.stream.write(f"  {' ' * width}  {more}\n")
+
+    @property
+    def console(self) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(file=self.stream, highlight=False, force_terminal=True if self.rich else None)
+        return self._console
+
+    def _rich_table(self, columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None,
+                    right: Sequence[int], caption: str | None) -> None:
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title=title, caption=caption, box=box.SIMPLE_HEAVY, title_justify="left",
+                      caption_justify="left", header_style="bold cyan")
+        for i, column in enumerate(columns):
+            table.add_column(column, justify="right" if i in right else "left", overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(cell) for cell in row))
+        self.console.print(table)
+
+
+def _rich_available() -> bool:
+    try:
+        import rich  # noqa: F401
+    except ImportError:  # pragma: no cover - rich is a declared dependency
+        return False
+    return True
+
+
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -1,0 +1,85 @@
+"""Runtime on the full-corpus bundle (compiled from ../shared/model_catalog; skipped only when absent)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import orjson
+import pytest
+
+import knollm
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
+]
+
+
+@pytest.fixture(scope="module")
+def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from knollm_compiler.build import compile_catalog
+    from knollm_compiler.bundle import bundle_bytes
+
+    path = tmp_path_factory.mktemp("corpus-bundle") / "catalog.json"
+    path.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle))
+    return path
+
+
+@pytest.fixture(scope="module")
+def catalog(bundle_path: Path) -> knollm.Catalog:
+    return knollm.Catalog.load(bundle_path)
+
+
+def test_every_record_decodes_with_exact_prices(catalog: knollm.Catalog, bundle_path: Path) -> None:
+    raw = orjson.loads(bundle_path.read_bytes())
+    assert len(catalog.models) == len(raw["models"]) > 9000
+    assert len(catalog.providers()) == len(raw["providers"])
+    for record, model in zip(raw["models"], catalog.models, strict=True):
+        assert model.id == record["id"]
+        if record["pricing"] is None:
+            assert model.pricing is None
+            continue
+        for key, value in record["pricing"].items():
+            if key != "tiers":
+                assert getattr(model.pricing, key) == (None if value is None else Decimal(value)), (model.id, key)
+        assert knollm.to_data(model.pricing)["input_per_mtok"] == (
+            None if record["pricing"]["input_per_mtok"] is None
+            else knollm.to_data(Decimal(record["pricing"]["input_per_mtok"])))
+
+
+def test_queries_over_the_full_corpus(catalog: knollm.Catalog) -> None:
+    model = catalog.get("openai/gpt-4o")
+    assert model.pricing.input_per_mtok == Decimal("2.5")
+    found = catalog.search("llama", capability="tools", min_context=100_000, sort="price", limit=10)
+    assert 0 < len(found) <= 10
+    assert all(m.capabilities.get("tools") and m.context_window >= 100_000 for m in found)
+    prices = [knollm.query.price_key(m) for m in found if knollm.query.price_key(m) is not None]
+    assert prices == sorted(prices)
+    assert catalog.cheapest(kind="embedding", input_modality="text") is not None
+    assert len(catalog.filter_by_context_window(1_000_000)) > 0
+    with pytest.raises(knollm.ModelNotFound) as info:
+        catalog.get("openai/gpt-4o-mini-2024-07-19")
+    assert "openai/gpt-4o-mini-2024-07-18" in info.value.suggestions
+    with pytest.raises(knollm.ModelNotFound) as info:
+        catalog.get("gpt-4o")  # offered by several providers
+    assert {"openai/gpt-4o", "azure-openai/gpt-4o"} <= set(info.value.suggestions)
+
+
+def test_cli_on_the_full_corpus(bundle_path: Path) -> None:
+    env = {**os.environ, "KNOLLM_BUNDLE": str(bundle_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "knollm", "--json", "costs", "estimate", "--model", "anthropic/claude-4-sonnet-20250514",
+         "--input-tokens", "250k", "--output-tokens", "2000", "--cached-tokens", "100k"],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    cost = json.loads(result.stdout)
+    assert cost["tier"] == 200_000
+    assert Decimal(cost["total"]) == Decimal("0.9") + Decimal("0.06") + Decimal("0.045")
