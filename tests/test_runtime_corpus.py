@@ -68,9 +68,28 @@ def test_queries_over_the_full_corpus(catalog: knollm.Catalog) -> None:
     with pytest.raises(knollm.ModelNotFound) as info:
         catalog.get("openai/gpt-4o-mini-2024-07-19")
     assert "openai/gpt-4o-mini-2024-07-18" in info.value.suggestions
-    with pytest.raises(knollm.ModelNotFound) as info:
-        catalog.get("gpt-4o")  # offered by several providers
-    assert {"openai/gpt-4o", "azure-openai/gpt-4o"} <= set(info.value.suggestions)
+    if catalog.has_families:  # a bare id offered by several providers names its family: the cheapest offer
+        assert catalog.get("gpt-4o").family == catalog.get("openai/gpt-4o").family
+    else:
+        with pytest.raises(knollm.ModelNotFound) as info:
+            catalog.get("gpt-4o")
+        assert {"openai/gpt-4o", "azure-openai/gpt-4o"} <= set(info.value.suggestions)
+
+
+def test_families_over_the_full_corpus(catalog: knollm.Catalog) -> None:
+    if not catalog.has_families:
+        pytest.skip("this compiler does not emit families yet")
+    families = catalog.families()
+    assert len(families) > 100
+    shared = max(families, key=lambda f: f.provider_count)
+    offers = catalog.offers(shared)
+    assert len(offers) >= 2
+    keys = [knollm.query.price_key(m) for m in offers]
+    known = [k for k in keys if k is not None]
+    assert known == sorted(known) and keys[: len(known)] == known  # cheapest first, unpriced last
+    assert all(m.family == shared.id for m in offers)
+    open_models = catalog.search(open_weights=True, limit=50)
+    assert all(catalog.open_weights(m) is True for m in open_models)
 
 
 def test_cli_on_the_full_corpus(bundle_path: Path) -> None:
