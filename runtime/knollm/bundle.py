@@ -12,7 +12,10 @@ Every failure (missing file, unreadable, not JSON, wrong shape, unsupported `sch
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,22 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
 ENV_VAR = "KNOLLM_BUNDLE"
 SUPPORTED_MAJOR = 1
 """The runtime reads every bundle whose `schema_version` is `1.x`."""
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects (a parsed bundle, its records).
+
+    Nothing built here forms reference cycles, so no garbage is missed; the collector would only rescan the
+    growing heap again and again (about a quarter of the parse time on the full corpus).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def default_path() -> Path:
@@ -61,7 +80,8 @@ def read(path: Path) -> dict[str, Any]:
 def parse(data: bytes | str, origin: str | None = None) -> dict[str, Any]:
     """Parse bundle bytes and check the top-level shape and schema version."""
     try:
-        document = _loads(data)
+        with no_gc():
+            document = _loads(data)
     except (JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
         raise BundleError(f"the file is not valid JSON ({exc})", origin) from None
     check(document, origin)

@@ -152,7 +152,8 @@ class Catalog:
     @cached_property
     def models(self) -> tuple[Model, ...]:
         """Every model, sorted by id as in the bundle."""
-        return tuple(self._model_at(i) for i in range(len(self._raw_models)))
+        with bundle.no_gc():
+            return tuple(self._model_at(i) for i in range(len(self._raw_models)))
 
     def _model_at(self, index: int) -> Model:
         model = self._decoded.get(index)
