@@ -104,6 +104,7 @@ def test_models_search_with_filters() -> None:
     assert lines[2].split() == ["routr/meta/llama-4-70b", "chat", "131,072", "$0.5", "$0.75", "llama-4-70b"]
     assert lines[3].split()[0] == "hostco/llama-4-70b-instruct"
     assert lines[-1] == "2 of 2 matches"
+    assert ok("models", "search", "acme", "large", "--limit", "0").splitlines()[-1] == "2 of 2 matches"  # all words
 
 
 def test_models_search_every_filter_flag() -> None:

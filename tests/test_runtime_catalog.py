@@ -316,8 +316,9 @@ def test_query_validation() -> None:
         Query(input_modalities=("smell",))
     with pytest.raises(InvalidArgument, match="unknown query filter 'colour'"):
         Query().where(colour="red")
-    with pytest.raises(InvalidArgument, match="max_input_price must be a number"):
-        Query(max_input_price="cheap")
+    for bad in ("cheap", "-1", float("nan"), Decimal("Infinity")):
+        with pytest.raises(InvalidArgument, match="max_input_price must be a non-negative number"):
+            Query(max_input_price=bad)
     with pytest.raises(InvalidArgument, match="limit"):
         Query(limit=-1)
     with pytest.raises(InvalidArgument, match="min_context"):

@@ -75,14 +75,28 @@ class Case:
         return abs(self.ours - self.theirs) < CENT
 
 
-@pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> knollm.Catalog:
+def compiled(tmp_path_factory: pytest.TempPathFactory, **options: bool) -> knollm.Catalog:
     from knollm_compiler.build import compile_catalog
     from knollm_compiler.bundle import bundle_bytes
 
     path = tmp_path_factory.mktemp("corpus-bundle") / "catalog.json"
-    path.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle))
+    path.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS, **options).bundle))
     return knollm.Catalog.load(path)
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> knollm.Catalog:
+    """Independent data: listings and LiteLLM only (compile_catalog's default leaves genai-prices out)."""
+    return compiled(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def enriched(tmp_path_factory: pytest.TempPathFactory) -> knollm.Catalog:
+    """The bundle as `make build` ships it: genai-prices' curated prices merged in by the compiler."""
+    try:
+        return compiled(tmp_path_factory, use_genai_prices=True)
+    except TypeError:
+        pytest.skip("this compiler cannot merge genai-prices")
 
 
 def when(catalog: knollm.Catalog) -> datetime:
@@ -239,3 +253,23 @@ def test_long_context_tiers_agree_where_both_have_them(catalog: knollm.Catalog) 
     ]
     assert len(tiered) >= 5
     assert [(c.model.id, c.ours, c.theirs) for c in tiered if c.ours != c.theirs] == []
+
+
+def test_curated_prices_give_the_same_costs(enriched: knollm.Catalog) -> None:
+    """Where the shipped bundle's prices come from genai-prices, knollm's arithmetic (cache split, tiers, request
+    multiplier) must reproduce genai-prices' totals to the cent on every case, not just a majority."""
+    cases, _ = collect(enriched)
+    curated = [
+        c for c in cases
+        if all(c.model.provenance.get(f"pricing.{key}") == "genai-prices"
+               for key in ("input_per_mtok", "output_per_mtok")
+               + (("cache_read_per_mtok",) if c.usage.cached_input_tokens else ()))
+        and (not c.model.pricing.tiers or c.model.provenance.get("pricing.tiers") == "genai-prices")
+        and not c.model.pricing.per_request
+    ]
+    disagreeing = [(c.model.id, c.usage.name, c.ours, c.theirs, reason(c)) for c in curated if not c.agrees]
+    print(f"\ncurated (genai-prices-sourced) prices: {len(curated) - len(disagreeing)} of {len(curated)} agree")
+    for row in disagreeing:
+        print("  ", *row)
+    assert len(curated) >= 200
+    assert disagreeing == []

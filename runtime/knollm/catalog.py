@@ -25,9 +25,10 @@ NO_FAMILIES_HINT = "this bundle carries no family data; rebuild it with `make bu
 class Catalog:
     """The Knollm catalog: providers, models, families, and queries and cost estimates over them."""
 
-    def __init__(self, document: dict[str, Any], path: Path | None = None) -> None:
-        """Wrap an already parsed bundle document (checked again here); prefer `Catalog.load()`."""
-        bundle.check(document, str(path) if path else None)
+    def __init__(self, document: dict[str, Any], path: Path | None = None, *, checked: bool = False) -> None:
+        """Wrap a parsed bundle document (checked here unless `checked`); prefer `Catalog.load()`."""
+        if not checked:
+            bundle.check(document, str(path) if path else None)
         self._document = document
         self._raw_models: list[dict[str, Any]] = document["models"]
         self._decoded: dict[int, Model] = {}
@@ -41,12 +42,7 @@ class Catalog:
         Raises `BundleError` (saying how to rebuild) when the bundle is missing or unusable.
         """
         where = bundle.locate(path)
-        catalog = cls.__new__(cls)
-        catalog._document = bundle.read(where)
-        catalog._raw_models = catalog._document["models"]
-        catalog._decoded = {}
-        catalog.path = where
-        return catalog
+        return cls(bundle.read(where), where, checked=True)
 
     @classmethod
     def from_dict(cls, document: dict[str, Any]) -> Catalog:
@@ -103,7 +99,8 @@ class Catalog:
 
     @cached_property
     def _families(self) -> dict[str, Family]:
-        return {f.id: f for f in (self._decode_record(decode.family, r, "family") for r in self._raw_families)}
+        with bundle.no_gc():
+            return {r["id"]: self._decode_record(decode.family, r, "family") for r in self._raw_families}
 
     @property
     def _raw_families(self) -> list[dict[str, Any]]:
@@ -134,32 +131,48 @@ class Catalog:
         return {p.id: p for p in providers}
 
     @cached_property
-    def _by_provider(self) -> dict[str, list[Model]]:
-        grouped: dict[str, list[Model]] = {}
-        for model in self.models:
-            grouped.setdefault(model.provider, []).append(model)
+    def _by_provider(self) -> dict[str, list[int]]:
+        grouped: dict[str, list[int]] = {}
+        for index, raw in enumerate(self._raw_models):
+            grouped.setdefault(raw.get("provider"), []).append(index)
         return grouped
 
     @cached_property
-    def _haystacks(self) -> dict[str, str]:
-        def text(m: Model) -> str:
-            family = self._families.get(m.family) if m.family else None
-            parts = (m.id, m.name or "", m.family or "", family.name if family else "", m.description or "")
-            return "\n".join(parts).lower()
+    def _haystacks(self) -> list[str]:
+        """Per model (by position), the lowercased text that free-text search matches: id, name, family id,
+        family name, description. Built from the parsed JSON, so a text search decodes only its matches."""
+        names = {raw["id"]: raw.get("name") or "" for raw in self._raw_families}
+        family_of = self._family_of
 
-        return {m.id: text(m) for m in self.models}
+        def text(raw: dict[str, Any]) -> str:
+            family = raw.get("family") or family_of.get(raw["id"]) or ""
+            parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "")
+            return "\n".join(p if isinstance(p, str) else "" for p in parts).lower()
+
+        with bundle.no_gc():
+            return [text(raw) for raw in self._raw_models]
 
     @cached_property
     def models(self) -> tuple[Model, ...]:
-        """Every model, sorted by id as in the bundle."""
+        """Every model, sorted by id as in the bundle (decoded once, on first use)."""
+        decoded, decode_one = self._decoded, self._decode_model
         with bundle.no_gc():
-            return tuple(self._model_at(i) for i in range(len(self._raw_models)))
+            try:
+                models = tuple(decoded.get(i) or decode_one(raw) for i, raw in enumerate(self._raw_models))
+            except decode.DECODE_ERRORS:
+                for index in range(len(self._raw_models)):  # name the malformed record in a BundleError
+                    self._model_at(index)
+                raise
+        self._decoded = dict(enumerate(models))
+        return models
+
+    def _decode_model(self, raw: dict[str, Any]) -> Model:
+        return decode.model(raw, None if "family" in raw else self._family_of.get(raw["id"]))
 
     def _model_at(self, index: int) -> Model:
         model = self._decoded.get(index)
         if model is None:
-            raw = self._raw_models[index]
-            model = self._decode_record(lambda r: decode.model(r, self._family_of.get(r["id"])), raw, "model")
+            model = self._decode_record(self._decode_model, self._raw_models[index], "model")
             self._decoded[index] = model
         return model
 
@@ -247,22 +260,26 @@ class Catalog:
         family or description (case-insensitive).
         """
         q = _as_query(query, filters)
-        candidates = self._candidates(q)
         checks = predicates(q, self.open_weights)
-        words = q.text.lower().split() if q.text else []
-        haystacks = self._haystacks if words else {}
-        found = [
-            m for m in candidates
-            if all(check(m) for check in checks) and all(w in haystacks[m.id] for w in words)
-        ]
+        candidates = self._candidates(q)
+        found = [m for m in candidates if all(check(m) for check in checks)]
         text = (q.text or "").strip().lower()
         sort_models(found, q, lambda m: relevance(m, text, self._family_name(m)))
         return found if q.limit is None else found[: q.limit]
 
     def _candidates(self, q: Query) -> Iterable[Model]:
+        """The models a query can match, narrowed by provider and free text before any record is decoded."""
+        indices: Iterable[int] | None = None
         if q.provider:
-            return [m for p in dict.fromkeys(q.provider) for m in self._by_provider.get(p, ())]
-        return self.models
+            indices = sorted(i for p in dict.fromkeys(q.provider) for i in self._by_provider.get(p, ()))
+        if words := (q.text or "").lower().split():
+            haystacks = self._haystacks
+            pool = range(len(haystacks)) if indices is None else indices
+            indices = [i for i in pool if all(w in haystacks[i] for w in words)]
+        if indices is None:
+            return self.models
+        with bundle.no_gc():
+            return [self._model_at(i) for i in indices]
 
     def _family_name(self, model: Model) -> str:
         family = self._families.get(model.family) if model.family else None

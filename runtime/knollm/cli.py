@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import __version__, commands
 from .errors import KnollmError, NotFound
@@ -26,9 +26,9 @@ def count(text: str) -> int:
         cleaned = cleaned[:-1]
     try:
         value = Decimal(cleaned) * factor
-    except InvalidOperation:
+    except ArithmeticError:  # InvalidOperation, Overflow
         raise argparse.ArgumentTypeError(f"not a count: {text!r} (use e.g. 2000, 128k, 1.5M)") from None
-    if value < 0 or value != value.to_integral_value():
+    if not value.is_finite() or value < 0 or value != value.to_integral_value():
         raise argparse.ArgumentTypeError(f"not a whole, non-negative count: {text!r}")
     return int(value)
 
@@ -37,7 +37,7 @@ def price(text: str) -> Decimal:
     """A USD price per million tokens, e.g. `0.5`."""
     try:
         value = Decimal(text.strip().lstrip("$"))
-    except InvalidOperation:
+    except ArithmeticError:
         raise argparse.ArgumentTypeError(f"not a price: {text!r} (USD per million tokens, e.g. 0.5)") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"not a non-negative price: {text!r}")
@@ -106,7 +106,8 @@ def _command(group: argparse._SubParsersAction, name: str, help_text: str, handl
 
 
 def _search_arguments(search: argparse.ArgumentParser) -> None:
-    search.add_argument("query", nargs="?", help="free text matched against id, name, family and description")
+    search.add_argument("query", nargs="*",
+                        help="free text; every word must match the id, name, family or description")
     search.add_argument("--provider", action="append", default=[], help="provider id (repeatable: any of)")
     search.add_argument("--kind", action="append", default=[], choices=KINDS, help="model kind (repeatable)")
     search.add_argument("--family", action="append", default=[], help="family id (repeatable)")

@@ -77,7 +77,8 @@ def models_search(args: argparse.Namespace, out: Output) -> int:
     if args.limit is not None and args.limit < 0:
         raise InvalidArgument(f"--limit must be zero or more, not {args.limit}")
     query = Query(
-        text=args.query, provider=tuple(args.provider), kind=tuple(args.kind), family=tuple(args.family),
+        text=" ".join(args.query) or None, provider=tuple(args.provider), kind=tuple(args.kind),
+        family=tuple(args.family),
         capabilities=tuple(args.capability), input_modalities=tuple(args.input_modality),
         output_modalities=tuple(args.output_modality), min_context=args.min_context,
         max_input_price=args.max_input_price, max_output_price=args.max_output_price,

@@ -7,11 +7,6 @@ from typing import Any
 
 from .records import Auth, Family, Model, PriceTier, Pricing, Provider, ProviderStatus, Upstream
 
-_MONEY = (
-    "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
-    "reasoning_per_mtok", "per_request", "per_image",
-)
-_TIER_MONEY = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, InvalidOperation)
 """What a malformed record raises while decoding; callers turn these into a `BundleError`."""
 
@@ -20,11 +15,11 @@ def money(value: Any) -> Decimal | None:
     """A price from the bundle: a decimal string (or, leniently, a JSON number) -> exact Decimal."""
     if value is None:
         return None
-    if isinstance(value, bool):
-        raise TypeError(f"price must be a decimal string, not {value!r}")
-    if isinstance(value, float):
-        value = repr(value)
-    result = Decimal(value if isinstance(value, str | int) else str(value))
+    if value.__class__ is not str:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"price must be a decimal string, not {value!r}")
+        value = repr(value) if isinstance(value, float) else value
+    result = Decimal(value)
     if not result.is_finite() or result < 0:
         raise ValueError(f"price must be a finite, non-negative decimal, not {value!r}")
     return result
@@ -33,37 +28,49 @@ def money(value: Any) -> Decimal | None:
 def pricing(raw: dict[str, Any] | None) -> Pricing | None:
     if raw is None:
         return None
+    get = raw.get
     tiers = tuple(
-        PriceTier(above_input_tokens=int(t["above_input_tokens"]), **{k: money(t.get(k)) for k in _TIER_MONEY})
-        for t in raw.get("tiers") or ()
+        PriceTier(int(t["above_input_tokens"]), money(t.get("input_per_mtok")), money(t.get("output_per_mtok")),
+                  money(t.get("cache_read_per_mtok")), money(t.get("cache_write_per_mtok")))
+        for t in get("tiers") or ()
     )
-    return Pricing(**{k: money(raw.get(k)) for k in _MONEY}, tiers=tiers)
+    return Pricing(
+        money(get("input_per_mtok")), money(get("output_per_mtok")), money(get("cache_read_per_mtok")),
+        money(get("cache_write_per_mtok")), money(get("reasoning_per_mtok")), money(get("per_request")),
+        money(get("per_image")), tiers,
+    )
 
 
 def model(raw: dict[str, Any], family: str | None = None) -> Model:
-    """One model record; `family` fills in when the model object itself carries no `family` key."""
+    """One model record; `family` fills in when the model object itself carries no `family` key.
+
+    Fields are passed positionally in `Model`'s field order (this runs for every model of the bundle). The
+    capability and provenance dicts are shared with the parsed document, which nothing else holds.
+    """
+    get = raw.get
+    upstreams = get("upstreams")
     return Model(
-        id=raw["id"],
-        provider=raw["provider"],
-        model_id=raw["model_id"],
-        kind=raw.get("kind") or "other",
-        name=raw.get("name"),
-        context_window=raw.get("context_window"),
-        max_output_tokens=raw.get("max_output_tokens"),
-        input_modalities=tuple(raw.get("input_modalities") or ()),
-        output_modalities=tuple(raw.get("output_modalities") or ()),
-        capabilities=dict(raw.get("capabilities") or {}),
-        pricing=pricing(raw.get("pricing")),
-        quantization=raw.get("quantization"),
-        created=raw.get("created"),
-        deprecation_date=raw.get("deprecation_date"),
-        description=raw.get("description"),
-        owned_by=raw.get("owned_by"),
-        upstreams=tuple(_upstream(u) for u in raw.get("upstreams") or ()),
-        featured=bool(raw.get("featured", False)),
-        provenance=dict(raw.get("provenance") or {}),
-        sources=tuple(raw.get("sources") or ()),
-        family=raw.get("family", family),
+        raw["id"],
+        raw["provider"],
+        raw["model_id"],
+        get("kind") or "other",
+        get("name"),
+        get("context_window"),
+        get("max_output_tokens"),
+        tuple(get("input_modalities") or ()),
+        tuple(get("output_modalities") or ()),
+        get("capabilities") or {},
+        pricing(get("pricing")),
+        get("quantization"),
+        get("created"),
+        get("deprecation_date"),
+        get("description"),
+        get("owned_by"),
+        tuple(_upstream(u) for u in upstreams) if upstreams else (),
+        bool(get("featured", False)),
+        get("provenance") or {},
+        tuple(get("sources") or ()),
+        get("family", family),
     )
 
 
@@ -73,7 +80,7 @@ def _upstream(raw: dict[str, Any]) -> Upstream:
         status=raw.get("status"),
         context_window=raw.get("context_window"),
         pricing=pricing(raw.get("pricing")),
-        capabilities=dict(raw.get("capabilities") or {}),
+        capabilities=raw.get("capabilities") or {},
     )
 
 

@@ -104,12 +104,15 @@ def _as_tuple(value: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def _price_bound(name: str, value: Any) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
+    if value is None:
+        return None
     try:
-        return Decimal(str(value))
+        bound = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
-        raise InvalidArgument(f"{name} must be a number, not {value!r}") from None
+        bound = None
+    if bound is None or not bound.is_finite() or bound < 0:
+        raise InvalidArgument(f"{name} must be a non-negative number, not {value!r}")
+    return bound
 
 
 def _validate(query: Query) -> None:
