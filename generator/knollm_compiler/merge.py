@@ -68,6 +68,8 @@ def _combine(members: list[Draft], conflicts: list[dict[str, str]]) -> tuple[dic
         if "upstreams" in draft.values:
             summarise_upstreams(draft.values)
         for name, value in draft.values.items():
+            if name == "pricing.tiers":
+                continue  # tiers only make sense with the base prices of the same source: see below
             if name not in values:
                 values[name] = value
                 provenance[name] = draft.source
@@ -76,6 +78,10 @@ def _combine(members: list[Draft], conflicts: list[dict[str, str]]) -> tuple[dic
                     "model": f"{draft.provider}/{draft.model_id}", "field": name,
                     "kept": f"{provenance[name]}={values[name]}", "other": f"{draft.source}={value}",
                 })
+    base_source = provenance.get("pricing.input_per_mtok")
+    tiered = next((d for d in members if d.source == base_source and "pricing.tiers" in d.values), None)
+    if tiered is not None:
+        values["pricing.tiers"], provenance["pricing.tiers"] = tiered.values["pricing.tiers"], tiered.source
     if "kind" not in values and "kind_flag" in values:
         values["kind"], provenance["kind"] = values["kind_flag"], provenance["kind_flag"]
     values.pop("kind_flag", None)

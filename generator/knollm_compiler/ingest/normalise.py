@@ -85,7 +85,23 @@ class EntryNormaliser:
                 self.unknown_fields[path] += 1
         for target, (_, path, raw) in best.items():
             self._scalar(model_id, target, path, raw, draft.values)
+        self._check_tiers(model_id, draft.values)
         return draft
+
+    def _check_tiers(self, mid: str, out: dict[str, Any]) -> None:
+        """A long-context tier never costs less than the base price: such a tier price is a data error."""
+        for threshold, tier in sorted(out.get("pricing.tiers", {}).items()):
+            for name, price in sorted(tier.items()):
+                base = out.get(f"pricing.{name}")
+                if base is not None and price < base:
+                    del tier[name]
+                    self.log.drop(mid, f"pricing.tiers.{threshold}.{name}",
+                                  f"tier price {price} is below the base price {base}")
+        tiers = {t: v for t, v in out.get("pricing.tiers", {}).items() if v}
+        if "pricing.tiers" in out:
+            out["pricing.tiers"] = tiers
+            if not tiers:
+                del out["pricing.tiers"]
 
     def _route(self, mid: str, path: str, raw: Any, out: dict[str, Any], best: dict) -> bool:
         leaf, two = leaf_name(path), last_two(path)
@@ -179,8 +195,8 @@ class EntryNormaliser:
         if reason:
             self.log.drop(mid, where, reason)
             return
-        if value is None:
-            return
+        if value is None or (key.component == "reasoning" and value == 0):
+            return  # a zero reasoning price means "billed as output" (OpenRouter), not "free"
         name = PRICE_FIELDS[key.component]
         if key.tier is not None:
             out.setdefault("pricing.tiers", {}).setdefault(key.tier, {})[name] = value
