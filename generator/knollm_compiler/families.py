@@ -53,13 +53,19 @@ def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
         id=key,
         name=max(names.items(), key=lambda kv: (kv[1], kv[0]))[0],
         author=lab.author if lab else None,
-        open_weights=lab.open_weights if lab else None,
+        open_weights=lab.open_weights if lab and lab.open_weights is not None else _declared_open(offers),
         parameters=_parameters(max(names.items(), key=lambda kv: (kv[1], kv[0]))[0]),
         provider_count=len({m.provider for m in offers}),
         offers=tuple(m.id for m in ordered),
         cheapest=ordered[0].id if _blended(ordered[0]) is not None else None,
         largest_context=max(contexts, key=lambda m: (m.context_window, m.id)).id if contexts else None,
     )
+
+
+def _declared_open(offers: list[Model]) -> bool | None:
+    """What the offers' sources say about open weights, when they agree."""
+    said = {m.open_weights for m in offers if m.open_weights is not None}
+    return said.pop() if len(said) == 1 else None
 
 
 def _blended(model: Model) -> Decimal | None:

@@ -22,11 +22,11 @@ from .records import Model, PriceTier, Pricing, Upstream
 from .upstreams import summarise_upstreams
 from .vocab import INFERRED
 
-SOURCE_RANK = {"override": 0, "manual": 1, "listing": 2, "genai-prices": 3, "litellm": 4}
+SOURCE_RANK = {"override": 0, "manual": 1, "listing": 2, "genai-prices": 3, "litellm": 4, "models.dev": 5}
 CONFLICT_TOLERANCE = Decimal("0.01")
 PLAIN_FIELDS = (
     "name", "kind", "context_window", "max_output_tokens", "input_modalities", "output_modalities",
-    "quantization", "created", "deprecation_date", "description", "owned_by",
+    "quantization", "created", "deprecation_date", "description", "owned_by", "open_weights", "knowledge_cutoff",
 )
 
 

@@ -98,13 +98,17 @@ class Model(Strict):
     quantization: str | None = None
     """Weight precision as the provider states it (e.g. `fp8`, `bf16`)."""
     created: str | None = None
-    """Date the provider added or released the model (YYYY-MM-DD)."""
+    """Date the provider added or released the model (YYYY-MM-DD, or YYYY-MM when only the month is known)."""
     deprecation_date: str | None = None
     """Date the model is or was retired (YYYY-MM-DD)."""
     description: str | None = None
     """Plain text from the provider; never HTML, escape before display."""
     owned_by: str | None = None
     """Organisation that owns or published the model, as the source states it."""
+    open_weights: bool | None = None
+    """Whether the model's weights are published, where a source says so."""
+    knowledge_cutoff: str | None = None
+    """Training-data cutoff as the source states it (`YYYY-MM` or `YYYY-MM-DD`)."""
     upstreams: tuple[Upstream, ...] = ()
     """For router listings: the providers this entry is routed to."""
     featured: bool = False

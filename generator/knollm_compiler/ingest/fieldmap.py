@@ -15,7 +15,7 @@ CONTEXT_KEYS = (
 )
 MAX_OUTPUT_KEYS = (
     "max_completion_tokens", "max_output_tokens", "max_output_length", "output_token_limit",
-    "outputtokenlimit", "max_output", "max_tokens", "completion",
+    "outputtokenlimit", "max_output", "max_tokens", "completion", "limit.output",
 )
 KIND_KEYS = ("type", "mode", "model_type", "task", "pipeline_tag")
 QUANT_KEYS = ("quantization", "quant", "precision", "dtype")
@@ -27,6 +27,8 @@ INPUT_MODALITY_KEYS = ("input_modalities", "supported_modalities", "modalities.i
 OUTPUT_MODALITY_KEYS = ("output_modalities", "supported_output_modalities", "modalities.output")
 MODALITY_ARROW_KEYS = ("modality",)  # "text+image->text"
 UPSTREAM_KEYS = ("providers", "endpoints", "upstreams")
+OPEN_WEIGHTS_KEYS = ("open_weights", "open_source", "is_open_weights")
+KNOWLEDGE_KEYS = ("knowledge", "knowledge_cutoff", "training_cutoff")
 
 KIND_VALUES = {
     "chat": "chat", "completion": "chat", "completions": "chat", "language": "chat", "text": "chat",
@@ -96,13 +98,18 @@ KNOWN_UNUSED = frozenset({
     "backend", "base_model", "url", "known_to_horde", "worker_threads", "default_model_temperature",
     "aliases", "deprecation_replacement_model", "policy", "supported_sampling_parameters", "source",
     "rpm", "tpm", "rpd", "supported_regions", "supported_endpoints", "status", "provider", "litellm_provider",
-    "architecture", "kind", "size", "owned_by_org", "sn_metadata", "classification",
+    "architecture", "kind", "size", "owned_by_org", "sn_metadata", "classification", "temperature",
+    "last_updated", "interleaved", "family", "attachment",
 })
+
+# Subtrees describing other modes of a model (models.dev's `experimental.modes.fast`), not the model itself.
+IGNORED_SUBTREES = frozenset({"experimental"})
 
 PRICE_PATH = re.compile(r"pric|cost", re.IGNORECASE)
 CURRENCY_LEAVES = frozenset({"usd"})
 OTHER_CURRENCY_LEAVES = frozenset({"tao", "eur", "cny", "credits"})
 TIER = re.compile(r"_above_(\d+)k_tokens$")
+TIER_SEGMENT = re.compile(r"^context_(?:over|above)_(\d+)k$")  # models.dev: cost.context_over_200k.input
 
 # Price key words that name things we do not publish as token prices (per second, per character, ...).
 UNPUBLISHED_PRICE_WORDS = (

@@ -22,7 +22,7 @@ SCALAR_TARGETS = (
     ("context_window", fm.CONTEXT_KEYS), ("max_output_tokens", fm.MAX_OUTPUT_KEYS), ("name", fm.NAME_KEYS),
     ("kind", fm.KIND_KEYS), ("quantization", fm.QUANT_KEYS), ("created", fm.CREATED_KEYS),
     ("deprecation_date", fm.DEPRECATION_KEYS), ("description", fm.DESCRIPTION_KEYS),
-    ("owned_by", fm.OWNER_KEYS),
+    ("owned_by", fm.OWNER_KEYS), ("knowledge_cutoff", fm.KNOWLEDGE_KEYS),
 )
 TARGET_BY_KEY = {key: (target, rank) for target, keys in SCALAR_TARGETS for rank, key in enumerate(keys)}
 
@@ -77,6 +77,8 @@ class EntryNormaliser:
         draft = Draft(provider, model_id, self.source, self.file)
         best: dict[str, tuple[int, str, Any]] = {}
         for path, raw in flatten(entry):
+            if path.split(".", 1)[0] in fm.IGNORED_SUBTREES:
+                continue
             if "." not in path and path in fm.UPSTREAM_KEYS and isinstance(raw, list):
                 self._upstreams(model_id, path, raw, draft)
             elif prices.is_price_path(path):
@@ -126,7 +128,10 @@ class EntryNormaliser:
             out.setdefault("input_modalities", parsed[0])
             out.setdefault("output_modalities", parsed[1])
             return True
-        hit = TARGET_BY_KEY.get(leaf)
+        if leaf in fm.OPEN_WEIGHTS_KEYS and isinstance(raw, bool):
+            out["open_weights"] = raw
+            return True
+        hit = TARGET_BY_KEY.get(leaf) or TARGET_BY_KEY.get(two)
         if hit:
             target, rank = hit
             depth_rank = rank * 10 + path.count(".")
@@ -184,6 +189,9 @@ class EntryNormaliser:
         where = where or path
         key = prices.classify(path)
         if key is None or raw is None or raw == "":
+            return
+        if isinstance(raw, list | dict):
+            self.unknown_fields[path] += 1  # e.g. a list of price tiers in a shape we do not read
             return
         number = prices.to_decimal(raw)
         if number is None:

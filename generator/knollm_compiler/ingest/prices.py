@@ -55,6 +55,8 @@ def classify(path: str) -> PriceKey | None:
     tier = int(tier_match.group(1)) * 1000 if tier_match else None
     if tier_match:
         leaf = leaf[: tier_match.start()]
+    elif segment_tier := next((m for s in segments[:-1] if (m := fm.TIER_SEGMENT.match(s))), None):
+        tier = int(segment_tier.group(1)) * 1000
     if any(word in leaf for word in fm.UNPUBLISHED_PRICE_WORDS):
         return None
     component = _component(leaf)

@@ -13,6 +13,7 @@ MAX_NAME = 200
 MAX_DESCRIPTION = 4000
 MAX_ID = 256
 EPOCH_MS_THRESHOLD = 100_000_000_000  # later than year 5138 in seconds: must be milliseconds
+YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MODALITY_NAMES = {
     "text": "text", "image": "image", "images": "image", "audio": "audio", "video": "video", "file": "file",
     "files": "file", "pdf": "file", "embedding": "embedding", "embeddings": "embedding", "speech": "audio",
@@ -77,7 +78,8 @@ def model_id(value: Any) -> Result:
 
 
 def date(value: Any) -> Result:
-    """Unix seconds or milliseconds, or an ISO 8601 / RFC 1123 string -> YYYY-MM-DD. 0 means unknown."""
+    """Unix seconds or milliseconds, or an ISO 8601 / RFC 1123 string -> YYYY-MM-DD (or YYYY-MM when the
+    source gives only a month). 0 means unknown."""
     if value is None or value == 0 or value == "":
         return None, None
     if isinstance(value, bool):
@@ -90,6 +92,8 @@ def date(value: Any) -> Result:
             return None, f"timestamp out of range: {describe(value)}"
     if isinstance(value, str):
         text = value.strip()
+        if YEAR_MONTH.match(text):
+            return text, None  # ISO 8601 reduced precision: the source knows only the month
         for parse in (_iso, _rfc1123):
             parsed = parse(text)
             if parsed:
