@@ -246,7 +246,9 @@ class Catalog:
         return sort_models(models, Query(sort="price"), lambda m: 0)
 
     def open_weights(self, model: Model) -> bool | None:
-        """Whether the model's weights are open, from its family; None when unknown."""
+        """Whether the model's weights are open: as declared for the model, else from its family; None when unknown."""
+        if model.open_weights is not None:
+            return model.open_weights
         family = self._families.get(model.family) if model.family else None
         return family.open_weights if family else None
 

@@ -71,6 +71,8 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
         get("provenance") or {},
         tuple(get("sources") or ()),
         get("family", family),
+        get("open_weights"),
+        get("knowledge_cutoff"),
     )
 
 

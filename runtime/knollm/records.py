@@ -144,6 +144,10 @@ class Model:
     provenance: dict[str, str] = field(default_factory=dict, hash=False)
     sources: tuple[str, ...] = ()
     family: str | None = None
+    open_weights: bool | None = None
+    """Whether the weights are published, as a source declares it for this model (see `Catalog.open_weights`)."""
+    knowledge_cutoff: str | None = None
+    """Training-data cutoff as a source states it (`YYYY-MM` or `YYYY-MM-DD`)."""
 
     @property
     def display_name(self) -> str:
