@@ -1,0 +1,102 @@
+// Decoding the explorer data and the pure filtering and sorting behind the table.
+import { decodePricing } from "./cost.js";
+import { toNumber } from "./decimal.js";
+import { TextIndex } from "./search.js";
+import { list } from "./state.js";
+
+export function decode(doc) {
+  const field = Object.fromEntries(doc.fields.map((name, i) => [name, i]));
+  const providers = doc.providers.map(([id, name, kind]) => ({ id, name, kind }));
+  const families = doc.families.map(([id, name, author, open, count]) => ({ id, name, author, open, count }));
+  const models = doc.models.map((row, index) => {
+    const provider = providers[row[field.provider]];
+    const family = row[field.family] >= 0 ? families[row[field.family]] : null;
+    const modelId = row[field.model_id];
+    const pricing = decodePricing(row[field.pricing]);
+    return {
+      index, provider, family, modelId,
+      id: `${provider.id}/${modelId}`,
+      name: row[field.name] || modelId,
+      kind: doc.kinds[row[field.kind]],
+      context: row[field.context], maxOutput: row[field.max_output],
+      inMask: row[field.input_modalities], outMask: row[field.output_modalities],
+      capYes: row[field.capabilities_yes], capNo: row[field.capabilities_no],
+      pricing,
+      inPrice: pricing && pricing.input_per_mtok ? toNumber(pricing.input_per_mtok) : null,
+      outPrice: pricing && pricing.output_per_mtok ? toNumber(pricing.output_per_mtok) : null,
+      created: row[field.created], description: row[field.description],
+      open: row[field.open_weights] ?? (family ? family.open : null),
+      quantization: row[field.quantization],
+    };
+  });
+  const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));
+  return { doc, providers, families, models, index, capabilities: doc.capabilities, modalities: doc.modalities };
+}
+
+export function capabilityBit(data, name) {
+  const i = data.capabilities.indexOf(name);
+  return i < 0 ? 0 : 2 ** i;
+}
+
+function modalityBit(data, name) {
+  const i = data.modalities.indexOf(name);
+  return i < 0 ? 0 : 2 ** i;
+}
+
+function numberOr(value, fallback) {
+  const n = Number(value);
+  return value === "" || Number.isNaN(n) ? fallback : n;
+}
+
+/** The models matching the filters of `state`, in display order. */
+export function select(data, state) {
+  const checks = [];
+  if (state.provider) checks.push((m) => m.provider.id === state.provider);
+  if (state.kind) checks.push((m) => m.kind === state.kind);
+  if (state.family) checks.push((m) => m.family && m.family.id === state.family);
+  for (const cap of list(state.cap)) {
+    const bit = capabilityBit(data, cap);
+    checks.push((m) => (m.capYes & bit) !== 0);
+  }
+  if (state.inmod) { const bit = modalityBit(data, state.inmod); checks.push((m) => (m.inMask & bit) !== 0); }
+  if (state.outmod) { const bit = modalityBit(data, state.outmod); checks.push((m) => (m.outMask & bit) !== 0); }
+  const minContext = numberOr(state.ctx, null);
+  if (minContext != null) checks.push((m) => m.context != null && m.context >= minContext);
+  const maxIn = numberOr(state.maxin, null);
+  if (maxIn != null) checks.push((m) => m.inPrice != null && m.inPrice <= maxIn);
+  const maxOut = numberOr(state.maxout, null);
+  if (maxOut != null) checks.push((m) => m.outPrice != null && m.outPrice <= maxOut);
+  if (state.open === "yes") checks.push((m) => m.open === true);
+  if (state.open === "no") checks.push((m) => m.open === false);
+  const text = data.index.matcher(state.q || "");
+  if (text) checks.push((m) => text.test(m.index));
+  const found = data.models.filter((m) => checks.every((check) => check(m)));
+  return sortModels(found, state, text);
+}
+
+const SORT_KEYS = {
+  name: (m) => m.id.toLowerCase(),
+  provider: (m) => m.provider.id,
+  context: (m) => m.context,
+  input: (m) => m.inPrice,
+  output: (m) => m.outPrice,
+  price: (m) => (m.inPrice == null || m.outPrice == null ? null : m.inPrice + m.outPrice),
+  created: (m) => m.created,
+};
+
+/** Sort by a column (unknown values last in either direction); with text and no column: by relevance. */
+export function sortModels(models, state, text) {
+  const key = SORT_KEYS[state.sort];
+  const direction = state.dir === "desc" ? -1 : 1;
+  const rows = models.slice();
+  if (key) {
+    rows.sort((a, b) => {
+      const x = key(a); const y = key(b);
+      if (x == null || y == null) return x == null && y == null ? a.index - b.index : x == null ? 1 : -1;
+      return (x < y ? -1 : x > y ? 1 : 0) * direction || a.index - b.index;
+    });
+  } else if (text) {
+    rows.sort((a, b) => text.score(b.index) - text.score(a.index) || a.index - b.index);
+  }
+  return rows;
+}

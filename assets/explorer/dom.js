@@ -1,0 +1,29 @@
+// Building DOM from data without ever parsing HTML: strings become text nodes, never markup.
+
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value == null || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function options(select, entries, selected) {
+  select.replaceChildren(...entries.map(([value, label]) => el("option", { value, selected: value === selected }, label)));
+}
+
+export function formatTokens(n) {
+  return n == null ? "–" : Number(n).toLocaleString("en-US");
+}
+
+export function formatPrice(value) {
+  if (value == null) return "–";
+  return `$${value.toLocaleString("en-US", { maximumSignificantDigits: 6 })}`;
+}

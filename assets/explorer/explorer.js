@@ -1,0 +1,215 @@
+// The model explorer: search, filters, sortable paginated table, compare, calculator and capability
+// matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
+import { decode, select } from "./data.js";
+import { el, formatPrice, formatTokens, options } from "./dom.js";
+import { MAX_COMPARE, PRESETS, renderCalculator, renderCompare, renderMatrix } from "./panels.js";
+import { DEFAULTS, list, readState, writeState } from "./state.js";
+
+const PAGE_SIZE = 50;
+const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
+const COLUMNS = [["name", "Model"], ["provider", "Provider"], [null, "Kind"], [null, "Family"], ["context", "Context"],
+  ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added"], [null, "Compare"]];
+const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, rows: 0 };
+window.__knollmExplorer = metrics;
+
+function linkMaker(root, data) {
+  const template = (name) => root.dataset[name] || "";
+  const familyPages = root.dataset.familyPages === "all" ? () => true : (f) => f.count >= 2;
+  return {
+    provider: (m) => el("a", { href: template("providerUrl").replace("{id}", encodeURIComponent(m.provider.id)) }, m.provider.id),
+    family: (m) => (m.family && familyPages(m.family) && template("familyUrl")
+      ? el("a", { href: template("familyUrl").replace("{id}", encodeURIComponent(m.family.id)) }, m.family.id)
+      : (m.family ? m.family.id : "–")),
+  };
+}
+
+function field(label, control) {
+  return el("label", { class: "kx-field" }, el("span", {}, label), control);
+}
+
+function buildControls(ui, data) {
+  const c = ui.controls;
+  c.q = el("input", { type: "search", name: "q", placeholder: "Search ids, names, families (typos welcome)", "aria-label": "Search models" });
+  c.provider = el("select", { name: "provider", "aria-label": "Provider" });
+  options(c.provider, [["", "All providers"], ...data.providers.map((p) => [p.id, p.name])]);
+  c.kind = el("select", { name: "kind", "aria-label": "Kind" });
+  options(c.kind, [["", "All kinds"], ...data.doc.kinds.map((k) => [k, k])]);
+  c.inmod = el("select", { name: "inmod", "aria-label": "Input modality" });
+  options(c.inmod, [["", "Any input"], ...data.modalities.map((m) => [m, m])]);
+  c.outmod = el("select", { name: "outmod", "aria-label": "Output modality" });
+  options(c.outmod, [["", "Any output"], ...data.modalities.map((m) => [m, m])]);
+  c.open = el("select", { name: "open", "aria-label": "Open weights" });
+  options(c.open, [["", "Open or closed"], ["yes", "Open weights"], ["no", "Closed weights"]]);
+  c.ctx = el("input", { type: "number", min: 0, step: 1000, name: "ctx", placeholder: "e.g. 128000" });
+  c.maxin = el("input", { type: "number", min: 0, step: "any", name: "maxin", placeholder: "$ per M" });
+  c.maxout = el("input", { type: "number", min: 0, step: "any", name: "maxout", placeholder: "$ per M" });
+  c.family = el("input", { type: "text", name: "family", placeholder: "family id" });
+  c.caps = data.capabilities.map((cap) => el("input", { type: "checkbox", name: "cap", value: cap }));
+  return el("form", { class: "kx-controls", onsubmit: (e) => e.preventDefault() },
+    el("div", { class: "kx-row" }, field("Search", c.q)),
+    el("div", { class: "kx-row" }, field("Provider", c.provider), field("Kind", c.kind), field("Input", c.inmod),
+      field("Output", c.outmod), field("Weights", c.open)),
+    el("div", { class: "kx-row" }, field("Min context", c.ctx), field("Max input price", c.maxin),
+      field("Max output price", c.maxout), field("Family", c.family)),
+    el("fieldset", { class: "kx-caps" }, el("legend", {}, "Capabilities (all must be declared)"),
+      c.caps.map((box) => el("label", {}, box, ` ${box.value}`))));
+}
+
+function syncControls(ui, state) {
+  const c = ui.controls;
+  for (const key of ["q", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
+    if (document.activeElement !== c[key] || c[key].value !== state[key]) c[key].value = state[key];
+  }
+  const caps = list(state.cap);
+  c.caps.forEach((box) => { box.checked = caps.includes(box.value); });
+}
+
+function readControls(ui, state) {
+  const c = ui.controls;
+  const next = { ...state };
+  for (const key of ["q", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) next[key] = c[key].value.trim();
+  next.cap = c.caps.filter((box) => box.checked).map((box) => box.value).join(",");
+  next.page = "1";
+  return next;
+}
+
+function renderTable(ui, data, state, links) {
+  const started = performance.now();
+  const rows = select(data, state);
+  metrics.lastFilterMs = performance.now() - started;
+  metrics.rows = rows.length;
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const page = Math.min(Math.max(1, Number(state.page) || 1), pages);
+  const selected = new Set(list(state.sel));
+  const header = el("tr", {}, COLUMNS.map(([key, label]) => {
+    if (!key) return el("th", { scope: "col" }, label);
+    const active = state.sort === key;
+    const sortState = active ? (state.dir === "desc" ? "descending" : "ascending") : "none";
+    return el("th", { scope: "col", "aria-sort": sortState },
+      el("button", { type: "button", class: "kx-sort", dataset: { sort: key } }, label, active ? (state.dir === "desc" ? " ▼" : " ▲") : ""));
+  }));
+  const body = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => el("tr", { dataset: { model: m.id } },
+    el("th", { scope: "row" }, el("span", { class: "kx-id" }, m.id), m.name !== m.modelId ? el("small", {}, m.name) : null),
+    el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
+    el("td", { class: "kx-num" }, formatTokens(m.context)),
+    el("td", { class: "kx-num" }, formatPrice(m.inPrice)), el("td", { class: "kx-num" }, formatPrice(m.outPrice)),
+    el("td", {}, m.created || "–"),
+    el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
+      disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
+  ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models`;
+  ui.table.replaceChildren(el("thead", {}, header), el("tbody", {}, body));
+  ui.pager.replaceChildren(
+    el("button", { type: "button", dataset: { page: page - 1 }, disabled: page <= 1 }, "‹ Previous"),
+    el("span", {}, ` Page ${page} of ${pages} `),
+    el("button", { type: "button", dataset: { page: page + 1 }, disabled: page >= pages }, "Next ›"));
+}
+
+function buildCalculatorControls(ui, state) {
+  const input = (name, label) => field(label, el("input", { type: "number", min: 0, step: 1, name, value: state[name] }));
+  const preset = el("select", { name: "preset", "aria-label": "Workload preset" });
+  options(preset, [["", "Custom workload"], ["chatbot", "Chatbot"], ["rag", "RAG"], ["batch", "Batch summarization"]]);
+  const target = el("select", { name: "target", "aria-label": "Models to price" });
+  options(target, [["selected", "Selected models"], ["family", "All offers of a family"]], state.target);
+  return el("form", { class: "kx-calc-controls", onsubmit: (e) => e.preventDefault() },
+    field("Preset", preset), input("it", "Input tokens"), input("ot", "Output tokens"), input("ct", "Cached input tokens"),
+    input("rpd", "Requests per day"), field("Price", target),
+    field("Family", el("input", { type: "text", name: "cfamily", value: state.cfamily, placeholder: "e.g. deepseek-r1-0528" })));
+}
+
+export async function mount(root) {
+  const started = performance.now();
+  const response = await fetch(root.dataset.src);
+  const data = decode(await response.json());
+  data.byId = new Map(data.models.map((m) => [m.id, m]));
+  const links = linkMaker(root, data);
+  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), table: el("table", { class: "kx-table" }),
+    pager: el("nav", { class: "kx-pager", "aria-label": "Pages" }), panels: {}, tabs: {} };
+  let state = readState(location.search);
+  const controls = buildControls(ui, data);
+  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
+  ui.panels.compare = el("section", { id: "kx-compare" });
+  ui.panels.calculator = el("section", { id: "kx-calculator" });
+  ui.panels.matrix = el("section", { id: "kx-matrix" });
+  const tablist = el("div", { role: "tablist", class: "kx-tabs" }, TABS.map(([key, label]) => {
+    ui.tabs[key] = el("button", { type: "button", role: "tab", dataset: { tab: key } }, label);
+    return ui.tabs[key];
+  }));
+  root.replaceChildren(tablist, ...Object.values(ui.panels));
+
+  const render = () => {
+    syncControls(ui, state);
+    for (const [key] of TABS) {
+      ui.tabs[key].setAttribute("aria-selected", String(state.tab === key));
+      ui.panels[key].hidden = state.tab !== key;
+    }
+    if (state.tab === "explore") renderTable(ui, data, state, links);
+    if (state.tab === "compare") ui.panels.compare.replaceChildren(renderCompare(data, state, links));
+    if (state.tab === "calculator") {
+      ui.panels.calculator.replaceChildren(buildCalculatorControls(ui, state), renderCalculator(data, state));
+    }
+    if (state.tab === "matrix") {
+      const provider = el("select", { name: "mprov", "aria-label": "Matrix provider" });
+      options(provider, [["", "All providers"], ...data.providers.map((p) => [p.id, p.name])], state.mprov);
+      ui.panels.matrix.replaceChildren(field("Provider", provider), renderMatrix(data, state, links));
+    }
+  };
+  const commit = (next, { replace = false } = {}) => {
+    state = next;
+    const url = `${location.pathname}${writeState(state)}${location.hash}`;
+    if (replace) history.replaceState(null, "", url); else history.pushState(null, "", url);
+    render();
+  };
+  let typing = null;
+  controls.addEventListener("input", (event) => {
+    const next = readControls(ui, state);
+    if (event.target === ui.controls.q) {
+      // Each keystroke filters at once; history gets one entry per pause, not one per letter.
+      const first = typing === null;
+      clearTimeout(typing);
+      typing = setTimeout(() => { typing = null; }, 600);
+      commit(next, { replace: !first });
+    } else commit(next);
+  });
+  root.addEventListener("click", (event) => {
+    const target = event.target.closest("button, input.kx-pick");
+    if (!target) return;
+    if (target.dataset.tab) commit({ ...state, tab: target.dataset.tab });
+    else if (target.dataset.sort) {
+      const same = state.sort === target.dataset.sort;
+      commit({ ...state, sort: target.dataset.sort, dir: same && state.dir === "asc" ? "desc" : "asc", page: "1" });
+    } else if (target.dataset.page) commit({ ...state, page: String(target.dataset.page) });
+    else if (target.classList.contains("kx-pick")) {
+      const chosen = new Set(list(state.sel));
+      if (target.checked) chosen.add(target.value); else chosen.delete(target.value);
+      commit({ ...state, sel: [...chosen].slice(0, MAX_COMPARE).join(",") });
+    }
+  });
+  ui.panels.calculator.addEventListener("change", (event) => {
+    const { name, value } = event.target;
+    if (name === "preset") commit({ ...state, ...(PRESETS[value] || {}) });
+    else if (name in DEFAULTS) commit({ ...state, [name]: value }, { replace: true });
+  });
+  ui.panels.matrix.addEventListener("change", (event) => {
+    if (event.target.name === "mprov") commit({ ...state, mprov: event.target.value });
+  });
+  window.addEventListener("popstate", () => { state = readState(location.search); render(); });
+  render();
+  metrics.firstRenderMs = performance.now() - started;
+  metrics.ready = true;
+  root.dataset.ready = "true";
+}
+
+function start() {
+  const root = document.getElementById("knollm-explorer");
+  if (root && root.dataset.ready !== "true" && !root.dataset.mounting) {
+    root.dataset.mounting = "true";
+    mount(root).catch((error) => {
+      root.replaceChildren(el("p", { class: "kx-error" }, `The explorer could not load its data: ${error.message}`));
+    });
+  }
+}
+
+// Material's instant navigation swaps pages without reloading: it announces each page on document$.
+if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(start);
+else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

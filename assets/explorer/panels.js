@@ -1,0 +1,116 @@
+// The compare, pricing calculator and capability matrix panels.
+import { estimateCost } from "./cost.js";
+import { mulInt, toNumber, toText } from "./decimal.js";
+import { el, formatPrice, formatTokens } from "./dom.js";
+import { list } from "./state.js";
+
+export const MAX_COMPARE = 6;
+export const PRESETS = {
+  chatbot: { it: "1500", ot: "400", ct: "1000", rpd: "5000" },
+  rag: { it: "8000", ot: "500", ct: "0", rpd: "2000" },
+  batch: { it: "20000", ot: "1000", ct: "0", rpd: "500" },
+};
+const DAYS_PER_MONTH = 30;
+const MISSING = {
+  pricing: "no prices", input_per_mtok: "no input price", output_per_mtok: "no output price",
+  cache_read_per_mtok: "no cache read price", cache_write_per_mtok: "no cache write price",
+};
+
+function capabilityCell(model, data, cap) {
+  const bit = 2 ** data.capabilities.indexOf(cap);
+  if (model.capYes & bit) return "yes";
+  if (model.capNo & bit) return "no";
+  return "?";
+}
+
+export function renderCompare(data, state, links) {
+  const chosen = list(state.sel).map((id) => data.byId.get(id)).filter(Boolean).slice(0, MAX_COMPARE);
+  if (!chosen.length) return el("p", {}, "Select up to 6 models in the table (the Compare box on each row).");
+  const rows = [
+    ["Provider", (m) => links.provider(m)],
+    ["Family", (m) => links.family(m)],
+    ["Kind", (m) => m.kind],
+    ["Input $/M", (m) => formatPrice(m.inPrice)],
+    ["Output $/M", (m) => formatPrice(m.outPrice)],
+    ["Context", (m) => formatTokens(m.context)],
+    ["Max output", (m) => formatTokens(m.maxOutput)],
+    ["Input", (m) => data.modalities.filter((_, i) => m.inMask & (2 ** i)).join(", ") || "–"],
+    ["Output", (m) => data.modalities.filter((_, i) => m.outMask & (2 ** i)).join(", ") || "–"],
+    ...data.capabilities.map((cap) => [cap, (m) => capabilityCell(m, data, cap)]),
+    ["Same family at", (m) => (m.family ? `${m.family.count} provider(s)` : "–")],
+    ["Description", (m) => m.description || "–"],
+  ];
+  return el("table", { class: "kx-compare" },
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Model"), chosen.map((m) => el("th", { scope: "col" }, m.id)))),
+    el("tbody", {}, rows.map(([label, cell]) => el("tr", {}, el("th", { scope: "row" }, label), chosen.map((m) => el("td", {}, cell(m)))))));
+}
+
+function usageFrom(state) {
+  const whole = (v) => Math.max(0, Math.floor(Number(v) || 0));
+  const inputTokens = whole(state.it);
+  return {
+    inputTokens, outputTokens: whole(state.ot), cachedTokens: Math.min(whole(state.ct), inputTokens),
+    requests: 1, perDay: whole(state.rpd),
+  };
+}
+
+/** Cost rows for the calculator: priced first, cheapest first; unknown prices stay unknown. */
+export function calculate(data, state) {
+  const models = state.target === "family"
+    ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
+    : list(state.sel).map((id) => data.byId.get(id)).filter(Boolean);
+  const usage = usageFrom(state);
+  const rows = models.map((m) => ({ model: m, cost: estimateCost(m.pricing, usage) }));
+  const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => {
+    const x = toNumber(a.cost.total); const y = toNumber(b.cost.total);
+    return x - y || a.model.id.localeCompare(b.model.id);
+  });
+  return { usage, priced, unknown: rows.filter((r) => r.cost.unknown) };
+}
+
+export function renderCalculator(data, state) {
+  const { usage, priced, unknown } = calculate(data, state);
+  const tokens = usage.inputTokens + usage.outputTokens;
+  const body = priced.map(({ model, cost }) => {
+    const perDay = mulInt(cost.total, usage.perDay);
+    const blended = tokens ? (toNumber(cost.total) / tokens) * 1e6 : null;
+    return el("tr", { dataset: { model: model.id } },
+      el("th", { scope: "row" }, model.id),
+      el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, `$${toText(cost.total)}`),
+      el("td", { class: "kx-num" }, `$${toText(perDay)}`),
+      el("td", { class: "kx-num" }, `$${toText(mulInt(perDay, DAYS_PER_MONTH))}`),
+      el("td", { class: "kx-num" }, blended == null ? "–" : formatPrice(blended)));
+  });
+  const missing = unknown.map(({ model, cost }) =>
+    el("tr", { dataset: { model: model.id } }, el("th", { scope: "row" }, model.id),
+      el("td", { colspan: 4 }, `unknown: ${MISSING[cost.unknown] || `no ${cost.unknown} price`}`)));
+  if (!body.length && !missing.length) {
+    return el("p", {}, state.target === "family" ? "Enter a family id." : "Select models in the table first.");
+  }
+  return el("table", { class: "kx-calc" },
+    el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, body, missing));
+}
+
+export function renderMatrix(data, state, links) {
+  const provider = state.mprov;
+  const families = new Map();
+  for (const m of data.models) {
+    if (!m.family || m.family.count < 2 || (provider && m.provider.id !== provider)) continue;
+    const entry = families.get(m.family.id) || { family: m.family, yes: 0, no: 0, models: [] };
+    entry.yes |= m.capYes; entry.no |= m.capNo; entry.models.push(m);
+    families.set(m.family.id, entry);
+  }
+  const shown = [...families.values()].sort((a, b) => b.family.count - a.family.count || a.family.id.localeCompare(b.family.id)).slice(0, 300);
+  const caps = data.capabilities;
+  return el("table", { class: "kx-matrix" },
+    el("caption", {}, `${shown.length} of ${families.size} families with 2+ providers${provider ? ` offered by ${provider}` : ""}`),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Family"), caps.map((c) => el("th", { scope: "col" }, c)))),
+    el("tbody", {}, shown.map((entry) => el("tr", {},
+      el("th", { scope: "row" }, links.family(entry.models[0])),
+      caps.map((c, i) => {
+        const bit = 2 ** i;
+        const value = entry.yes & bit ? "yes" : entry.no & bit ? "no" : "?";
+        return el("td", { class: `kx-${value === "?" ? "unknown" : value}` }, value === "yes" ? "✓" : value === "no" ? "✗" : "–");
+      })))));
+}

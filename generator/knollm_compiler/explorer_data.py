@@ -1,0 +1,99 @@
+"""Compact data for the in-browser model explorer, derived from the bundle.
+
+Rows are arrays, strings are interned in tables, prices stay decimal strings (the browser does exact
+decimal arithmetic on them, like the runtime's `estimate_cost`). Descriptions are cut to a preview.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+FORMAT_VERSION = 1
+DESCRIPTION_PREVIEW = 240
+KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
+MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
+PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "per_request",
+              "per_image")
+TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
+FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
+          "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
+          "open_weights", "quantization")
+
+
+def explorer_document(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The explorer's data: tables plus one array row per model (field order in `fields`)."""
+    providers = [p["id"] for p in bundle["providers"]]
+    provider_index = {pid: i for i, pid in enumerate(providers)}
+    families = bundle.get("families") or []
+    family_index = {f["id"]: i for i, f in enumerate(families)}
+    capabilities = sorted({c for m in bundle["models"] for c in (m.get("capabilities") or {})})
+    capability_bit = {c: 1 << i for i, c in enumerate(capabilities)}
+    rows = [_row(m, provider_index, family_index, capability_bit) for m in bundle["models"]]
+    return {
+        "version": FORMAT_VERSION,
+        "data_date": bundle.get("data_date"),
+        "fields": FIELDS,
+        "kinds": KINDS,
+        "modalities": MODALITIES,
+        "capabilities": capabilities,
+        "providers": [[p["id"], p["name"], p.get("kind")] for p in bundle["providers"]],
+        "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0)]
+                     for f in families],
+        "models": rows,
+    }
+
+
+def _row(m: dict[str, Any], providers: dict[str, int], families: dict[str, int], bits: dict[str, int]) -> list[Any]:
+    caps = m.get("capabilities") or {}
+    description = m.get("description") or None
+    if description and len(description) > DESCRIPTION_PREVIEW:
+        description = description[: DESCRIPTION_PREVIEW - 1].rstrip() + "…"
+    return [
+        m["model_id"],
+        providers[m["provider"]],
+        m.get("name") if m.get("name") != m["model_id"] else None,
+        KINDS.index(m.get("kind") or "other"),
+        families.get(m.get("family") or "", -1),
+        m.get("context_window"),
+        m.get("max_output_tokens"),
+        _mask(m.get("input_modalities") or ()),
+        _mask(m.get("output_modalities") or ()),
+        sum(bits[c] for c, v in caps.items() if v),
+        sum(bits[c] for c, v in caps.items() if not v),
+        _pricing(m.get("pricing")),
+        m.get("created"),
+        description,
+        m.get("open_weights"),
+        m.get("quantization"),
+    ]
+
+
+def _mask(modalities: Any) -> int:
+    return sum(1 << MODALITIES.index(x) for x in modalities if x in MODALITIES)
+
+
+def _pricing(pricing: dict[str, Any] | None) -> list[Any] | None:
+    if not pricing:
+        return None
+    tiers = [[t["above_input_tokens"], *(t.get(k) for k in TIER_KEYS)] for t in pricing.get("tiers") or ()]
+    return [*(pricing.get(k) for k in PRICE_KEYS), tiers]
+
+
+def explorer_bytes(bundle: dict[str, Any]) -> bytes:
+    return orjson.dumps(explorer_document(bundle)) + b"\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m knollm_compiler.explorer_data BUNDLE OUT`: write the explorer's data for a built bundle."""
+    import sys
+    from pathlib import Path
+
+    bundle_path, out_path = (argv if argv is not None else sys.argv[1:])[:2]
+    Path(out_path).write_bytes(explorer_bytes(orjson.loads(Path(bundle_path).read_bytes())))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

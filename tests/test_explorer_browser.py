@@ -1,0 +1,230 @@
+"""The model explorer in a real headless Chromium: search, filters, sort, URL round-trip, compare,
+calculator values against the Python runtime, and hostile strings that must stay text."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import unquote
+
+import orjson
+import pytest
+
+from browser import browser, have_chromium, serve
+from knollm import Catalog, estimate_cost
+from knollm.errors import PriceUnknown
+from knollm_compiler.build import compile_catalog
+from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.explorer_data import explorer_bytes
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "explorer"
+USAGES = [(2000, 500, 0), (250_000, 4000, 0), (12_000, 800, 4000), (1, 1, 0), (0, 3, 0)]
+
+pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary (.ci/run installs Debian's)")
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
+<body><div id="knollm-explorer" data-src="explorer.json" data-family-url="families/{id}/"
+data-provider-url="providers/{id}/"></div><script type="module" src="explorer.js"></script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("explorer")
+    bundle = orjson.loads(bundle_bytes(compile_catalog(REPO / "catalog", FIXTURES).bundle))
+    (root / "catalog.json").write_bytes(orjson.dumps(bundle))
+    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
+    for asset in (REPO / "assets" / "explorer").iterdir():
+        shutil.copy(asset, root / asset.name)
+    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def served(site: Path):
+    with serve(site) as base, browser() as chromium:
+        yield base, chromium
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    base, chromium = served
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.base = base
+    tab.errors = []
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+def _open(page, query: str = "") -> None:
+    page.goto(page.base + "index.html" + query)
+    page.wait_for_selector("#knollm-explorer[data-ready=true]")
+
+
+def _ids(page) -> list[str]:
+    return page.eval_on_selector_all("#kx-explore tbody tr", "rows => rows.map(r => r.dataset.model)")
+
+
+def test_hostile_strings_stay_text(page) -> None:
+    _open(page, "?q=evil")
+    assert set(_ids(page)) == {"hostile/evil/img-model", "hostile/evil/script-model"}
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#knollm-explorer img, #knollm-explorer script").count() == 0
+    assert "<script>window.__pwned=3</script>" in page.inner_text("#kx-explore tbody")
+    _open(page, "?tab=compare&sel=hostile/evil/img-model")
+    assert "onerror" in page.inner_text("#kx-compare")
+    assert page.evaluate("window.__pwned") is None and page.errors == []
+
+
+def test_search_is_fuzzy_and_partial(page) -> None:
+    _open(page, "?q=lama")  # a typo
+    assert "acmecloud/acme/llama-3.3-70b-instruct" in _ids(page)
+    _open(page, "?q=r1-05")  # part of an id
+    assert _ids(page) == ["bytehost/deepseek-ai/DeepSeek-R1-0528"]
+
+
+def test_each_filter(page) -> None:
+    checks = {
+        "?provider=bytehost": {"bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+                               "bytehost/deepseek-ai/DeepSeek-R1-0528", "bytehost/BAAI/bge-large-en-v1.5"},
+        "?kind=embedding": {"acmecloud/acme/bge-large-en", "bytehost/BAAI/bge-large-en-v1.5"},
+        "?cap=tools": {"acmecloud/acme/llama-3.3-70b-instruct"},
+        "?inmod=image": {"acmecloud/acme/qwen2.5-vl-72b-instruct"},
+        "?ctx=500000": {"acmecloud/acme/long-context-pro"},
+        "?maxin=0.6&kind=chat": {"acmecloud/acme/llama-3.3-70b-instruct"},
+        "?maxout=0.8&provider=acmecloud": {"acmecloud/acme/llama-3.3-70b-instruct", "acmecloud/acme/bge-large-en"},
+        "?family=llama-3-3-70b-instruct": {"acmecloud/acme/llama-3.3-70b-instruct",
+                                           "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo"},
+        "?open=yes&provider=acmecloud": {"acmecloud/acme/llama-3.3-70b-instruct",
+                                         "acmecloud/acme/qwen2.5-vl-72b-instruct", "acmecloud/acme/bge-large-en"},
+        "?outmod=embedding": {"acmecloud/acme/bge-large-en", "bytehost/BAAI/bge-large-en-v1.5"},
+    }
+    for query, expected in checks.items():
+        _open(page, query)
+        assert set(_ids(page)) == expected, query
+
+
+def test_sort_and_url_round_trip_and_back_button(page) -> None:
+    _open(page, "?provider=acmecloud")
+    page.click("button[data-sort=input]")
+    ascending = _ids(page)
+    assert ascending[0] == "acmecloud/acme/bge-large-en" and ascending[-1] == "acmecloud/acme/mystery-model"
+    assert "sort=input" in page.url
+    page.click("button[data-sort=input]")
+    assert "dir=desc" in page.url and _ids(page)[0] == "acmecloud/acme/long-context-pro"
+    page.fill("input[name=q]", "qwen")
+    assert _ids(page) == ["acmecloud/acme/qwen2.5-vl-72b-instruct"] and "q=qwen" in page.url
+    shared = page.url
+    _open(page, "?" + shared.split("?", 1)[1])
+    assert _ids(page) == ["acmecloud/acme/qwen2.5-vl-72b-instruct"]
+    assert page.input_value("input[name=q]") == "qwen" and page.input_value("select[name=provider]") == "acmecloud"
+    page.go_back()
+    page.wait_for_function("!location.search.includes('q=qwen')")
+    assert "dir=desc" in page.url and len(_ids(page)) == 5
+
+
+def test_keyboard_only_search_and_compare(page) -> None:
+    _open(page)
+    page.focus("input[name=q]")
+    page.keyboard.type("deepseek")
+    assert _ids(page) == ["bytehost/deepseek-ai/DeepSeek-R1-0528"]
+    for _ in range(120):  # tab forward to the row's compare box, then tick it with the space bar
+        if page.evaluate("document.activeElement.classList.contains('kx-pick')"):
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    page.wait_for_function("location.search.includes('sel=')")
+    assert "sel=bytehost/deepseek-ai/DeepSeek-R1-0528" in unquote(page.url)
+
+
+def test_compare_side_by_side(page) -> None:
+    sel = "acmecloud/acme/llama-3.3-70b-instruct,bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo"
+    _open(page, f"?tab=compare&sel={sel}")
+    headers = page.eval_on_selector_all("#kx-compare thead th", "cells => cells.map(c => c.textContent)")
+    assert headers == ["Model", *sel.split(",")]
+    text = page.inner_text("#kx-compare")
+    assert "Input $/M" in text and "$0.59" in text and "$0.88" in text and "131,072" in text
+
+
+def test_calculator_matches_python_runtime_exactly(page, site: Path) -> None:
+    catalog = Catalog.from_dict(orjson.loads((site / "catalog.json").read_bytes()))
+    models = [m for m in catalog.search() if m.pricing is not None]
+    golden = {}
+    for model in models:
+        for it, ot, ct in USAGES:
+            try:
+                total = estimate_cost(model, it, ot, cached_input_tokens=ct).total
+            except PriceUnknown as exc:
+                golden[f"{model.id}|{it}|{ot}|{ct}"] = f"unknown:{exc.component}"
+                continue
+            golden[f"{model.id}|{it}|{ot}|{ct}"] = _canonical(total)
+    _open(page)
+    computed = page.evaluate(
+        """async (usages) => {
+          const { decode } = await import('./data.js');
+          const { estimateCost } = await import('./cost.js');
+          const { toText } = await import('./decimal.js');
+          const data = decode(await (await fetch('explorer.json')).json());
+          const out = {};
+          for (const m of data.models) {
+            if (!m.pricing) continue;
+            for (const [it, ot, ct] of usages) {
+              const r = estimateCost(m.pricing, { inputTokens: it, outputTokens: ot, cachedTokens: ct });
+              out[`${m.id}|${it}|${ot}|${ct}`] = r.unknown ? `unknown:${r.unknown}` : toText(r.total);
+            }
+          }
+          return out;
+        }""",
+        [list(u) for u in USAGES],
+    )
+    assert computed == golden
+    assert any(v.startswith("unknown") for v in golden.values()) and len(golden) >= 40
+    # The tier of long-context-pro applies above 200k input tokens, in both.
+    assert golden["acmecloud/acme/long-context-pro|250000|4000|0"] == "0.685"
+
+
+def test_calculator_page_values_per_day_and_month(page) -> None:
+    sel = "acmecloud/acme/llama-3.3-70b-instruct,acmecloud/acme/mystery-model,bytehost/deepseek-ai/DeepSeek-R1-0528"
+    _open(page, f"?tab=calculator&sel={sel}&it=12000&ot=800&ct=4000&rpd=1000")
+    rows = page.eval_on_selector_all(
+        "#kx-calculator tbody tr", "rows => rows.map(r => [r.dataset.model, ...[...r.cells].map(c => c.textContent)])")
+    assert rows[0][0] == "acmecloud/acme/llama-3.3-70b-instruct"  # cheapest first
+    # 8000 * 0.59 + 4000 * 0.3 + 800 * 0.79 per million = 0.006552 per request
+    assert rows[0][2:5] == ["$0.006552", "$6.552", "$196.56"]
+    unknown = {row[0]: row[2] for row in rows[1:]}
+    assert unknown == {"acmecloud/acme/mystery-model": "unknown: no prices",
+                       "bytehost/deepseek-ai/DeepSeek-R1-0528": "unknown: no cache read price"}
+    page.select_option("select[name=preset]", "rag")
+    page.wait_for_function("location.search.includes('it=8000')")
+
+
+def test_family_offers_in_calculator_and_capability_matrix(page) -> None:
+    _open(page, "?tab=calculator&target=family&cfamily=llama-3-3-70b-instruct")
+    models = page.eval_on_selector_all("#kx-calculator tbody tr", "rows => rows.map(r => r.dataset.model)")
+    assert models == ["acmecloud/acme/llama-3.3-70b-instruct", "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo"]
+    _open(page, "?tab=matrix")
+    assert "llama-3-3-70b-instruct" in page.inner_text("#kx-matrix")
+    page.select_option("select[name=mprov]", "hostile")
+    page.wait_for_function("location.search.includes('mprov=hostile')")
+    assert "0 of 0 families" in page.inner_text("#kx-matrix")
+
+
+def test_narrow_viewport_and_dark_scheme(served) -> None:
+    base, chromium = served
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, color_scheme="dark")
+    tab = context.new_page()
+    tab.goto(base + "index.html")
+    tab.wait_for_selector("#knollm-explorer[data-ready=true]")
+    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1  # the table scrolls inside its own box, the page does not
+    context.close()
+
+
+def _canonical(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
