@@ -36,6 +36,7 @@ lint: $(STAMP) ## ruff only
 bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same run
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_compile.py
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_runtime.py
+	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_explorer.py
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache
