@@ -8,12 +8,16 @@ SNAPSHOTS ?= $(wildcard catalog/snapshots)
 SNAPSHOT_ARGS := $(if $(strip $(SNAPSHOTS)),--snapshots $(SNAPSHOTS),)
 # The real corpus for the corpus test tier and the benchmarks.
 CORPUS ?= ../shared/model_catalog
+# The documentation site: generated from dist/catalog.json into site/ (see src_docs/mkdocs.yml).
+SITE_ENV := KNOLLM_SITE_BUNDLE=$(CURDIR)/dist/catalog.json NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true
+SITE_BUILD := $(SITE_ENV) $(BIN)/mkdocs build --strict --quiet -f src_docs/mkdocs.yml
+PLAYWRIGHT := playwright==1.65.2
 
 .DEFAULT_GOAL := help
-.PHONY: help build test lint bench clean
+.PHONY: help build site serve screenshots test lint bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), CORPUS=DIR (real corpus for tests/bench)"
 
 $(STAMP): pyproject.toml
@@ -22,9 +26,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report); the runtime ships the bundle
+build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
 	$(BIN)/knollm-build $(SNAPSHOT_ARGS) --out dist
 	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
+	$(SITE_BUILD)
+	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
+
+site: $(STAMP) ## rebuild only the documentation site (site/) from the existing dist/catalog.json
+	@test -f dist/catalog.json || { echo "no dist/catalog.json: run make build first"; exit 1; }
+	$(SITE_BUILD)
+	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
+
+serve: $(STAMP) ## preview the documentation site at http://127.0.0.1:8000/ (rebuilds on changes)
+	@test -f dist/catalog.json || { echo "no dist/catalog.json: run make build first"; exit 1; }
+	$(SITE_ENV) KNOLLM_SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve -f src_docs/mkdocs.yml -a 127.0.0.1:8000
+
+screenshots: $(STAMP) ## photograph the built site (home, a provider, a family) into dist/screenshots/
+	@test -f site/index.html || { echo "no site/: run make build first"; exit 1; }
+	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet '$(PLAYWRIGHT)'
+	$(BIN)/python tools/screenshots.py --site site --out dist/screenshots
 
 test: $(STAMP) ## lint, then run the whole test suite (corpus tier reads $(CORPUS))
 	$(BIN)/ruff check .

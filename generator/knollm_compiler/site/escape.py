@@ -1,0 +1,153 @@
+"""Escaping untrusted catalog text for generated Markdown pages.
+
+Provider notes, model names, descriptions and ids come from third-party listings. They are shown as text,
+never interpreted: not as HTML (`<script>`), not as Markdown (`*`, `[x](javascript:...)`, `|` in tables), not
+as an extension's syntax (`{: attr}`, `!!! admonition`, `::: identifier`, `{{ macro }}`).
+
+The escaping uses HTML character references (`&lt;`, `&#42;`), which every Markdown processor passes
+through unchanged and every browser shows as the original character. Whitespace, newlines included, collapses
+to single spaces, so a value can never start a Markdown block of its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+
+_ALWAYS = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "\\": "&#92;",
+    "`": "&#96;",
+    "*": "&#42;",
+    "_": "&#95;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "|": "&#124;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "~": "&#126;",
+    "^": "&#94;",
+    "$": "&#36;",
+}
+_TABLE = str.maketrans(_ALWAYS)
+_LEADING = frozenset("#+-=:!?%.@")
+"""Characters that start a block construct when they begin a line (lists, headings, admonitions, ...)."""
+_ORDERED_LIST = re.compile(r"^(\d+)([.)])(?=\s|$)")
+_WHITESPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_URL_SAFE = "/:?#@!$&'*+,;=%-._~"
+EMPTY_CELL = "—"
+
+
+def collapse(text: object) -> str:
+    """`text` as one line: control characters dropped, whitespace runs (newlines too) as single spaces."""
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", str(text))).strip()
+
+
+def escape_md(text: object) -> str:
+    """Untrusted text as inert Markdown: shown exactly as written, interpreted as neither HTML nor Markdown.
+
+    Escapes `& < > " \\ ` * _ [ ] | { } ~ ^ $` everywhere, the first character when it could start a block, and
+    the `.` of a leading `1.`; collapses whitespace (newlines included) to single spaces.
+    """
+    line = collapse(text).translate(_TABLE)
+    if not line:
+        return ""
+    if (match := _ORDERED_LIST.match(line)) is not None:
+        return f"{match.group(1)}&#{ord(match.group(2))};{line[match.end():]}"
+    return f"&#{ord(line[0])};{line[1:]}" if line[0] in _LEADING else line
+
+
+def md_cell(value: object) -> str:
+    """A table cell: `—` for None or empty, else the escaped single-line text (pipes cannot split the row)."""
+    if value is None:
+        return EMPTY_CELL
+    text = escape_md(value)
+    return text or EMPTY_CELL
+
+
+def md_code(value: object) -> str:
+    """Untrusted text in code font (`<code>` with escaped content; backticks in the value cannot break out)."""
+    text = escape_md(value)
+    return f"<code>{text}</code>" if text else EMPTY_CELL
+
+
+def safe_url(url: object) -> str | None:
+    """An `http(s)` URL made safe for a Markdown link destination, or None for anything else.
+
+    `javascript:`, `data:` and relative URLs are refused; spaces, quotes, parentheses and angle brackets are
+    percent-encoded so the destination cannot end early.
+    """
+    if not isinstance(url, str):
+        return None
+    text = _CONTROL.sub("", url).strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return urllib.parse.quote(text, safe=_URL_SAFE)
+
+
+def md_link(label: object, url: object) -> str:
+    """`[label](url)` for an http(s) URL; just the escaped label (or `—`) when the URL is missing or unsafe."""
+    target = safe_url(url)
+    text = escape_md(label) or (escape_md(url) if target else "")
+    if target is None:
+        return text or EMPTY_CELL
+    return f"[{text}]({target})"
+
+
+def trusted_md(text: object) -> str:
+    """Our own Markdown (docstrings) for a table cell: one line; outside code spans `& < > |` are escaped."""
+    parts = collapse(text).split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = html.escape(parts[i], quote=False).replace("|", "&#124;")
+    return "`".join(parts)
+
+
+def html_text(text: object) -> str:
+    """Untrusted text for an HTML attribute or a page title: one line, `& < > " '` escaped."""
+    return html.escape(collapse(text), quote=True)
+
+
+def yaml_str(text: object) -> str:
+    """A YAML double-quoted scalar holding `text` exactly (for page front matter); ASCII only."""
+    out = ['"']
+    for char in collapse(text):
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_WORD = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def front_matter(**fields: object) -> str:
+    """A YAML front matter block. Strings are HTML-escaped (the theme prints `title` and `description` raw);
+    a list holds plain lowercase words only (e.g. `hide=["navigation"]`)."""
+    lines = ["---"]
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            words = [str(v) for v in value]
+            if not all(_WORD.match(w) for w in words):
+                raise ValueError(f"front matter list {key!r} must hold plain words: {words!r}")
+            lines.append(f"{key}: [{', '.join(words)}]")
+        elif isinstance(value, bool):
+            lines.append(f"{key}: {'true' if value else 'false'}")
+        else:
+            lines.append(f"{key}: {yaml_str(html_text(value))}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,60 @@
+"""Formatting numbers, prices and paths for the generated pages (all output is safe Markdown)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from decimal import Decimal
+
+from .escape import EMPTY_CELL
+
+_SLUG = re.compile(r"[^a-z0-9._-]+")
+
+
+def money(value: Decimal | None, *, per: str = "") -> str:
+    """USD, exact: `$0.15`, `$2.50`, `$0.0375`, `$0` (free); `—` when unknown."""
+    if value is None:
+        return EMPTY_CELL
+    if value == 0:
+        return "$0" + per
+    text = format(value.normalize(), "f")
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.ljust(2, "0")
+    return f"${int(whole):,}.{fraction}{per}"
+
+
+def count(value: int | None) -> str:
+    """A whole number with thousands separators; `—` when unknown."""
+    return EMPTY_CELL if value is None else f"{value:,}"
+
+
+def percent(part: int, whole: int) -> str:
+    """`part` of `whole` as a whole percentage (`—` when `whole` is zero)."""
+    return EMPTY_CELL if whole == 0 else f"{round(100 * part / whole)}%"
+
+
+def yes_no(value: bool | None) -> str:
+    """`yes`, `no` or `—` (unknown)."""
+    return EMPTY_CELL if value is None else ("yes" if value else "no")
+
+
+def slug(text: str, taken: set[str], reserved: frozenset[str] = frozenset()) -> str:
+    """A file-name-safe slug of `text` (lowercase `a-z0-9._-`), unique among `taken`, which it joins."""
+    base = _SLUG.sub("-", text.lower()).strip("-.") or "item"
+    candidate, n = base, 1
+    while candidate in taken or candidate in reserved:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def rel(here: str, target: str) -> str:
+    """The relative link from the page `here` to the docs file `target` (both relative to the docs root)."""
+    fragment = ""
+    if "#" in target:
+        target, fragment = target.split("#", 1)
+        fragment = "#" + fragment
+    if not target:
+        return fragment
+    return posixpath.relpath(target, posixpath.dirname(here) or ".") + fragment

@@ -1,0 +1,117 @@
+"""The generated files of the site: every page rendered from the bundle, the bundle itself, and the assets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import knollm
+from knollm import Model
+
+from . import analysis, clidoc, matrices, schemadoc
+from .load import REPO_ROOT, schema_bytes
+from .render import TEMPLATES, Renderer
+from .snippets import snippets
+from .views import EDIT_BASE, MODEL_CAP, SiteData
+
+ASSETS = REPO_ROOT / "assets" / "site"
+"""The site's own static files (style sheet, logo); published under `assets/site/`."""
+BUNDLE_URL = "api/v1/catalog.json"
+SCHEMA_URL = "api/v1/catalog.schema.json"
+_TEMPLATE_EDIT = EDIT_BASE + "site_templates/"
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """One file of the docs tree: its path relative to the docs root, its bytes, and its edit link target."""
+
+    path: str
+    data: bytes
+    edit_path: str | None = None
+
+
+class PageBuilder:
+    """Renders the generated pages of one site."""
+
+    def __init__(self, site: SiteData, templates: Path = TEMPLATES) -> None:
+        self.site = site
+        self.renderer = Renderer(templates)
+        self.common = {"site": site, "catalog": site.catalog, "bundle_url": BUNDLE_URL, "schema_url": SCHEMA_URL,
+                       "model_cap": MODEL_CAP}
+
+    def page(self, template: str, path: str, edit: str | None = None, **context: object) -> GeneratedFile:
+        """Render `template` as the page at `path`; the edit link defaults to the template."""
+        text = self.renderer.render(template, path, **self.common, **context)
+        return GeneratedFile(path, text.encode(), edit or _TEMPLATE_EDIT + template)
+
+    def section_pages(self) -> Iterator[GeneratedFile]:
+        """The overview pages of the Providers, Models and Reference sections."""
+        site, catalog = self.site, self.site.catalog
+        yield self.page("providers_index.md.j2", "providers/index.md")
+        yield self.page("providers_compare.md.j2", "providers/compare.md", coverage=matrices.capability_coverage(site),
+                        capability_names=matrices.MATRIX_CAPABILITIES, overlap=matrices.overlap(site),
+                        prices=matrices.price_matrix(site))
+        yield self.page("models_index.md.j2", "models/index.md", kinds=analysis.kind_counts(catalog),
+                        priced=analysis.priced_count(catalog))
+        yield self.page("families_index.md.j2", "models/families.md")
+        yield self.page("capabilities.md.j2", "models/capabilities.md", rows=analysis.capability_rows(catalog))
+        yield self.page("pricing.md.j2", "models/pricing.md", matrix=analysis.cheapest_matrix(catalog),
+                        classes=analysis.CONTEXT_CLASSES, workloads=analysis.workloads(catalog),
+                        spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)))
+        yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
+                        knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
+        yield self.page("bundle_format.md.j2", "reference/bundle.md", EDIT_BASE + "generator/knollm_compiler/records.py",
+                        records=schemadoc.records())
+
+    def provider_pages(self) -> Iterator[GeneratedFile]:
+        """One page per provider."""
+        for page in self.site.providers:
+            example = next((m for m in page.models if m.kind == "chat"), None)
+            yield self.page("provider.md.j2", page.path, page.edit_path, page=page,
+                            snippets=snippets(page.provider, example))
+
+    def family_pages(self) -> Iterator[GeneratedFile]:
+        """One page per family worth a page (see `views`)."""
+        edit = EDIT_BASE + "catalog/families/rules.toml"
+        for page in self.site.families:
+            yield self.page("family.md.j2", page.path, edit, page=page, turn=TURN, turn_cost=turn_cost,
+                            capabilities=capability_list)
+
+
+TURN = (2_000, 500)
+"""The chat turn priced in the family tables: input and output tokens."""
+
+
+def turn_cost(model: Model) -> Decimal | None:
+    """The exact cost of one `TURN` on `model`, or None when a price it needs is unknown."""
+    try:
+        return knollm.estimate_cost(model, *TURN).total
+    except knollm.PriceUnknown:
+        return None
+
+
+def capability_list(model: Model) -> str:
+    """The capabilities the model declares, comma-separated."""
+    return ", ".join(sorted(c for c, on in model.capabilities.items() if on))
+
+
+def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: Path = ASSETS) -> list[GeneratedFile]:
+    """Every generated file of the site for `site` (loaded from the bundle file `bundle`)."""
+    builder = PageBuilder(site, templates)
+    files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages()]
+    files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
+    files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
+    files.extend(asset_files(assets))
+    return files
+
+
+def asset_files(assets: Path = ASSETS) -> list[GeneratedFile]:
+    """Everything under `assets` (default `assets/site/`), published under `assets/site/`."""
+    if not assets.is_dir():
+        return []
+    return [
+        GeneratedFile("assets/site/" + path.relative_to(assets).as_posix(), path.read_bytes())
+        for path in sorted(assets.rglob("*")) if path.is_file()
+    ]

@@ -1,0 +1,124 @@
+"""A real `mkdocs build --strict` of the site from the hostile fixture bundle: links clean, text inert.
+
+Strict mode fails the build on any broken link, missing page, unknown anchor or nav entry; the HTML is then
+parsed to prove that no catalog string became a live element or attribute.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "site" / "bundle.json"
+CONFIG = ROOT / "src_docs" / "mkdocs.yml"
+
+
+class Elements(html.parser.HTMLParser):
+    """Every start tag with its attributes, and the text inside each script element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+        if self._in_script:
+            self.scripts.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts[-1] += data
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "KNOLLM_SITE_BUNDLE": str(FIXTURE), "NO_MKDOCS_2_WARNING": "1",
+           "DISABLE_MKDOCS_2_WARNING": "true"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+    assert "WARNING" not in result.stderr, result.stderr[-5000:]
+    return out
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_expected_page_is_built(site: Path) -> None:
+    for path in ("index.html", "getting-started/quickstart/index.html", "providers/index.html",
+                 "providers/compare/index.html", "providers/acme/index.html", "families/acme-large/index.html",
+                 "families/evil-family/index.html", "models/pricing/index.html", "models/capabilities/index.html",
+                 "models/families/index.html", "guides/troubleshooting/index.html", "reference/cli/index.html",
+                 "reference/bundle/index.html", "reference/api/catalog/index.html", "sitemap.xml",
+                 "search/search_index.json", "assets/site/knollm.css"):
+        assert (site / path).is_file(), path
+    assert (site / "api/v1/catalog.json").read_bytes() == FIXTURE.read_bytes()
+    json.loads((site / "api/v1/catalog.schema.json").read_text(encoding="utf-8"))
+
+
+def test_no_catalog_text_becomes_a_live_element(site: Path) -> None:
+    for page in pages(site):
+        parser = Elements()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for tag, attrs in parser.tags:
+            for name, value in attrs.items():
+                assert not name.startswith("on"), f"{page}: <{tag} {name}={value!r}>"
+                if name in ("href", "src") and value:
+                    assert not value.strip().lower().startswith(("javascript:", "data:")), f"{page}: {value}"
+        for script in parser.scripts:
+            assert "alert(" not in script, f"{page}: live script {script[:80]!r}"
+
+
+def test_hostile_text_is_shown_as_text(site: Path) -> None:
+    acme = (site / "providers/acme/index.html").read_text(encoding="utf-8")
+    assert "<title>Acme &lt;script&gt;alert(1)&lt;/script&gt; - Knollm</title>" in acme
+    assert "Evil &lt;img src=x onerror=alert(1)&gt; notes with &#42;stars&#42;" in acme
+    assert "&#123;&#123; 7&#42;7 &#125;&#125;" in acme  # not evaluated by the macros plugin
+    assert "49" not in acme.split("&#123;&#123; 7&#42;7")[1][:40]
+    evil = (site / "families/evil-family/index.html").read_text(encoding="utf-8")
+    assert "<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; - Knollm</title>" in evil
+    assert 'content="&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in evil  # og:title
+    index = (site / "search/search_index.json").read_text(encoding="utf-8")
+    assert "<script>alert" not in index and "<img src" not in index
+
+
+def test_edit_links_point_at_the_catalog_sources(site: Path) -> None:
+    acme = (site / "providers/acme/index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/knollm/knollm/edit/main/catalog/providers/acme.toml"' in acme
+    routr = (site / "providers/routr/index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/knollm/knollm/new/main/catalog/providers?filename=routr.toml"' in routr
+    family = (site / "families/acme-large/index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/knollm/knollm/edit/main/catalog/families/rules.toml"' in family
+    guide = (site / "guides/troubleshooting/index.html").read_text(encoding="utf-8")
+    assert 'href="https://github.com/knollm/knollm/edit/main/src_docs/md/guides/troubleshooting.md"' in guide
+
+
+def test_metadata_and_live_numbers(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="An open catalog of LLM providers' in home
+    assert '<meta property="og:title" content="Knollm">' in home
+    assert "<strong>3</strong> providers" in home and "<strong>13</strong> models" in home
+    assert "Data date (the newest source data in this build): <strong>2025-09-02</strong>" in home
+    assert "fonts.googleapis.com" not in home
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://knollm.github.io/knollm/families/acme-large/" in sitemap
+    api = (site / "reference/api/catalog/index.html").read_text(encoding="utf-8")
+    assert 'id="knollm.Catalog.estimate_cost"' in api and "Load a bundle" in api

@@ -1,0 +1,114 @@
+"""Screenshots of the built site in headless Chromium: the home page, a provider page and a family page.
+
+    python tools/screenshots.py [--site site] [--out dist/screenshots] [--provider openai] [--family ID]
+
+Serves `--site` over HTTP on 127.0.0.1 (an ephemeral port), drives the system Chromium (`/usr/bin/chromium`)
+through Playwright's Python package (never `playwright install`), and writes PNGs to `--out`, light and dark.
+Without `--family`, the family page with the most offers is taken. `make screenshots` installs what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import http.server
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 1000}
+_ROW = re.compile(r"<tr>")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve `root` on 127.0.0.1 at an ephemeral port for the duration; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def largest_family(site: Path) -> str | None:
+    """The family page (`families/<slug>/`) whose offers table has the most rows."""
+    pages = sorted(site.glob("families/*/index.html"))
+    if not pages:
+        return None
+    best = max(pages, key=lambda p: (len(_ROW.findall(p.read_text(encoding="utf-8"))), -len(p.parent.name)))
+    return f"families/{best.parent.name}/"
+
+
+def targets(site: Path, provider: str, family: str | None) -> dict[str, str]:
+    """Screenshot name -> page path relative to the site root."""
+    chosen = {"home": ""}
+    if (site / "providers" / provider / "index.html").is_file():
+        chosen["provider"] = f"providers/{provider}/"
+    elif providers := sorted(p for p in (site / "providers").glob("*/index.html")):
+        chosen["provider"] = f"providers/{providers[0].parent.name}/"
+    family_path = f"families/{family}/" if family else largest_family(site)
+    if family_path:
+        chosen["family"] = family_path
+    return chosen
+
+
+def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
+    """Take the screenshots (light and dark) and return the files written."""
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for scheme in ("light", "dark"):
+                context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme, device_scale_factor=1)
+                page = context.new_page()
+                for name, path in pages.items():
+                    page.goto(base + path, wait_until="networkidle")
+                    target = out / f"{name}-{scheme}.png"
+                    page.screenshot(path=str(target))
+                    written.append(target)
+                context.close()
+        finally:
+            browser.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, default=Path("site"), help="the built site (default: site)")
+    parser.add_argument("--out", type=Path, default=Path("dist/screenshots"), help="where the PNGs go")
+    parser.add_argument("--provider", default="openai", help="provider page to photograph (default: openai)")
+    parser.add_argument("--family", help="family page to photograph (default: the one with the most offers)")
+    args = parser.parse_args(argv)
+    if not (args.site / "index.html").is_file():
+        print(f"screenshots: no built site in {args.site} (run `make build` first)", file=sys.stderr)
+        return 1
+    if not Path(CHROMIUM).is_file():
+        print(f"screenshots: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 1
+    for path in shoot(args.site, args.out, targets(args.site, args.provider, args.family)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
