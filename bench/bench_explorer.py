@@ -72,8 +72,8 @@ def measure(root: Path) -> tuple[list[float], list[float]]:
         page.goto(base + "index.html")
         page.wait_for_selector("#knollm-explorer[data-ready=true]")
         for query in QUERIES:
-            page.fill("input[name=q]", "")
-            page.focus("input[name=q]")
+            page.fill("input[name=find]", "")
+            page.focus("input[name=find]")
             for letter in query:
                 page.keyboard.type(letter)
                 keystrokes.append(page.evaluate("window.__knollmExplorer.lastFilterMs"))

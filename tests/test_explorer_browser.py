@@ -69,7 +69,7 @@ def _ids(page) -> list[str]:
 
 
 def test_hostile_strings_stay_text(page) -> None:
-    _open(page, "?q=evil")
+    _open(page, "?find=evil")
     assert set(_ids(page)) == {"hostile/evil/img-model", "hostile/evil/script-model"}
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#knollm-explorer img, #knollm-explorer script").count() == 0
@@ -80,9 +80,9 @@ def test_hostile_strings_stay_text(page) -> None:
 
 
 def test_search_is_fuzzy_and_partial(page) -> None:
-    _open(page, "?q=lama")  # a typo
+    _open(page, "?find=lama")  # a typo
     assert "acmecloud/acme/llama-3.3-70b-instruct" in _ids(page)
-    _open(page, "?q=r1-05")  # part of an id
+    _open(page, "?find=r1-05")  # part of an id
     assert _ids(page) == ["bytehost/deepseek-ai/DeepSeek-R1-0528"]
 
 
@@ -115,20 +115,20 @@ def test_sort_and_url_round_trip_and_back_button(page) -> None:
     assert "sort=input" in page.url
     page.click("button[data-sort=input]")
     assert "dir=desc" in page.url and _ids(page)[0] == "acmecloud/acme/long-context-pro"
-    page.fill("input[name=q]", "qwen")
-    assert _ids(page) == ["acmecloud/acme/qwen2.5-vl-72b-instruct"] and "q=qwen" in page.url
+    page.fill("input[name=find]", "qwen")
+    assert _ids(page) == ["acmecloud/acme/qwen2.5-vl-72b-instruct"] and "find=qwen" in page.url
     shared = page.url
     _open(page, "?" + shared.split("?", 1)[1])
     assert _ids(page) == ["acmecloud/acme/qwen2.5-vl-72b-instruct"]
-    assert page.input_value("input[name=q]") == "qwen" and page.input_value("select[name=provider]") == "acmecloud"
+    assert page.input_value("input[name=find]") == "qwen" and page.input_value("select[name=provider]") == "acmecloud"
     page.go_back()
-    page.wait_for_function("!location.search.includes('q=qwen')")
+    page.wait_for_function("!location.search.includes('find=qwen')")
     assert "dir=desc" in page.url and len(_ids(page)) == 5
 
 
 def test_keyboard_only_search_and_compare(page) -> None:
     _open(page)
-    page.focus("input[name=q]")
+    page.focus("input[name=find]")
     page.keyboard.type("deepseek")
     assert _ids(page) == ["bytehost/deepseek-ai/DeepSeek-R1-0528"]
     for _ in range(120):  # tab forward to the row's compare box, then tick it with the space bar

@@ -6,8 +6,8 @@ import { list } from "./state.js";
 
 export function decode(doc) {
   const field = Object.fromEntries(doc.fields.map((name, i) => [name, i]));
-  const providers = doc.providers.map(([id, name, kind]) => ({ id, name, kind }));
-  const families = doc.families.map(([id, name, author, open, count]) => ({ id, name, author, open, count }));
+  const providers = doc.providers.map(([id, name, kind, page]) => ({ id, name, kind, page }));
+  const families = doc.families.map(([id, name, author, open, count, page]) => ({ id, name, author, open, count, page }));
   const models = doc.models.map((row, index) => {
     const provider = providers[row[field.provider]];
     const family = row[field.family] >= 0 ? families[row[field.family]] : null;
@@ -68,7 +68,7 @@ export function select(data, state) {
   if (maxOut != null) checks.push((m) => m.outPrice != null && m.outPrice <= maxOut);
   if (state.open === "yes") checks.push((m) => m.open === true);
   if (state.open === "no") checks.push((m) => m.open === false);
-  const text = data.index.matcher(state.q || "");
+  const text = data.index.matcher(state.find || "");
   if (text) checks.push((m) => text.test(m.index));
   const found = data.models.filter((m) => checks.every((check) => check(m)));
   return sortModels(found, state, text);

@@ -12,14 +12,22 @@ const COLUMNS = [["name", "Model"], ["provider", "Provider"], [null, "Kind"], [n
 const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, rows: 0 };
 window.__knollmExplorer = metrics;
 
-function linkMaker(root, data) {
-  const template = (name) => root.dataset[name] || "";
-  const familyPages = root.dataset.familyPages === "all" ? () => true : (f) => f.count >= 2;
+// Links: the data names each provider's and family's page (relative to the site root, data-root); without
+// page data (a bare test page) the data-provider-url / data-family-url templates with {id} are used.
+function linkMaker(root) {
+  const siteRoot = root.dataset.root || "";
+  const url = (record, template) => {
+    if (record.page) return siteRoot + record.page;
+    const pattern = root.dataset[template];
+    return pattern ? pattern.replace("{id}", encodeURIComponent(record.id)) : null;
+  };
+  const link = (record) => {
+    const href = url(record, record.count === undefined ? "providerUrl" : "familyUrl");
+    return href ? el("a", { href }, record.id) : record.id;
+  };
   return {
-    provider: (m) => el("a", { href: template("providerUrl").replace("{id}", encodeURIComponent(m.provider.id)) }, m.provider.id),
-    family: (m) => (m.family && familyPages(m.family) && template("familyUrl")
-      ? el("a", { href: template("familyUrl").replace("{id}", encodeURIComponent(m.family.id)) }, m.family.id)
-      : (m.family ? m.family.id : "–")),
+    provider: (m) => link(m.provider),
+    family: (m) => (m.family ? link(m.family) : "–"),
   };
 }
 
@@ -29,7 +37,7 @@ function field(label, control) {
 
 function buildControls(ui, data) {
   const c = ui.controls;
-  c.q = el("input", { type: "search", name: "q", placeholder: "Search ids, names, families (typos welcome)", "aria-label": "Search models" });
+  c.find = el("input", { type: "search", name: "find", placeholder: "Search ids, names, families (typos welcome)", "aria-label": "Search models" });
   c.provider = el("select", { name: "provider", "aria-label": "Provider" });
   options(c.provider, [["", "All providers"], ...data.providers.map((p) => [p.id, p.name])]);
   c.kind = el("select", { name: "kind", "aria-label": "Kind" });
@@ -46,7 +54,7 @@ function buildControls(ui, data) {
   c.family = el("input", { type: "text", name: "family", placeholder: "family id" });
   c.caps = data.capabilities.map((cap) => el("input", { type: "checkbox", name: "cap", value: cap }));
   return el("form", { class: "kx-controls", onsubmit: (e) => e.preventDefault() },
-    el("div", { class: "kx-row" }, field("Search", c.q)),
+    el("div", { class: "kx-row" }, field("Search", c.find)),
     el("div", { class: "kx-row" }, field("Provider", c.provider), field("Kind", c.kind), field("Input", c.inmod),
       field("Output", c.outmod), field("Weights", c.open)),
     el("div", { class: "kx-row" }, field("Min context", c.ctx), field("Max input price", c.maxin),
@@ -57,7 +65,7 @@ function buildControls(ui, data) {
 
 function syncControls(ui, state) {
   const c = ui.controls;
-  for (const key of ["q", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
+  for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
     if (document.activeElement !== c[key] || c[key].value !== state[key]) c[key].value = state[key];
   }
   const caps = list(state.cap);
@@ -67,7 +75,7 @@ function syncControls(ui, state) {
 function readControls(ui, state) {
   const c = ui.controls;
   const next = { ...state };
-  for (const key of ["q", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) next[key] = c[key].value.trim();
+  for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) next[key] = c[key].value.trim();
   next.cap = c.caps.filter((box) => box.checked).map((box) => box.value).join(",");
   next.page = "1";
   return next;
@@ -121,7 +129,7 @@ export async function mount(root) {
   const response = await fetch(root.dataset.src);
   const data = decode(await response.json());
   data.byId = new Map(data.models.map((m) => [m.id, m]));
-  const links = linkMaker(root, data);
+  const links = linkMaker(root);
   const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), table: el("table", { class: "kx-table" }),
     pager: el("nav", { class: "kx-pager", "aria-label": "Pages" }), panels: {}, tabs: {} };
   let state = readState(location.search);
@@ -162,7 +170,7 @@ export async function mount(root) {
   let typing = null;
   controls.addEventListener("input", (event) => {
     const next = readControls(ui, state);
-    if (event.target === ui.controls.q) {
+    if (event.target === ui.controls.find) {
       // Each keystroke filters at once; history gets one entry per pause, not one per letter.
       const first = typing === null;
       clearTimeout(typing);

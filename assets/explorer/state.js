@@ -1,7 +1,7 @@
 // Explorer state <-> URL query string, so a view can be shared and the back button restores it.
 
 export const DEFAULTS = Object.freeze({
-  q: "", provider: "", kind: "", cap: "", inmod: "", outmod: "", ctx: "", maxin: "", maxout: "", open: "",
+  find: "", provider: "", kind: "", cap: "", inmod: "", outmod: "", ctx: "", maxin: "", maxout: "", open: "",
   family: "", sort: "", dir: "asc", page: "1", sel: "", tab: "explore",
   it: "2000", ot: "500", ct: "0", rpd: "1000", target: "selected", cfamily: "", mprov: "",
 });

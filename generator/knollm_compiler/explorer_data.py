@@ -22,8 +22,16 @@ FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_outp
           "open_weights", "quantization")
 
 
-def explorer_document(bundle: dict[str, Any]) -> dict[str, Any]:
-    """The explorer's data: tables plus one array row per model (field order in `fields`)."""
+def explorer_document(
+    bundle: dict[str, Any], pages: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The explorer's data: tables plus one array row per model (field order in `fields`).
+
+    `pages` maps `providers` and `families` ids to the URL of their site page (relative to the site root);
+    rows link there, and families without a page are not links.
+    """
+    pages = pages or {}
+    provider_pages, family_pages = pages.get("providers", {}), pages.get("families", {})
     providers = [p["id"] for p in bundle["providers"]]
     provider_index = {pid: i for i, pid in enumerate(providers)}
     families = bundle.get("families") or []
@@ -38,9 +46,9 @@ def explorer_document(bundle: dict[str, Any]) -> dict[str, Any]:
         "kinds": KINDS,
         "modalities": MODALITIES,
         "capabilities": capabilities,
-        "providers": [[p["id"], p["name"], p.get("kind")] for p in bundle["providers"]],
-        "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0)]
-                     for f in families],
+        "providers": [[p["id"], p["name"], p.get("kind"), provider_pages.get(p["id"])] for p in bundle["providers"]],
+        "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0),
+                      family_pages.get(f["id"])] for f in families],
         "models": rows,
     }
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import orjson
+
 import knollm
 from knollm import Model
 
+from ..explorer_data import explorer_document
 from . import analysis, clidoc, matrices, schemadoc
 from .load import REPO_ROOT, schema_bytes
 from .render import TEMPLATES, Renderer
@@ -18,6 +21,9 @@ from .views import EDIT_BASE, MODEL_CAP, SiteData
 
 ASSETS = REPO_ROOT / "assets" / "site"
 """The site's own static files (style sheet, logo); published under `assets/site/`."""
+EXPLORER_ASSETS = REPO_ROOT / "assets" / "explorer"
+"""The explorer's scripts and style sheet; published under `assets/explorer/`."""
+EXPLORER_DATA_URL = "api/v1/explorer.json"
 BUNDLE_URL = "api/v1/catalog.json"
 SCHEMA_URL = "api/v1/catalog.schema.json"
 _TEMPLATE_EDIT = EDIT_BASE + "site_templates/"
@@ -62,8 +68,8 @@ class PageBuilder:
                         spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
-        yield self.page("bundle_format.md.j2", "reference/bundle.md", EDIT_BASE + "generator/knollm_compiler/records.py",
-                        records=schemadoc.records())
+        records_source = EDIT_BASE + "generator/knollm_compiler/records.py"
+        yield self.page("bundle_format.md.j2", "reference/bundle.md", records_source, records=schemadoc.records())
 
     def provider_pages(self) -> Iterator[GeneratedFile]:
         """One page per provider."""
@@ -103,15 +109,32 @@ def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: 
     files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages()]
     files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
     files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
+    files.append(GeneratedFile(EXPLORER_DATA_URL, explorer_data(site, bundle)))
     files.extend(asset_files(assets))
+    files.extend(asset_files(EXPLORER_ASSETS, "assets/explorer/"))
     return files
 
 
-def asset_files(assets: Path = ASSETS) -> list[GeneratedFile]:
-    """Everything under `assets` (default `assets/site/`), published under `assets/site/`."""
+def page_url(path: str) -> str:
+    """The URL (relative to the site root) of a docs page path, with directory URLs: `a/b.md` -> `a/b/`."""
+    stem = path.removesuffix(".md")
+    return "" if stem == "index" else stem.removesuffix("/index") + "/"
+
+
+def explorer_data(site: SiteData, bundle: Path) -> bytes:
+    """The explorer's compact data, with the URL of every provider and family page."""
+    pages = {
+        "providers": {pid: page_url(page.path) for pid, page in site.provider_pages.items()},
+        "families": {fid: page_url(page.path) for fid, page in site.family_pages.items()},
+    }
+    return orjson.dumps(explorer_document(orjson.loads(bundle.read_bytes()), pages)) + b"\n"
+
+
+def asset_files(assets: Path = ASSETS, prefix: str = "assets/site/") -> list[GeneratedFile]:
+    """Everything under `assets` (default `assets/site/`), published under `prefix`."""
     if not assets.is_dir():
         return []
     return [
-        GeneratedFile("assets/site/" + path.relative_to(assets).as_posix(), path.read_bytes())
+        GeneratedFile(prefix + path.relative_to(assets).as_posix(), path.read_bytes())
         for path in sorted(assets.rglob("*")) if path.is_file()
     ]

@@ -62,7 +62,8 @@ FILTERS: dict[str, Callable[..., Markup]] = {
     "verbatim": _safe(str),
     "shquote": _safe(lambda value: shlex.quote(escape.collapse(value))),
 }
-"""`pyrepr`, `shquote` and `verbatim` are for the inside of fenced code blocks only, where Markdown shows text literally."""
+"""`pyrepr`, `shquote` and `verbatim` are for the inside of fenced code blocks only, where Markdown shows text
+literally."""
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:

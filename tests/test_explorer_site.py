@@ -1,0 +1,78 @@
+"""The explorer inside the real built site, in headless Chromium: it mounts on its page (directly and after
+Material's instant navigation), links rows to the site's provider and family pages, and keeps the hostile
+fixture's strings as text."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from browser import browser, have_chromium, serve
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "site" / "bundle.json"
+CONFIG = ROOT / "src_docs" / "mkdocs.yml"
+
+pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary (.ci/run installs Debian's)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "KNOLLM_SITE_BUNDLE": str(FIXTURE), "NO_MKDOCS_2_WARNING": "1",
+           "DISABLE_MKDOCS_2_WARNING": "true"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
+                            capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def page(site: Path):
+    with serve(site) as base, browser() as chromium:
+        tab = chromium.new_page()
+        tab.base = base
+        tab.errors = []
+        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.add_init_script("window.__pwned = undefined; window.alert = () => { window.__pwned = 'alert'; };")
+        yield tab
+
+
+def test_explorer_page_mounts_and_links_into_the_site(page) -> None:
+    page.goto(page.base + "models/explorer/?find=llama")
+    page.wait_for_selector("#knollm-explorer[data-ready=true]")
+    ids = page.eval_on_selector_all("#kx-explore tbody tr", "rows => rows.map(r => r.dataset.model)")
+    assert set(ids) == {"hostco/llama-4-70b-instruct", "hostco/llama-4-70b-turbo", "routr/meta/llama-4-70b"}
+    family_link = page.locator("#kx-explore tbody tr >> nth=0 >> a[href*='families/']")
+    href = family_link.get_attribute("href")
+    family_link.click()
+    page.wait_for_selector("article h1")
+    assert "/families/" in page.url and href.rstrip("/").split("/")[-1] in page.url
+    page.go_back()
+    page.wait_for_selector("#knollm-explorer[data-ready=true]")
+    provider = page.locator("#kx-explore tbody tr >> nth=0 >> a[href*='providers/']")
+    provider.click()
+    page.wait_for_url("**/providers/hostco/")
+
+
+def test_explorer_mounts_after_instant_navigation(page) -> None:
+    page.goto(page.base + "models/")
+    page.click("nav.md-nav a[href$='explorer/']")
+    page.wait_for_selector("#knollm-explorer[data-ready=true]")
+    assert page.locator("#kx-explore tbody tr").count() >= 10
+
+
+def test_hostile_fixture_strings_stay_text_in_the_site(page) -> None:
+    page.goto(page.base + "models/explorer/?find=onerror")
+    page.wait_for_selector("#knollm-explorer[data-ready=true]")
+    assert "acme/<img src=x onerror=alert(1)>" in page.inner_text("#kx-explore tbody")
+    assert page.locator("#knollm-explorer img, #knollm-explorer script").count() == 0
+    page.goto(page.base + "models/explorer/?tab=compare&sel=acme/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    page.wait_for_selector("#knollm-explorer[data-ready=true]")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__pwned") is None
+    assert page.errors == []
