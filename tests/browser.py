@@ -1,56 +1,12 @@
-"""Shared set-up for tests that drive a real headless Chromium (Debian's /usr/bin/chromium) with Playwright.
-
-Tests using it are skipped only when no Chromium binary exists; `.ci/run` installs Debian's chromium.
-"""
+"""Browser tests use the shared headless-Chromium helpers of tools/headless.py."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sys
 from pathlib import Path
 
-CHROMIUM = os.environ.get("KNOLLM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
+from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve
 
-def have_chromium() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on an ephemeral loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "have_chromium", "serve"]

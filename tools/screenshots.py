@@ -10,41 +10,14 @@ Without `--family`, the family page with the most offers is taken. `make screens
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import http.server
 import re
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from headless import CHROMIUM, CHROMIUM_ARGS, serve
+
 VIEWPORT = {"width": 1440, "height": 1000}
 _ROW = re.compile(r"<tr>")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve `root` on 127.0.0.1 at an ephemeral port for the duration; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def largest_family(site: Path) -> str | None:
@@ -63,6 +36,8 @@ def targets(site: Path, provider: str, family: str | None) -> dict[str, str]:
         chosen["provider"] = f"providers/{provider}/"
     elif providers := sorted(p for p in (site / "providers").glob("*/index.html")):
         chosen["provider"] = f"providers/{providers[0].parent.name}/"
+    if (site / "models" / "explorer" / "index.html").is_file():
+        chosen["explorer"] = "models/explorer/"
     family_path = f"families/{family}/" if family else largest_family(site)
     if family_path:
         chosen["family"] = family_path

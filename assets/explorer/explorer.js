@@ -101,7 +101,7 @@ function renderTable(ui, data, state, links) {
     el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
     el("td", { class: "kx-num" }, formatTokens(m.context)),
     el("td", { class: "kx-num" }, formatPrice(m.inPrice)), el("td", { class: "kx-num" }, formatPrice(m.outPrice)),
-    el("td", {}, m.created || "–"),
+    el("td", { class: "kx-date" }, m.created || "–"),
     el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
       disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
   ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models`;
