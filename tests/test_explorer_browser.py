@@ -147,6 +147,7 @@ def test_compare_side_by_side(page) -> None:
     assert headers == ["Model", *sel.split(",")]
     text = page.inner_text("#kx-compare")
     assert "Input $/M" in text and "$0.59" in text and "$0.88" in text and "131,072" in text
+    assert "acmecloud, bytehost" in text  # providers offering the same family
 
 
 def test_calculator_matches_python_runtime_exactly(page, site: Path) -> None:

@@ -23,6 +23,12 @@ function capabilityCell(model, data, cap) {
   return "?";
 }
 
+function familyProviders(data, model) {
+  if (!model.family) return "–";
+  const providers = [...new Set(data.models.filter((m) => m.family === model.family).map((m) => m.provider.id))];
+  return providers.sort().join(", ");
+}
+
 export function renderCompare(data, state, links) {
   const chosen = list(state.sel).map((id) => data.byId.get(id)).filter(Boolean).slice(0, MAX_COMPARE);
   if (!chosen.length) return el("p", {}, "Select up to 6 models in the table (the Compare box on each row).");
@@ -37,7 +43,7 @@ export function renderCompare(data, state, links) {
     ["Input", (m) => data.modalities.filter((_, i) => m.inMask & (2 ** i)).join(", ") || "–"],
     ["Output", (m) => data.modalities.filter((_, i) => m.outMask & (2 ** i)).join(", ") || "–"],
     ...data.capabilities.map((cap) => [cap, (m) => capabilityCell(m, data, cap)]),
-    ["Same family at", (m) => (m.family ? `${m.family.count} provider(s)` : "–")],
+    ["Same family at", (m) => familyProviders(data, m)],
     ["Description", (m) => m.description || "–"],
   ];
   return el("table", { class: "kx-compare" },
