@@ -11,6 +11,7 @@ from pathlib import Path
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
+from .libraries import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
 from .overrides import load_overrides
@@ -41,6 +42,7 @@ def compile_catalog(
     specs, spec_problems = load_provider_specs(catalog_dir / "providers")
     if spec_problems:
         raise BuildError(spec_problems)
+    libraries = load_libraries(catalog_dir / "libraries", specs)  # raises BuildError for invalid library files
     family_rules = load_family_rules(catalog_dir / "families")
     resolver = ProviderResolver(_alias_index(specs))
     ingested: list[Ingested] = []
@@ -78,6 +80,7 @@ def compile_catalog(
         providers=tuple(providers),
         models=tuple(sorted(models, key=lambda m: m.id)),
         families=tuple(families),
+        libraries=libraries,
         report=report,
     )
     problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .build import compile_catalog, strict_problems
 from .bundle import bundle_bytes, bundle_schema, json_bytes, write_if_changed
+from .libraries import library_spec_schema
 from .problems import BuildError
 from .providers import provider_spec_schema
 
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     write_if_changed(args.out / "catalog.schema.json", json_bytes(bundle_schema()))
     write_if_changed(args.out / "report.txt", result.report_text.encode())
     write_if_changed(args.catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
+    write_if_changed(args.catalog / "schema" / "library.schema.json", json_bytes(library_spec_schema()))
     lines = result.report_text.splitlines()
     print("\n".join(lines[-2:] if args.quiet else lines))
     if not result.bundle.report.invariant_ok:

@@ -11,7 +11,10 @@ import sys
 from decimal import Decimal
 
 from . import __version__, commands
-from .errors import KnollmError, NotFound
+from .errors import InvalidArgument, KnollmError, NotFound
+from .libraries import CATEGORIES as LIBRARY_CATEGORIES
+from .libraries import FEATURES as LIBRARY_FEATURES
+from .libraries import USE_CASES, check_features, check_use_case
 from .query import CAPABILITIES, KINDS, MODALITIES, SORT_KEYS
 from .render import Output
 
@@ -52,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="catalog bundle to read (default: $KNOLLM_BUNDLE, else the packaged one)")
     parser = argparse.ArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
-    groups = parser.add_subparsers(dest="group", required=True, metavar="{providers,models,families,costs,tokens}")
+    groups = parser.add_subparsers(dest="group", required=True,
+                                   metavar="{providers,models,families,costs,tokens,libraries}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -90,7 +94,56 @@ def build_parser() -> argparse.ArgumentParser:
     counter.add_argument("text", nargs="?", help="the text (default: read standard input)")
     counter.add_argument("--file", metavar="PATH", help="read the text from a file")
     counter.add_argument("--model", metavar="MODEL", help="model whose tokenizer to use")
+
+    _library_commands(groups, common)
     return parser
+
+
+def _library_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    libraries = _group(groups, "libraries", "the Python LLM library guide")
+    listing = _command(libraries, "list", "list libraries", commands.libraries_list, common)
+    listing.add_argument("--category", choices=LIBRARY_CATEGORIES)
+    listing.add_argument("--feature", action="append", default=[], type=feature_name, metavar="FEATURE",
+                         help=f"required feature (repeatable: all of): {', '.join(LIBRARY_FEATURES)}")
+    listing.add_argument("--provider", metavar="ID", help="only libraries that reach this provider")
+    _command(libraries, "show", "one library in detail, with its example", commands.libraries_show,
+             common).add_argument("id", help="library id or PyPI name")
+    recommend = _command(libraries, "recommend", "libraries ranked for a use case, with the reasons",
+                         commands.libraries_recommend, common)
+    recommend.add_argument("--use-case", required=True, type=use_case, metavar="USE_CASE",
+                           help=f"one of: {', '.join(USE_CASES)}")
+    recommend.add_argument("--needs", type=feature_list, default=(), metavar="F1,F2",
+                           help=f"required features, comma-separated: {', '.join(LIBRARY_FEATURES)}")
+    recommend.add_argument("--provider", metavar="ID", help="only libraries that reach this provider")
+    recommend.add_argument("--limit", type=int, default=10, metavar="N", help="show at most N (default 10; 0: all)")
+    matrix = _command(libraries, "matrix", "features x libraries (or, with --providers, provider reach)",
+                      commands.libraries_matrix, common)
+    matrix.add_argument("--providers", action="store_true",
+                        help="the library x provider compatibility matrix instead of features")
+
+
+def use_case(text: str) -> str:
+    """A `--use-case` value, with a did-you-mean for typos."""
+    try:
+        return check_use_case(text)
+    except InvalidArgument as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def feature_name(text: str) -> str:
+    """One library feature name (`structured-output` and `structured_output` both work)."""
+    try:
+        return check_features([text])[0]
+    except InvalidArgument as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def feature_list(text: str) -> tuple[str, ...]:
+    """Comma-separated library features."""
+    try:
+        return check_features(p for p in text.split(",") if p.strip())
+    except InvalidArgument as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _group(groups: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
