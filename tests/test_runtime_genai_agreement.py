@@ -200,7 +200,7 @@ def reason(case: Case) -> str:
         return f"genai-prices matched another model id ({case.matched})"
     if effective_ours[:2] == effective_theirs[:2]:
         return "cache read price differs"
-    source = case.model.provenance.get("pricing.input_per_mtok", "?")
+    source = (case.model.source_of("pricing.input_per_mtok") or "?")
     if source == "listing":
         return "provider listing price (live, at the data date) differs from genai-prices' curated price"
     return f"base price differs ({source} vs genai-prices): one source is stale or newer"
@@ -261,10 +261,10 @@ def test_curated_prices_give_the_same_costs(enriched: knollm.Catalog) -> None:
     cases, _ = collect(enriched)
     curated = [
         c for c in cases
-        if all(c.model.provenance.get(f"pricing.{key}") == "genai-prices"
+        if all(c.model.source_of(f"pricing.{key}") == "genai-prices"
                for key in ("input_per_mtok", "output_per_mtok")
                + (("cache_read_per_mtok",) if c.usage.cached_input_tokens else ()))
-        and (not c.model.pricing.tiers or c.model.provenance.get("pricing.tiers") == "genai-prices")
+        and (not c.model.pricing.tiers or c.model.source_of("pricing.tiers") == "genai-prices")
         and not c.model.pricing.per_request
     ]
     disagreeing = [(c.model.id, c.usage.name, c.ours, c.theirs, reason(c)) for c in curated if not c.agrees]

@@ -9,7 +9,20 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from .vocab import Kind, Modality
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
+written grouped by source. Readers of 1.0 that use defaults for missing keys read 1.1 unchanged."""
+
+def _group_by_source(provenance: dict[str, str]) -> dict[str, str]:
+    """`{field: source}` -> `{source: "field,field"}`: a fraction of the JSON values, for fast loading."""
+    grouped: dict[str, list[str]] = {}
+    for name, source in sorted(provenance.items()):
+        grouped.setdefault(source, []).append(name)
+    return {source: ",".join(names) for source, names in sorted(grouped.items())}
+
+
+Provenance = Annotated[dict[str, str], PlainSerializer(_group_by_source, return_type=dict[str, str], when_used="json")]
+"""In memory: dotted field path -> source tag. In JSON: source tag -> comma-separated field paths."""
 
 Money = Annotated[Decimal, Field(ge=0), PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
 """USD, exact; serialised as a decimal string."""
@@ -115,9 +128,11 @@ class Model(Strict):
     """In the provider's hand-picked subset (a `models_<provider>_best.json` file)."""
     family: str | None = None
     """Id of the canonical family this model belongs to (the same model at other providers)."""
-    provenance: dict[str, str]
-    """Dotted field path -> source tag. `inferred` means derived from the id or name; any other tag
-    (`listing`, `litellm`, `manual`, ...) names the source that declared the value."""
+    provenance: Provenance
+    """Where each field came from, written as source tag -> comma-separated dotted field paths
+    (`{"listing": "context_window,pricing.input_per_mtok", "inferred": "kind"}`). `inferred` means derived
+    from the id or name; any other tag (`listing`, `litellm`, `genai-prices`, ...) names the source that
+    declared the value."""
     sources: tuple[str, ...]
     """Source files that contributed to this record."""
 

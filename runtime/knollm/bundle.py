@@ -112,5 +112,14 @@ def check(document: Any, origin: str | None = None) -> None:
         raise BundleError("'families' is not a list of records with a string 'id'", origin)
 
 
+def upgrade_1_0(models: list[dict[str, Any]]) -> None:
+    """Bundles of format 1.0 wrote provenance as `{field: source}`; 1.1 groups it as `{source: "f1,f2"}`."""
+    for raw in models:
+        grouped: dict[str, list[str]] = {}
+        for path, source in (raw.get("provenance") or {}).items():
+            grouped.setdefault(source, []).append(path)
+        raw["provenance"] = {source: ",".join(paths) for source, paths in grouped.items()}
+
+
 def _is_record(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("id"), str)

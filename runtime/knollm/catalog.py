@@ -31,6 +31,8 @@ class Catalog:
             bundle.check(document, str(path) if path else None)
         self._document = document
         self._raw_models: list[dict[str, Any]] = document["models"]
+        if document["schema_version"] == "1.0":
+            bundle.upgrade_1_0(self._raw_models)
         self._decoded: dict[int, Model] = {}
         self.path = path
         """The file the catalog was read from (None when built from a dict)."""

@@ -142,12 +142,26 @@ class Model:
     upstreams: tuple[Upstream, ...] = ()
     featured: bool = False
     provenance: dict[str, str] = field(default_factory=dict, hash=False)
+    """Source tag -> comma-separated dotted field paths it gave, as in the bundle; see `source_of`."""
     sources: tuple[str, ...] = ()
     family: str | None = None
     open_weights: bool | None = None
     """Whether the weights are published, as a source declares it for this model (see `Catalog.open_weights`)."""
     knowledge_cutoff: str | None = None
     """Training-data cutoff as a source states it (`YYYY-MM` or `YYYY-MM-DD`)."""
+
+    def source_of(self, field_path: str) -> str | None:
+        """The source that gave a field (`"listing"`, `"genai-prices"`, ..., or `"inferred"` when it was derived
+        from the id), e.g. `model.source_of("pricing.input_per_mtok")`; None when no source gave it."""
+        for source, paths in self.provenance.items():
+            if field_path in paths.split(","):
+                return source
+        return None
+
+    @property
+    def field_sources(self) -> dict[str, str]:
+        """Dotted field path -> source tag, for every field with a known source."""
+        return {path: source for source, paths in self.provenance.items() for path in paths.split(",") if path}
 
     @property
     def display_name(self) -> str:
