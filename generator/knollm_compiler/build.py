@@ -18,7 +18,7 @@ from .overrides import load_overrides
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec, load_provider_specs
 from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
-from .report import build_report, render_text, source_report, status_report
+from .report import build_report, render_text, source_report, status_report, unrecognised_report
 from .sources import Ingested, ProviderResolver, discover, ingest
 from .status import data_date, load_statuses
 
@@ -50,7 +50,8 @@ def compile_catalog(
     extra_reports = []
     csv_hints: dict[str, dict[str, str]] = {}
     if snapshots is not None:
-        files, _ = discover(snapshots)
+        files, unrecognised = discover(snapshots)
+        extra_reports += [unrecognised_report(name) for name in unrecognised]
         ingested = [ingest(f, resolver) for f in files]
         status_file = snapshots / "failed_models.json"
         if status_file.exists():
@@ -70,12 +71,16 @@ def compile_catalog(
     overrides = load_overrides(catalog_dir / "overrides", set(specs))
     merged = merge([d for item in ingested for d in item.drafts] + overrides)
     models, families, family_report = assign_families(merged.models, family_rules)
-    providers = _providers(specs, ingested, resolver, statuses, csv_hints, models)
+    hints = dict(csv_hints)
+    for item in ingested:
+        for pid, facts in item.provider_hints.items():
+            hints[pid] = {**facts, **hints.get(pid, {})}  # the snapshot's providers.csv wins
+    providers = _providers(specs, ingested, resolver, statuses, hints, models)
     reports = [source_report(item, merged) for item in ingested] + extra_reports
     report = build_report(reports, merged.conflicts, family_report)
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
-        data_date=data_date(statuses),
+        data_date=max(filter(None, [data_date(statuses), *(i.newest_date for i in ingested)]), default=None),
         sources=tuple(sorted(r.file for r in reports)),
         providers=tuple(providers),
         models=tuple(sorted(models, key=lambda m: m.id)),
@@ -126,7 +131,10 @@ def _providers(
             providers.append(Provider(
                 id=pid, name=seen[pid], authored=False, kind="unknown",
                 api_kind=hint.get("api_kind") or None, base_url=hint.get("base_url") or None,
-                auth=Auth(env_var=hint["api_key_env"], header="bearer") if hint.get("api_key_env") else None,
+                docs_url=hint.get("docs_url") or None,
+                # The header is known only for OpenAI-compatible APIs (Authorization: Bearer).
+                auth=Auth(env_var=hint["api_key_env"], header="bearer")
+                if hint.get("api_key_env") and hint.get("api_kind") == "openai" else None,
                 notes="Created from a source file; no authored provider file yet.", **common,
             ))
     return providers

