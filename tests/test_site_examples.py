@@ -4,7 +4,8 @@ Every ```python block of a hand-written page (`src_docs/md/`) is executed, the b
 one namespace, against the catalog compiled from this checkout's default sources (what `make build` ships).
 Every `$ knollm ...` line of a ```console block runs through `python -m knollm` and must exit with status 0,
 or with the status its `# exit status N` comment states. `dist/catalog.json` in a command means that bundle.
-The "Use it" snippets of generated family and provider pages run against the site fixture bundle.
+The "Use it" snippets of generated family and provider pages, and the `knollm libraries` commands of the library
+pages, run against the site fixture bundle; the library examples (python blocks of `libraries/` pages) never run.
 """
 
 from __future__ import annotations
@@ -128,15 +129,41 @@ def test_console_examples_run(page: Path, default_bundle: Path) -> None:
         assert result.stdout.strip() or result.stderr.strip(), f"knollm {shlex.join(args)} printed nothing"
 
 
+RUNNABLE_PYTHON = ("families/", "providers/")
+"""Generated pages whose Knollm python snippets run. Never `libraries/`: a library page's example calls that
+library's API (the library tests compile the examples and check their imports; nothing runs them)."""
+RUNNABLE_SH = (*RUNNABLE_PYTHON, "libraries/")
+"""Generated pages whose `knollm ...` shell lines run (`pip install` lines never do)."""
+
+
+def runnable_python(path: str, code: str) -> bool:
+    """Whether the python block `code` of the generated page `path` is a Knollm snippet that runs offline."""
+    return (path.startswith(RUNNABLE_PYTHON) and "import knollm" in code and "openai" not in code
+            and "anthropic" not in code)
+
+
+def test_library_examples_are_never_run() -> None:
+    """Library pages show their examples as python blocks; none of them is selected to run."""
+    examples = 0
+    for generated in site_files(FIXTURE):
+        if generated.path.startswith("libraries/") and generated.path.endswith(".md"):
+            for code in blocks(generated.data.decode(), "python"):
+                assert not runnable_python(generated.path, code), generated.path
+                examples += 1
+    assert examples >= 3
+    assert not runnable_python("libraries/x.md", "import knollm\nknollm.Catalog.load()\n")
+
+
 def test_generated_snippets_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Knollm snippets of generated pages (family "Use it", provider "Query its models") run as shown."""
+    """The Knollm snippets of generated pages (family "Use it", provider "Query its models", the `knollm
+    libraries` commands of library pages) run as shown."""
     monkeypatch.setenv("KNOLLM_BUNDLE", str(FIXTURE))
     ran = 0
     for generated in site_files(FIXTURE):
-        if not generated.path.startswith(("families/", "providers/")) or not generated.path.endswith(".md"):
+        if not generated.path.startswith(RUNNABLE_SH) or not generated.path.endswith(".md"):
             continue
         for code in blocks(generated.data.decode(), "python"):
-            if "import knollm" in code and "openai" not in code and "anthropic" not in code:
+            if runnable_python(generated.path, code):
                 run_python(code, example_module(monkeypatch))
                 ran += 1
         for code in blocks(generated.data.decode(), "sh"):

@@ -44,7 +44,9 @@ def test_expected_pages_exist(files: dict[str, GeneratedFile]) -> None:
                  "providers/routr.md", "models/index.md", "models/families.md", "models/capabilities.md",
                  "models/pricing.md", "reference/cli.md", "reference/bundle.md", "families/acme-large.md",
                  "families/evil-family.md", "api/v1/catalog.json", "api/v1/catalog.schema.json",
-                 "assets/site/knollm.css"):
+                 "assets/site/knollm.css", "assets/site/library-filter.js", "libraries/index.md",
+                 "libraries/compare.md", "libraries/recommendations.md", "libraries/compatibility.md",
+                 "libraries/evil-lib.md"):
         assert path in files, path
     assert files["api/v1/catalog.json"].data == FIXTURE.read_bytes()
     assert json.loads(files["api/v1/catalog.schema.json"].data)["title"] == "Knollm catalog bundle"
@@ -89,6 +91,8 @@ def test_edit_paths(files: dict[str, GeneratedFile]) -> None:
     assert files["families/acme-large.md"].edit_path == "../../catalog/families/rules.toml"
     assert files["reference/cli.md"].edit_path == "../../runtime/knollm/cli.py"
     assert files["models/pricing.md"].edit_path == "../../site_templates/pricing.md.j2"
+    assert files["libraries/evil-lib.md"].edit_path == "../../catalog/libraries/evil-lib.toml"
+    assert files["libraries/recommendations.md"].edit_path == "../../site_templates/libraries_recommendations.md.j2"
 
 
 def test_family_page_selection_and_provider_cap(catalog: knollm.Catalog) -> None:

@@ -18,7 +18,7 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -44,6 +44,12 @@ UseCase = Literal[
     "simple-calls", "multi-provider", "structured-output", "agents", "rag", "local-models", "lowest-overhead",
 ]
 Reach = Literal["native", "openai-compatible", "http"]
+
+
+Requirement = Annotated[
+    str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?([<>=!~]=?[A-Za-z0-9.*+!-]+)?$")
+]
+"""One pip requirement: a name, optional extras, optional version bound; nothing a shell would interpret."""
 
 
 class Strict(BaseModel):
@@ -229,7 +235,7 @@ class LibrarySpec(Strict):
     """Documentation home page."""
     repository: str = Field(pattern=URL.pattern)
     """Source repository. Must agree with `package.repository` when the metadata names one."""
-    install: list[str] = []
+    install: list[Requirement] = []
     """pip requirements that make the example run, when the bare PyPI name is not enough (e.g. an extra such as
     `outlines[openai]`, or an integration package). Empty means `pip install <package.pypi>`."""
     package: PackageFacts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -336,7 +337,7 @@ def _library_pairs(lib: Library, guide: LibraryGuide) -> list[tuple[str, str]]:
         ("summary", lib.summary),
         ("category", lib.category),
         ("pypi", f"{pkg.pypi}  (import {lib.import_name})"),
-        ("install", "pip install " + " ".join(f"'{r}'" if any(c in r for c in "[<>=") else r for r in lib.install)),
+        ("install", "pip install " + " ".join(shlex.quote(r) for r in lib.install)),
         ("version", pkg.version + (f", released {pkg.released}" if pkg.released else ", release date unknown")),
         ("license", pkg.license or "unknown"),
         ("python", "; ".join(p for p in (f"requires {pkg.requires_python}" if pkg.requires_python else "",

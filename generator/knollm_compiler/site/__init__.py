@@ -6,6 +6,7 @@
 - `load`: which bundle (`$KNOLLM_SITE_BUNDLE`, default `dist/catalog.json`), read once through the runtime;
 - `views`: which pages exist and what they list (family pages only for families worth one);
 - `analysis`, `matrices`: the numbers of the overview, capability, pricing and comparison pages;
+- `libraries`: the Libraries section (library pages, comparison, the runtime's recommendations, compatibility);
 - `escape`, `fmt`, `render`: untrusted text made inert, and the jinja2 templates of `site_templates/`;
 - `snippets`, `clidoc`, `schemadoc`: provider call snippets, the CLI reference, the bundle format reference;
 - `pages`: all of it as a list of files.

@@ -54,12 +54,40 @@ def escape_md(text: object) -> str:
     Escapes `& < > " \\ ` * _ [ ] | { } ~ ^ $` everywhere, the first character when it could start a block, and
     the `.` of a leading `1.`; collapses whitespace (newlines included) to single spaces.
     """
-    line = collapse(text).translate(_TABLE)
+    return _inline(collapse(text).translate(_TABLE))
+
+
+def _inline(line: str) -> str:
+    """An escaped line made unable to start a block: its first character (or the `.` of a leading `1.`) as a
+    character reference when it could."""
     if not line:
         return ""
     if (match := _ORDERED_LIST.match(line)) is not None:
         return f"{match.group(1)}&#{ord(match.group(2))};{line[match.end():]}"
     return f"&#{ord(line[0])};{line[1:]}" if line[0] in _LEADING else line
+
+
+def escape_md_spans(text: object) -> str:
+    """As `escape_md`, but text between pairs of backticks shows in code font (`<code>` holding the escaped
+    text): for authored catalog prose such as "through `extra_body`". With an odd number of backticks, or none,
+    the result is exactly `escape_md(text)`."""
+    line = collapse(text)
+    parts = line.split("`")
+    if len(parts) < 3 or len(parts) % 2 == 0:
+        return escape_md(line)
+    pieces = [f"<code>{part.translate(_TABLE)}</code>" if odd else part.translate(_TABLE)
+              for odd, part in ((i % 2 == 1, part) for i, part in enumerate(parts))]
+    if parts[0]:
+        pieces[0] = _inline(pieces[0])
+    return "".join(pieces)
+
+
+def code_text(text: object) -> str:
+    """Untrusted text for the inside of a fenced code block (which shows it literally): lines kept, `\\r\\n` and
+    `\\r` as `\\n`, control characters other than tab dropped, trailing blank lines removed. Put it between
+    `fence(text)` lines, which no backtick run inside can close."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_CONTROL.sub("", line).rstrip() for line in lines).strip("\n")
 
 
 def md_cell(value: object) -> str:

@@ -8,12 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import orjson
+from markupsafe import Markup
 
 import knollm
 from knollm import Model
 
 from ..explorer_data import explorer_document
-from . import analysis, clidoc, matrices, schemadoc
+from . import analysis, clidoc, fmt, libraries, matrices, schemadoc
 from .load import REPO_ROOT, schema_bytes
 from .render import TEMPLATES, Renderer
 from .snippets import snippets
@@ -26,6 +27,8 @@ EXPLORER_ASSETS = REPO_ROOT / "assets" / "explorer"
 EXPLORER_DATA_URL = "api/v1/explorer.json"
 BUNDLE_URL = "api/v1/catalog.json"
 SCHEMA_URL = "api/v1/catalog.schema.json"
+LIBRARY_FILTER_JS = "assets/site/library-filter.js"
+"""The comparison table's filter (a plain script; the table is complete without it)."""
 _TEMPLATE_EDIT = EDIT_BASE + "site_templates/"
 
 
@@ -78,6 +81,30 @@ class PageBuilder:
             yield self.page("provider.md.j2", page.path, page.edit_path, page=page,
                             snippets=snippets(page.provider, example))
 
+    def library_pages(self) -> Iterator[GeneratedFile]:
+        """The Libraries section: overview, comparison, recommendations, compatibility, one page per library."""
+        guide = self.site.libraries
+        common = {"guide": guide, "features": libraries.FEATURES, "feature_labels": libraries.FEATURE_LABELS,
+                  "reach_labels": libraries.REACH_LABELS, "reach_cells": libraries.REACH_CELLS,
+                  "use_case_ids": libraries.USE_CASES, "category_ids": libraries.CATEGORIES,
+                  "lib_python": libraries.python_text, "lib_dependencies": libraries.dependencies_text,
+                  "lib_size": libraries.size_text, "pypi_url": libraries.pypi_url}
+        first = guide.pages[0].library.id if guide.pages else None
+        yield self.page("libraries_index.md.j2", "libraries/index.md", categories=guide.categories(),
+                        criteria=libraries.criteria_docs(), derived=libraries.DERIVED_CRITERIA,
+                        checked=libraries.checked_date(guide.guide), example_id=first, **common)
+        yield self.page("libraries_compare.md.j2", "libraries/compare.md",
+                        script=Markup(fmt.rel("libraries/compare/index.html", LIBRARY_FILTER_JS)), **common)
+        yield self.page("libraries_recommendations.md.j2", "libraries/recommendations.md",
+                        use_cases=guide.use_cases(), criteria=libraries.CRITERIA, derived=libraries.DERIVED_CRITERIA,
+                        top=libraries.TOP, **common)
+        yield self.page("libraries_compatibility.md.j2", "libraries/compatibility.md", tables=guide.reach_tables(),
+                        unreached=guide.unreached_providers(p.provider.id for p in self.site.providers), **common)
+        for page in guide.pages:
+            yield self.page("library.md.j2", page.path, page.edit_path, page=page, criteria=libraries.criteria_docs(),
+                            providers=guide.providers_of(page.library), places=guide.places(page.library.id),
+                            **common)
+
     def family_pages(self) -> Iterator[GeneratedFile]:
         """One page per family worth a page (see `views`)."""
         edit = EDIT_BASE + "catalog/families/rules.toml"
@@ -106,7 +133,7 @@ def capability_list(model: Model) -> str:
 def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: Path = ASSETS) -> list[GeneratedFile]:
     """Every generated file of the site for `site` (loaded from the bundle file `bundle`)."""
     builder = PageBuilder(site, templates)
-    files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages()]
+    files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages(), *builder.library_pages()]
     files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
     files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
     files.append(GeneratedFile(EXPLORER_DATA_URL, explorer_data(site, bundle)))

@@ -50,6 +50,7 @@ def _money_pair(input_price: Decimal | None, output_price: Decimal | None) -> st
 
 FILTERS: dict[str, Callable[..., Markup]] = {
     "md": _safe(escape.escape_md),
+    "prose": _safe(escape.escape_md_spans),
     "cell": _safe(escape.md_cell),
     "code": _safe(escape.md_code),
     "money": _safe(fmt.money),
@@ -60,10 +61,11 @@ FILTERS: dict[str, Callable[..., Markup]] = {
     "docs": _safe(escape.trusted_md),
     "pyrepr": _safe(lambda value: repr(str(value))),
     "verbatim": _safe(str),
+    "codeblock": _safe(escape.code_text),
     "shquote": _safe(lambda value: shlex.quote(escape.collapse(value))),
 }
-"""`pyrepr`, `shquote` and `verbatim` are for the inside of fenced code blocks only, where Markdown shows text
-literally."""
+"""`pyrepr`, `shquote`, `verbatim` and `codeblock` are for the inside of fenced code blocks only, where Markdown
+shows text literally. `prose` is `md` with pairs of backticks shown as code."""
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:

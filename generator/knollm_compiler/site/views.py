@@ -15,6 +15,7 @@ from knollm import Family, Model, Provider
 from knollm.query import price_key
 
 from .fmt import slug
+from .libraries import LibrarySite, build_library_site
 
 MODEL_CAP = 200
 """At most this many models in a provider's table; the rest are in the bundle and the CLI."""
@@ -74,6 +75,8 @@ class SiteData:
     """By family id."""
     family_total: int
     multi_provider: int
+    libraries: LibrarySite
+    """The library guide's pages."""
     provider_pages: dict[str, ProviderPage] = field(default_factory=dict)
     family_pages: dict[str, FamilyPage] = field(default_factory=dict)
 
@@ -112,7 +115,8 @@ def build_site_data(catalog: knollm.Catalog, model_cap: int = MODEL_CAP) -> Site
     taken = set()
     pages = [page for f in families if (page := _family_page(catalog, f, taken)) is not None]
     multi = sum(1 for f in families if f.provider_count >= 2)
-    return SiteData(catalog, providers, pages, len(families), multi)
+    libraries = build_library_site(catalog, (p.provider.id for p in providers))
+    return SiteData(catalog, providers, pages, len(families), multi, libraries)
 
 
 def _provider_page(provider: Provider, models: list[Model], sizes: dict[str, int], name: str,
