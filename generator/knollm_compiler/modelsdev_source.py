@@ -60,13 +60,23 @@ def ingest_models_dev(resolve: ProviderResolver, document: tuple[str, dict[str, 
         if ours in resolve.created and resolve.created[ours] == pid and isinstance(name, str):
             resolve.created[ours] = name
         result.catalog_providers[pid] = ours
-        result.drafts.append(normaliser.normalise(model_id, entry, ours))
+        draft = normaliser.normalise(model_id, entry, ours)
+        _drop_subscription_zeros(draft.values)
+        result.drafts.append(draft)
         updated = entry.get("last_updated") if isinstance(entry, dict) else None
         if isinstance(updated, str) and DAY.match(updated) and updated > (result.newest_date or ""):
             result.newest_date = updated
     result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
     result.provider_hints = {ours: _hints(api[pid]) for pid, ours in sorted(result.catalog_providers.items())}
     return result
+
+
+def _drop_subscription_zeros(values: dict[str, Any]) -> None:
+    """models.dev writes 0 input and 0 output for models included in a subscription (coding plans, token
+    plans), which are not free per token: such prices are unknown to us, not zero."""
+    if values.get("pricing.input_per_mtok") == 0 and values.get("pricing.output_per_mtok") == 0:
+        for key in [k for k in values if k.startswith("pricing.")]:
+            del values[key]
 
 
 def _hints(provider: dict[str, Any]) -> dict[str, str]:
