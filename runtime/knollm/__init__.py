@@ -24,6 +24,7 @@ from .errors import (
     PriceUnknown,
     ProviderNotFound,
 )
+from .libraries import Library, LibraryGuide
 from .query import Query
 from .records import (
     Auth,
@@ -56,6 +57,8 @@ __all__ = [
     "FamilyNotFound",
     "InvalidArgument",
     "KnollmError",
+    "Library",
+    "LibraryGuide",
     "Model",
     "ModelNotFound",
     "NotFound",

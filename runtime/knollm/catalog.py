@@ -53,6 +53,17 @@ class Catalog:
 
     # -- metadata -------------------------------------------------------------------------------------------
 
+    def section(self, name: str) -> list[dict[str, Any]]:
+        """The raw records of a bundle section this class does not model itself (e.g. `"libraries"`),
+        or an empty list when the bundle has none (`BundleError` when it is not a list). The records are the
+        parsed JSON; do not modify them."""
+        records = self._document.get(name)
+        if records is None:
+            return []
+        if not isinstance(records, list):
+            raise BundleError(f"{name!r} is not a list", str(self.path) if self.path else None)
+        return records
+
     @property
     def schema_version(self) -> str:
         """The bundle format version (`1.x`)."""

@@ -254,7 +254,7 @@ class LibraryGuide:
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> LibraryGuide:
         """The libraries of a loaded catalog (an empty guide for bundles built before libraries existed)."""
-        records = catalog._document.get("libraries") or []  # the bundle document the catalog wraps
+        records = catalog.section("libraries")
         if not isinstance(records, list):
             raise BundleError("'libraries' is not a list", str(catalog.path) if catalog.path else None)
         kinds = {p.id: p.api_kind for p in catalog.providers()}
