@@ -101,3 +101,32 @@ def compile_snapshots(catalog_dir: Path, snapshots: Path) -> Callable[..., Compi
         return compiled
 
     return _compile
+
+
+# --- the documentation site built once per test session from the hostile fixture bundle -----------------------
+
+SITE_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site" / "bundle.json"
+SITE_CONFIG = Path(__file__).resolve().parents[1] / "src_docs" / "mkdocs.yml"
+
+
+@pytest.fixture(scope="session")
+def fixture_site_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A real `mkdocs build --strict` of the site from tests/fixtures/site/bundle.json: (site dir, stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "KNOLLM_SITE_BUNDLE": str(SITE_FIXTURE), "NO_MKDOCS_2_WARNING": "1",
+           "DISABLE_MKDOCS_2_WARNING": "true"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(SITE_CONFIG), "-d", str(out)],
+        capture_output=True, text=True, env=env, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-5000:]
+    return out, result.stderr
+
+
+@pytest.fixture(scope="session")
+def fixture_site(fixture_site_build: tuple[Path, str]) -> Path:
+    return fixture_site_build[0]

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import html.parser
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -46,16 +43,9 @@ class Elements(html.parser.HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "KNOLLM_SITE_BUNDLE": str(FIXTURE), "NO_MKDOCS_2_WARNING": "1",
-           "DISABLE_MKDOCS_2_WARNING": "true"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
-    )
-    assert result.returncode == 0, result.stderr[-5000:]
-    assert "WARNING" not in result.stderr, result.stderr[-5000:]
+def site(fixture_site_build: tuple[Path, str]) -> Path:
+    out, stderr = fixture_site_build
+    assert "WARNING" not in stderr, stderr[-5000:]
     return out
 
 

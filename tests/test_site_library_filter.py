@@ -4,9 +4,6 @@ page is complete without it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,14 +20,8 @@ pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "KNOLLM_SITE_BUNDLE": str(FIXTURE), "NO_MKDOCS_2_WARNING": "1",
-           "DISABLE_MKDOCS_2_WARNING": "true"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(CONFIG), "-d", str(out)],
-                            capture_output=True, text=True, env=env, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr[-5000:]
-    return out
+def site(fixture_site: Path) -> Path:
+    return fixture_site
 
 
 @pytest.fixture(scope="module")
