@@ -10,10 +10,6 @@ import pytest
 
 from browser import browser, have_chromium, serve
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "site" / "bundle.json"
-CONFIG = ROOT / "src_docs" / "mkdocs.yml"
-
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary (.ci/run installs Debian's)")
 
 

@@ -15,7 +15,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site" / "bundle.json"
-CONFIG = ROOT / "src_docs" / "mkdocs.yml"
 
 
 class Elements(html.parser.HTMLParser):

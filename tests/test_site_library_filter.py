@@ -10,9 +10,6 @@ import pytest
 
 from browser import browser, have_chromium, serve
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "site" / "bundle.json"
-CONFIG = ROOT / "src_docs" / "mkdocs.yml"
 ROWS = ".knollm-filter tbody tr"
 VISIBLE = "rows => rows.filter(r => !r.hidden).map(r => r.cells[0].textContent.trim())"
 
