@@ -7,6 +7,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
-from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve
+from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, watched_page
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "have_chromium", "serve"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "have_chromium", "serve", "watched_page"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, have_chromium, serve
+from browser import have_chromium, watched_page
 
 ROWS = ".knollm-filter tbody tr"
 VISIBLE = "rows => rows.filter(r => !r.hidden).map(r => r.cells[0].textContent.trim())"
@@ -23,13 +23,7 @@ def site(fixture_site: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def browser_page(site: Path):
-    with serve(site) as base, browser() as chromium:
-        tab = chromium.new_page()
-        tab.base = base
-        tab.chromium = chromium
-        tab.errors = []
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.add_init_script("window.__pwned = undefined; window.alert = () => { window.__pwned = 'alert'; };")
+    with watched_page(site) as tab:
         yield tab
 
 

@@ -53,3 +53,21 @@ def browser() -> Iterator[object]:
             yield instance
         finally:
             instance.close()
+
+
+ALERT_TRAP = "window.__pwned = undefined; window.alert = () => { window.__pwned = 'alert'; };"
+
+
+@contextmanager
+def watched_page(directory: Path) -> Iterator[object]:
+    """A Chromium tab on `directory` served over loopback, recording page errors, with `alert` trapped.
+
+    The tab carries `base` (the site's URL), `chromium` (the browser) and `errors` (uncaught page errors);
+    any `alert()` sets `window.__pwned`, so a test can prove injected markup never ran.
+    """
+    with serve(directory) as base, browser() as chromium:
+        tab = chromium.new_page()
+        tab.base, tab.chromium, tab.errors = base, chromium, []
+        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.add_init_script(ALERT_TRAP)
+        yield tab
