@@ -110,9 +110,9 @@ def test_judgement_is_marked_as_ours_in_the_schema() -> None:
     assert schema["additionalProperties"] is False
     defs = schema["$defs"]
     assert "OUR judgement" in defs["Judgement"]["description"]
-    assert "OUR ratings" in defs["Ratings"]["description"]
+    assert "OUR ratings" in defs["LibraryRatings"]["description"]
     for criterion in ("api_design", "docs", "maintenance", "performance", "flexibility"):
-        assert defs["Ratings"]["properties"][criterion]["description"].startswith("Ours:")
+        assert defs["LibraryRatings"]["properties"][criterion]["description"].startswith("Ours:")
     assert "refresh_libraries.py" in defs["PackageFacts"]["description"]
     assert set(defs["Features"]["properties"]) >= {"sync", "async", "streaming", "tools", "structured_output",
                                                    "vision"}

@@ -173,25 +173,10 @@ class Coverage(Strict):
         return self
 
 
-class Ratings(Strict):
-    """OUR ratings, 1 (poor) to 5 (excellent), on stated criteria."""
-
-    api_design: int = Field(ge=1, le=5)
-    """Ours: how little code the common case takes, and how consistent and typed the API is."""
-    docs: int = Field(ge=1, le=5)
-    """Ours: reference completeness, examples, and how current the docs are."""
-    maintenance: int = Field(ge=1, le=5)
-    """Ours: release cadence, responsiveness, and the backing organisation."""
-    performance: int = Field(ge=1, le=5)
-    """Ours: import time, per-call overhead and dependency weight, relative to the category."""
-    flexibility: int = Field(ge=1, le=5)
-    """Ours: how far you can go beyond the happy path (providers, custom transports, lower-level access)."""
-
-
 class Judgement(Strict):
     """OUR judgement, not a fact: ratings, pros, cons, best uses and a minimal working example."""
 
-    ratings: Ratings
+    ratings: LibraryRatings
     """Ours: ratings on the five criteria."""
     pros: list[str] = Field(min_length=1, max_length=6)
     """Ours: strengths, one short sentence each."""
@@ -377,7 +362,7 @@ def to_record(lid: str, spec: LibrarySpec, providers: dict[str, ProviderSpec]) -
         ),
         compatibility=compatibility(spec, providers),
         judgement=LibraryJudgement(
-            ratings=LibraryRatings(**judgement.ratings.model_dump()), pros=tuple(judgement.pros),
+            ratings=judgement.ratings, pros=tuple(judgement.pros),
             cons=tuple(judgement.cons), best_for=tuple(judgement.best_for), example=judgement.example,
         ),
     )

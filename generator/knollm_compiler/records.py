@@ -340,18 +340,19 @@ class LibraryCoverage(Strict):
 
 
 class LibraryRatings(Strict):
-    """OUR ratings, 1 (poor) to 5 (excellent)."""
+    """OUR ratings, 1 (poor) to 5 (excellent), on stated criteria. Authored in `catalog/libraries/` and
+    published as they are."""
 
     api_design: int = Field(ge=1, le=5)
-    """Ours: how little code the common case takes; consistency and typing."""
+    """Ours: how little code the common case takes, and how consistent and typed the API is."""
     docs: int = Field(ge=1, le=5)
-    """Ours: reference completeness, examples, currency."""
+    """Ours: reference completeness, examples, and how current the docs are."""
     maintenance: int = Field(ge=1, le=5)
-    """Ours: release cadence, responsiveness, backing."""
+    """Ours: release cadence, responsiveness, and the backing organisation."""
     performance: int = Field(ge=1, le=5)
-    """Ours: import time, per-call overhead, dependency weight (within the category)."""
+    """Ours: import time, per-call overhead and dependency weight, relative to the category."""
     flexibility: int = Field(ge=1, le=5)
-    """Ours: reach beyond the happy path."""
+    """Ours: how far you can go beyond the happy path (providers, custom transports, lower-level access)."""
 
 
 class LibraryJudgement(Strict):

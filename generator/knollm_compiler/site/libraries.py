@@ -29,7 +29,7 @@ from knollm.libraries import (
     reach_rating,
 )
 
-from ..libraries import Ratings
+from ..records import LibraryRatings
 from .fmt import slug
 
 SECTION = "libraries/"
@@ -227,7 +227,7 @@ def criteria_docs() -> list[tuple[str, str]]:
     """Our five rating criteria with what each measures (from the authoring model's field docs)."""
     docs = []
     for name in CRITERIA:
-        info = Ratings.model_fields.get(name)
+        info = LibraryRatings.model_fields.get(name)
         text = (info.description or "") if info else ""
         docs.append((name, text.removeprefix("Ours: ")))
     return docs
