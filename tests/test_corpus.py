@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import orjson
@@ -83,9 +83,18 @@ def test_prices_present_wherever_the_listing_has_them(result: BuildResult) -> No
         assert priced[provider] > 0, provider
     for provider, name in (("openrouter", "models_openrouter.json"), ("togetherai", "models_togetherai.json"),
                            ("chutes", "models_chutes.json"), ("targon", "models_targon.json")):
+        # A paid price in the listing is never lost (it may lose to a newer source; zeros may be placeholders).
         with_prices = [e for e in _raw(name) if isinstance(e.get("pricing"), dict)
-                       and any(str(v) not in ("-1",) for v in e["pricing"].values())]
-        assert priced[provider] >= len(with_prices), provider
+                       and any(_positive(v) for v in e["pricing"].values())]
+        kept = sum(1 for m in result.bundle.models if m.provider == provider and m.pricing and name in m.sources)
+        assert kept >= len(with_prices), provider
+
+
+def _positive(value: object) -> bool:
+    try:
+        return Decimal(str(value)) > 0
+    except InvalidOperation:
+        return False
 
 
 def test_units_differ_per_file_for_the_same_key(result: BuildResult) -> None:
@@ -100,7 +109,8 @@ def test_failed_models_become_provider_status(result: BuildResult) -> None:
     providers = {p.id: p for p in result.bundle.providers}
     assert providers["avian"].status is not None and providers["avian"].status.failed
     assert providers["openrouter"].status is not None and not providers["openrouter"].status.failed
-    assert result.bundle.data_date == "2025-09-08"
+    assert result.bundle.source_dates["models_openrouter.json"] == "2025-09-08"  # its last successful fetch
+    assert result.bundle.data_date == max(result.bundle.source_dates.values())
 
 
 def test_every_csv_provider_has_an_authored_file(result: BuildResult) -> None:
@@ -134,11 +144,17 @@ def test_families_span_providers_on_the_real_corpus(result: BuildResult) -> None
     assert all(m.family for m in result.bundle.models)
 
 
-def test_genai_prices_merge_under_listing_precedence() -> None:
+def test_genai_prices_merge_by_freshness() -> None:
+    """genai-prices' data (2026-11) is newer than the listings (2025-09-08), so its prices win; at an as-of date
+    both describe, the listing's rank wins the tie."""
     full = compile_catalog(REPO / "catalog", CORPUS, use_genai_prices=True)
     report = next(s for s in full.bundle.report.sources if s.file.startswith("genai-prices=="))
     assert report.read == report.emitted + report.rejected and report.read > 2000
     model = next(m for m in full.bundle.models if m.id == "openrouter/deepseek/deepseek-r1-0528")
-    assert model.provenance["pricing.input_per_mtok"] == "listing"
+    assert model.provenance["pricing.input_per_mtok"] == "genai-prices"
+    assert {model.provenance[f"pricing.{k}"] for k in ("input_per_mtok", "output_per_mtok")} == {"genai-prices"}
+    then = compile_catalog(REPO / "catalog", CORPUS, use_genai_prices=True, as_of="2025-09-08")
+    model = next(m for m in then.bundle.models if m.id == "openrouter/deepseek/deepseek-r1-0528")
+    assert model.provenance["pricing.input_per_mtok"] == "listing" and then.bundle.data_date == "2025-09-08"
     conflicts = full.bundle.report.totals["conflicts"]
     assert conflicts > 0 and len(full.bundle.report.conflicts) == min(100, conflicts)

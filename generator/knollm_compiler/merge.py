@@ -1,8 +1,9 @@
 """Merge drafts from all sources into one Model per (provider, model id), field by field.
 
-Precedence per field: authored overrides > manual listing variants > the provider's own listing >
-curated price data > other maps > inference from the id. The winning source of every field is kept in
-the model's `provenance`; disagreements between declared values are counted as conflicts.
+Which declaration wins is decided by `precedence.py` (overrides, then the newest declaration, then source
+rank); prices are chosen whole by `price_choice.py`; zeros that mean "unknown" are removed first
+(`placeholders.py`) and every merged model passes `invariants.py`. The winning source of every field is kept
+in the model's `provenance`; disagreements between declared values are recorded as conflicts.
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from pydantic import ValidationError
 
 from .drafts import Draft
 from .infer import infer
+from .invariants import check_invariants
+from .placeholders import drop_placeholder_zeros
+from .precedence import SOURCE_RANK, precedence_key, won_by
+from .price_choice import choose_prices
 from .problems import Problem, Severity
 from .records import Model, PriceTier, Pricing, Upstream
 from .upstreams import summarise_upstreams
 from .vocab import INFERRED
 
-SOURCE_RANK = {"override": 0, "manual": 1, "listing": 2, "genai-prices": 3, "litellm": 4, "models.dev": 5}
+__all__ = ["SOURCE_RANK", "MergeResult", "merge"]
+
 CONFLICT_TOLERANCE = Decimal("0.01")
 PLAIN_FIELDS = (
     "name", "kind", "context_window", "max_output_tokens", "input_modalities", "output_modalities",
@@ -39,20 +45,29 @@ class MergeResult:
     problems: list[Problem] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
     """File -> drafts lost because the merged model failed validation."""
+    agreement: dict[str, Counter[str]] = field(default_factory=dict)
+    """Provider -> `models` (with a price another source also states), `compared` and `agreed` components."""
+    price_fills: list[dict[str, str]] = field(default_factory=list)
+    """Price components filled from a second source that agreed on every shared component."""
 
 
-def merge(drafts: list[Draft]) -> MergeResult:
+def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) -> MergeResult:
     result = MergeResult()
+    for draft in drafts:
+        if "upstreams" in draft.values:
+            summarise_upstreams(draft.values)
+        result.problems += drop_placeholder_zeros(draft, local_providers)
 
     def key(d: Draft) -> tuple[str, str]:
         return d.provider, d.model_id
 
-    ordered = sorted(drafts, key=lambda d: (d.provider, d.model_id, SOURCE_RANK.get(d.source, 9), d.file))
+    ordered = sorted(drafts, key=lambda d: (d.provider, d.model_id, *precedence_key(d)))
     for (provider, model_id), group in groupby(ordered, key=key):
         members = list(group)
         for extra in members[1:]:
             result.merged[extra.file] += 1
-        values, provenance = _combine(members, result.conflicts)
+        values, provenance = _combine(members, result)
+        result.problems += check_invariants(members, values, provenance)
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if model:
             result.models.append(model)
@@ -61,27 +76,33 @@ def merge(drafts: list[Draft]) -> MergeResult:
     return result
 
 
-def _combine(members: list[Draft], conflicts: list[dict[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+def _combine(members: list[Draft], result: MergeResult) -> tuple[dict[str, Any], dict[str, str]]:
+    """Members in precedence order: plain fields from the first that declares each, prices whole."""
     values: dict[str, Any] = {}
     provenance: dict[str, str] = {}
+    owners: dict[str, Draft] = {}
     for draft in members:
-        if "upstreams" in draft.values:
-            summarise_upstreams(draft.values)
         for name, value in draft.values.items():
-            if name == "pricing.tiers":
-                continue  # tiers only make sense with the base prices of the same source: see below
+            if name.startswith("pricing."):
+                continue
             if name not in values:
-                values[name] = value
-                provenance[name] = draft.source
+                values[name], provenance[name], owners[name] = value, draft.source, draft
             elif _disagree(values[name], value):
-                conflicts.append({
+                kept = owners[name]
+                result.conflicts.append({
                     "model": f"{draft.provider}/{draft.model_id}", "field": name,
-                    "kept": f"{provenance[name]}={values[name]}", "other": f"{draft.source}={value}",
+                    "kept": f"{kept.source}={values[name]}", "other": f"{draft.source}={value}",
+                    "kept_as_of": kept.as_of or "undated", "other_as_of": draft.as_of or "undated",
+                    "won_by": won_by(kept, draft),
                 })
-    base_source = provenance.get("pricing.input_per_mtok")
-    tiered = next((d for d in members if d.source == base_source and "pricing.tiers" in d.values), None)
-    if tiered is not None:
-        values["pricing.tiers"], provenance["pricing.tiers"] = tiered.values["pricing.tiers"], tiered.source
+    prices = choose_prices(members)
+    values.update(prices.values)
+    provenance.update(prices.provenance)
+    result.conflicts += prices.conflicts
+    result.price_fills += prices.filled
+    if prices.compared:
+        tally = result.agreement.setdefault(members[0].provider, Counter())
+        tally.update(models=1, compared=prices.compared, agreed=prices.agreed)
     if "kind" not in values and "kind_flag" in values:
         values["kind"], provenance["kind"] = values["kind_flag"], provenance["kind_flag"]
     values.pop("kind_flag", None)

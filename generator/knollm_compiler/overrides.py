@@ -78,7 +78,8 @@ def load_overrides(directory: Path, providers: set[str]) -> list[Draft]:
             problems += [Problem(where, _record(e["loc"]), ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED)
                          for e in exc.errors()]
             continue
-        drafts += [Draft(path.stem, entry.id, SOURCE, where, _values(entry)) for entry in parsed.model]
+        drafts += [Draft(path.stem, entry.id, SOURCE, where, _values(entry), as_of=entry.checked_on.isoformat())
+                   for entry in parsed.model]
     if problems:
         raise BuildError(problems)
     return drafts

@@ -274,6 +274,21 @@ class SourceReport(Strict):
     """Every problem found: file, record, path, reason, severity."""
 
 
+class AgreementRow(Strict):
+    """How often one provider's prices agree with other sources' prices for the same model."""
+
+    provider: str
+    """Provider id."""
+    models: int = Field(ge=0)
+    """Models with a price that another source also states."""
+    compared: int = Field(ge=0)
+    """Price components (input, output, cache, ...) stated by the kept source and another source."""
+    agreed: int = Field(ge=0)
+    """Of those, components within 1% of each other."""
+    share: str
+    """`agreed / compared`, as a decimal string rounded to 3 places."""
+
+
 class Report(Strict):
     """The build report."""
 
@@ -286,7 +301,13 @@ class Report(Strict):
     families: FamilyReport | None = None
     """Grouping of models into families."""
     conflicts: tuple[dict[str, str], ...] = ()
-    """Examples of declared values that disagree by more than 1% between sources (capped)."""
+    """Examples of declared values that disagree by more than 1% between sources (capped). `won_by` says why
+    the kept value won: `override`, `newer` (its source describes a later day) or `rank` (same day)."""
+    superseded: tuple[dict[str, str], ...] = ()
+    """Examples of conflicts won by the newer declaration over a source of higher rank or an older one (capped;
+    `totals.superseded` counts them all): where a snapshot build differs from a build without the snapshot."""
+    agreement: tuple[AgreementRow, ...] = ()
+    """Per provider: share of price components within 1% of other sources' prices for the same model."""
 
 
 class LibraryPackage(Strict):
@@ -412,9 +433,14 @@ class Bundle(Strict):
     schema_version: str
     """Version of this format."""
     data_date: str | None
-    """Date of the newest source data (YYYY-MM-DD)."""
+    """The build's as-of date (YYYY-MM-DD): dated prices are resolved at this day, and no declaration is taken
+    to describe a later one. `knollm-build --as-of DATE` sets it; by default it is the newest source date.
+    None only when no source is dated."""
     sources: tuple[str, ...]
     """Source files used."""
+    source_dates: dict[str, str] = {}
+    """Source file -> the newest day its declarations describe (YYYY-MM-DD, at most `data_date`); undated
+    sources are absent."""
     providers: tuple[Provider, ...]
     """All providers, sorted by id."""
     models: tuple[Model, ...]

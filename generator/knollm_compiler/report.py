@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from .merge import MergeResult
 from .problems import Problem, ProblemLog, Severity
-from .records import FamilyReport, Report, SourceReport
+from .records import AgreementRow, FamilyReport, Report, SourceReport
 from .sources import Ingested
 from .vocab import INFERRED
 
 MAX_PROBLEMS_IN_TEXT = 40
 CONFLICTS_SHOWN = 100
+AGREEMENT_SHOWN = 15
 
 
 def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
@@ -55,21 +57,46 @@ def status_report(log: ProblemLog, read: int, emitted: int) -> SourceReport:
     )
 
 
-def build_report(
-    sources: list[SourceReport], conflicts: list[dict[str, str]], families: FamilyReport | None
-) -> Report:
+def build_report(sources: list[SourceReport], merged: MergeResult, families: FamilyReport | None) -> Report:
     totals: Counter[str] = Counter()
     for s in sources:
         totals.update(read=s.read, emitted=s.emitted, merged=s.merged, rejected=s.rejected,
                       problems=len(s.problems), declared_fields=s.declared_fields)
-    totals["conflicts"] = len(conflicts)
+    conflicts = sorted(merged.conflicts, key=lambda c: (c["model"], c["field"], c["other"]))
+    superseded = [c for c in conflicts if c.get("won_by") == "newer"]
+    totals.update(conflicts=len(conflicts), superseded=len(superseded), price_fills=len(merged.price_fills))
     return Report(
         sources=tuple(sorted(sources, key=lambda s: s.file)),
         totals=dict(sorted(totals.items())),
         invariant_ok=all(s.read == s.emitted + s.rejected for s in sources),
         families=families,
-        conflicts=tuple(sorted(conflicts, key=lambda c: (c["model"], c["field"]))[:CONFLICTS_SHOWN]),
+        conflicts=tuple(conflicts[:CONFLICTS_SHOWN]),
+        superseded=tuple(superseded[:CONFLICTS_SHOWN]),
+        agreement=agreement_table(merged),
     )
+
+
+def agreement_table(merged: MergeResult) -> tuple[AgreementRow, ...]:
+    rows = []
+    for provider, tally in sorted(merged.agreement.items()):
+        share = (Decimal(tally["agreed"]) / Decimal(tally["compared"])).quantize(Decimal("0.001"), ROUND_HALF_EVEN)
+        rows.append(AgreementRow(provider=provider, models=tally["models"], compared=tally["compared"],
+                                 agreed=tally["agreed"], share=str(share)))
+    return tuple(rows)
+
+
+def agreement_lines(report: Report) -> list[str]:
+    """The agreement table as text, least agreeing providers first."""
+    rows = sorted(report.agreement, key=lambda r: (Decimal(r.share), -r.compared, r.provider))
+    if not rows:
+        return ["price agreement: no price is stated by two sources"]
+    lines = [f"price agreement with other sources (within 1%), {len(rows)} providers, least agreeing first:",
+             f"  {'provider':<28} {'models':>7} {'compared':>9} {'agreed':>7} {'share':>6}"]
+    lines += [f"  {r.provider:<28} {r.models:>7} {r.compared:>9} {r.agreed:>7} {r.share:>6}"
+              for r in rows[:AGREEMENT_SHOWN]]
+    if len(rows) > AGREEMENT_SHOWN:
+        lines.append(f"  ... {len(rows) - AGREEMENT_SHOWN} more providers in dist/catalog.json (report.agreement)")
+    return lines
 
 
 def render_text(report: Report, models: int, providers: int, priced: int, seconds: float) -> str:
@@ -88,6 +115,9 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
         lines.append(f"families: {f.families}, of which {f.multi_provider} with 2+ providers; largest: "
                      + ", ".join(f"{k} ({v})" for k, v in list(f.largest.items())[:8])
                      + f"; ambiguous ids: {f.ambiguous_count}")
+    lines += agreement_lines(report)
+    lines.append(f"prices: {t.get('conflicts', 0)} conflicts over 1%, {t.get('superseded', 0)} won by a newer "
+                 f"declaration, {t.get('price_fills', 0)} components filled from an agreeing second source")
     lines.append(f"bundle: {providers} providers, {models} models ({priced} priced); invariant "
                  f"{'holds' if report.invariant_ok else 'BROKEN'}; compiled in {seconds:.2f} s")
     problems = [p for s in report.sources for p in s.problems]

@@ -54,8 +54,6 @@ class Ingested:
     """For catalogs: the catalog's provider name -> our provider id."""
     provider_hints: dict[str, dict[str, str]] = field(default_factory=dict)
     """Our provider id -> facts the source states about the provider (`base_url`, `api_key_env`, `docs_url`)."""
-    newest_date: str | None = None
-    """The newest date the source says its data has (YYYY-MM-DD)."""
     records_emitted: int | None = None
     """Records that produced drafts, when one record may give several drafts (else one draft per record)."""
 

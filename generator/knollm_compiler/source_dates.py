@@ -1,0 +1,73 @@
+"""Dates of the sources: the day each declaration describes, for freshness-aware precedence.
+
+- a snapshot listing: its provider's last successful fetch in `failed_models.json`, else the newest fetch of
+  the snapshot (the listings of one snapshot are fetched together);
+- a pinned data package: `catalog/sources.toml` (the packages do not state it);
+- a models.dev record: its own `last_updated` (set in `modelsdev_source.py`);
+- an authored override: its `checked_on`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from importlib import metadata
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .ingest import values
+from .problems import BuildError, Problem, Severity
+from .records import ProviderStatus
+
+
+class PackageDate(BaseModel):
+    """The data date of one pinned PyPI data package."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    name: str = Field(min_length=1)
+    """Distribution name on PyPI."""
+    version: str = Field(min_length=1)
+    """The pinned version this date belongs to."""
+    data_date: dt.date
+    """The newest day the package's data describes."""
+    evidence: str = Field(min_length=1)
+    """How the date was established."""
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    package: list[PackageDate] = []
+
+
+def load_package_dates(path: Path) -> dict[str, PackageDate]:
+    if not path.exists():
+        return {}
+    where = f"catalog/{path.name}"
+    try:
+        parsed = SourcesFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except tomllib.TOMLDecodeError as exc:
+        raise BuildError([Problem(where, "-", "$", f"invalid TOML: {exc}", Severity.REJECTED)]) from None
+    except ValidationError as exc:
+        raise BuildError([Problem(where, "-", ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED)
+                          for e in exc.errors()]) from None
+    return {p.name: p for p in parsed.package}
+
+
+def package_date(dates: dict[str, PackageDate], name: str) -> str | None:
+    """The data date of the installed package, when `catalog/sources.toml` dates this very version."""
+    try:
+        installed = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+    known = dates.get(name)
+    return known.data_date.isoformat() if known and known.version == installed else None
+
+
+def listing_dates(statuses: dict[str, ProviderStatus]) -> tuple[dict[str, str], str | None]:
+    """Provider id -> day of its last successful fetch, and the newest such day (the snapshot's date)."""
+    days = {pid: day for pid, s in statuses.items() if s.last_success and (day := values.date(s.last_success)[0])}
+    days = {pid: day for pid, day in days.items() if len(day) == 10}
+    return days, max(days.values(), default=None)
