@@ -32,6 +32,8 @@ class BuildResult:
     report_text: str
     problems: list[Problem]
     seconds: float
+    price_fills: list[dict[str, str]] = field(default_factory=list)
+    """Every price component filled from a second source that agreed on every shared component."""
 
 
 def compile_catalog(
@@ -94,7 +96,7 @@ def compile_catalog(
     seconds = time.perf_counter() - started
     priced = sum(1 for m in bundle.models if m.pricing is not None)
     text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
-    return BuildResult(bundle, text, problems, seconds)
+    return BuildResult(bundle, text, problems, seconds, merged.price_fills)
 
 
 @dataclass(slots=True)

@@ -54,6 +54,9 @@ def _placeholders(prices: dict[str, Any], kind: str, source: str) -> dict[str, s
     zero = {name for name, value in prices.items() if value == ZERO}
     if not zero:
         return {}
+    if zero == set(prices) and not zero.intersection(TOKEN_PRICES):
+        return dict.fromkeys(zero, "only zero extra fees (per request, per image) and no token price: they say "
+                                   "nothing about what the model costs")
     if zero == set(prices) and source in MAP_SOURCES:
         return dict.fromkeys(zero, "every price of this model is 0 in a multi-provider map, and nothing says "
                                    "the model is free")
