@@ -146,3 +146,12 @@ def test_metadata_and_live_numbers(site: Path) -> None:
     assert "https://knollm.github.io/knollm/families/acme-large/" in sitemap
     api = (site / "reference/api/catalog/index.html").read_text(encoding="utf-8")
     assert 'id="knollm.Catalog.estimate_cost"' in api and "Load a bundle" in api
+
+
+def test_data_quality_page_shows_source_ages_and_agreement(site: Path) -> None:
+    text = re.sub(r"<[^>]+>", " ", (site / "models/data-quality/index.html").read_text(encoding="utf-8"))
+    text = " ".join(html.unescape(text).split())
+    assert "models_hostco.json 2025-08-01 32 days" in text  # aged from the as-of date 2025-09-02
+    assert "acme 3 6 6 100.0%" in text and "<img src=x onerror=alert(1)> 1 2 1 50.0%" in text
+    assert text.index("<img src=x") < text.index("acme 3 6 6")  # least agreeing first
+    assert "won by the newer declaration 2" in text

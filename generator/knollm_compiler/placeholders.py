@@ -62,7 +62,7 @@ def _placeholders(prices: dict[str, Any], kind: str, source: str) -> dict[str, s
                                    "the model is free")
     if kind in NON_TOKEN_KINDS:
         token_zeros = zero.intersection(TOKEN_PRICES)
-        return dict.fromkeys(token_zeros, f"a 0 token price on a {kind} model, which is billed by other units")
+        return dict.fromkeys(token_zeros, f"a 0 token price on a model of kind {kind}, billed by other units")
     found: dict[str, str] = {}
     paid_input = isinstance(prices.get("input_per_mtok"), Decimal) and prices["input_per_mtok"] > 0
     if paid_input and "cache_read_per_mtok" in zero:

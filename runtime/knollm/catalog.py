@@ -71,8 +71,21 @@ class Catalog:
 
     @property
     def data_date(self) -> str | None:
-        """Date of the newest source data (YYYY-MM-DD), when known."""
+        """The bundle's as-of date (YYYY-MM-DD): dated prices were resolved at this day, by default the newest
+        source date. None when no source is dated."""
         return self._document.get("data_date")
+
+    @property
+    def source_dates(self) -> dict[str, str]:
+        """Source file -> the newest day its data describes (YYYY-MM-DD); undated sources are absent."""
+        return dict(self._document.get("source_dates") or {})
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The build report as parsed JSON (see the bundle format): per-source counts, conflicts, the price
+        agreement table. Do not modify it."""
+        report = self._document.get("report")
+        return report if isinstance(report, dict) else {}
 
     @property
     def sources(self) -> tuple[str, ...]:

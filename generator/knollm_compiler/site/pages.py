@@ -14,7 +14,7 @@ import knollm
 from knollm import Model
 
 from ..explorer_data import explorer_document
-from . import analysis, clidoc, fmt, libraries, matrices, schemadoc
+from . import analysis, clidoc, fmt, libraries, matrices, quality, schemadoc
 from .load import REPO_ROOT, schema_bytes
 from .render import TEMPLATES, Renderer
 from .snippets import snippets
@@ -69,6 +69,9 @@ class PageBuilder:
         yield self.page("pricing.md.j2", "models/pricing.md", matrix=analysis.cheapest_matrix(catalog),
                         classes=analysis.CONTEXT_CLASSES, workloads=analysis.workloads(catalog),
                         spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)))
+        yield self.page("data_quality.md.j2", "models/data-quality.md", ages=quality.source_ages(catalog),
+                        agreement=quality.agreement_rows(catalog), totals=quality.totals(catalog),
+                        percent=quality.percent)
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
         records_source = EDIT_BASE + "generator/knollm_compiler/records.py"

@@ -1,0 +1,47 @@
+"""The "Data quality" page: how old each source is, how often providers' prices agree with other sources,
+and what the build did about disagreements (from the bundle's report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import knollm
+
+
+@dataclass(frozen=True)
+class SourceAge:
+    file: str
+    day: str
+    age_days: int
+    """Days between the source's date and the bundle's as-of date."""
+
+
+def source_ages(catalog: knollm.Catalog) -> list[SourceAge]:
+    """Every dated source, oldest first; the age is counted back from the as-of date."""
+    as_of = catalog.data_date
+    if as_of is None:
+        return []
+    anchor = date.fromisoformat(as_of)
+    ages = [SourceAge(file, day, (anchor - date.fromisoformat(day)).days)
+            for file, day in catalog.source_dates.items() if len(day) == 10]
+    return sorted(ages, key=lambda a: (a.day, a.file))
+
+
+def agreement_rows(catalog: knollm.Catalog) -> list[dict[str, Any]]:
+    """The report's per-provider agreement rows, least agreeing first (ties: most compared first)."""
+    rows = [r for r in catalog.report.get("agreement") or () if isinstance(r, dict)]
+    return sorted(rows, key=lambda r: (Decimal(str(r.get("share", "0"))), -int(r.get("compared", 0)),
+                                       str(r.get("provider", ""))))
+
+
+def percent(share: str) -> str:
+    """`"0.953"` -> `"95.3%"`."""
+    return f"{Decimal(share) * 100:.1f}%"
+
+
+def totals(catalog: knollm.Catalog) -> dict[str, int]:
+    raw = catalog.report.get("totals") or {}
+    return {k: int(v) for k, v in raw.items() if isinstance(v, int)}
