@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 # Raw provider listings: SNAPSHOTS=DIR on the command line, else catalog/snapshots when it exists.
 SNAPSHOTS ?= $(wildcard catalog/snapshots)
 SNAPSHOT_ARGS := $(if $(strip $(SNAPSHOTS)),--snapshots $(SNAPSHOTS),)
+# The build's as-of date (YYYY-MM-DD): dated prices are resolved at it. Default: the newest source date.
+AS_OF ?=
+AS_OF_ARGS := $(if $(strip $(AS_OF)),--as-of $(AS_OF),)
 # The real corpus for the corpus test tier and the benchmarks.
 CORPUS ?= ../shared/model_catalog
 # The documentation site: generated from dist/catalog.json into site/ (see src_docs/mkdocs.yml).
@@ -18,7 +21,8 @@ PLAYWRIGHT := playwright==1.65.2
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
-	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), CORPUS=DIR (real corpus for tests/bench)"
+	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), AS_OF=YYYY-MM-DD (resolve dated prices at that day),"
+	@echo "             CORPUS=DIR (real corpus for tests/bench)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +31,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
-	$(BIN)/knollm-build $(SNAPSHOT_ARGS) --out dist
+	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) --out dist
 	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
 	$(SITE_BUILD)
 	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
