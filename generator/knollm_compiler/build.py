@@ -8,12 +8,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .calibrate import calibrate, render_units
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
 from .libraries import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
+from .outliers import flag_outliers, render_flags
 from .overrides import load_overrides
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec, load_provider_specs
@@ -69,8 +71,10 @@ def compile_catalog(
     if open_map is not None:
         ingested.append(open_map)
     overrides = load_overrides(catalog_dir / "overrides", set(specs))
+    unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
     merged = merge([d for item in ingested for d in item.drafts] + overrides)
     models, families, family_report = assign_families(merged.models, family_rules)
+    models, flag_report = flag_outliers(models)
     hints = dict(csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
@@ -78,6 +82,7 @@ def compile_catalog(
     providers = _providers(specs, ingested, resolver, statuses, hints, models)
     reports = [source_report(item, merged) for item in ingested] + extra_reports
     report = build_report(reports, merged.conflicts, family_report)
+    report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report})
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
         data_date=max(filter(None, [data_date(statuses), *(i.newest_date for i in ingested)]), default=None),
@@ -92,6 +97,7 @@ def compile_catalog(
     seconds = time.perf_counter() - started
     priced = sum(1 for m in bundle.models if m.pricing is not None)
     text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
+    text += "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags)])
     return BuildResult(bundle, text, problems, seconds)
 
 
