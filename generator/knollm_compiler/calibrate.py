@@ -89,12 +89,17 @@ def _references(drafts: list[tuple[str, Draft]], keys: dict[int, str]) -> Refere
         for component in COMPARED:
             slot = f"pricing.{component}_per_mtok"
             value = draft.values.get(slot)
-            if slot not in guessed and isinstance(value, Decimal) and value > 0:
+            # A stated unit can be wrong too: values it makes implausible are no evidence about anyone else.
+            if slot not in guessed and isinstance(value, Decimal) and prices.MIN_NONZERO_PER_MTOK <= value \
+                    <= prices.MAX_PER_MTOK:
                 found[(keys[id(draft)], component)].append((file, value))
     return found
 
 
-def _log_ratios(file: str, members: list[tuple[Draft, RawPrice]], references: References, keys: dict[int, str]) -> list[Decimal]:
+Members = list[tuple[Draft, RawPrice]]
+
+
+def _log_ratios(file: str, members: Members, references: References, keys: dict[int, str]) -> list[Decimal]:
     """log10(raw value / median of other files' prices) for each base input/output price that has peers."""
     ratios = []
     for draft, pending in members:
@@ -164,6 +169,8 @@ def _apply(item: Ingested, members: list[tuple[Draft, RawPrice]], choice: _Choic
     """Write each value in the chosen scale, or drop it (with a problem) when implausible or when no scale fits."""
     assert item.log is not None
     for draft, pending in members:
+        if pending.stated is None:
+            item.units[pending.path] = choice.scale or "unknown"
         if pending.container.get(pending.key) is None:
             continue  # dropped meanwhile (e.g. a tier below its base price) or unknown
         if choice.scale is None and pending.raw != 0:  # zero is zero in every unit
@@ -179,8 +186,6 @@ def _apply(item: Ingested, members: list[tuple[Draft, RawPrice]], choice: _Choic
             item.log.drop(draft.model_id, pending.where, reason)
         else:
             pending.container[pending.key] = value
-        if pending.stated is None:
-            item.units[pending.path] = choice.scale or "unknown"
     for draft, _ in members:
         _drop_empty_tiers(draft)
 
@@ -217,5 +222,6 @@ def render_units(evidence: list[UnitEvidence] | tuple[UnitEvidence, ...]) -> lis
         if e.method in ("peers", "bands") or e.flagged:
             ratios = f", median ratio {e.ratio_before} -> {e.ratio_after}" if e.ratio_before else ""
             flag = f"  FLAGGED: {e.note}" if e.flagged else ""
-            lines.append(f"  unit {e.file} {e.group}: {e.scale or 'none'} by {e.method} ({e.peers} peers{ratios}){flag}")
+            scale = e.scale or "none"
+            lines.append(f"  unit {e.file} {e.group}: {scale} by {e.method} ({e.peers} peers{ratios}){flag}")
     return ["unit calibration:", *lines] if lines else []
