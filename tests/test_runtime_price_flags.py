@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from test_cli_commands import FIXTURE, ok
 
 from knollm import Catalog
+from test_cli_commands import FIXTURE, ok
 
 FLAG = {"field": "input_per_mtok", "value": "0.9", "peer_median": "0.055", "peers": 2, "ratio": "16.4"}
 
