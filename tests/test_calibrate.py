@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 
 from knollm_compiler.calibrate import render_units
+from knollm_compiler.outliers import flag_outliers
+from knollm_compiler.records import Model, Pricing
 
 UNITS = "units"
 LISTINGS = {
@@ -100,3 +102,19 @@ def test_outliers_carry_a_flag(built) -> None:  # type: ignore[no-untyped-def]
     report = built.bundle.report.price_flags
     assert report.count == 1 and report.flags == 1
     assert report.examples[0]["model"] == "permillion/lumen-405b"
+
+
+def _offer(provider: str, model_id: str, price: str) -> Model:
+    return Model(id=f"{provider}/{model_id}", provider=provider, model_id=model_id, kind="chat", family="fam",
+                 pricing=Pricing(input_per_mtok=Decimal(price)), provenance={}, sources=())
+
+
+def test_flags_need_agreeing_peers_and_skip_variants() -> None:
+    models, report = flag_outliers([_offer("a", "m", "0.2"), _offer("b", "m", "75"), _offer("c", "m", "0.15")])
+    flagged = {m.id: [f.ratio for f in m.price_flags] for m in models if m.price_flags}
+    assert flagged == {"b/m": ["429"]}  # a and c are not flagged: their peers ($75, $0.2) agree on nothing
+    models, report = flag_outliers([_offer("a", "m", "2"), _offer("b", "m:free", "0.01"), _offer("c", "m:batch", "0.1"),
+                                    _offer("d", "m", "2.2"), _offer("e", "m", "0")])
+    assert report.count == 0  # variants and $0 are neither peers nor flagged; one real peer is too few
+    models, report = flag_outliers([_offer("a", "m", "2"), _offer("b", "m", "1.8"), _offer("d", "m", "0.1")])
+    assert [m.id for m in models if m.price_flags] == ["d/m"] and report.examples[0]["peer_median"] == "1.9"

@@ -63,7 +63,9 @@ def calibrate(ingested: list[Ingested], rules: FamilyRules, extra: Sequence[Draf
     `extra` (e.g. authored overrides) only serves as peers. Dropped values are logged on the file's log.
     """
     drafts = [(item.file, d) for item in ingested for d in item.drafts] + [(d.file, d) for d in extra]
-    keys = {id(d): family_key(rules, d.provider, d.model_id) for _, d in drafts}
+    # Only drafts with a comparable price need their family (most listing entries have no price).
+    keys = {id(d): family_key(rules, d.provider, d.model_id) for _, d in drafts
+            if d.raw_prices or any(f"pricing.{c}_per_mtok" in d.values for c in COMPARED)}
     references = _references(drafts, keys)
     evidence: list[UnitEvidence] = []
     for item in ingested:

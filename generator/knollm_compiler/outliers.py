@@ -16,8 +16,9 @@ FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "c
 """Per-million-token components compared with the same component at other providers."""
 OUTLIER_FACTOR = Decimal(10)
 MIN_PEER_PROVIDERS = 2
-VARIANT_SUFFIXES = (":free",)
-"""Ids of obvious variants whose price is not the model's list price; they are never peers."""
+VARIANT_SUFFIXES = (":free", ":batch")
+"""Ids of obvious variants whose price is not the model's list price (free tier, batch discount): neither
+peers nor flagged."""
 EXAMPLES_SHOWN = 30
 
 
@@ -31,7 +32,7 @@ def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
     examples: list[dict[str, str]] = []
     flags = 0
     for model in models:
-        found = tuple(f for name, value in _prices(model, skip_variants=False)
+        found = tuple(f for name, value in _prices(model)
                       if (f := _flag(name, value, by_family[model.family or model.id][name], model.provider)))
         flags += len(found)
         examples += [_example(model, f) for f in found]
@@ -42,9 +43,10 @@ def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
     return updated, report
 
 
-def _prices(model: Model, skip_variants: bool = True) -> list[tuple[str, Decimal]]:
-    """The model's positive per-million prices (zero is free or a placeholder, not a comparable price)."""
-    if model.pricing is None or (skip_variants and model.model_id.lower().endswith(VARIANT_SUFFIXES)):
+def _prices(model: Model) -> list[tuple[str, Decimal]]:
+    """The model's positive per-million prices (zero is free or a placeholder, not a comparable price); none
+    for variants, whose price is meant to differ from the list price."""
+    if model.pricing is None or model.model_id.lower().endswith(VARIANT_SUFFIXES):
         return []
     found = [(name, getattr(model.pricing, name)) for name in FLAGGED_FIELDS]
     return [(name, value) for name, value in found if value is not None and value > 0]
@@ -56,11 +58,22 @@ def _flag(name: str, value: Decimal, by_provider: dict[str, list[Decimal]], own:
     if len(peers) < MIN_PEER_PROVIDERS:
         return None
     median = statistics.median(peers)
-    if value <= median * OUTLIER_FACTOR and value * OUTLIER_FACTOR >= median:
+    if _within(value, median) or not _consensus(peers, median):
         return None
     ratio = value / median
     return PriceFlag(field=name, value=value, peer_median=_plain(median), peers=len(peers),
                      ratio=format(Decimal(f"{ratio:.3g}"), "f"))
+
+
+def _within(value: Decimal, median: Decimal) -> bool:
+    return value <= median * OUTLIER_FACTOR and value * OUTLIER_FACTOR >= median
+
+
+def _consensus(peers: list[Decimal], median: Decimal) -> bool:
+    """Most peers (and at least two) lie within 10x of their median: else there is no price to be far from
+    (two peers at $0.2 and $75 have a 'median' of $37.6 that describes neither)."""
+    agreeing = sum(1 for peer in peers if _within(peer, median))
+    return agreeing >= MIN_PEER_PROVIDERS and 2 * agreeing > len(peers)
 
 
 def _example(model: Model, flag: PriceFlag) -> dict[str, str]:
