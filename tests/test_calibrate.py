@@ -6,6 +6,7 @@ with unit-less keys in a different unit, so only agreement with the reference ca
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -118,3 +119,15 @@ def test_flags_need_agreeing_peers_and_skip_variants() -> None:
     assert report.count == 0  # variants and $0 are neither peers nor flagged; one real peer is too few
     models, report = flag_outliers([_offer("a", "m", "2"), _offer("b", "m", "1.8"), _offer("d", "m", "0.1")])
     assert [m.id for m in models if m.price_flags] == ["d/m"] and report.examples[0]["peer_median"] == "1.9"
+
+
+def test_hostile_price_values_give_problems_not_exceptions(snapshots, compile_snapshots) -> None:  # type: ignore[no-untyped-def]
+    entries = [{"id": f"h-{i}", "pricing": {"prompt": value, "completion": "1"}}
+               for i, value in enumerate(["1e999999", "1e-999999", "-0", "0.5", 1e308, "1E+5", "abc"])]
+    (snapshots / "models_hostile.json").write_text(json.dumps({"data": entries}), encoding="utf-8")
+    built = compile_snapshots()
+    (evidence,) = _evidence(built, "models_hostile.json")
+    assert evidence.method == "bands"
+    assert built.model("hostile/h-3").pricing.input_per_mtok == Decimal("0.5")
+    reasons = {p["record"]: p["reason"] for p in built.problems("models_hostile.json")}
+    assert reasons["h-0"].startswith("implausible price") and reasons["h-6"].startswith("price is not a number")

@@ -212,7 +212,10 @@ def _evidence(file: str, group: str, choice: _Choice) -> UnitEvidence:
 
 
 def _ratio(log: Decimal) -> str:
-    """10**log with three significant digits, as a plain decimal string."""
+    """10**log with three significant digits, as a plain decimal string (`1e+40` style beyond 1e12 either way,
+    so hostile values cannot blow up the report)."""
+    if abs(log) > 12:
+        return f"1e{int(log.to_integral_value()):+d}"
     value = Decimal(10) ** log
     return format(Decimal(f"{value:.3g}"), "f")
 

@@ -154,7 +154,12 @@ def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None,
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation."""
     normalised = value.normalize()
-    return normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised
+    if normalised != normalised.to_integral():
+        return normalised
+    try:
+        return normalised.quantize(Decimal(1))
+    except InvalidOperation:  # more digits than the context holds (a hostile 1e999999): keep the exponent
+        return normalised
 
 
 def provisional(value: Decimal, unit: str) -> tuple[Decimal | None, str | None]:
