@@ -103,6 +103,10 @@ def test_outliers_carry_a_flag(built) -> None:  # type: ignore[no-untyped-def]
     report = built.bundle.report.price_flags
     assert report.count == 1 and report.flags == 1
     assert report.examples[0]["model"] == "permillion/lumen-405b"
+    text = built.result.report_text
+    assert "price flags: 1 models (1 prices) more than 10x" in text
+    assert "  ! permillion/lumen-405b input_per_mtok 60 vs peer median 3.3 (5 providers, 18.2x)" in text
+    assert "  unit models_centsco.json pricing: per_mtok_1e-2 by peers (12 peers" in text
 
 
 def _offer(provider: str, model_id: str, price: str) -> Model:

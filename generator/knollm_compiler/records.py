@@ -286,7 +286,8 @@ class SourceReport(Strict):
     inferred_fields: int = 0
     """Field values inferred from ids or names for entries of this source."""
     price_units: dict[str, str] = {}
-    """Price key -> unit detected for this file (`per_token`, `per_mtok`, ...)."""
+    """Price key -> unit used for this file (`per_token`, `per_mtok`, `per_mtok_1e-4`, ...; `unknown` when no scale
+    fits and the prices were left out; see `Report.units`)."""
     problems: tuple[dict[str, str], ...] = ()
     """Every problem found: file, record, path, reason, severity."""
 
