@@ -27,6 +27,8 @@ export function decode(doc) {
       created: row[field.created], description: row[field.description],
       open: row[field.open_weights] ?? (family ? family.open : null),
       quantization: row[field.quantization],
+      // Outlier flags (field -> evidence); absent from data made before the flags existed.
+      flags: Object.fromEntries((row[field.price_flags] || []).map(([name, ratio, median, peers]) => [name, { ratio, median, peers }])),
     };
   });
   const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));

@@ -100,7 +100,7 @@ function renderTable(ui, data, state, links) {
     el("th", { scope: "row" }, el("span", { class: "kx-id" }, m.id), m.name !== m.modelId ? el("small", {}, m.name) : null),
     el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
     el("td", { class: "kx-num" }, formatTokens(m.context)),
-    el("td", { class: "kx-num" }, formatPrice(m.inPrice)), el("td", { class: "kx-num" }, formatPrice(m.outPrice)),
+    priceCell(m, "input_per_mtok", m.inPrice), priceCell(m, "output_per_mtok", m.outPrice),
     el("td", { class: "kx-date" }, m.created || "–"),
     el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
       disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
@@ -221,3 +221,10 @@ function start() {
 if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(start);
 else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
 else start();
+
+/** A price cell; a flagged price (10x from its family's median at other providers) gets a marked warning. */
+function priceCell(m, name, value) {
+  const flag = m.flags[name];
+  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median ($${flag.median}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
+  return el("td", { class: "kx-num" }, formatPrice(value), mark);
+}

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calibrate import calibrate, render_units
 from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
@@ -15,6 +16,7 @@ from .genai_source import ingest_genai_prices
 from .libraries import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
+from .outliers import flag_outliers, render_flags
 from .overrides import load_overrides
 from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
@@ -69,8 +71,10 @@ def compile_catalog(
     ingested += [item for item in (curated, open_map) if item is not None]
     all_drafts = [d for item in ingested for d in item.drafts] + overrides
     cap_dates(all_drafts, as_of)
+    unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
     merged = merge(all_drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
     models, families, family_report = assign_families(merged.models, family_rules)
+    models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
@@ -78,6 +82,7 @@ def compile_catalog(
     providers = _providers(specs, ingested, resolver, snap.statuses, hints, models)
     reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
     report = build_report(reports, merged, family_report)
+    report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report})
     source_dates = {item.file: day for item in ingested if (day := _newest(item.drafts))}
     source_dates.update({file: day for file in {d.file for d in overrides}
                          if (day := _newest([d for d in overrides if d.file == file]))})
@@ -96,6 +101,7 @@ def compile_catalog(
     seconds = time.perf_counter() - started
     priced = sum(1 for m in bundle.models if m.pricing is not None)
     text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
+    text += "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags)])
     return BuildResult(bundle, text, problems, seconds, merged.price_fills)
 
 

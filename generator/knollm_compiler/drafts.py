@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -22,3 +23,33 @@ class Draft:
     as_of: str | None = None
     """The date (YYYY-MM-DD) the source's statement describes; None when the source is undated. Newer
     declarations win over older ones in the merge (see `precedence.py`)."""
+    raw_prices: list[RawPrice] = field(default_factory=list)
+    """Token prices as read, for unit calibration (`calibrate.py`); empty for sources with known units."""
+
+
+@dataclass(slots=True)
+class RawPrice:
+    """One token price as the source wrote it, kept until the file's unit is settled (`calibrate.py`).
+
+    The normaliser writes a provisional value (converted with the unit the key names, or the file's
+    provisional unit) into `container[key]`; calibration rewrites or removes it once the scale is chosen.
+    """
+
+    container: dict[str, Any]
+    """The dict holding the value: the draft's values, a tier's dict or an upstream's dict."""
+    key: str
+    """Key of the value in `container` (`pricing.input_per_mtok`, `input_per_mtok` in a tier)."""
+    raw: Decimal
+    """The number as read, in the source's unit."""
+    path: str
+    """The price path that keys the unit (`pricing.prompt`, `providers[].pricing.input`)."""
+    where: str
+    """Dotted path named in problems (with the upstream's index)."""
+    group: str
+    """Unit group: sibling keys that share one unit (`pricing`), with the unit when the key names it."""
+    component: str
+    """input, output, cache_read, cache_write or reasoning."""
+    stated: str | None
+    """The unit the key's name states (`per_token`, `per_1k`, `per_mtok`), or None."""
+    sample: bool
+    """A base price of the model (not a long-context tier): evidence for choosing the scale."""

@@ -19,7 +19,7 @@ PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache
 TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
           "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
-          "open_weights", "quantization")
+          "open_weights", "quantization", "price_flags")
 
 
 def explorer_document(
@@ -75,7 +75,13 @@ def _row(m: dict[str, Any], providers: dict[str, int], families: dict[str, int],
         description,
         m.get("open_weights"),
         m.get("quantization"),
+        _flags(m.get("price_flags")),
     ]
+
+
+def _flags(flags: list[dict[str, Any]] | None) -> list[list[Any]] | None:
+    """Outlier flags as [field, ratio, peer_median, peers] rows; None for a model without flags."""
+    return [[f["field"], f["ratio"], f["peer_median"], f["peers"]] for f in flags] if flags else None
 
 
 def _mask(modalities: Any) -> int:

@@ -48,6 +48,7 @@ def ingest_models_dev(
     log = ProblemLog(label)
     result = Ingested(label, None, "catalog", "models.dev api.json", log=log)
     normaliser = EntryNormaliser(label, None, SOURCE, log)
+    normaliser.default_unit = "per_mtok"  # models.dev documents every `cost` field as USD per million tokens
     entries = [
         (pid, model_key, entry)
         for pid, provider in sorted(api.items()) if isinstance(provider, dict)

@@ -68,6 +68,21 @@ class Pricing(Strict):
     """Long-context tiers, by ascending threshold."""
 
 
+class PriceFlag(Strict):
+    """A published price more than 10x above or below its family's median at other providers."""
+
+    field: str
+    """The price field (`input_per_mtok`, `output_per_mtok`, ...)."""
+    value: Money
+    """The model's price, USD per million tokens."""
+    peer_median: Money
+    """Median of the same price at other providers offering the family (one value per provider)."""
+    peers: int = Field(ge=2)
+    """Number of other providers in the median."""
+    ratio: str
+    """value / peer_median, as a decimal string with three significant digits."""
+
+
 class Upstream(Strict):
     """One provider behind a router entry (e.g. Hugging Face's router lists the providers it routes to)."""
 
@@ -128,6 +143,8 @@ class Model(Strict):
     """In the provider's hand-picked subset (a `models_<provider>_best.json` file)."""
     family: str | None = None
     """Id of the canonical family this model belongs to (the same model at other providers)."""
+    price_flags: tuple[PriceFlag, ...] = ()
+    """Prices more than 10x away from the family's median at other providers: check before trusting them."""
     provenance: Provenance
     """Where each field came from, written as source tag -> comma-separated dotted field paths
     (`{"listing": "context_window,pricing.input_per_mtok", "inferred": "kind"}`). `inferred` means derived
@@ -269,7 +286,8 @@ class SourceReport(Strict):
     inferred_fields: int = 0
     """Field values inferred from ids or names for entries of this source."""
     price_units: dict[str, str] = {}
-    """Price key -> unit detected for this file (`per_token`, `per_mtok`, ...)."""
+    """Price key -> unit used for this file (`per_token`, `per_mtok`, `per_mtok_1e-4`, ...; `unknown` when no scale
+    fits and the prices were left out; see `Report.units`)."""
     problems: tuple[dict[str, str], ...] = ()
     """Every problem found: file, record, path, reason, severity."""
 
@@ -287,6 +305,41 @@ class AgreementRow(Strict):
     """Of those, components within 1% of each other."""
     share: str
     """`agreed / compared`, as a decimal string rounded to 3 places."""
+
+
+class UnitEvidence(Strict):
+    """How the unit of one price group of one source file was chosen (unit calibration)."""
+
+    file: str
+    """Source file."""
+    group: str
+    """Price keys sharing one unit: their parent path (`pricing`), with `[unit]` when the key names it."""
+    scale: str | None
+    """Chosen scale (`per_token`, `per_1k`, `per_mtok`, `per_mtok_1e-4`, ...); None when none fits."""
+    method: Literal["peers", "bands", "stated", "zero"]
+    """`peers`: agreement with other sources' prices for the same families; `bands`: typical price ranges
+    by model kind (too few peers); `stated`: the key names its unit; `zero`: only free prices."""
+    peers: int = 0
+    """Prices compared with other sources' prices for the same family and component."""
+    ratio_before: str | None = None
+    """Median of price / peer median, reading the raw values as USD per million tokens (decimal string)."""
+    ratio_after: str | None = None
+    """The same median after applying the chosen scale (near 1 when peers agree)."""
+    flagged: bool = False
+    """No scale fits (its prices are left unknown), or peers contradict the stated unit by more than 30x."""
+    note: str | None = None
+    """Why the group was flagged."""
+
+
+class PriceFlagReport(Strict):
+    """Published prices far from their family's median at other providers."""
+
+    count: int
+    """Models carrying at least one price flag."""
+    flags: int
+    """All flags."""
+    examples: tuple[dict[str, str], ...] = ()
+    """Some flagged prices: model, field, value, peer_median, peers, ratio (capped)."""
 
 
 class Report(Strict):
@@ -308,6 +361,10 @@ class Report(Strict):
     `totals.superseded` counts them all): where a snapshot build differs from a build without the snapshot."""
     agreement: tuple[AgreementRow, ...] = ()
     """Per provider: share of price components within 1% of other sources' prices for the same model."""
+    units: tuple[UnitEvidence, ...] = ()
+    """Unit calibration: per source file and price group, the chosen scale and its evidence."""
+    price_flags: PriceFlagReport | None = None
+    """Outliers: prices more than 10x above or below the family's median at other providers."""
 
 
 class LibraryPackage(Strict):

@@ -13,7 +13,7 @@ from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import Library, LibraryGuide
 from .query import Query
 from .records import Comparison, CostBreakdown, Family, Model, Provider
-from .render import NONE, Output, flag, money, number
+from .render import FLAG_LEGEND, NONE, Output, flag, flag_notes, flagged, money, number
 from .tokens import count_tokens, tokenizer
 
 PER_M = "/M"
@@ -96,9 +96,12 @@ def models_search(args: argparse.Namespace, out: Output) -> int:
     with_family = catalog.has_families
     rows = []
     for m in shown:
-        row = [m.id, m.kind, number(m.context_window), money(m.input_price), money(m.output_price)]
+        row = [m.id, m.kind, number(m.context_window), flagged(money(m.input_price), m, "input_per_mtok"),
+               flagged(money(m.output_price), m, "output_per_mtok")]
         rows.append([*row, m.family or NONE] if with_family else row)
     caption = f"{len(shown)} of {len(found)} matches" + (" (use --limit 0 for all)" if len(shown) < len(found) else "")
+    if any(m.price_flags for m in shown):
+        caption += f"; {FLAG_LEGEND}"
     out.table([*columns, "Family"] if with_family else columns, rows, right=(2, 3, 4), caption=caption)
     return 0
 
@@ -152,12 +155,21 @@ def _pricing_pairs(m: Model) -> list[tuple[str, str]]:
         ("reasoning", money(p.reasoning_per_mtok, PER_M)), ("per request", money(p.per_request)),
         ("per image", money(p.per_image)),
     ]
-    pairs = [(f"price: {k}", v) for k, v in pairs if v != NONE]
+    pairs = [(f"price: {k}", _flag_detail(v, m, k.replace(" ", "_") + "_per_mtok")) for k, v in pairs if v != NONE]
     for tier in p.tiers:
         parts = [f"{k} {money(getattr(tier, k + '_per_mtok'), PER_M)}" for k in ("input", "output", "cache_read")
                  if getattr(tier, k + "_per_mtok") is not None]
         pairs.append((f"price above {tier.above_input_tokens:,} in", ", ".join(parts)))
     return pairs
+
+
+def _flag_detail(text: str, m: Model, field_name: str) -> str:
+    """`$60/M ! 18.2x the median $3.3/M at 5 other providers` for a flagged price, else the price."""
+    found = m.price_flag(field_name)
+    if found is None:
+        return text
+    return f"{flagged(text, m, field_name)} {found.ratio}x the median {money(found.peer_median, PER_M)} at " \
+           f"{found.peers} other providers"
 
 
 # -- families --------------------------------------------------------------------------------------------------
@@ -187,10 +199,12 @@ def families_show(args: argparse.Namespace, out: Output) -> int:
         out.data({"family": family, "offers": offers})
         return 0
     out.details(f"{family.name} ({family.id})", _family_pairs(family))
-    rows = [[str(i), m.id, m.provider, money(m.input_price), money(m.output_price), number(m.context_window)]
+    rows = [[str(i), m.id, m.provider, flagged(money(m.input_price), m, "input_per_mtok"),
+             flagged(money(m.output_price), m, "output_per_mtok"), number(m.context_window)]
             for i, m in enumerate(offers, 1)]
     out.table(["#", "Model", "Provider", "In $/M", "Out $/M", "Context"], rows, right=(0, 3, 4, 5),
-              title=f"{len(offers)} offers, cheapest first")
+              title=f"{len(offers)} offers, cheapest first",
+              caption=FLAG_LEGEND if any(m.price_flags for m in offers) else None)
     return 0
 
 
@@ -214,11 +228,14 @@ def _usage(args: argparse.Namespace) -> dict[str, int]:
 
 
 def costs_estimate(args: argparse.Namespace, out: Output) -> int:
-    cost = _catalog(args).estimate_cost(args.model, **_usage(args))
+    catalog = _catalog(args)
+    cost = catalog.estimate_cost(args.model, **_usage(args))
     if out.json:
         out.data(cost)
         return 0
     out.details(f"{cost.model}: {money(cost.total)}", _cost_pairs(cost))
+    for note in flag_notes(catalog.get(cost.model)):
+        out.line(note)
     return 0
 
 
@@ -254,6 +271,9 @@ def costs_compare(args: argparse.Namespace, out: Output) -> int:
                     "cheapest first")
     for item in comparison.unpriced:
         out.line(f"not priced: {item.model} ({item.component} unknown)")
+    for cost in comparison.costs:
+        for note in flag_notes(catalog.get(cost.model)):
+            out.line(note)
     return 0
 
 

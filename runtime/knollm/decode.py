@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .records import Auth, Family, Model, PriceTier, Pricing, Provider, ProviderStatus, Upstream
+from .records import Auth, Family, Model, PriceFlag, PriceTier, Pricing, Provider, ProviderStatus, Upstream
 
 DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, InvalidOperation)
 """What a malformed record raises while decoding; callers turn these into a `BundleError`."""
@@ -73,7 +73,15 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
         get("family", family),
         get("open_weights"),
         get("knowledge_cutoff"),
+        tuple(_price_flag(f) for f in flags) if (flags := get("price_flags")) else (),
     )
+
+
+def _price_flag(raw: dict[str, Any]) -> PriceFlag:
+    value, median = money(raw["value"]), money(raw["peer_median"])
+    if value is None or median is None:
+        raise ValueError(f"price flag without value or peer median: {raw!r}")
+    return PriceFlag(str(raw["field"]), value, median, int(raw["peers"]), str(raw["ratio"]))
 
 
 def _upstream(raw: dict[str, Any]) -> Upstream:

@@ -109,6 +109,22 @@ class Pricing:
 
 
 @dataclass(slots=True, frozen=True)
+class PriceFlag:
+    """A published price more than 10x above or below its family's median at other providers: check it."""
+
+    field: str
+    """The price field (`input_per_mtok`, `output_per_mtok`, ...)."""
+    value: Decimal
+    """The model's price, USD per million tokens."""
+    peer_median: Decimal
+    """Median of the same price at the other providers offering the family."""
+    peers: int
+    """Number of other providers in that median."""
+    ratio: str
+    """value / peer_median, three significant digits."""
+
+
+@dataclass(slots=True, frozen=True)
 class Upstream:
     """One provider behind a router entry."""
 
@@ -149,6 +165,12 @@ class Model:
     """Whether the weights are published, as a source declares it for this model (see `Catalog.open_weights`)."""
     knowledge_cutoff: str | None = None
     """Training-data cutoff as a source states it (`YYYY-MM` or `YYYY-MM-DD`)."""
+    price_flags: tuple[PriceFlag, ...] = ()
+    """Prices more than 10x from the family's median at other providers (empty in bundles before the flags)."""
+
+    def price_flag(self, field_name: str) -> PriceFlag | None:
+        """The outlier flag on one price field (`input_per_mtok`, ...), or None."""
+        return next((f for f in self.price_flags if f.field == field_name), None)
 
     def source_of(self, field_path: str) -> str | None:
         """The source that gave a field (`"listing"`, `"genai-prices"`, ..., or `"inferred"` when it was derived

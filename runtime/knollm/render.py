@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
+from .records import Model
 from .serialize import dumps, money_str
 
 NONE = "-"
@@ -18,6 +19,22 @@ NONE = "-"
 def money(value: Decimal | None, unit: str = "") -> str:
     """`$0.15` (exact, trailing zeros dropped), or `-` when unknown."""
     return NONE if value is None else f"${money_str(value)}{unit}"
+
+
+FLAG_MARK = "!"
+"""Written beside a price more than 10x from its family's median at other providers."""
+FLAG_LEGEND = f"{FLAG_MARK} = more than 10x from the family's median price at other providers: check it"
+
+
+def flagged(text: str, model: Model | None, field_name: str) -> str:
+    """`text` (a rendered price) with the warning mark when the model's `field_name` price is flagged."""
+    return f"{text} {FLAG_MARK}" if model is not None and text != NONE and model.price_flag(field_name) else text
+
+
+def flag_notes(model: Model) -> list[str]:
+    """One line per flagged price of a model, for output under a table or a details block."""
+    return [f"{FLAG_MARK} {model.id}: {f.field} ${money_str(f.value)}/M is {f.ratio}x the median "
+            f"(${money_str(f.peer_median)}/M) at {f.peers} other providers" for f in model.price_flags]
 
 
 def number(value: int | None) -> str:

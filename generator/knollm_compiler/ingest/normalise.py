@@ -7,7 +7,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-from ..drafts import Draft
+from ..drafts import Draft, RawPrice
 from ..problems import ProblemLog
 from . import fieldmap as fm
 from . import prices, values
@@ -44,6 +44,9 @@ class EntryNormaliser:
         self.unknown_fields: Counter[str] = Counter()
         self.units: dict[str, str] = {}
         self.units_used: dict[str, str] = {}
+        self.default_unit: str | None = None
+        """Set by sources whose documentation states the unit of every price key (then nothing is guessed)."""
+        self._raw: list[RawPrice] = []
 
     def learn_units(self, entries: list[Any]) -> None:
         samples: dict[str, list[Decimal]] = {}
@@ -75,6 +78,7 @@ class EntryNormaliser:
 
     def normalise(self, model_id: str, entry: dict[str, Any], provider: str) -> Draft:
         draft = Draft(provider, model_id, self.source, self.file)
+        self._raw = draft.raw_prices
         best: dict[str, tuple[int, str, Any]] = {}
         for path, raw in flatten(entry):
             if path.split(".", 1)[0] in fm.IGNORED_SUBTREES:
@@ -197,9 +201,11 @@ class EntryNormaliser:
         if number is None:
             self.log.drop(mid, where, f"price is not a number: {values.describe(raw)}")
             return
-        unit = key.unit or self.units.get(path, "per_mtok")
+        unit = key.unit or self.default_unit or self.units.get(path, "per_mtok")
         self.units_used.setdefault(path, unit)
-        value, reason = prices.normalise(number, key, unit)
+        token = key.component not in prices.UNIT_COMPONENTS
+        # Token prices are checked for plausibility only after calibration has settled the file's scale.
+        value, reason = prices.provisional(number, unit) if token else prices.normalise(number, key, unit)
         if reason:
             self.log.drop(mid, where, reason)
             return
@@ -207,9 +213,15 @@ class EntryNormaliser:
             return  # a zero reasoning price means "billed as output" (OpenRouter), not "free"
         name = PRICE_FIELDS[key.component]
         if key.tier is not None:
-            out.setdefault("pricing.tiers", {}).setdefault(key.tier, {})[name] = value
+            container, slot = out.setdefault("pricing.tiers", {}).setdefault(key.tier, {}), name
         else:
-            out.setdefault(f"pricing.{name}", value)
+            container, slot = out, f"pricing.{name}"
+        if slot in container:
+            return  # an earlier key already gave this price
+        container[slot] = value
+        if token:
+            self._raw.append(RawPrice(container, slot, number, path, where, _unit_group(path, key), key.component,
+                                      key.unit or self.default_unit, key.tier is None))
 
     def _upstreams(self, mid: str, key: str, items: list[Any], draft: Draft) -> None:
         upstreams: list[dict[str, Any]] = []
@@ -234,4 +246,16 @@ class EntryNormaliser:
             upstreams.append({"provider": item["provider"], "status": status,
                               "context_window": sub.pop("context_window", None),
                               **{k: v for k, v in sub.items() if k.startswith(("pricing.", "capabilities."))}})
+            for pending in self._raw:
+                if pending.container is sub:  # the route's prices now live in the route's dict
+                    pending.container = upstreams[-1]
         draft.values["upstreams"] = upstreams
+
+
+def _unit_group(path: str, key: prices.PriceKey) -> str:
+    """Sibling price keys share a unit: the parent path, without the upstream prefix (a router's routes are
+    priced in the router's unit) and without tier segments; a unit the key names is a group of its own."""
+    segments = path.rpartition("[].")[2].split(".")
+    parent = ".".join(segments[:-2] if segments[-1].lower() in fm.CURRENCY_LEAVES else segments[:-1])
+    parent = ".".join(s for s in parent.split(".") if s and not fm.TIER_SEGMENT.match(s.lower())) or "$"
+    return f"{parent} [{key.unit}]" if key.unit else parent

@@ -21,6 +21,10 @@ MAX_PER_MTOK = Decimal(1000)
 MIN_NONZERO_PER_MTOK = Decimal("0.0001")
 MAX_PER_UNIT = Decimal(100)
 UNIT_FACTORS = {"per_token": Decimal(1_000_000), "per_1k": Decimal(1000), "per_mtok": Decimal(1)}
+SUB_DOLLAR_SCALES = {f"per_mtok_1e-{n}": Decimal(10) ** -n for n in range(2, 7)}
+"""Listings that quote USD per million tokens in a sub-dollar unit (cents: 1e-2, 1/10,000 USD: 1e-4, ...)."""
+SCALES = {**UNIT_FACTORS, **SUB_DOLLAR_SCALES}
+"""Every scale unit calibration may choose: name -> factor to USD per million tokens."""
 TOKEN_COMPONENTS = ("input", "output", "cache_read", "cache_write", "reasoning")
 UNIT_COMPONENTS = ("per_request", "per_image")
 UNKNOWN_SENTINEL = Decimal(-1)
@@ -150,4 +154,31 @@ def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None,
 def _plain(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation."""
     normalised = value.normalize()
-    return normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised
+    if normalised != normalised.to_integral():
+        return normalised
+    try:
+        return normalised.quantize(Decimal(1))
+    except InvalidOperation:  # more digits than the context holds (a hostile 1e999999): keep the exponent
+        return normalised
+
+
+def provisional(value: Decimal, unit: str) -> tuple[Decimal | None, str | None]:
+    """Like `normalise` for a token price, but without the plausibility check: that waits until unit
+    calibration has settled the file's scale (`calibrate.py`)."""
+    if value == UNKNOWN_SENTINEL:
+        return None, None
+    if value < 0:
+        return None, f"negative price {value}"
+    return _plain(value * SCALES[unit]), None
+
+
+def implausible(converted: Decimal, raw: Decimal, unit: str) -> str | None:
+    """Why a token price in USD per million tokens cannot be right, or None."""
+    if converted > MAX_PER_MTOK or (0 < converted < MIN_NONZERO_PER_MTOK):
+        return f"implausible price {_plain(converted)} USD per million tokens (read {raw} as {unit})"
+    return None
+
+
+def scaled(raw: Decimal, unit: str) -> Decimal:
+    """`raw` in `unit`, exactly, in USD per million tokens."""
+    return _plain(raw * SCALES[unit])

@@ -23,6 +23,16 @@ def money(value: Decimal | None, *, per: str = "") -> str:
     return f"${int(whole):,}.{fraction}{per}"
 
 
+FLAG_MARK = "⚠"
+"""Beside a price more than 10x from its family's median at other providers (`price_flags`)."""
+
+
+def flag_mark(model: object, field_name: str) -> str:
+    """` ⚠` when the model's price `field_name` carries an outlier flag, else nothing."""
+    price_flag = getattr(model, "price_flag", None)
+    return f" {FLAG_MARK}" if price_flag is not None and price_flag(field_name) is not None else ""
+
+
 def count(value: int | None) -> str:
     """A whole number with thousands separators; `—` when unknown."""
     return EMPTY_CELL if value is None else f"{value:,}"

@@ -54,6 +54,7 @@ FILTERS: dict[str, Callable[..., Markup]] = {
     "cell": _safe(escape.md_cell),
     "code": _safe(escape.md_code),
     "money": _safe(fmt.money),
+    "flagmark": _safe(fmt.flag_mark),
     "prices": _safe(_money_pair),
     "num": _safe(fmt.count),
     "yesno": _safe(fmt.yes_no),

@@ -1,0 +1,98 @@
+"""Outlier flags: a published price more than 10x above or below its family's median at other providers.
+
+A flag is a warning, not a correction: a cheap host can be genuinely cheap. It tells a reader which prices
+to check before trusting them, and the report lists them so data errors get fixed at the source.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+
+from .records import Model, PriceFlag, PriceFlagReport
+
+FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
+"""Per-million-token components compared with the same component at other providers."""
+OUTLIER_FACTOR = Decimal(10)
+MIN_PEER_PROVIDERS = 2
+VARIANT_SUFFIXES = (":free", ":batch")
+"""Ids of obvious variants whose price is not the model's list price (free tier, batch discount): neither
+peers nor flagged."""
+EXAMPLES_SHOWN = 30
+
+
+def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
+    """Return the models with `price_flags` set, and the report summary."""
+    by_family: dict[str, dict[str, dict[str, list[Decimal]]]] = defaultdict(lambda: defaultdict(dict))
+    for model in models:
+        for name, value in _prices(model):
+            by_family[model.family or model.id][name].setdefault(model.provider, []).append(value)
+    updated: list[Model] = []
+    examples: list[dict[str, str]] = []
+    flags = 0
+    for model in models:
+        found = tuple(f for name, value in _prices(model)
+                      if (f := _flag(name, value, by_family[model.family or model.id][name], model.provider)))
+        flags += len(found)
+        examples += [_example(model, f) for f in found]
+        updated.append(model.model_copy(update={"price_flags": found}) if found else model)
+    examples.sort(key=lambda e: (-abs(Decimal(e["ratio"]).log10()), e["model"], e["field"]))
+    report = PriceFlagReport(count=sum(1 for m in updated if m.price_flags), flags=flags,
+                             examples=tuple(examples[:EXAMPLES_SHOWN]))
+    return updated, report
+
+
+def _prices(model: Model) -> list[tuple[str, Decimal]]:
+    """The model's positive per-million prices (zero is free or a placeholder, not a comparable price); none
+    for variants, whose price is meant to differ from the list price."""
+    if model.pricing is None or model.model_id.lower().endswith(VARIANT_SUFFIXES):
+        return []
+    found = [(name, getattr(model.pricing, name)) for name in FLAGGED_FIELDS]
+    return [(name, value) for name, value in found if value is not None and value > 0]
+
+
+def _flag(name: str, value: Decimal, by_provider: dict[str, list[Decimal]], own: str) -> PriceFlag | None:
+    """One value per other provider (its median, when it lists the family several times), then their median."""
+    peers = [statistics.median(values) for provider, values in sorted(by_provider.items()) if provider != own]
+    if len(peers) < MIN_PEER_PROVIDERS:
+        return None
+    median = statistics.median(peers)
+    if _within(value, median) or not _consensus(peers, median):
+        return None
+    ratio = value / median
+    return PriceFlag(field=name, value=value, peer_median=_plain(median), peers=len(peers),
+                     ratio=format(Decimal(f"{ratio:.3g}"), "f"))
+
+
+def _within(value: Decimal, median: Decimal) -> bool:
+    return value <= median * OUTLIER_FACTOR and value * OUTLIER_FACTOR >= median
+
+
+def _consensus(peers: list[Decimal], median: Decimal) -> bool:
+    """Most peers (and at least two) lie within 10x of their median: else there is no price to be far from
+    (two peers at $0.2 and $75 have a 'median' of $37.6 that describes neither)."""
+    agreeing = sum(1 for peer in peers if _within(peer, median))
+    return agreeing >= MIN_PEER_PROVIDERS and 2 * agreeing > len(peers)
+
+
+def _example(model: Model, flag: PriceFlag) -> dict[str, str]:
+    return {"model": model.id, "family": model.family or "", "field": flag.field, "value": format(flag.value, "f"),
+            "peer_median": format(flag.peer_median, "f"), "peers": str(flag.peers), "ratio": flag.ratio}
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Drop trailing zeros (a median of two values may add digits) without exponent notation."""
+    normalised = value.normalize()
+    return normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised
+
+
+def render_flags(report: PriceFlagReport | None, shown: int = 5) -> list[str]:
+    """Lines for the text report."""
+    if report is None:
+        return []
+    lines = [f"price flags: {report.count} models ({report.flags} prices) more than 10x from their family's "
+             f"median at other providers"]
+    lines += [f"  ! {e['model']} {e['field']} {e['value']} vs peer median {e['peer_median']} "
+              f"({e['peers']} providers, {e['ratio']}x)" for e in report.examples[:shown]]
+    return lines
