@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dedupe import dedupe, duplicate_report, with_aliases
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
@@ -69,8 +70,9 @@ def compile_catalog(
     if open_map is not None:
         ingested.append(open_map)
     overrides = load_overrides(catalog_dir / "overrides", set(specs))
-    merged = merge([d for item in ingested for d in item.drafts] + overrides)
-    models, families, family_report = assign_families(merged.models, family_rules)
+    deduped = dedupe([d for item in ingested for d in item.drafts] + overrides)
+    merged = merge(deduped.drafts)
+    models, families, family_report = assign_families(with_aliases(merged.models, deduped), family_rules)
     hints = dict(csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
@@ -78,6 +80,7 @@ def compile_catalog(
     providers = _providers(specs, ingested, resolver, statuses, hints, models)
     reports = [source_report(item, merged) for item in ingested] + extra_reports
     report = build_report(reports, merged.conflicts, family_report)
+    report = report.model_copy(update=duplicate_report(deduped, models))
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
         data_date=max(filter(None, [data_date(statuses), *(i.newest_date for i in ingested)]), default=None),

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from .vocab import Kind, Modality
+from .vocab import Kind, Modality, Variant
 
 SCHEMA_VERSION = "1.1"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
@@ -128,6 +128,12 @@ class Model(Strict):
     """In the provider's hand-picked subset (a `models_<provider>_best.json` file)."""
     family: str | None = None
     """Id of the canonical family this model belongs to (the same model at other providers)."""
+    aliases: tuple[str, ...] = ()
+    """Other ids of this provider that name the same model (case, punctuation, an organisation or namespace
+    prefix), sorted; their sources' values were merged into this record."""
+    variant: Variant | None = None
+    """A variant of the family's model sold apart (`free`, `batch`, `flex`, `quantized`), read from the id;
+    `cheapest` and the offer order skip variants unless asked."""
     provenance: Provenance
     """Where each field came from, written as source tag -> comma-separated dotted field paths
     (`{"listing": "context_window,pricing.input_per_mtok", "inferred": "kind"}`). `inferred` means derived
@@ -274,6 +280,30 @@ class SourceReport(Strict):
     """Every problem found: file, record, path, reason, severity."""
 
 
+class DuplicateMerge(Strict):
+    """Ids of one provider found to name one model."""
+
+    provider: str
+    model_id: str
+    """The id kept (the one the provider's own listing uses, where it lists one)."""
+    aliases: tuple[str, ...]
+    """The other ids, sorted."""
+    reason: str
+    """What differs: `case or punctuation`, `namespace prefix` or `organisation prefix`."""
+
+
+class ProviderOverlap(Strict):
+    """A provider whose models are (nearly) all offered by another provider at the same prices."""
+
+    provider: str
+    within: str
+    """The provider that offers them too."""
+    models: int
+    """Models of `provider` with input and output prices."""
+    contained: int
+    """Of those, how many `within` offers under the same id at the same input and output prices."""
+
+
 class Report(Strict):
     """The build report."""
 
@@ -287,6 +317,12 @@ class Report(Strict):
     """Grouping of models into families."""
     conflicts: tuple[dict[str, str], ...] = ()
     """Examples of declared values that disagree by more than 1% between sources (capped)."""
+    duplicates: tuple[DuplicateMerge, ...] = ()
+    """Every set of one provider's ids merged into one model."""
+    duplicates_kept_apart: tuple[DuplicateMerge, ...] = ()
+    """Look-alike ids kept apart because one source file declares different values for them."""
+    provider_overlaps: tuple[ProviderOverlap, ...] = ()
+    """Providers whose priced models are at least 90% contained in another provider's at the same prices."""
 
 
 class LibraryPackage(Strict):

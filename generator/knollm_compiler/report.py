@@ -88,6 +88,7 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
         lines.append(f"families: {f.families}, of which {f.multi_provider} with 2+ providers; largest: "
                      + ", ".join(f"{k} ({v})" for k, v in list(f.largest.items())[:8])
                      + f"; ambiguous ids: {f.ambiguous_count}")
+    lines += duplicate_lines(report)
     lines.append(f"bundle: {providers} providers, {models} models ({priced} priced); invariant "
                  f"{'holds' if report.invariant_ok else 'BROKEN'}; compiled in {seconds:.2f} s")
     problems = [p for s in report.sources for p in s.problems]
@@ -96,3 +97,14 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
     if len(problems) > MAX_PROBLEMS_IN_TEXT:
         lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_IN_TEXT} more in dist/catalog.json (report)")
     return "\n".join(lines) + "\n"
+
+
+def duplicate_lines(report: Report) -> list[str]:
+    """Counts of merged duplicate ids and providers contained in another (details in the bundle's report)."""
+    reasons = Counter(d.reason for d in report.duplicates)
+    lines = [f"duplicates: {sum(len(d.aliases) for d in report.duplicates)} ids merged into "
+             f"{len(report.duplicates)} models (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+             + f"); look-alikes kept apart: {len(report.duplicates_kept_apart)}"]
+    lines += [f"  provider {o.provider}: {o.contained} of {o.models} priced models also at {o.within} at the same "
+              "prices" for o in report.provider_overlaps]
+    return lines
