@@ -27,6 +27,7 @@ export function decode(doc) {
       created: row[field.created], description: row[field.description],
       open: row[field.open_weights] ?? (family ? family.open : null),
       quantization: row[field.quantization],
+      variant: row[field.variant] ?? null, // free, batch, flex, quantized: never crowned cheapest
     };
   });
   const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));

@@ -182,13 +182,13 @@ def families_list(args: argparse.Namespace, out: Output) -> int:
 def families_show(args: argparse.Namespace, out: Output) -> int:
     catalog = _catalog(args)
     family = catalog.family(args.id)
-    offers = catalog.offers(family)
+    offers = catalog.offers(family, include_variants=args.include_variants)
     if out.json:
         out.data({"family": family, "offers": offers})
         return 0
     out.details(f"{family.name} ({family.id})", _family_pairs(family))
-    rows = [[str(i), m.id, m.provider, money(m.input_price), money(m.output_price), number(m.context_window)]
-            for i, m in enumerate(offers, 1)]
+    rows = [[str(i), m.id + (f" ({m.variant})" if m.variant else ""), m.provider, money(m.input_price),
+             money(m.output_price), number(m.context_window)] for i, m in enumerate(offers, 1)]
     out.table(["#", "Model", "Provider", "In $/M", "Out $/M", "Context"], rows, right=(0, 3, 4, 5),
               title=f"{len(offers)} offers, cheapest first")
     return 0
@@ -240,7 +240,8 @@ def costs_compare(args: argparse.Namespace, out: Output) -> int:
     if not args.family and not args.models:
         raise InvalidArgument("costs compare needs --family FAMILY or at least one --model PROVIDER/MODEL")
     catalog = _catalog(args)
-    comparison = catalog.compare(args.models or None, family=args.family, **_usage(args))
+    comparison = catalog.compare(args.models or None, family=args.family, include_variants=args.include_variants,
+                                 **_usage(args))
     if args.limit is not None:
         comparison = Comparison(comparison.costs[: max(args.limit, 0)], comparison.unpriced)
     if out.json:

@@ -73,6 +73,8 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
         get("family", family),
         get("open_weights"),
         get("knowledge_cutoff"),
+        tuple(get("aliases") or ()),  # bundles before aliases and variants have neither key
+        get("variant"),
     )
 
 

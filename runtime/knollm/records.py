@@ -149,6 +149,11 @@ class Model:
     """Whether the weights are published, as a source declares it for this model (see `Catalog.open_weights`)."""
     knowledge_cutoff: str | None = None
     """Training-data cutoff as a source states it (`YYYY-MM` or `YYYY-MM-DD`)."""
+    aliases: tuple[str, ...] = ()
+    """Other ids of this provider for the same model (`Catalog.get` finds the model by them too)."""
+    variant: str | None = None
+    """`free`, `batch`, `flex` or `quantized` when this offer is a variant sold apart from the regular one;
+    `Catalog.offers` and `cheapest` skip variants unless `include_variants=True`."""
 
     def source_of(self, field_path: str) -> str | None:
         """The source that gave a field (`"listing"`, `"genai-prices"`, ..., or `"inferred"` when it was derived

@@ -134,10 +134,10 @@ def _model_rank(model: Model, sizes: dict[str, int]) -> tuple[bool, int, bool, s
 
 
 def _family_page(catalog: knollm.Catalog, family: Family, taken: set[str]) -> FamilyPage | None:
-    offers = tuple(catalog.offers(family))
+    offers = tuple(catalog.offers(family, include_variants=True))  # shown, marked; never crowned cheapest
     if not offers:
         return None
-    priced = [m for m in offers if price_key(m) is not None]
+    priced = [m for m in offers if price_key(m) is not None and m.variant is None]
     if family.provider_count < 2 and not any(m.input_price is not None for m in offers):
         return None
     cheapest = family.cheapest if family.cheapest in {m.id for m in offers} else None
