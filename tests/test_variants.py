@@ -113,3 +113,16 @@ def test_the_cli_lists_variants_only_with_the_flag(bundle_path: Path) -> None:
     compared = json.loads(_cli(bundle_path, "--json", "costs", "compare", "--family", "deepseek-r1-0528",
                                "--input-tokens", "1000", "--output-tokens", "100", "--include-variants"))
     assert len(compared["costs"]) == 4
+
+
+def test_the_family_page_lists_variants_after_the_regular_offers_and_never_stars_them(bundle_path: Path) -> None:
+    from knollm_compiler.site.views import _family_page
+
+    catalog = Catalog.load(bundle_path)
+    page = _family_page(catalog, catalog.family("deepseek-r1-0528"), set())
+    assert page is not None and page.cheapest == "hosta/deepseek-ai/DeepSeek-R1-0528"
+    assert [m.variant for m in page.offers] == [None, None, "free", "batch"]
+    only_free = _family_page(catalog, catalog.family("only-free-model"), set())
+    assert only_free is None or only_free.cheapest is None
+    template = (REPO / "site_templates" / "family.md.j2").read_text(encoding="utf-8")
+    assert "m.variant" in template  # the offers table marks each variant after its id
