@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from knollm import Catalog
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.families import variant_of
 from knollm_compiler.family_rules import load_family_rules
+from knollm_compiler.problems import BuildError
 from knollm_compiler.vocab import VARIANTS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -126,3 +128,17 @@ def test_the_family_page_lists_variants_after_the_regular_offers_and_never_stars
     assert only_free is None or only_free.cheapest is None
     template = (REPO / "site_templates" / "family.md.j2").read_text(encoding="utf-8")
     assert "m.variant" in template  # the offers table marks each variant after its id
+
+
+def test_invalid_variant_rules_name_file_path_and_reason(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(REPO / "catalog" / "providers", catalog / "providers")
+    (catalog / "families").mkdir()
+    (catalog / "families" / "variants.toml").write_text(
+        '[[variant]]\npattern = ":cheap$"\nvariant = "cheap"\nwhy = "x"\n\n[[variant]]\npattern = "(open"\n'
+        'variant = "free"\nwhy = "y"\n', encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        compile_catalog(catalog, None)
+    where = {(p.file, p.path) for p in caught.value.problems}
+    assert ("catalog/families/variants.toml", "variant.0.variant") in where
+    assert ("catalog/families/variants.toml", "variant.1.pattern") in where
