@@ -5,9 +5,9 @@ Two ids of one provider are the same model when they differ only by
 - case and punctuation (`claude-3-5-haiku` vs `claude-3.5-haiku`, `_` vs `-`, `.` vs `-`);
 - a namespace the provider's own listing puts before (almost) every id (`models/`, `accounts/<x>/models/`),
   which other sources leave out;
-- one organisation segment (`anthropic/claude-2` vs `claude-2`), where the provider's own listing uses that
-  organisation as a namespace (so a region or a deployment prefix such as `us-east-1/` never counts) and
-  exactly one organisation's id matches the bare one.
+- one organisation segment (`anthropic/claude-2` vs `claude-2`), where the provider's own listing, or any
+  provider's own listing, names that organisation as a model's publisher (so a region or a deployment prefix
+  such as `us-east-1/` never counts) and exactly one organisation's id matches the bare one.
 Two entries of the same source file stay apart when they declare different prices or context windows:
 the file itself says they are different offers. Everything is decided by structure and evidence, never by
 provider name.
@@ -52,19 +52,24 @@ def dedupe(drafts: list[Draft]) -> DedupeResult:
     by_provider: dict[str, list[Draft]] = defaultdict(list)
     for draft in drafts:
         by_provider[draft.provider].append(draft)
+    # Organisations some provider's own listing names as publishers (`<org>/<model>`): a region, a deployment
+    # type or an image size before a `/` is never one, so those ids stay apart.
+    publishers = {d.model_id.lower().split("/")[0] for d in drafts
+                  if d.source in OWN_SOURCES and d.model_id.count("/") == 1}
     result = DedupeResult(drafts=[])
     for provider in sorted(by_provider):
-        _dedupe_provider(provider, by_provider[provider], result)
+        _dedupe_provider(provider, by_provider[provider], publishers, result)
     return result
 
 
-def _dedupe_provider(provider: str, drafts: list[Draft], result: DedupeResult) -> None:
+def _dedupe_provider(provider: str, drafts: list[Draft], publishers: set[str], result: DedupeResult) -> None:
     by_id: dict[str, list[Draft]] = defaultdict(list)
     for draft in drafts:
         by_id[draft.model_id].append(draft)
     own = sorted({d.model_id for d in drafts if d.source in OWN_SOURCES})
     namespaces = (*ALWAYS_NAMESPACE, *_namespaces(own))
-    orgs = {_strip(mid.lower(), namespaces).split("/", 1)[0] for mid in own if "/" in _strip(mid.lower(), namespaces)}
+    stripped = [_strip(mid.lower(), namespaces) for mid in own]
+    orgs = publishers | {mid.split("/", 1)[0] for mid in stripped if "/" in mid}
     canonical_of: dict[str, str] = {}
     for group in _groups(sorted(by_id), namespaces, orgs):
         if len(group) < 2:
