@@ -44,6 +44,14 @@ def test_an_organisation_prefix_joins_only_where_the_listing_uses_that_organisat
     assert result.merges[0].reason == "organisation prefix"
 
 
+def test_an_organisation_another_listing_names_as_publisher_counts_too() -> None:
+    drafts = [_draft("acme/gizmo"),  # hosta's listing: acme publishes models
+              _draft("acme/widget", "litellm", "hostb"), _draft("widget", "genai-prices", "hostb"),
+              _draft("eu-west-1/widget", "litellm", "hostb")]
+    result = dedupe(drafts)
+    assert result.aliases == {("hostb", "acme/widget"): ("widget",)}
+
+
 def test_two_organisations_with_one_bare_name_stay_apart() -> None:
     drafts = [_draft("acme/widget"), _draft("forks/widget"), _draft("widget", "litellm")]
     assert dedupe(drafts).aliases == {}
