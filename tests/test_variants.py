@@ -142,3 +142,12 @@ def test_invalid_variant_rules_name_file_path_and_reason(tmp_path: Path) -> None
     where = {(p.file, p.path) for p in caught.value.problems}
     assert ("catalog/families/variants.toml", "variant.0.variant") in where
     assert ("catalog/families/variants.toml", "variant.1.pattern") in where
+
+
+def test_the_site_pricing_pages_never_crown_a_variant(bundle_path: Path) -> None:
+    from knollm_compiler.site.views import paid_chat_models
+
+    catalog = Catalog.load(bundle_path)
+    batch = catalog.get("hosta/deepseek-ai/DeepSeek-R1-0528:batch")
+    assert batch.kind == "chat" and batch.input_price is not None and batch.input_price > 0
+    assert batch.id not in {m.id for m in paid_chat_models(catalog.models)}
