@@ -4,6 +4,9 @@ with `aliases`; providers contained in another at the same prices are reported."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -152,3 +155,12 @@ def test_a_bundle_without_aliases_still_loads(built: Path, tmp_path: Path) -> No
     _write(old, bundle)
     model = Catalog.load(old).get("hosta/acme/widget-3.5")
     assert model.aliases == () and model.variant is None
+
+
+def test_search_and_the_cli_know_the_aliases(built: Path) -> None:
+    catalog = Catalog.load(built)
+    assert [m.id for m in catalog.search("widget-3-5")] == ["hosta/acme/widget-3.5"]
+    env = {**os.environ, "KNOLLM_BUNDLE": str(built)}
+    shown = subprocess.run([sys.executable, "-m", "knollm", "models", "show", "hosta/acme/widget-3-5"],
+                           capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    assert "hosta/acme/widget-3.5" in shown and "acme/widget-3-5" in shown and "also answers to" in shown

@@ -159,13 +159,14 @@ class Catalog:
     @cached_property
     def _haystacks(self) -> list[str]:
         """Per model (by position), the lowercased text that free-text search matches: id, name, family id,
-        family name, description. Built from the parsed JSON, so a text search decodes only its matches."""
+        family name, description, aliases. Built from the parsed JSON, so a text search decodes only its matches."""
         names = {raw["id"]: raw.get("name") or "" for raw in self._raw_families}
         family_of = self._family_of
 
         def text(raw: dict[str, Any]) -> str:
             family = raw.get("family") or family_of.get(raw["id"]) or ""
-            parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "")
+            parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "",
+                     " ".join(raw.get("aliases") or ()))  # an old spelling of the id finds the model too
             return "\n".join(p if isinstance(p, str) else "" for p in parts).lower()
 
         with bundle.no_gc():
