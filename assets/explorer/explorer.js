@@ -2,7 +2,7 @@
 // matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
 import { decode, select } from "./data.js";
 import { el, formatPrice, formatTokens, options } from "./dom.js";
-import { MAX_COMPARE, PRESETS, renderCalculator, renderCompare, renderMatrix } from "./panels.js";
+import { MAX_COMPARE, PRESETS, renderCalculator, renderCompare, renderMatrix, variantMark } from "./panels.js";
 import { DEFAULTS, list, readState, writeState } from "./state.js";
 
 const PAGE_SIZE = 50;
@@ -97,7 +97,8 @@ function renderTable(ui, data, state, links) {
       el("button", { type: "button", class: "kx-sort", dataset: { sort: key } }, label, active ? (state.dir === "desc" ? " ▼" : " ▲") : ""));
   }));
   const body = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => el("tr", { dataset: { model: m.id } },
-    el("th", { scope: "row" }, el("span", { class: "kx-id" }, m.id), m.name !== m.modelId ? el("small", {}, m.name) : null),
+    el("th", { scope: "row" }, el("span", { class: "kx-id" }, m.id), variantMark(m),
+      m.name !== m.modelId ? el("small", {}, m.name) : null),
     el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
     el("td", { class: "kx-num" }, formatTokens(m.context)),
     priceCell(m, "input_per_mtok", m.inPrice), priceCell(m, "output_per_mtok", m.outPrice),

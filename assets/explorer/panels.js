@@ -36,6 +36,7 @@ export function renderCompare(data, state, links) {
     ["Provider", (m) => links.provider(m)],
     ["Family", (m) => links.family(m)],
     ["Kind", (m) => m.kind],
+    ["Variant", (m) => m.variant || "–"],
     ["Input $/M", (m) => formatPrice(m.inPrice)],
     ["Output $/M", (m) => formatPrice(m.outPrice)],
     ["Context", (m) => formatTokens(m.context)],
@@ -47,7 +48,7 @@ export function renderCompare(data, state, links) {
     ["Description", (m) => m.description || "–"],
   ];
   return el("table", { class: "kx-compare" },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Model"), chosen.map((m) => el("th", { scope: "col" }, m.id)))),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Model"), chosen.map((m) => el("th", { scope: "col" }, m.id, variantMark(m))))),
     el("tbody", {}, rows.map(([label, cell]) => el("tr", {}, el("th", { scope: "row" }, label), chosen.map((m) => el("td", {}, cell(m)))))));
 }
 
@@ -60,7 +61,8 @@ function usageFrom(state) {
   };
 }
 
-/** Cost rows for the calculator: priced first, cheapest first; unknown prices stay unknown. */
+/** Cost rows for the calculator: priced first, cheapest first; unknown prices stay unknown. Variants (free,
+ * batch, flex, quantised offers) come after the regular offers, so the first row is never a variant. */
 export function calculate(data, state) {
   const models = state.target === "family"
     ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
@@ -69,9 +71,15 @@ export function calculate(data, state) {
   const rows = models.map((m) => ({ model: m, cost: estimateCost(m.pricing, usage) }));
   const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => {
     const x = toNumber(a.cost.total); const y = toNumber(b.cost.total);
-    return x - y || a.model.id.localeCompare(b.model.id);
+    return Number(Boolean(a.model.variant)) - Number(Boolean(b.model.variant)) || x - y
+      || a.model.id.localeCompare(b.model.id);
   });
   return { usage, priced, unknown: rows.filter((r) => r.cost.unknown) };
+}
+
+/** A small "(free)" / "(batch)" label after a variant offer's id; null for a regular offer. */
+export function variantMark(model) {
+  return model.variant ? el("small", { class: "kx-variant" }, ` (${model.variant})`) : null;
 }
 
 export function renderCalculator(data, state) {
@@ -80,8 +88,8 @@ export function renderCalculator(data, state) {
   const body = priced.map(({ model, cost }) => {
     const perDay = mulInt(cost.total, usage.perDay);
     const blended = tokens ? (toNumber(cost.total) / tokens) * 1e6 : null;
-    return el("tr", { dataset: { model: model.id } },
-      el("th", { scope: "row" }, model.id),
+    return el("tr", { dataset: model.variant ? { model: model.id, variant: model.variant } : { model: model.id } },
+      el("th", { scope: "row" }, model.id, variantMark(model)),
       el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, `$${toText(cost.total)}`),
       el("td", { class: "kx-num" }, `$${toText(perDay)}`),
       el("td", { class: "kx-num" }, `$${toText(mulInt(perDay, DAYS_PER_MONTH))}`),

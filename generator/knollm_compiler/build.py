@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calibrate import calibrate, render_units
+from .dedupe import dedupe, duplicate_report, with_aliases
 from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
@@ -72,8 +73,9 @@ def compile_catalog(
     all_drafts = [d for item in ingested for d in item.drafts] + overrides
     cap_dates(all_drafts, as_of)
     unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
-    merged = merge(all_drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
-    models, families, family_report = assign_families(merged.models, family_rules)
+    deduped = dedupe(all_drafts)
+    merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
+    models, families, family_report = assign_families(with_aliases(merged.models, deduped), family_rules)
     models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:
@@ -82,7 +84,8 @@ def compile_catalog(
     providers = _providers(specs, ingested, resolver, snap.statuses, hints, models)
     reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
     report = build_report(reports, merged, family_report)
-    report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report})
+    report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report,
+                                       **duplicate_report(deduped, models)})
     source_dates = {item.file: day for item in ingested if (day := _newest(item.drafts))}
     source_dates.update({file: day for file in {d.file for d in overrides}
                          if (day := _newest([d for d in overrides if d.file == file]))})

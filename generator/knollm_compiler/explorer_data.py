@@ -19,7 +19,7 @@ PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache
 TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
           "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
-          "open_weights", "quantization", "price_flags")
+          "open_weights", "quantization", "price_flags", "variant")
 
 
 def explorer_document(
@@ -76,6 +76,7 @@ def _row(m: dict[str, Any], providers: dict[str, int], families: dict[str, int],
         m.get("open_weights"),
         m.get("quantization"),
         _flags(m.get("price_flags")),
+        m.get("variant"),
     ]
 
 

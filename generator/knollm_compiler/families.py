@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from .family_rules import FamilyRules
 from .records import Family, FamilyReport, Model
+from .vocab import INFERRED
 
 PARAMETERS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)
 DATED = re.compile(r"^(?P<base>.+)-(?:\d{8}|\d{6}|\d{4}|latest)$")
@@ -33,9 +34,23 @@ def family_key(rules: FamilyRules, provider: str, model_id: str) -> str:
     return rules.key_aliases.get(key, key)
 
 
+def variant_of(rules: FamilyRules, model_id: str) -> str | None:
+    """The variant (`free`, `batch`, ...) the id names, by catalog/families/variants.toml; None for a regular offer."""
+    lowered = model_id.lower()
+    return next((variant for pattern, variant in rules.compiled_variants if pattern.search(lowered)), None)
+
+
+def _with_variant(model: Model, rules: FamilyRules) -> Model:
+    variant = variant_of(rules, model.model_id)
+    if variant is None:
+        return model
+    provenance = dict(sorted({**model.provenance, "variant": INFERRED}.items()))
+    return model.model_copy(update={"variant": variant, "provenance": provenance})
+
+
 def assign_families(models: list[Model], rules: FamilyRules) -> tuple[list[Model], list[Family], FamilyReport]:
-    """Set `family` on every model and build the family records."""
-    keyed = [(family_key(rules, m.provider, m.model_id), m) for m in models]
+    """Set `family` (and `variant`) on every model and build the family records."""
+    keyed = [(family_key(rules, m.provider, m.model_id), _with_variant(m, rules)) for m in models]
     members: dict[str, list[Model]] = defaultdict(list)
     for key, model in keyed:
         members[key].append(model)
@@ -45,7 +60,9 @@ def assign_families(models: list[Model], rules: FamilyRules) -> tuple[list[Model
 
 
 def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
-    ordered = sorted(offers, key=lambda m: (_blended(m) is None, _blended(m) or 0, m.id))
+    # Regular offers first, cheapest first; variants (free, batch, ...) after them, so never crowned cheapest.
+    ordered = sorted(offers, key=lambda m: (m.variant is not None, _blended(m) is None, _blended(m) or 0, m.id))
+    regular = ordered[0] if ordered[0].variant is None else None
     lab = next((lab for pattern, lab in rules.compiled_labs if pattern.search(key)), None)
     names = Counter(m.model_id.rstrip("/").rsplit("/", 1)[-1] for m in offers)
     contexts = [m for m in offers if m.context_window]
@@ -57,7 +74,7 @@ def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
         parameters=_parameters(max(names.items(), key=lambda kv: (kv[1], kv[0]))[0]),
         provider_count=len({m.provider for m in offers}),
         offers=tuple(m.id for m in ordered),
-        cheapest=ordered[0].id if _blended(ordered[0]) is not None else None,
+        cheapest=regular.id if regular is not None and _blended(regular) is not None else None,
         largest_context=max(contexts, key=lambda m: (m.context_window, m.id)).id if contexts else None,
     )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .problems import BuildError, Problem, Severity
+from .vocab import Variant
 
 
 class _Strict(BaseModel):
@@ -59,6 +60,20 @@ class Lab(_Strict):
     _check = field_validator("pattern")(lambda v: _compiles(v))
 
 
+class VariantRule(_Strict):
+    """Ids matching `pattern` (lower-cased, whole id) are this variant of their family's model."""
+
+    pattern: str
+    variant: Variant
+    why: str = Field(min_length=1)
+
+    _check = field_validator("pattern")(lambda v: _compiles(v))
+
+
+class VariantsFile(_Strict):
+    variant: list[VariantRule] = []
+
+
 class RulesFile(_Strict):
     rule: list[Rule] = []
 
@@ -79,6 +94,11 @@ class FamilyRules(_Strict):
     key_aliases: dict[str, str]
     model_aliases: list[ModelAlias]
     labs: list[Lab]
+    variants: list[VariantRule] = []
+
+    @cached_property
+    def compiled_variants(self) -> list[tuple[re.Pattern[str], str]]:
+        return [(re.compile(v.pattern), v.variant) for v in self.variants]
 
     @cached_property
     def compiled(self) -> list[tuple[re.Pattern[str], str, re.Pattern[str] | None]]:
@@ -97,7 +117,8 @@ def load_family_rules(directory: Path) -> FamilyRules:
     """Load and validate; every problem in every file is reported at once."""
     problems: list[Problem] = []
     parsed = {}
-    for name, schema in (("rules", RulesFile), ("aliases", AliasesFile), ("labs", LabsFile)):
+    files = (("rules", RulesFile), ("aliases", AliasesFile), ("labs", LabsFile), ("variants", VariantsFile))
+    for name, schema in files:
         path = directory / f"{name}.toml"
         where = f"catalog/families/{name}.toml"
         try:
@@ -117,4 +138,5 @@ def load_family_rules(directory: Path) -> FamilyRules:
         key_aliases=parsed["aliases"].keys,
         model_aliases=parsed["aliases"].model,
         labs=parsed["labs"].lab,
+        variants=parsed["variants"].variant,
     )

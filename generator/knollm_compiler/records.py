@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from .vocab import Kind, Modality
+from .vocab import Kind, Modality, Variant
 
 SCHEMA_VERSION = "1.1"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
@@ -145,6 +145,12 @@ class Model(Strict):
     """Id of the canonical family this model belongs to (the same model at other providers)."""
     price_flags: tuple[PriceFlag, ...] = ()
     """Prices more than 10x away from the family's median at other providers: check before trusting them."""
+    aliases: tuple[str, ...] = ()
+    """Other ids of this provider that name the same model (case, punctuation, an organisation or namespace
+    prefix), sorted; their sources' values were merged into this record."""
+    variant: Variant | None = None
+    """A variant of the family's model sold apart (`free`, `batch`, `flex`, `quantized`), read from the id;
+    `cheapest` and the offer order skip variants unless asked."""
     provenance: Provenance
     """Where each field came from, written as source tag -> comma-separated dotted field paths
     (`{"listing": "context_window,pricing.input_per_mtok", "inferred": "kind"}`). `inferred` means derived
@@ -170,9 +176,10 @@ class Family(Strict):
     provider_count: int = Field(ge=1)
     """Number of providers offering it."""
     offers: tuple[str, ...]
-    """Model ids (`<provider>/<model_id>`), cheapest first (by input plus output price), unpriced last."""
+    """Model ids (`<provider>/<model_id>`): regular offers cheapest first (by input plus output price),
+    unpriced last, then the variant offers (`Model.variant`) in the same order."""
     cheapest: str | None = None
-    """The cheapest offer with both input and output prices known."""
+    """The cheapest regular offer (not a variant) with both input and output prices known."""
     largest_context: str | None = None
     """The offer with the largest context window."""
 
@@ -342,6 +349,30 @@ class PriceFlagReport(Strict):
     """Some flagged prices: model, field, value, peer_median, peers, ratio (capped)."""
 
 
+class DuplicateMerge(Strict):
+    """Ids of one provider found to name one model."""
+
+    provider: str
+    model_id: str
+    """The id kept (the one the provider's own listing uses, where it lists one)."""
+    aliases: tuple[str, ...]
+    """The other ids, sorted."""
+    reason: str
+    """What differs: `case or punctuation`, `namespace prefix` or `organisation prefix`."""
+
+
+class ProviderOverlap(Strict):
+    """A provider whose models are (nearly) all offered by another provider at the same prices."""
+
+    provider: str
+    within: str
+    """The provider that offers them too."""
+    models: int
+    """Models of `provider` with input and output prices."""
+    contained: int
+    """Of those, how many `within` offers under the same id at the same input and output prices."""
+
+
 class Report(Strict):
     """The build report."""
 
@@ -365,6 +396,12 @@ class Report(Strict):
     """Unit calibration: per source file and price group, the chosen scale and its evidence."""
     price_flags: PriceFlagReport | None = None
     """Outliers: prices more than 10x above or below the family's median at other providers."""
+    duplicates: tuple[DuplicateMerge, ...] = ()
+    """Every set of one provider's ids merged into one model."""
+    duplicates_kept_apart: tuple[DuplicateMerge, ...] = ()
+    """Look-alike ids kept apart because one source file declares different values for them."""
+    provider_overlaps: tuple[ProviderOverlap, ...] = ()
+    """Providers whose priced models are at least 90% contained in another provider's at the same prices."""
 
 
 class LibraryPackage(Strict):

@@ -115,6 +115,7 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
         lines.append(f"families: {f.families}, of which {f.multi_provider} with 2+ providers; largest: "
                      + ", ".join(f"{k} ({v})" for k, v in list(f.largest.items())[:8])
                      + f"; ambiguous ids: {f.ambiguous_count}")
+    lines += duplicate_lines(report)
     lines += agreement_lines(report)
     lines.append(f"prices: {t.get('conflicts', 0)} conflicts over 1%, {t.get('superseded', 0)} won by a newer "
                  f"declaration, {t.get('price_fills', 0)} components filled from an agreeing second source")
@@ -126,3 +127,14 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
     if len(problems) > MAX_PROBLEMS_IN_TEXT:
         lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_IN_TEXT} more in dist/catalog.json (report)")
     return "\n".join(lines) + "\n"
+
+
+def duplicate_lines(report: Report) -> list[str]:
+    """Counts of merged duplicate ids and providers contained in another (details in the bundle's report)."""
+    reasons = Counter(d.reason for d in report.duplicates)
+    lines = [f"duplicates: {sum(len(d.aliases) for d in report.duplicates)} ids merged into "
+             f"{len(report.duplicates)} models (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+             + f"); look-alikes kept apart: {len(report.duplicates_kept_apart)}"]
+    lines += [f"  provider {o.provider}: {o.contained} of {o.models} priced models also at {o.within} at the same "
+              "prices" for o in report.provider_overlaps]
+    return lines

@@ -10,6 +10,11 @@ KINDS: tuple[str, ...] = ("chat", "embedding", "image", "audio", "rerank", "mode
 Modality = Literal["text", "image", "audio", "video", "file", "embedding"]
 MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "file", "embedding")
 
+Variant = Literal["free", "batch", "flex", "quantized"]
+VARIANTS: tuple[str, ...] = ("free", "batch", "flex", "quantized")
+"""Offers of a family's model sold apart from the regular one: a free tier, batch or flex (slower, cheaper)
+processing, or lower-precision weights. The rules that read them from ids are in catalog/families/."""
+
 CAPABILITIES: tuple[str, ...] = (
     "tools",
     "parallel_tools",

@@ -117,6 +117,12 @@ class Catalog:
         return {raw["id"]: i for i, raw in enumerate(self._raw_models)}
 
     @cached_property
+    def _alias_index(self) -> dict[str, int]:
+        """`<provider>/<alias>` -> position of the model that has that alias."""
+        return {f"{raw['provider']}/{alias}": i for i, raw in enumerate(self._raw_models)
+                for alias in raw.get("aliases") or ()}
+
+    @cached_property
     def _short_ids(self) -> dict[str, list[str]]:
         short: dict[str, list[str]] = {}
         for raw in self._raw_models:
@@ -166,13 +172,14 @@ class Catalog:
     @cached_property
     def _haystacks(self) -> list[str]:
         """Per model (by position), the lowercased text that free-text search matches: id, name, family id,
-        family name, description. Built from the parsed JSON, so a text search decodes only its matches."""
+        family name, description, aliases. Built from the parsed JSON, so a text search decodes only its matches."""
         names = {raw["id"]: raw.get("name") or "" for raw in self._raw_families}
         family_of = self._family_of
 
         def text(raw: dict[str, Any]) -> str:
             family = raw.get("family") or family_of.get(raw["id"]) or ""
-            parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "")
+            parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "",
+                     " ".join(raw.get("aliases") or ()))  # an old spelling of the id finds the model too
             return "\n".join(p if isinstance(p, str) else "" for p in parts).lower()
 
         with bundle.no_gc():
@@ -220,6 +227,8 @@ class Catalog:
         """
         ref = ref.strip()
         index = self._index.get(ref)
+        if index is None:
+            index = self._alias_index.get(ref)  # an id the provider also answers to (see Model.aliases)
         if index is not None:
             return self._model_at(index)
         matches = self._lower_index.get(ref.lower(), [])
@@ -227,7 +236,7 @@ class Catalog:
         if len(matches) == 1:
             return self._model_at(matches[0])
         family = self._families.get(ref)
-        if family is not None and (offers := self.offers(family)):
+        if family is not None and (offers := self.offers(family) or self.offers(family, include_variants=True)):
             return offers[0]
         raise ModelNotFound(ref, closest(ref, self._index, self._short_ids))
 
@@ -264,12 +273,19 @@ class Catalog:
         hint = "" if self.has_families else NO_FAMILIES_HINT
         raise FamilyNotFound(ref, closest(ref, self._families), hint=hint)
 
-    def offers(self, family: str | Family) -> list[Model]:
-        """Every model offering the family across providers, cheapest first (`price` order; unpriced last)."""
+    def offers(self, family: str | Family, *, include_variants: bool = False) -> list[Model]:
+        """Every model offering the family across providers, cheapest first (`price` order; unpriced last).
+
+        Variants (`:free`, batch, flex, quantised offers: `Model.variant`) are left out unless `include_variants`
+        (then they follow the regular offers): they are not the regular product, so never crowned cheapest.
+        """
         fam = family if isinstance(family, Family) else self.family(family)
         ids = dict.fromkeys((*fam.offers, *self._by_family.get(fam.id, ())))
         models = [self._model_at(self._index[i]) for i in ids if i in self._index]
-        return sort_models(models, Query(sort="price"), lambda m: 0)
+        if not include_variants:
+            models = [m for m in models if m.variant is None]
+        ordered = sort_models(models, Query(sort="price"), lambda m: 0)
+        return sorted(ordered, key=lambda m: m.variant is not None)  # variants after the regular offers
 
     def open_weights(self, model: Model) -> bool | None:
         """Whether the model's weights are open: as declared for the model, else from its family; None when unknown."""
@@ -321,16 +337,18 @@ class Catalog:
         input_tokens: int | None = None,
         output_tokens: int | None = None,
         cached_input_tokens: int = 0,
+        include_variants: bool = False,
         **filters: Any,
     ) -> Model | None:
         """The cheapest model meeting the requirements (a `Query` and/or keyword filters), or None.
 
         With `input_tokens`/`output_tokens` the models are ranked by `estimate_cost` of that workload (models
-        it cannot price are skipped); otherwise by the `price` key (input plus output per MTok).
+        it cannot price are skipped); otherwise by the `price` key (input plus output per MTok). Variants
+        (`Model.variant`: free, batch, flex, quantised offers) only count with `include_variants`.
         """
         q = _as_query(query, filters)
         q = dataclasses.replace(q, sort="price", reverse=False, limit=None)
-        matches = self.search(q)
+        matches = [m for m in self.search(q) if include_variants or m.variant is None]
         if input_tokens is None and output_tokens is None:
             return next((m for m in matches if price_key(m) is not None), None)
         comparison = costs.compare(matches, input_tokens or 0, output_tokens or 0, cached_input_tokens)
@@ -380,14 +398,16 @@ class Catalog:
         cached_input_tokens: int = 0,
         cache_write_tokens: int = 0,
         requests: int = 1,
+        include_variants: bool = False,
         **extra: int,
     ) -> Comparison:
-        """One workload across `models` (ids or records) and/or every offer of `family`, cheapest first."""
+        """One workload across `models` (ids or records) and/or every offer of `family`, cheapest first (the
+        family's variant offers only with `include_variants`)."""
         if models is None and family is None:
             raise InvalidArgument("compare needs models or a family")
         chosen = [m if isinstance(m, Model) else self.get(m) for m in models or ()]
         if family is not None:
-            chosen += self.offers(family)
+            chosen += self.offers(family, include_variants=include_variants)
         unique = list({m.id: m for m in chosen}.values())
         return costs.compare(unique, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests,
                              **extra)

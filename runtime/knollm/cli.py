@@ -18,6 +18,8 @@ from .libraries import USE_CASES, check_features, check_use_case
 from .query import CAPABILITIES, KINDS, MODALITIES, SORT_KEYS
 from .render import Output
 
+VARIANTS_HELP = "also list variant offers (free, batch, flex, quantised), which are otherwise left out"
+
 _SUFFIXES = {"k": 1_000, "m": 1_000_000}
 
 
@@ -73,8 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     families = _group(groups, "families", "model families across providers")
     _command(families, "list", "list families", commands.families_list, common)
-    _command(families, "show", "a family and all its offers, cheapest first", commands.families_show,
-             common).add_argument("id", metavar="FAMILY", help="family id")
+    show = _command(families, "show", "a family and all its offers, cheapest first", commands.families_show, common)
+    show.add_argument("id", metavar="FAMILY", help="family id")
+    show.add_argument("--include-variants", action="store_true", help=VARIANTS_HELP)
 
     costs = _group(groups, "costs", "cost estimates (exact, USD)")
     estimate = _command(costs, "estimate", "estimate the cost of a workload on one model", commands.costs_estimate,
@@ -86,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--model", action="append", default=[], metavar="PROVIDER/MODEL", dest="models",
                          help="a model to include (repeatable)")
     compare.add_argument("--limit", type=int, metavar="N", help="show only the N cheapest")
+    compare.add_argument("--include-variants", action="store_true", help=VARIANTS_HELP)
     _usage_arguments(compare)
 
     tokens = _group(groups, "tokens", "token counting")

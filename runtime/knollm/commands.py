@@ -123,7 +123,9 @@ def _model_pairs(m: Model, catalog: Catalog) -> list[tuple[str, str]]:
         ("name", m.display_name),
         ("provider", m.provider),
         ("model id", m.model_id),
+        ("also answers to", ", ".join(m.aliases)),
         ("kind", m.kind),
+        ("variant", m.variant or ""),
         ("family", m.family or ""),
         ("open weights", flag(catalog.open_weights(m)) if m.family else ""),
         ("context window", number(m.context_window)),
@@ -194,14 +196,14 @@ def families_list(args: argparse.Namespace, out: Output) -> int:
 def families_show(args: argparse.Namespace, out: Output) -> int:
     catalog = _catalog(args)
     family = catalog.family(args.id)
-    offers = catalog.offers(family)
+    offers = catalog.offers(family, include_variants=args.include_variants)
     if out.json:
         out.data({"family": family, "offers": offers})
         return 0
     out.details(f"{family.name} ({family.id})", _family_pairs(family))
-    rows = [[str(i), m.id, m.provider, flagged(money(m.input_price), m, "input_per_mtok"),
-             flagged(money(m.output_price), m, "output_per_mtok"), number(m.context_window)]
-            for i, m in enumerate(offers, 1)]
+    rows = [[str(i), m.id + (f" ({m.variant})" if m.variant else ""), m.provider,
+             flagged(money(m.input_price), m, "input_per_mtok"), flagged(money(m.output_price), m, "output_per_mtok"),
+             number(m.context_window)] for i, m in enumerate(offers, 1)]
     out.table(["#", "Model", "Provider", "In $/M", "Out $/M", "Context"], rows, right=(0, 3, 4, 5),
               title=f"{len(offers)} offers, cheapest first",
               caption=FLAG_LEGEND if any(m.price_flags for m in offers) else None)
@@ -257,7 +259,8 @@ def costs_compare(args: argparse.Namespace, out: Output) -> int:
     if not args.family and not args.models:
         raise InvalidArgument("costs compare needs --family FAMILY or at least one --model PROVIDER/MODEL")
     catalog = _catalog(args)
-    comparison = catalog.compare(args.models or None, family=args.family, **_usage(args))
+    comparison = catalog.compare(args.models or None, family=args.family, include_variants=args.include_variants,
+                                 **_usage(args))
     if args.limit is not None:
         comparison = Comparison(comparison.costs[: max(args.limit, 0)], comparison.unpriced)
     if out.json:

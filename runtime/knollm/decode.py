@@ -74,6 +74,8 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
         get("open_weights"),
         get("knowledge_cutoff"),
         tuple(_price_flag(f) for f in flags) if (flags := get("price_flags")) else (),
+        tuple(get("aliases") or ()),  # bundles before aliases and variants have neither key
+        get("variant"),
     )
 
 

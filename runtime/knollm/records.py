@@ -168,6 +168,12 @@ class Model:
     price_flags: tuple[PriceFlag, ...] = ()
     """Prices more than 10x from the family's median at other providers (empty in bundles before the flags)."""
 
+    aliases: tuple[str, ...] = ()
+    """Other ids of this provider for the same model (`Catalog.get` finds the model by them too)."""
+    variant: str | None = None
+    """`free`, `batch`, `flex` or `quantized` when this offer is a variant sold apart from the regular one;
+    `Catalog.offers` and `cheapest` skip variants unless `include_variants=True`."""
+
     def price_flag(self, field_name: str) -> PriceFlag | None:
         """The outlier flag on one price field (`input_per_mtok`, ...), or None."""
         return next((f for f in self.price_flags if f.field == field_name), None)

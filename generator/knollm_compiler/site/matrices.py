@@ -82,7 +82,8 @@ def price_matrix(site: SiteData, families: int = PRICE_FAMILIES, providers: int 
     for page in widest:
         cells = []
         for provider in columns:
-            offers = [m for m in page.offers if m.provider == provider and price_key(m) is not None]
+            offers = [m for m in page.offers  # a variant (batch, free, ...) is not the provider's price
+                      if m.provider == provider and m.variant is None and price_key(m) is not None]
             cells.append(min(offers, key=lambda m: (price_key(m), m.id)) if offers else None)
         rows.append((page, tuple(cells)))
     return PriceMatrix(tuple(site.provider_pages[p] for p in columns), tuple(rows))

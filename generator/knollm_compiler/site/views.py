@@ -134,10 +134,10 @@ def _model_rank(model: Model, sizes: dict[str, int]) -> tuple[bool, int, bool, s
 
 
 def _family_page(catalog: knollm.Catalog, family: Family, taken: set[str]) -> FamilyPage | None:
-    offers = tuple(catalog.offers(family))
+    offers = tuple(catalog.offers(family, include_variants=True))  # shown, marked; never crowned cheapest
     if not offers:
         return None
-    priced = [m for m in offers if price_key(m) is not None]
+    priced = [m for m in offers if price_key(m) is not None and m.variant is None]
     if family.provider_count < 2 and not any(m.input_price is not None for m in offers):
         return None
     cheapest = family.cheapest if family.cheapest in {m.id for m in offers} else None
@@ -147,6 +147,8 @@ def _family_page(catalog: knollm.Catalog, family: Family, taken: set[str]) -> Fa
 
 
 def paid_chat_models(models: Iterable[Model]) -> list[Model]:
-    """Chat models with a known, non-zero price (input plus output per MTok), cheapest first, ties by id."""
-    paid = [m for m in models if m.kind == "chat" and (key := price_key(m)) is not None and key > 0]
+    """Chat models with a known, non-zero price (input plus output per MTok), cheapest first, ties by id.
+    Variants (batch, flex, quantised offers) are left out: the site never crowns them cheapest."""
+    paid = [m for m in models
+            if m.kind == "chat" and m.variant is None and (key := price_key(m)) is not None and key > 0]
     return sorted(paid, key=lambda m: (price_key(m), m.id))
