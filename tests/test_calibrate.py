@@ -110,8 +110,9 @@ def test_outliers_carry_a_flag(built) -> None:  # type: ignore[no-untyped-def]
 
 
 def _offer(provider: str, model_id: str, price: str) -> Model:
+    variant = {":free": "free", ":batch": "batch"}.get(model_id[model_id.find(":"):]) if ":" in model_id else None
     return Model(id=f"{provider}/{model_id}", provider=provider, model_id=model_id, kind="chat", family="fam",
-                 pricing=Pricing(input_per_mtok=Decimal(price)), provenance={}, sources=())
+                 pricing=Pricing(input_per_mtok=Decimal(price)), provenance={}, sources=(), variant=variant)
 
 
 def test_flags_need_agreeing_peers_and_skip_variants() -> None:

@@ -16,9 +16,6 @@ FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "c
 """Per-million-token components compared with the same component at other providers."""
 OUTLIER_FACTOR = Decimal(10)
 MIN_PEER_PROVIDERS = 2
-VARIANT_SUFFIXES = (":free", ":batch")
-"""Ids of obvious variants whose price is not the model's list price (free tier, batch discount): neither
-peers nor flagged."""
 EXAMPLES_SHOWN = 30
 
 
@@ -45,8 +42,9 @@ def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
 
 def _prices(model: Model) -> list[tuple[str, Decimal]]:
     """The model's positive per-million prices (zero is free or a placeholder, not a comparable price); none
-    for variants, whose price is meant to differ from the list price."""
-    if model.pricing is None or model.model_id.lower().endswith(VARIANT_SUFFIXES):
+    for variants (free, batch, flex, quantized: `Model.variant`), whose price is meant to differ from the list
+    price, so they are neither peers nor flagged."""
+    if model.pricing is None or model.variant is not None:
         return []
     found = [(name, getattr(model.pricing, name)) for name in FLAGGED_FIELDS]
     return [(name, value) for name, value in found if value is not None and value > 0]
