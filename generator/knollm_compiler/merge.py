@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from .drafts import Draft
 from .infer import infer
+from .ingest import nontoken
 from .problems import Problem, Severity
 from .records import Model, PriceTier, Pricing, Upstream
 from .upstreams import summarise_upstreams
@@ -52,7 +53,10 @@ def merge(drafts: list[Draft]) -> MergeResult:
         members = list(group)
         for extra in members[1:]:
             result.merged[extra.file] += 1
-        values, provenance = _combine(members, result.conflicts)
+        time_drops: list[tuple[str, str]] = []
+        values, provenance = _combine(members, result.conflicts, time_drops)
+        result.problems += [Problem(members[0].file, model_id, path, reason, Severity.DROPPED)
+                            for path, reason in time_drops]
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if model:
             result.models.append(model)
@@ -61,7 +65,9 @@ def merge(drafts: list[Draft]) -> MergeResult:
     return result
 
 
-def _combine(members: list[Draft], conflicts: list[dict[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+def _combine(
+    members: list[Draft], conflicts: list[dict[str, str]], time_drops: list[tuple[str, str]]
+) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     provenance: dict[str, str] = {}
     for draft in members:
@@ -89,6 +95,7 @@ def _combine(members: list[Draft], conflicts: list[dict[str, str]]) -> tuple[dic
     for name, value in infer(members[0].model_id, values).items():
         values[name] = value
         provenance[name] = INFERRED
+    time_drops.extend(nontoken.resolve_time(values, provenance))  # needs the kind, known only now
     return values, provenance
 
 
