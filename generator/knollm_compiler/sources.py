@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .drafts import Draft
+from .ingest import image_variants
 from .ingest.normalise import EntryNormaliser
 from .ingest.reading import UnreadableSource, read_json
 from .ingest.shapes import Listing, UnknownShape, find_entries
@@ -101,6 +103,7 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         normaliser.source = "litellm" if "litellm" in source.provider else source.provider
     normaliser.learn_units([entry for _, entry in listing.entries])
     seen: dict[str, int] = {}
+    variants: list[tuple[Draft, image_variants.ImageVariant, Decimal | None]] = []
     for index, (key, entry) in enumerate(listing.entries):
         model_id = normaliser.record_id(key, entry, index)
         if model_id is None:
@@ -115,7 +118,13 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         seen.setdefault(dedupe_key, index)
         draft = normaliser.normalise(model_id, entry, provider)
         draft.featured = source.variant == "best"
+        if variant := image_variants.parse(model_id):  # one entry per image size: folded into one model below
+            variants.append((draft, variant, image_variants.image_price(variant, entry, draft)))
+            continue
         result.drafts.append(draft)
+    if variants:
+        result.records_emitted = len(result.drafts) + len(variants)
+        result.drafts += image_variants.fold(variants)
     result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
     return result
 

@@ -88,8 +88,10 @@ def resolve_time(values: dict[str, Any], provenance: dict[str, str]) -> list[tup
     return dropped
 
 
-PRIMARY = ("pricing.per_image", "pricing.audio_input_per_hour", "pricing.audio_output_per_hour", "pricing.per_mchar",
-           "pricing.per_kquery", TIMED + "audio_input_per_hour", TIMED + "audio_output_per_hour")
+PRIMARY = (
+    "pricing.per_image", "pricing.image_prices", "pricing.audio_input_per_hour", "pricing.audio_output_per_hour",
+    "pricing.per_mchar", "pricing.per_kquery", TIMED + "audio_input_per_hour", TIMED + "audio_output_per_hour",
+)
 """Prices that are what a model is billed by when present (image, audio time, characters, queries)."""
 TOKEN_FIELDS = ("pricing.input_per_mtok", "pricing.output_per_mtok", "pricing.cache_read_per_mtok",
                 "pricing.cache_write_per_mtok")
