@@ -44,7 +44,8 @@ def test_decoded_prices_are_exact(catalog: Catalog) -> None:
     assert pricing is not None
     assert pricing.audio_input_per_hour == D("0.1") and pricing.per_mchar == D("15")
     assert pricing.input_audio_per_mtok == D("40") and pricing.web_search_per_k == D("10")
-    assert [(p.size, p.quality, p.per_image) for p in pricing.image_prices][0] == ("1024x1024", "hd", D("0.08"))
+    first = pricing.image_prices[0]
+    assert (first.size, first.quality, first.per_image) == ("1024x1024", "hd", D("0.08"))
     old = catalog.get("vox/tokens-only").pricing
     assert old is not None and old.per_kquery is None and old.image_prices == ()  # missing keys: unknown
 
