@@ -1,6 +1,6 @@
 // The compare, pricing calculator and capability matrix panels.
-import { estimateCost } from "./cost.js";
-import { mulInt, toNumber, toText } from "./decimal.js";
+import { BEYOND_TOKENS, estimateCost } from "./cost.js";
+import { ZERO, add, mulInt, toNumber, toText } from "./decimal.js";
 import { el, formatPrice, formatTokens } from "./dom.js";
 import { list } from "./state.js";
 
@@ -14,7 +14,19 @@ const DAYS_PER_MONTH = 30;
 const MISSING = {
   pricing: "no prices", input_per_mtok: "no input price", output_per_mtok: "no output price",
   cache_read_per_mtok: "no cache read price", cache_write_per_mtok: "no cache write price",
+  per_image: "no image price", image_prices: "no single price for this image size and quality",
+  audio_input_per_hour: "no audio input price", audio_output_per_hour: "no audio output price",
+  per_mchar: "no per-character price", per_kquery: "no per-query price", web_search_per_k: "no web search price",
 };
+// Calculator inputs beyond tokens: state key, label, usage name, the price keys that make the input relevant.
+export const BEYOND_INPUTS = [
+  ["img", "Images", "images", ["per_image"]],
+  ["ain", "Audio input seconds", "audioInputSeconds", ["audio_input_per_hour"]],
+  ["aout", "Audio output seconds", "audioOutputSeconds", ["audio_output_per_hour"]],
+  ["chars", "Characters", "characters", ["per_mchar"]],
+  ["q", "Queries", "queries", ["per_kquery"]],
+  ["ws", "Web searches", "webSearches", ["web_search_per_k"]],
+];
 
 function capabilityCell(model, data, cap) {
   const bit = 2 ** data.capabilities.indexOf(cap);
@@ -54,17 +66,47 @@ export function renderCompare(data, state, links) {
 function usageFrom(state) {
   const whole = (v) => Math.max(0, Math.floor(Number(v) || 0));
   const inputTokens = whole(state.it);
-  return {
+  const usage = {
     inputTokens, outputTokens: whole(state.ot), cachedTokens: Math.min(whole(state.ct), inputTokens),
-    requests: 1, perDay: whole(state.rpd),
+    requests: 1, perDay: whole(state.rpd), imageSize: state.isz || null, imageQuality: state.iql || null,
   };
+  for (const [key, , name] of BEYOND_INPUTS) usage[name] = whole(state[key]);
+  return usage;
+}
+
+export function calculatorModels(data, state) {
+  return state.target === "family"
+    ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
+    : list(state.sel).map((id) => data.byId.get(id)).filter(Boolean);
+}
+
+/** The inputs beyond tokens worth showing: those some chosen model has a price for, or already in use. */
+export function relevantInputs(models, state) {
+  const has = (key) => models.some((m) => m.pricing && (m.pricing[key] != null
+    || (key === "per_image" && m.pricing.image_prices.length)));
+  return BEYOND_INPUTS.filter(([key, , , prices]) => prices.some(has) || (Number(state[key]) || 0) > 0);
+}
+
+/** Sizes and qualities the chosen models price images by. */
+export function imageChoices(models) {
+  const prices = models.flatMap((m) => (m.pricing ? m.pricing.image_prices : []));
+  const unique = (values) => [...new Set(values.filter(Boolean))].sort();
+  return { sizes: unique(prices.map((p) => p.size)), qualities: unique(prices.map((p) => p.quality)) };
+}
+
+function missingText(component) {
+  const image = /^image_prices\[(.*)\]$/.exec(component);
+  if (image) return `no image price for ${image[1]}`;
+  return MISSING[component] || `no ${component} price`;
+}
+
+function beyondTotal(cost) {
+  return ["image", ...Object.keys(BEYOND_TOKENS)].map((k) => cost[k] || ZERO).reduce(add);
 }
 
 /** Cost rows for the calculator: priced first, cheapest first; unknown prices stay unknown. */
 export function calculate(data, state) {
-  const models = state.target === "family"
-    ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
-    : list(state.sel).map((id) => data.byId.get(id)).filter(Boolean);
+  const models = calculatorModels(data, state);
   const usage = usageFrom(state);
   const rows = models.map((m) => ({ model: m, cost: estimateCost(m.pricing, usage) }));
   const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => {
@@ -77,6 +119,7 @@ export function calculate(data, state) {
 export function renderCalculator(data, state) {
   const { usage, priced, unknown } = calculate(data, state);
   const tokens = usage.inputTokens + usage.outputTokens;
+  const beyond = BEYOND_INPUTS.some(([, , name]) => usage[name] > 0);
   const body = priced.map(({ model, cost }) => {
     const perDay = mulInt(cost.total, usage.perDay);
     const blended = tokens ? (toNumber(cost.total) / tokens) * 1e6 : null;
@@ -85,16 +128,18 @@ export function renderCalculator(data, state) {
       el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, `$${toText(cost.total)}`),
       el("td", { class: "kx-num" }, `$${toText(perDay)}`),
       el("td", { class: "kx-num" }, `$${toText(mulInt(perDay, DAYS_PER_MONTH))}`),
-      el("td", { class: "kx-num" }, blended == null ? "–" : formatPrice(blended)));
+      el("td", { class: "kx-num" }, blended == null ? "–" : formatPrice(blended)),
+      beyond ? el("td", { class: "kx-num", dataset: { exact: toText(beyondTotal(cost)) } }, `$${toText(beyondTotal(cost))}`) : null);
   });
   const missing = unknown.map(({ model, cost }) =>
     el("tr", { dataset: { model: model.id } }, el("th", { scope: "row" }, model.id),
-      el("td", { colspan: 4 }, `unknown: ${MISSING[cost.unknown] || `no ${cost.unknown} price`}`)));
+      el("td", { colspan: beyond ? 5 : 4 }, `unknown: ${missingText(cost.unknown)}`)));
   if (!body.length && !missing.length) {
     return el("p", {}, state.target === "family" ? "Enter a family id." : "Select models in the table first.");
   }
   return el("table", { class: "kx-calc" },
-    el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M",
+      ...(beyond ? ["Beyond tokens"] : [])].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, body, missing));
 }
 

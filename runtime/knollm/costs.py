@@ -88,7 +88,8 @@ def estimate_cost(
     reasoning = charge("reasoning_per_mtok", reasoning_tokens, fallback="output_per_mtok")
     per_request = (pricing.per_request or ZERO) * requests
     image = _image_cost(model.id, pricing, images, image_size, image_quality) * requests
-    extra = {name: _usage_cost(model.id, pricing, name, count) * requests for name, count in beyond_tokens.items()}
+    extra = {name: _usage_cost(model.id, pricing, name, beyond_tokens[name]) * requests
+             for name in NON_TOKEN_USAGE if name in beyond_tokens}  # a fixed order: the first unknown is reported
     return CostBreakdown(
         model=model.id,
         input_tokens=input_tokens,
