@@ -188,3 +188,11 @@ def test_macros_variables_and_cheapest(catalog: knollm.Catalog) -> None:
     register(env, site)
     assert env.variables["family_count"] == values["family_count"]
     assert macros["cheapest"]("tools").startswith("[")
+
+
+def test_pages_show_prices_beyond_tokens_with_units(files: dict[str, GeneratedFile]) -> None:
+    page = text(files, "providers/hostco.md")
+    row = next(line for line in page.splitlines() if "image-maker" in line)
+    assert "image $0.04" in row and "queries $2.00/1K" in row and "image 1024x1024" in row and "$0.08" in row
+    assert "<img" not in row  # the source's quality text is escaped
+    assert "other prices" in page

@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from .vocab import Kind, Modality
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
-written grouped by source. Readers of 1.0 that use defaults for missing keys read 1.1 unchanged."""
+written grouped by source. Readers of 1.0 that use defaults for missing keys read 1.1 unchanged.
+1.2: `Pricing` gains prices beyond tokens (`image_prices`, audio per hour and per audio token, `per_mchar`,
+`per_kquery`, `web_search_per_k`); all optional, so 1.1 readers that ignore unknown keys read 1.2."""
 
 def _group_by_source(provenance: dict[str, str]) -> dict[str, str]:
     """`{field: source}` -> `{source: "field,field"}`: a fraction of the JSON values, for fast loading."""

@@ -55,6 +55,7 @@ FILTERS: dict[str, Callable[..., Markup]] = {
     "code": _safe(escape.md_code),
     "money": _safe(fmt.money),
     "prices": _safe(_money_pair),
+    "other_prices": _safe(fmt.other_prices),
     "num": _safe(fmt.count),
     "yesno": _safe(fmt.yes_no),
     "html_text": _safe(escape.html_text),
