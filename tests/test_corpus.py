@@ -15,6 +15,8 @@ import pytest
 
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.ingest.fieldmap import KIND_VALUES
+from knollm_compiler.ingest.nontoken import NON_TOKEN_KINDS
 from knollm_compiler.ingest.shapes import find_entries
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,8 +86,14 @@ def test_prices_present_wherever_the_listing_has_them(result: BuildResult) -> No
     for provider, name in (("openrouter", "models_openrouter.json"), ("togetherai", "models_togetherai.json"),
                            ("chutes", "models_chutes.json"), ("targon", "models_targon.json")):
         with_prices = [e for e in _raw(name) if isinstance(e.get("pricing"), dict)
-                       and any(str(v) not in ("-1",) for v in e["pricing"].values())]
+                       and any(str(v) not in ("-1",) for v in e["pricing"].values()) and not _placeholder_only(e)]
         assert priced[provider] >= len(with_prices), provider
+
+
+def _placeholder_only(entry: dict) -> bool:
+    """An image, audio or rerank entry whose prices are all 0: token placeholders, published as unknown."""
+    kind = KIND_VALUES.get(str(entry.get("type", "")).lower())
+    return kind in NON_TOKEN_KINDS and all(str(v) in ("0", "0.0") for v in entry["pricing"].values())
 
 
 def test_units_differ_per_file_for_the_same_key(result: BuildResult) -> None:

@@ -110,6 +110,9 @@ def test_a_listing_never_seen_before(built: Compiled) -> None:
     assert (chat.input_audio_per_mtok, chat.web_search_per_k, chat.input_per_mtok) == (D("4"), D("10"), D("0.5"))
     assert pricing("nv-free-search").web_search_per_k is None  # a $0 fee a model lacks is unknown, not free
     assert pricing("nv-silly") is None
+    assert pricing("nv-flux") is None  # $0/$0 tokens on an image model say nothing about its image price
+    assert any("placeholder" in r for r in _reasons(built, "models_novaudio.json", "nv-flux"))
+    assert pricing("nv-transcribe-tokens").output_per_mtok == 0  # billed by tokens: its zeros are the source's
     assert any("implausible" in r for r in _reasons(built, "models_novaudio.json", "nv-silly"))
 
 
@@ -121,6 +124,7 @@ def test_bundle_json_keeps_units_in_key_names_and_exact_strings(built: Compiled)
 def test_image_variant_ids() -> None:
     assert image_variants.parse("hd/1024-x-1792/painter") == image_variants.ImageVariant("painter", "1024x1792", "hd")
     assert image_variants.parse("256-x-256/painter") == image_variants.ImageVariant("painter", "256x256", None)
+    assert image_variants.parse("max-x-max/max-steps/sd") == image_variants.ImageVariant("sd", "max", "max-steps")
     assert image_variants.parse("llama-3-70b") is None
 
 
@@ -144,3 +148,24 @@ def test_models_dev_audio_token_prices() -> None:
     (draft,) = result.drafts
     assert draft.values["pricing.input_audio_per_mtok"] == D("4")
     assert draft.values["pricing.output_audio_per_mtok"] == D("16")
+
+
+def test_hostile_image_variants_and_non_token_values(add_fixture: Callable[..., Any], snapshots: Any,
+                                                     compile_snapshots: Callable[..., Compiled]) -> None:
+    (snapshots / "models_evilvox.json").write_text("""[
+      {"id": "hd/1024-x-1024/evil-paint", "pricing": {"input_cost_per_pixel": 5}},
+      {"id": "99999-x-99999/huge", "pricing": {"input_cost_per_pixel": "1e-3"}},
+      {"id": "evil-tts", "type": "tts", "pricing": {"per_million_characters": "NaN"}},
+      {"id": "evil-stt", "type": "stt", "pricing": {"per_second": -2}},
+      {"id": "evil-rerank", "type": "rerank", "pricing": {"per_query": {"nested": 1}}},
+      {"id": "evil-search", "pricing": {"web_search": true, "prompt": "1", "completion": "2"}}
+    ]""", encoding="utf-8")
+    built = compile_snapshots()
+    paint = built.model("evilvox/evil-paint")
+    assert paint.pricing is None
+    reasons = [p["reason"] for p in built.problems("models_evilvox.json")]
+    assert any("implausible price" in r and "per pixel" in r for r in reasons)
+    assert any("not a number" in r for r in reasons) and any("negative price" in r for r in reasons)
+    for model_id in ("evil-tts", "evil-stt", "evil-rerank"):
+        assert built.model(f"evilvox/{model_id}").pricing is None
+    assert built.model("evilvox/evil-search").pricing.web_search_per_k is None  # type: ignore[union-attr]

@@ -53,7 +53,8 @@ class ImagePrice(Strict):
     """The price of one generated image of a given size and quality."""
 
     size: str | None = None
-    """Width x height in pixels (`1024x1024`); None when the price does not depend on it."""
+    """Width x height in pixels (`1024x1024`), or `max` (the largest the model makes); None when the price does
+    not depend on it."""
     quality: str | None = None
     """Quality or step setting as the source names it (`hd`, `standard`, `low`, `50-steps`); None when none."""
     per_image: Money

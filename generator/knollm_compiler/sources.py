@@ -119,7 +119,10 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         draft = normaliser.normalise(model_id, entry, provider)
         draft.featured = source.variant == "best"
         if variant := image_variants.parse(model_id):  # one entry per image size: folded into one model below
-            variants.append((draft, variant, image_variants.image_price(variant, entry, draft)))
+            price, reason = image_variants.image_price(variant, entry, draft)
+            if reason:
+                log.drop(key or model_id, "pricing", reason)
+            variants.append((draft, variant, price))
             continue
         result.drafts.append(draft)
     if variants:

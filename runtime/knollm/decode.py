@@ -38,7 +38,7 @@ def pricing(raw: dict[str, Any] | None) -> Pricing | None:
         money(get("input_per_mtok")), money(get("output_per_mtok")), money(get("cache_read_per_mtok")),
         money(get("cache_write_per_mtok")), money(get("reasoning_per_mtok")), money(get("per_request")),
         money(get("per_image")), tiers,
-        tuple(ImagePrice(_required(money(i.get("per_image"))), i.get("size"), i.get("quality"))
+        tuple(ImagePrice(_required(money(i.get("per_image"))), _text(i.get("size")), _text(i.get("quality")))
               for i in get("image_prices") or ()),
         *(money(get(name)) for name in NON_TOKEN_PRICES),
     )
@@ -47,6 +47,12 @@ def pricing(raw: dict[str, Any] | None) -> Pricing | None:
 NON_TOKEN_PRICES = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
                     "per_mchar", "per_kquery", "web_search_per_k")
 """Prices added in bundle 1.2, in `Pricing` field order; older bundles lack them (read as unknown)."""
+
+
+def _text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected text or null, not {value!r}")
+    return value
 
 
 def _required(value: Decimal | None) -> Decimal:

@@ -1,6 +1,6 @@
 """Image models listed once per size and quality (`hd/1024-x-1792/dall-e-3`, `1024-x-1024/50-steps/sdxl`) become
 one model (`dall-e-3`) with a price per size and quality (`pricing.image_prices`). Recognised by the shape of the
-id, not by provider: a `<width>-x-<height>` segment, with an optional quality segment before it or a
+id, not by provider: a `<width>-x-<height>` segment (or `max-x-max`), with an optional quality segment before it or a
 `<n>-steps` segment after it.
 
 A per-pixel price becomes a per-image price for the size in the id. Sources write per-pixel prices as rounded
@@ -17,10 +17,10 @@ from typing import Any
 
 from ..drafts import Draft
 from .flatten import flatten, leaf_name
-from .prices import to_decimal
+from .prices import MAX_PER_UNIT, to_decimal
 
 VARIANT_ID = re.compile(
-    r"^(?:(?P<quality>[a-z][a-z0-9-]*)/)?(?P<width>\d{2,5})-x-(?P<height>\d{2,5})/"
+    r"^(?:(?P<quality>[a-z][a-z0-9-]*)/)?(?P<width>\d{2,5}|max)-x-(?P<height>\d{2,5}|max)/"
     r"(?:(?P<steps>[a-z0-9]+-steps)/)?(?P<base>[^/].*)$"
 )
 PIXEL_KEY = re.compile(r"per_pixel$")
@@ -38,19 +38,27 @@ def parse(model_id: str) -> ImageVariant | None:
     match = VARIANT_ID.match(model_id)
     if match is None:
         return None
-    return ImageVariant(match["base"], f"{match['width']}x{match['height']}", match["quality"] or match["steps"])
+    sides = (match["width"], match["height"])
+    size = "max" if "max" in sides else "x".join(sides)
+    return ImageVariant(match["base"], size, match["quality"] or match["steps"])
 
 
-def image_price(variant: ImageVariant, entry: dict[str, Any], draft: Draft) -> Decimal | None:
-    """The entry's positive per-image price, or its positive per-pixel price times the pixels of the size."""
+def image_price(variant: ImageVariant, entry: dict[str, Any], draft: Draft) -> tuple[Decimal | None, str | None]:
+    """The entry's positive per-image price, or its positive per-pixel price times the pixels of the size;
+    (None, reason) when that is implausible."""
     if (declared := draft.values.get("pricing.per_image")) and declared > 0:
-        return declared
-    width, height = (int(side) for side in variant.size.split("x"))
+        return declared, None  # already checked by the normaliser
+    width, _, height = variant.size.partition("x")
+    if not (width.isdigit() and height.isdigit()):
+        return None, None  # `max`: no pixel count to multiply by
     for path, raw in flatten(entry):
         number = to_decimal(raw) if PIXEL_KEY.search(leaf_name(path)) else None
         if number is not None and number > 0:
-            return _significant(number * width * height, len(number.as_tuple().digits))
-    return None
+            price = _significant(number * int(width) * int(height), len(number.as_tuple().digits))
+            if price > MAX_PER_UNIT:
+                return None, f"implausible price {price} USD per {variant.size} image (read {number} per pixel)"
+            return price, None
+    return None, None
 
 
 def _significant(value: Decimal, digits: int) -> Decimal:

@@ -97,11 +97,20 @@ TOKEN_FIELDS = ("pricing.input_per_mtok", "pricing.output_per_mtok", "pricing.ca
                 "pricing.cache_write_per_mtok")
 
 
+NON_TOKEN_KINDS = frozenset({"image", "audio", "rerank"})
+"""Kinds (of `vocab.KINDS`) billed by image, audio time, characters or queries rather than by text tokens."""
+
+
 def drop_placeholder_zeros(values: dict[str, Any]) -> list[tuple[str, str]]:
-    """$0 token prices beside a positive per-image, per-audio-time, per-character or per-query price are a
-    catalog's placeholders (its schema has token columns), not "free": they become unknown. Returns the
-    (field, reason) pairs dropped."""
+    """$0 token prices beside a positive per-image, per-audio-time, per-character or per-query price, or on a
+    model of a kind billed that way, are a catalog's placeholders (its schema has token columns), not "free":
+    they become unknown. Returns the (field, reason) pairs dropped."""
     billed_by = next((k for k in PRIMARY if values.get(k)), None)
+    kind = values.get("kind") or values.get("kind_flag")
+    if billed_by is None and kind in NON_TOKEN_KINDS:
+        if any(values.get(k) for k in TOKEN_FIELDS):
+            return []  # a real token price: the model is (also) billed by tokens, so its zeros may be real
+        billed_by = f"kind.{kind} model"
     if billed_by is None:
         return []
     dropped: list[tuple[str, str]] = []
