@@ -119,6 +119,10 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         draft = normaliser.normalise(model_id, entry, provider)
         draft.featured = source.variant == "best"
         if variant := image_variants.parse(model_id):  # one entry per image size: folded into one model below
+            if provider_key:  # the provider prefix may follow the size (`1024-x-1024/bedrock/...`)
+                name = str(entry.get(provider_key))
+                base = _without_provider_prefix(variant.base_id, provider, name, resolve_provider)
+                variant = image_variants.ImageVariant(base, variant.size, variant.quality)
             price, reason = image_variants.image_price(variant, entry, draft)
             if reason:
                 log.drop(key or model_id, "pricing", reason)
@@ -185,7 +189,9 @@ def _route_catalog_entry(
     name = name if isinstance(name, str) and name.strip() else "unknown"
     provider = resolve(name)
     result.catalog_providers[name] = provider
+    return provider, _without_provider_prefix(model_id, provider, name, resolve)
+
+
+def _without_provider_prefix(model_id: str, provider: str, name: str, resolve: ProviderResolver) -> str:
     head, _, rest = model_id.partition("/")
-    if rest and head.lower() in resolve.prefixes(provider, name):
-        model_id = rest
-    return provider, model_id
+    return rest if rest and head.lower() in resolve.prefixes(provider, name) else model_id
