@@ -114,3 +114,15 @@ def test_cli_flags_and_lines(tmp_path: Path) -> None:
     shown = subprocess.run([sys.executable, "-m", "knollm", "models", "show", "vox/all"], capture_output=True,
                            text=True, env=env, timeout=60)
     assert "$0.1/hour" in shown.stdout and "$15/M chars" in shown.stdout and "1792x1024 hd" in shown.stdout
+
+
+def test_cli_compare_shows_a_beyond_tokens_column(tmp_path: Path) -> None:
+    bundle = tmp_path / "catalog.json"
+    bundle.write_text(json.dumps(DOCUMENT), encoding="utf-8")
+    env = {**os.environ, "KNOLLM_BUNDLE": str(bundle)}
+    args = ["costs", "compare", "--model", "vox/all", "--model", "vox/tokens-only", "--input-tokens", "0",
+            "--output-tokens", "0", "--queries", "5"]
+    out = subprocess.run([sys.executable, "-m", "knollm", *args], capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "Beyond tokens" in out.stdout and "$0.01" in out.stdout
+    assert "not priced: vox/tokens-only (per_kquery unknown)" in out.stdout

@@ -272,10 +272,13 @@ def costs_compare(args: argparse.Namespace, out: Output) -> int:
     if out.json:
         out.data(comparison)
         return 0
-    rows = [[str(i), c.model, money(c.input), money(c.cache), money(c.output), money(c.per_request), money(c.total)]
-            for i, c in enumerate(comparison.costs, 1)]
+    beyond = any(_beyond_token_pairs(c) for c in comparison.costs)  # a column only when the usage has such lines
+    rows = [[str(i), c.model, money(c.input), money(c.cache), money(c.output), money(c.per_request),
+             *([money(c.total - c.input - c.cache - c.output - c.reasoning - c.per_request)] if beyond else []),
+             money(c.total)] for i, c in enumerate(comparison.costs, 1)]
     subject = f"family {args.family}" if args.family else "models"
-    out.table(["#", "Model", "Input", "Cache", "Output", "Per request", "Total"], rows, right=(0, 2, 3, 4, 5, 6),
+    headers = ["#", "Model", "Input", "Cache", "Output", "Per request", *(["Beyond tokens"] if beyond else []), "Total"]
+    out.table(headers, rows, right=tuple(i for i in range(len(headers)) if i != 1),
               title=f"{subject}: {args.input_tokens:,} in / {args.output_tokens:,} out x {args.requests:,}, "
                     "cheapest first")
     for item in comparison.unpriced:
