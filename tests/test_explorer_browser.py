@@ -148,6 +148,10 @@ def test_compare_side_by_side(page) -> None:
     text = page.inner_text("#kx-compare")
     assert "Input $/M" in text and "$0.59" in text and "$0.88" in text and "131,072" in text
     assert "acmecloud, bytehost" in text  # providers offering the same family
+    _open(page, "?tab=compare&sel=voxhost/vox-paint,voxhost/vox-stt,voxhost/vox-search-chat")
+    other = page.inner_text("#kx-compare tr:has(th:text-is('Other prices'))")
+    assert "image 1024x1024 hd $0.08" in other and "image 1792x1024 standard $0.08" in other
+    assert "audio in $0.36/hour" in other and "web search $10/1K" in other and "audio tokens in $40/M" in other
 
 
 def test_calculator_matches_python_runtime_exactly(page, site: Path) -> None:

@@ -35,6 +35,22 @@ function capabilityCell(model, data, cap) {
   return "?";
 }
 
+// Prices not per text token, with units, as the site's pages show them; $0 fees are left out (no fee).
+const OTHER_PRICES = [["per_image", "image", ""], ["audio_input_per_hour", "audio in", "/hour"],
+  ["audio_output_per_hour", "audio out", "/hour"], ["input_audio_per_mtok", "audio tokens in", "/M"],
+  ["output_audio_per_mtok", "audio tokens out", "/M"], ["per_mchar", "characters", "/M chars"],
+  ["per_kquery", "queries", "/1K"], ["web_search_per_k", "web search", "/1K"], ["per_request", "request", ""]];
+
+export function otherPrices(pricing) {
+  if (!pricing) return "–";
+  const parts = OTHER_PRICES.filter(([key]) => pricing[key] != null && pricing[key].m !== 0n)
+    .map(([key, label, unit]) => `${label} $${toText(pricing[key])}${unit}`);
+  for (const p of pricing.image_prices) {
+    parts.push(`image ${[p.size, p.quality].filter(Boolean).join(" ")} $${toText(p.per_image)}`);
+  }
+  return parts.join("; ") || "–";
+}
+
 function familyProviders(data, model) {
   if (!model.family) return "–";
   const providers = [...new Set(data.models.filter((m) => m.family === model.family).map((m) => m.provider.id))];
@@ -50,6 +66,7 @@ export function renderCompare(data, state, links) {
     ["Kind", (m) => m.kind],
     ["Input $/M", (m) => formatPrice(m.inPrice)],
     ["Output $/M", (m) => formatPrice(m.outPrice)],
+    ["Other prices", (m) => otherPrices(m.pricing)],
     ["Context", (m) => formatTokens(m.context)],
     ["Max output", (m) => formatTokens(m.maxOutput)],
     ["Input", (m) => data.modalities.filter((_, i) => m.inMask & (2 ** i)).join(", ") || "–"],
