@@ -62,6 +62,7 @@ def test_litellm_tts_stt_rerank_and_search(built: Compiled) -> None:
     assert any("placeholder" in r for r in _reasons(built, "models_litellm.json", "speakwell-tts"))
     stt = built.model("voxco/hearwell-stt").pricing
     assert stt is not None and stt.audio_input_per_hour == D("0.36") and stt.audio_output_per_hour is None
+    assert any("mirrors" in r for r in _reasons(built, "models_litellm.json", "hearwell-stt"))
     rerank = built.model("voxco/rankwell-v2").pricing
     assert rerank is not None and rerank.per_kquery == D("2") and rerank.input_per_mtok is None
     search = built.model("voxco/searchy-chat").pricing

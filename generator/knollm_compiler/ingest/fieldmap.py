@@ -134,3 +134,8 @@ SEARCH_CONTEXT_DEFAULT = "medium"
 NOT_NON_TOKEN_WORDS = ("video", "pixel", "cache", "batch", "dbu", "file_", "vector_store", "cancel")
 # Audio-token keys: `input_cost_per_audio_token`, models.dev's `input_audio`, a price object's bare `audio`.
 AUDIO_TOKEN_KEY = re.compile(r"^(?:(input|output|prompt|completion)_)?(?:cost_per_)?audio(?:_tokens?)?$|audio_token")
+# Kind values that say which way an audio model converts: speech-to-text reads audio and writes text, so an
+# audio *output* price beside it is a catalog's mirror of the input price (and the reverse for text-to-speech).
+SPEECH_TO_TEXT_VALUES = frozenset({"audio_transcription", "transcribe", "transcription", "stt", "speech-to-text",
+                                   "automatic-speech-recognition"})
+TEXT_TO_SPEECH_VALUES = frozenset({"audio_speech", "tts", "text-to-speech"})

@@ -120,3 +120,20 @@ def drop_placeholder_zeros(values: dict[str, Any]) -> list[tuple[str, str]]:
             dropped.append((key, f"$0 token price beside {billed_by.rpartition('.')[2]} is a placeholder, "
                                   "not free; left unknown"))
     return dropped
+
+
+def drop_mirrored_direction(values: dict[str, Any], raw_kind: object) -> list[tuple[str, str]]:
+    """A speech-to-text model makes no audio, a text-to-speech model reads none: a per-time price for the
+    direction the model does not have is a mirror of the other one (LiteLLM writes both), so it is dropped."""
+    kind = str(raw_kind).strip().lower()
+    if kind in fm.SPEECH_TO_TEXT_VALUES:
+        field, what = "audio_output_per_hour", "speech-to-text model makes no audio"
+    elif kind in fm.TEXT_TO_SPEECH_VALUES:
+        field, what = "audio_input_per_hour", "text-to-speech model reads no audio"
+    else:
+        return []
+    dropped = []
+    for key in (f"pricing.{field}", f"{TIMED}{field}"):
+        if values.pop(key, None) is not None:
+            dropped.append((f"pricing.{field}", f"a {what}: this price mirrors the other direction's"))
+    return dropped

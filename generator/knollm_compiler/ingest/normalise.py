@@ -88,7 +88,9 @@ class EntryNormaliser:
         for target, (_, path, raw) in best.items():
             self._scalar(model_id, target, path, raw, draft.values)
         self._check_tiers(model_id, draft.values)
-        for path, reason in nontoken.drop_placeholder_zeros(draft.values):
+        raw_kind = best["kind"][2] if "kind" in best else None
+        for path, reason in nontoken.drop_placeholder_zeros(draft.values) + nontoken.drop_mirrored_direction(
+                draft.values, raw_kind):
             self.log.drop(model_id, path, reason)
         return draft
 
