@@ -53,9 +53,10 @@ def merge(drafts: list[Draft]) -> MergeResult:
         members = list(group)
         for extra in members[1:]:
             result.merged[extra.file] += 1
-        time_drops: list[tuple[str, str]] = []
-        values, provenance = _combine(members, result.conflicts, time_drops)
-        result.problems += [Problem(members[0].file, model_id, path, reason, Severity.DROPPED)
+        values, provenance = _combine(members, result.conflicts)
+        time_drops = nontoken.resolve_time(values, provenance)  # after _combine: needs the (inferred) kind
+        timed_file = next((d.file for d in members if any(k.startswith(nontoken.TIMED) for k in d.values)), "")
+        result.problems += [Problem(timed_file, model_id, path, reason, Severity.DROPPED)
                             for path, reason in time_drops]
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if model:
@@ -65,9 +66,7 @@ def merge(drafts: list[Draft]) -> MergeResult:
     return result
 
 
-def _combine(
-    members: list[Draft], conflicts: list[dict[str, str]], time_drops: list[tuple[str, str]]
-) -> tuple[dict[str, Any], dict[str, str]]:
+def _combine(members: list[Draft], conflicts: list[dict[str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     provenance: dict[str, str] = {}
     for draft in members:
@@ -95,7 +94,6 @@ def _combine(
     for name, value in infer(members[0].model_id, values).items():
         values[name] = value
         provenance[name] = INFERRED
-    time_drops.extend(nontoken.resolve_time(values, provenance))  # needs the kind, known only now
     return values, provenance
 
 
