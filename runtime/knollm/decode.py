@@ -38,15 +38,15 @@ def pricing(raw: dict[str, Any] | None) -> Pricing | None:
         money(get("input_per_mtok")), money(get("output_per_mtok")), money(get("cache_read_per_mtok")),
         money(get("cache_write_per_mtok")), money(get("reasoning_per_mtok")), money(get("per_request")),
         money(get("per_image")), tiers,
-        tuple(ImagePrice(_required(money(i.get("per_image"))), _text(i.get("size")), _text(i.get("quality")))
-              for i in get("image_prices") or ()),
-        *(money(get(name)) for name in NON_TOKEN_PRICES),
+        image_prices=tuple(ImagePrice(_required(money(i.get("per_image"))), _text(i.get("size")),
+                                      _text(i.get("quality"))) for i in get("image_prices") or ()),
+        **{name: money(get(name)) for name in NON_TOKEN_PRICES},
     )
 
 
 NON_TOKEN_PRICES = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
                     "per_mchar", "per_kquery", "web_search_per_k")
-"""Prices added in bundle 1.2, in `Pricing` field order; older bundles lack them (read as unknown)."""
+"""Prices added in bundle 1.2; older bundles lack them (read as unknown)."""
 
 
 def _text(value: Any) -> str | None:
