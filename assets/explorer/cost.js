@@ -91,7 +91,9 @@ export function estimateCost(pricing, usage) {
 }
 
 const PRICE_KEYS = ["input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
-  "per_request", "per_image", "input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour",
+  "per_request", "per_image"];
+// Rare prices: an object after the tiers and image prices, holding only those a model has.
+const OTHER_PRICE_KEYS = ["input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour",
   "audio_output_per_hour", "per_mchar", "per_kquery", "web_search_per_k"];
 const TIER_KEYS = ["input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok"];
 
@@ -107,5 +109,7 @@ export function decodePricing(row) {
   }
   pricing.image_prices = (row[PRICE_KEYS.length + 1] || []).map(([size, quality, price]) =>
     ({ size, quality, per_image: parseDecimal(price) }));
+  const other = row[PRICE_KEYS.length + 2] || {};
+  for (const key of OTHER_PRICE_KEYS) pricing[key] = other[key] == null ? null : parseDecimal(other[key]);
   return pricing;
 }
