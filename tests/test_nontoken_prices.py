@@ -170,3 +170,15 @@ def test_hostile_image_variants_and_non_token_values(add_fixture: Callable[..., 
     for model_id in ("evil-tts", "evil-stt", "evil-rerank"):
         assert built.model(f"evilvox/{model_id}").pricing is None
     assert built.model("evilvox/evil-search").pricing.web_search_per_k is None  # type: ignore[union-attr]
+
+
+def test_a_token_price_copied_into_a_per_query_key_is_implausible(
+        snapshots: Any, compile_snapshots: Callable[..., Compiled]) -> None:
+    (snapshots / "models_rankco.json").write_text(
+        '[{"id": "rank-lite", "type": "rerank", "pricing": {"input_cost_per_token": 2e-08, '
+        '"input_cost_per_query": 2e-08}}]', encoding="utf-8")
+    built = compile_snapshots()
+    pricing = built.model("rankco/rank-lite").pricing
+    assert pricing is not None and pricing.per_kquery is None and pricing.input_per_mtok == D("0.02")
+    assert any("implausible price 0.00002 USD per thousand queries" in p["reason"]
+               for p in built.problems("models_rankco.json"))

@@ -196,3 +196,10 @@ def test_pages_show_prices_beyond_tokens_with_units(files: dict[str, GeneratedFi
     assert "image $0.04" in row and "queries $2.00/1K" in row and "image 1024x1024" in row and "$0.08" in row
     assert "<img" not in row  # the source's quality text is escaped
     assert "other prices" in page
+
+
+def test_pricing_page_ranks_prices_beyond_tokens_by_unit(files: dict[str, GeneratedFile]) -> None:
+    page = text(files, "models/pricing.md")
+    section = page[page.index("## Prices beyond tokens"):]
+    assert "### Images (USD/image)" in section and "hostco/image-maker" in section and "$0.04" in section
+    assert "### Rerank and search queries (USD/1K queries)" in section and "$2.00" in section

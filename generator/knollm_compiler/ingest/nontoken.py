@@ -27,9 +27,13 @@ TOKEN_LIKE = frozenset({"input_audio", "output_audio"})
 """Components priced like tokens (per million, unit from the key or the file)."""
 COUNT_FACTORS = {"per_unit": Decimal(1000), "per_kunit": Decimal(1)}
 CHAR_FACTORS = {"per_character": Decimal(1_000_000), "per_mchar": Decimal(1)}
-MAX_PER_HOUR = Decimal(1000)
-MAX_PER_MCHAR = Decimal(100_000)
-MAX_PER_K = Decimal(100_000)
+# Plausibility bands in the published units; outside them a value is a unit or copy error (LiteLLM once copied a
+# $0.00000005 per-token price into a per-query key: $0.00005 per thousand queries).
+BANDS = {
+    "hour of audio": (Decimal("0.0001"), Decimal(1000)),
+    "million characters": (Decimal("0.001"), Decimal(100_000)),
+    "thousand": (Decimal("0.01"), Decimal(100_000)),
+}
 
 
 def classify(path: str, leaf: str) -> tuple[str, str | None] | None:
@@ -59,14 +63,16 @@ def classify(path: str, leaf: str) -> tuple[str, str | None] | None:
 def normalise(value: Decimal, component: str, unit: str) -> tuple[Decimal, str | None]:
     """Convert to the published unit: (value, None), or (converted, reason) when implausible."""
     if unit.removeprefix("per_") in fm.TIME_UNITS:
-        converted, ceiling, what = value * fm.TIME_UNITS[unit.removeprefix("per_")], MAX_PER_HOUR, "hour of audio"
+        converted, band, what = value * fm.TIME_UNITS[unit.removeprefix("per_")], "hour of audio", "hour of audio"
     elif unit in CHAR_FACTORS:
-        converted, ceiling, what = value * CHAR_FACTORS[unit], MAX_PER_MCHAR, "million characters"
+        converted, band, what = value * CHAR_FACTORS[unit], "million characters", "million characters"
     else:
         noun = "queries" if component == "per_query" else "web searches"
-        converted, ceiling, what = value * COUNT_FACTORS[unit], MAX_PER_K, f"thousand {noun}"
-    if converted > ceiling:
-        return converted, f"implausible price {converted} USD per {what} (read {value} as {unit})"
+        converted, band, what = value * COUNT_FACTORS[unit], "thousand", f"thousand {noun}"
+    low, high = BANDS[band]
+    if converted > high or 0 < converted < low:
+        shown, read = (format(v.normalize(), "f") for v in (converted, value))
+        return converted, f"implausible price {shown} USD per {what} (read {read} as {unit})"
     return converted, None
 
 

@@ -68,7 +68,8 @@ class PageBuilder:
         yield self.page("capabilities.md.j2", "models/capabilities.md", rows=analysis.capability_rows(catalog))
         yield self.page("pricing.md.j2", "models/pricing.md", matrix=analysis.cheapest_matrix(catalog),
                         classes=analysis.CONTEXT_CLASSES, workloads=analysis.workloads(catalog),
-                        spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)))
+                        spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)),
+                        beyond=analysis.beyond_token_rankings(catalog))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
         records_source = EDIT_BASE + "generator/knollm_compiler/records.py"
