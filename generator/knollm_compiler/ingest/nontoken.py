@@ -63,7 +63,8 @@ def classify(path: str, leaf: str) -> tuple[str, str | None] | None:
 def normalise(value: Decimal, component: str, unit: str) -> tuple[Decimal, str | None]:
     """Convert to the published unit: (value, None), or (converted, reason) when implausible."""
     if unit.removeprefix("per_") in fm.TIME_UNITS:
-        converted, band, what = value * fm.TIME_UNITS[unit.removeprefix("per_")], "hour of audio", "hour of audio"
+        what = "hour of audio" if component.startswith("audio_") else "hour"  # bare time: audio or not, unknown yet
+        converted, band = value * fm.TIME_UNITS[unit.removeprefix("per_")], "hour of audio"
     elif unit in CHAR_FACTORS:
         converted, band, what = value * CHAR_FACTORS[unit], "million characters", "million characters"
     else:
