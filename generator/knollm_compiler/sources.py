@@ -119,14 +119,8 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         draft = normaliser.normalise(model_id, entry, provider)
         draft.featured = source.variant == "best"
         if variant := image_variants.parse(model_id):  # one entry per image size: folded into one model below
-            if provider_key:  # the provider prefix may follow the size (`1024-x-1024/bedrock/...`)
-                name = str(entry.get(provider_key))
-                base = _without_provider_prefix(variant.base_id, provider, name, resolve_provider)
-                variant = image_variants.ImageVariant(base, variant.size, variant.quality)
-            price, reason = image_variants.image_price(variant, entry, draft)
-            if reason:
-                log.drop(key or model_id, "pricing", reason)
-            variants.append((draft, variant, price))
+            prefix_owner = str(entry.get(provider_key)) if provider_key else None
+            variants.append(_image_variant(variant, draft, entry, prefix_owner, resolve_provider, log, key))
             continue
         result.drafts.append(draft)
     if variants:
@@ -134,6 +128,21 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         result.drafts += image_variants.fold(variants)
     result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
     return result
+
+
+def _image_variant(
+    variant: image_variants.ImageVariant, draft: Draft, entry: dict[str, Any], prefix_owner: str | None,
+    resolve: ProviderResolver, log: ProblemLog, key: str | None,
+) -> tuple[Draft, image_variants.ImageVariant, Decimal | None]:
+    """The variant with its image price; in catalogs, a provider prefix may follow the size
+    (`1024-x-1024/bedrock/...`) and is dropped like a leading one."""
+    if prefix_owner is not None:
+        base = _without_provider_prefix(variant.base_id, draft.provider, prefix_owner, resolve)
+        variant = image_variants.ImageVariant(base, variant.size, variant.quality)
+    price, reason = image_variants.image_price(variant, entry, draft)
+    if reason:
+        log.drop(key or draft.model_id, "pricing", reason)
+    return draft, variant, price
 
 
 def slug(name: str) -> str:

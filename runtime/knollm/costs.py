@@ -35,13 +35,14 @@ MTOK = Decimal(1_000_000)
 ZERO = Decimal(0)
 SECONDS_PER_HOUR = Decimal(3600)
 AUDIO_PLACES = Decimal("1e-12")
-# Usage count -> (price field, units the price is quoted per) for the usage beyond tokens and images.
+# Usage count -> (price field, units the price is quoted per, `CostBreakdown` amount field) for the usage beyond
+# tokens and images.
 NON_TOKEN_USAGE = {
-    "audio_input_seconds": ("audio_input_per_hour", SECONDS_PER_HOUR),
-    "audio_output_seconds": ("audio_output_per_hour", SECONDS_PER_HOUR),
-    "characters": ("per_mchar", MTOK),
-    "queries": ("per_kquery", Decimal(1000)),
-    "web_searches": ("web_search_per_k", Decimal(1000)),
+    "audio_input_seconds": ("audio_input_per_hour", SECONDS_PER_HOUR, "audio_input"),
+    "audio_output_seconds": ("audio_output_per_hour", SECONDS_PER_HOUR, "audio_output"),
+    "characters": ("per_mchar", MTOK, "character"),
+    "queries": ("per_kquery", Decimal(1000), "query"),
+    "web_searches": ("web_search_per_k", Decimal(1000), "web_search"),
 }
 
 
@@ -108,18 +109,10 @@ def estimate_cost(
         images=images,
         image=image,
         tier=tier.above_input_tokens if tier else None,
-        audio_input_seconds=beyond_tokens.get("audio_input_seconds", 0),
-        audio_input=extra.get("audio_input_seconds", ZERO),
-        audio_output_seconds=beyond_tokens.get("audio_output_seconds", 0),
-        audio_output=extra.get("audio_output_seconds", ZERO),
-        characters=beyond_tokens.get("characters", 0),
-        character=extra.get("characters", ZERO),
-        queries=beyond_tokens.get("queries", 0),
-        query=extra.get("queries", ZERO),
-        web_searches=beyond_tokens.get("web_searches", 0),
-        web_search=extra.get("web_searches", ZERO),
         image_size=image_size,
         image_quality=image_quality,
+        **beyond_tokens,
+        **{NON_TOKEN_USAGE[name][2]: amount for name, amount in extra.items()},
     )
 
 
@@ -153,7 +146,7 @@ def _choices(prices: list[ImagePrice]) -> str:
 def _usage_cost(model_id: str, pricing: Pricing, name: str, count: int) -> Decimal:
     if count == 0:
         return ZERO
-    field, per = NON_TOKEN_USAGE[name]
+    field, per, _ = NON_TOKEN_USAGE[name]
     price = getattr(pricing, field)
     if price is None:
         raise PriceUnknown(model_id, field)
