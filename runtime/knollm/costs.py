@@ -63,6 +63,9 @@ def estimate_cost(
     """The exact cost of `requests` requests, each with this usage, on `model`. See the module docstring.
 
     `beyond_tokens` takes the keys of `NON_TOKEN_USAGE` (`audio_input_seconds`, `characters`, `queries`, ...)."""
+    for name, choice in (("image_size", image_size), ("image_quality", image_quality)):
+        if choice is not None and not isinstance(choice, str):
+            raise InvalidArgument(f"{name} must be text (e.g. '1024x1024', 'hd'), not {choice!r}")
     _check_usage(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests, reasoning_tokens,
                  images, **beyond_tokens)
     pricing = model.pricing

@@ -223,7 +223,10 @@ class CostBreakdown:
     """An exact cost estimate in USD for `requests` requests of the given usage (all amounts are totals).
 
     `cache` is cache reads plus cache writes; `tier` is the `above_input_tokens` threshold of the long-context
-    tier that priced the request, or None for base prices.
+    tier that priced the request, or None for base prices. Usage beyond tokens comes in pairs of count and
+    amount: `images`/`image` (with the `image_size`/`image_quality` chosen), `audio_input_seconds`/`audio_input`,
+    `audio_output_seconds`/`audio_output`, `characters`/`character`, `queries`/`query`,
+    `web_searches`/`web_search`; all are in `total`.
     """
 
     model: str
