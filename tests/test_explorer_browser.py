@@ -13,7 +13,7 @@ import pytest
 
 from browser import browser, have_chromium, serve
 from knollm import Catalog, estimate_cost
-from knollm.errors import PriceUnknown
+from knollm.errors import InvalidArgument, PriceUnknown
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
 from knollm_compiler.explorer_data import explorer_bytes
@@ -149,6 +149,10 @@ def test_compare_side_by_side(page) -> None:
     text = page.inner_text("#kx-compare")
     assert "Input $/M" in text and "$0.59" in text and "$0.88" in text and "131,072" in text
     assert "acmecloud, bytehost" in text  # providers offering the same family
+    _open(page, "?tab=compare&sel=voxhost/vox-paint,voxhost/vox-stt,voxhost/vox-search-chat")
+    other = page.inner_text("#kx-compare tr:has(th:text-is('Other prices'))")
+    assert "image 1024x1024 hd $0.08" in other and "image 1792x1024 standard $0.08" in other
+    assert "audio in $0.36/hour" in other and "web search $10/1K" in other and "audio tokens in $40/M" in other
 
 
 def test_calculator_matches_python_runtime_exactly(page, site: Path) -> None:
@@ -186,6 +190,79 @@ def test_calculator_matches_python_runtime_exactly(page, site: Path) -> None:
     assert any(v.startswith("unknown") for v in golden.values()) and len(golden) >= 40
     # The tier of long-context-pro applies above 200k input tokens, in both.
     assert golden["acmecloud/acme/long-context-pro|250000|4000|0"] == "0.685"
+
+
+BEYOND_USAGES = [
+    {"images": 1}, {"images": 2, "image_size": "1024x1024"}, {"images": 1, "image_quality": "hd"},
+    {"images": 1, "image_size": "64x64"}, {"audio_input_seconds": 7}, {"audio_input_seconds": 3601, "requests": 3},
+    {"audio_output_seconds": 5}, {"characters": 1234, "requests": 2}, {"queries": 7},
+    {"web_searches": 3, "input_tokens": 1000, "output_tokens": 10},
+]
+JS_NAMES = {"images": "images", "image_size": "imageSize", "image_quality": "imageQuality",
+            "audio_input_seconds": "audioInputSeconds", "audio_output_seconds": "audioOutputSeconds",
+            "characters": "characters", "queries": "queries", "web_searches": "webSearches", "requests": "requests",
+            "input_tokens": "inputTokens", "output_tokens": "outputTokens"}
+
+
+def _python_beyond(model, usage: dict) -> str:
+    extra = dict(usage)
+    tokens = extra.pop("input_tokens", 0), extra.pop("output_tokens", 0)
+    try:
+        return _canonical(estimate_cost(model, *tokens, **extra).total)
+    except PriceUnknown as exc:
+        return f"unknown:{exc.component}"
+    except InvalidArgument:
+        return "unknown:image_prices"
+
+
+def test_calculator_matches_python_beyond_tokens(page, site: Path) -> None:
+    catalog = Catalog.from_dict(orjson.loads((site / "catalog.json").read_bytes()))
+    models = [m for m in catalog.search() if m.pricing is not None]
+    golden = {f"{m.id}|{i}": _python_beyond(m, usage) for m in models for i, usage in enumerate(BEYOND_USAGES)}
+    _open(page)
+    js_usages = [{JS_NAMES[k]: v for k, v in {"input_tokens": 0, "output_tokens": 0, **u}.items()}
+                 for u in BEYOND_USAGES]
+    computed = page.evaluate(
+        """async (usages) => {
+          const { decode } = await import('./data.js');
+          const { estimateCost } = await import('./cost.js');
+          const { toText } = await import('./decimal.js');
+          const data = decode(await (await fetch('explorer.json')).json());
+          const out = {};
+          for (const m of data.models) {
+            if (!m.pricing) continue;
+            usages.forEach((usage, i) => {
+              const r = estimateCost(m.pricing, usage);
+              out[`${m.id}|${i}`] = r.unknown ? `unknown:${r.unknown}` : toText(r.total);
+            });
+          }
+          return out;
+        }""",
+        js_usages,
+    )
+    assert computed == golden
+    assert golden["voxhost/vox-stt-odd|4"] == "0.000816666667"  # 0.42/hour x 7 s, rounded half-even
+    assert golden["voxhost/vox-paint|1"] == "unknown:image_prices" and golden["voxhost/vox-paint|2"] == "0.08"
+    assert golden["voxhost/vox-paint|3"] == "unknown:image_prices[size=64x64]"
+    assert golden["voxhost/vox-tts|7"] == "0.03702" and golden["voxhost/vox-rerank|8"] == "0.014"
+    assert golden["acmecloud/acme/llama-3.3-70b-instruct|8"] == "unknown:per_kquery"  # never priced as zero
+
+
+def test_calculator_shows_inputs_for_the_prices_the_models_have(page) -> None:
+    _open(page, "?tab=calculator&sel=voxhost/vox-tts,voxhost/vox-paint&chars=1000&isz=1792x1024&img=1&it=0&ot=0")
+    names = page.eval_on_selector_all("#kx-calculator form [name]", "nodes => nodes.map(n => n.name)")
+    assert "chars" in names and "img" in names and "isz" in names and "iql" in names
+    assert "q" not in names and "ain" not in names and "ws" not in names
+    rows = page.eval_on_selector_all(
+        "#kx-calculator tbody tr", "rows => rows.map(r => [r.dataset.model, ...[...r.cells].map(c => c.textContent)])")
+    by_model = {row[0]: row[1:] for row in rows}
+    assert by_model["voxhost/vox-tts"][-1] == "unknown: no image price for size=1792x1024"
+    assert by_model["voxhost/vox-paint"][-1] == "unknown: no per-character price"
+    _open(page, "?tab=calculator&sel=voxhost/vox-tts&chars=1000&it=0&ot=0")
+    rows = page.eval_on_selector_all(
+        "#kx-calculator tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
+    assert rows == [["voxhost/vox-tts", "$0.015", "$15", "$450", "–", "$0.015"]]
+    assert page.errors == []
 
 
 def test_calculator_page_values_per_day_and_month(page) -> None:

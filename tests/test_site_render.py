@@ -188,3 +188,18 @@ def test_macros_variables_and_cheapest(catalog: knollm.Catalog) -> None:
     register(env, site)
     assert env.variables["family_count"] == values["family_count"]
     assert macros["cheapest"]("tools").startswith("[")
+
+
+def test_pages_show_prices_beyond_tokens_with_units(files: dict[str, GeneratedFile]) -> None:
+    page = text(files, "providers/hostco.md")
+    row = next(line for line in page.splitlines() if "image-maker" in line)
+    assert "image $0.04" in row and "queries $2.00/1K" in row and "image 1024x1024" in row and "$0.08" in row
+    assert "<img" not in row  # the source's quality text is escaped
+    assert "other prices" in page
+
+
+def test_pricing_page_ranks_prices_beyond_tokens_by_unit(files: dict[str, GeneratedFile]) -> None:
+    page = text(files, "models/pricing.md")
+    section = page[page.index("## Prices beyond tokens"):]
+    assert "### Images (USD/image)" in section and "hostco/image-maker" in section and "$0.04" in section
+    assert "### Rerank and search queries (USD/1K queries)" in section and "$2.00" in section

@@ -35,8 +35,8 @@ def test_price_keys_are_classified(path: str, component: str, unit: str | None, 
     assert key == prices.PriceKey(component, unit, tier)
 
 
-@pytest.mark.parametrize("path", ["price.input.tao", "pricing.hourly", "input_cost_per_second",
-                                  "pricing.web_search", "pricing.cancelled_request", "pricing.finetune"])
+@pytest.mark.parametrize("path", ["price.input.tao", "pricing.hourly", "input_cost_per_video_per_second",
+                                  "input_cost_per_pixel", "pricing.cancelled_request", "pricing.finetune"])
 def test_prices_we_do_not_publish(path: str) -> None:
     assert prices.classify(path) is None
 

@@ -39,6 +39,17 @@ export function shift(a, k) {
   return { m: a.m, e: a.e + k };
 }
 
+/** a / n rounded half-even to `places` decimals (a >= 0, n a positive whole number); like the runtime's
+ * rounding of audio costs (price per hour x seconds / 3600). */
+export function divRound(a, n, places) {
+  const den = 10n ** BigInt(a.e) * BigInt(n);
+  const num = a.m * 10n ** BigInt(places);
+  let q = num / den;
+  const twice = 2n * (num % den);
+  if (twice > den || (twice === den && q % 2n === 1n)) q += 1n;
+  return { m: q, e: places };
+}
+
 /** Canonical text: no exponent, no trailing zeros ("0.0325", "12", "0"). */
 export function toText(a) {
   let { m, e } = a;

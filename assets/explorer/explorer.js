@@ -2,7 +2,10 @@
 // matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
 import { decode, select } from "./data.js";
 import { el, formatPrice, formatTokens, options } from "./dom.js";
-import { MAX_COMPARE, PRESETS, renderCalculator, renderCompare, renderMatrix, variantMark } from "./panels.js";
+import {
+  MAX_COMPARE, PRESETS, calculatorModels, imageChoices, relevantInputs, renderCalculator, renderCompare, renderMatrix,
+  variantMark,
+} from "./panels.js";
 import { DEFAULTS, list, readState, writeState } from "./state.js";
 
 const PAGE_SIZE = 50;
@@ -113,15 +116,25 @@ function renderTable(ui, data, state, links) {
     el("button", { type: "button", dataset: { page: page + 1 }, disabled: page >= pages }, "Next ›"));
 }
 
-function buildCalculatorControls(ui, state) {
+function buildCalculatorControls(ui, state, data) {
   const input = (name, label) => field(label, el("input", { type: "number", min: 0, step: 1, name, value: state[name] }));
+  const models = calculatorModels(data, state);
+  const beyond = relevantInputs(models, state).map(([key, label]) => input(key, label));
+  const { sizes, qualities } = imageChoices(models);
+  const choice = (name, label, values) => {
+    if (!values.length) return null;
+    const select = el("select", { name, "aria-label": label });
+    options(select, [["", "Plain per-image price"], ...values.map((v) => [v, v])], state[name]);
+    return field(label, select);
+  };
   const preset = el("select", { name: "preset", "aria-label": "Workload preset" });
   options(preset, [["", "Custom workload"], ["chatbot", "Chatbot"], ["rag", "RAG"], ["batch", "Batch summarization"]]);
   const target = el("select", { name: "target", "aria-label": "Models to price" });
   options(target, [["selected", "Selected models"], ["family", "All offers of a family"]], state.target);
   return el("form", { class: "kx-calc-controls", onsubmit: (e) => e.preventDefault() },
     field("Preset", preset), input("it", "Input tokens"), input("ot", "Output tokens"), input("ct", "Cached input tokens"),
-    input("rpd", "Requests per day"), field("Price", target),
+    input("rpd", "Requests per day"), ...beyond, choice("isz", "Image size", sizes),
+    choice("iql", "Image quality", qualities), field("Price", target),
     field("Family", el("input", { type: "text", name: "cfamily", value: state.cfamily, placeholder: "e.g. deepseek-r1-0528" })));
 }
 
@@ -154,7 +167,7 @@ export async function mount(root) {
     if (state.tab === "explore") renderTable(ui, data, state, links);
     if (state.tab === "compare") ui.panels.compare.replaceChildren(renderCompare(data, state, links));
     if (state.tab === "calculator") {
-      ui.panels.calculator.replaceChildren(buildCalculatorControls(ui, state), renderCalculator(data, state));
+      ui.panels.calculator.replaceChildren(buildCalculatorControls(ui, state, data), renderCalculator(data, state));
     }
     if (state.tab === "matrix") {
       const provider = el("select", { name: "mprov", "aria-label": "Matrix provider" });

@@ -1,6 +1,6 @@
 // The compare, pricing calculator and capability matrix panels.
-import { estimateCost } from "./cost.js";
-import { mulInt, toNumber, toText } from "./decimal.js";
+import { BEYOND_TOKENS, estimateCost } from "./cost.js";
+import { ZERO, add, mulInt, toNumber, toText } from "./decimal.js";
 import { el, formatPrice, formatTokens } from "./dom.js";
 import { list } from "./state.js";
 
@@ -14,13 +14,41 @@ const DAYS_PER_MONTH = 30;
 const MISSING = {
   pricing: "no prices", input_per_mtok: "no input price", output_per_mtok: "no output price",
   cache_read_per_mtok: "no cache read price", cache_write_per_mtok: "no cache write price",
+  per_image: "no image price", image_prices: "no single price for this image size and quality",
+  audio_input_per_hour: "no audio input price", audio_output_per_hour: "no audio output price",
+  per_mchar: "no per-character price", per_kquery: "no per-query price", web_search_per_k: "no web search price",
 };
+// Calculator inputs beyond tokens: state key, label, usage name, the price keys that make the input relevant.
+export const BEYOND_INPUTS = [
+  ["img", "Images", "images", ["per_image"]],
+  ["ain", "Audio input seconds", "audioInputSeconds", ["audio_input_per_hour"]],
+  ["aout", "Audio output seconds", "audioOutputSeconds", ["audio_output_per_hour"]],
+  ["chars", "Characters", "characters", ["per_mchar"]],
+  ["q", "Queries", "queries", ["per_kquery"]],
+  ["ws", "Web searches", "webSearches", ["web_search_per_k"]],
+];
 
 function capabilityCell(model, data, cap) {
   const bit = 2 ** data.capabilities.indexOf(cap);
   if (model.capYes & bit) return "yes";
   if (model.capNo & bit) return "no";
   return "?";
+}
+
+// Prices not per text token, with units, as the site's pages show them; $0 fees are left out (no fee).
+const OTHER_PRICES = [["per_image", "image", ""], ["audio_input_per_hour", "audio in", "/hour"],
+  ["audio_output_per_hour", "audio out", "/hour"], ["input_audio_per_mtok", "audio tokens in", "/M"],
+  ["output_audio_per_mtok", "audio tokens out", "/M"], ["per_mchar", "characters", "/M chars"],
+  ["per_kquery", "queries", "/1K"], ["web_search_per_k", "web search", "/1K"], ["per_request", "request", ""]];
+
+export function otherPrices(pricing) {
+  if (!pricing) return "–";
+  const parts = OTHER_PRICES.filter(([key]) => pricing[key] != null && pricing[key].m !== 0n)
+    .map(([key, label, unit]) => `${label} $${toText(pricing[key])}${unit}`);
+  for (const p of pricing.image_prices) {
+    parts.push(`image ${[p.size, p.quality].filter(Boolean).join(" ")} $${toText(p.per_image)}`);
+  }
+  return parts.join("; ") || "–";
 }
 
 function familyProviders(data, model) {
@@ -39,6 +67,7 @@ export function renderCompare(data, state, links) {
     ["Variant", (m) => m.variant || "–"],
     ["Input $/M", (m) => formatPrice(m.inPrice)],
     ["Output $/M", (m) => formatPrice(m.outPrice)],
+    ["Other prices", (m) => otherPrices(m.pricing)],
     ["Context", (m) => formatTokens(m.context)],
     ["Max output", (m) => formatTokens(m.maxOutput)],
     ["Input", (m) => data.modalities.filter((_, i) => m.inMask & (2 ** i)).join(", ") || "–"],
@@ -55,18 +84,48 @@ export function renderCompare(data, state, links) {
 function usageFrom(state) {
   const whole = (v) => Math.max(0, Math.floor(Number(v) || 0));
   const inputTokens = whole(state.it);
-  return {
+  const usage = {
     inputTokens, outputTokens: whole(state.ot), cachedTokens: Math.min(whole(state.ct), inputTokens),
-    requests: 1, perDay: whole(state.rpd),
+    requests: 1, perDay: whole(state.rpd), imageSize: state.isz || null, imageQuality: state.iql || null,
   };
+  for (const [key, , name] of BEYOND_INPUTS) usage[name] = whole(state[key]);
+  return usage;
+}
+
+export function calculatorModels(data, state) {
+  return state.target === "family"
+    ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
+    : list(state.sel).map((id) => data.byId.get(id)).filter(Boolean);
+}
+
+/** The inputs beyond tokens worth showing: those some chosen model has a price for, or already in use. */
+export function relevantInputs(models, state) {
+  const has = (key) => models.some((m) => m.pricing && (m.pricing[key] != null
+    || (key === "per_image" && m.pricing.image_prices.length)));
+  return BEYOND_INPUTS.filter(([key, , , prices]) => prices.some(has) || (Number(state[key]) || 0) > 0);
+}
+
+/** Sizes and qualities the chosen models price images by. */
+export function imageChoices(models) {
+  const prices = models.flatMap((m) => (m.pricing ? m.pricing.image_prices : []));
+  const unique = (values) => [...new Set(values.filter(Boolean))].sort();
+  return { sizes: unique(prices.map((p) => p.size)), qualities: unique(prices.map((p) => p.quality)) };
+}
+
+function missingText(component) {
+  const image = /^image_prices\[(.*)\]$/.exec(component);
+  if (image) return `no image price for ${image[1]}`;
+  return MISSING[component] || `no ${component} price`;
+}
+
+function beyondTotal(cost) {
+  return ["image", ...Object.keys(BEYOND_TOKENS)].map((k) => cost[k] || ZERO).reduce(add);
 }
 
 /** Cost rows for the calculator: priced first, cheapest first; unknown prices stay unknown. Variants (free,
  * batch, flex, quantised offers) come after the regular offers, so the first row is never a variant. */
 export function calculate(data, state) {
-  const models = state.target === "family"
-    ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
-    : list(state.sel).map((id) => data.byId.get(id)).filter(Boolean);
+  const models = calculatorModels(data, state);
   const usage = usageFrom(state);
   const rows = models.map((m) => ({ model: m, cost: estimateCost(m.pricing, usage) }));
   const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => {
@@ -85,6 +144,7 @@ export function variantMark(model) {
 export function renderCalculator(data, state) {
   const { usage, priced, unknown } = calculate(data, state);
   const tokens = usage.inputTokens + usage.outputTokens;
+  const beyond = BEYOND_INPUTS.some(([, , name]) => usage[name] > 0);
   const body = priced.map(({ model, cost }) => {
     const perDay = mulInt(cost.total, usage.perDay);
     const blended = tokens ? (toNumber(cost.total) / tokens) * 1e6 : null;
@@ -93,16 +153,18 @@ export function renderCalculator(data, state) {
       el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, `$${toText(cost.total)}`),
       el("td", { class: "kx-num" }, `$${toText(perDay)}`),
       el("td", { class: "kx-num" }, `$${toText(mulInt(perDay, DAYS_PER_MONTH))}`),
-      el("td", { class: "kx-num" }, blended == null ? "–" : formatPrice(blended)));
+      el("td", { class: "kx-num" }, blended == null ? "–" : formatPrice(blended)),
+      beyond ? el("td", { class: "kx-num", dataset: { exact: toText(beyondTotal(cost)) } }, `$${toText(beyondTotal(cost))}`) : null);
   });
   const missing = unknown.map(({ model, cost }) =>
     el("tr", { dataset: { model: model.id } }, el("th", { scope: "row" }, model.id),
-      el("td", { colspan: 4 }, `unknown: ${MISSING[cost.unknown] || `no ${cost.unknown} price`}`)));
+      el("td", { colspan: beyond ? 5 : 4 }, `unknown: ${missingText(cost.unknown)}`)));
   if (!body.length && !missing.length) {
     return el("p", {}, state.target === "family" ? "Enter a family id." : "Select models in the table first.");
   }
   return el("table", { class: "kx-calc" },
-    el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M"].map((h) => el("th", { scope: "col" }, h)))),
+    el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M",
+      ...(beyond ? ["Beyond tokens"] : [])].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, body, missing));
 }
 

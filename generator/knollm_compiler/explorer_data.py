@@ -10,12 +10,17 @@ from typing import Any
 
 import orjson
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
+queries, web searches)."""
 DESCRIPTION_PREVIEW = 240
 KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
 MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
 PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "per_request",
               "per_image")
+OTHER_PRICE_KEYS = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
+                    "per_mchar", "per_kquery", "web_search_per_k")
+"""Rare prices, written as an object of the ones a model has (after tiers and image prices), to keep rows small."""
 TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
           "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
@@ -93,7 +98,10 @@ def _pricing(pricing: dict[str, Any] | None) -> list[Any] | None:
     if not pricing:
         return None
     tiers = [[t["above_input_tokens"], *(t.get(k) for k in TIER_KEYS)] for t in pricing.get("tiers") or ()]
-    return [*(pricing.get(k) for k in PRICE_KEYS), tiers]
+    images = [[i.get("size"), i.get("quality"), i["per_image"]] for i in pricing.get("image_prices") or ()]
+    other = {k: pricing[k] for k in OTHER_PRICE_KEYS if pricing.get(k) is not None}
+    row = [*(pricing.get(k) for k in PRICE_KEYS), tiers]
+    return [*row, images, other] if images or other else row
 
 
 def explorer_bytes(bundle: dict[str, Any]) -> bytes:

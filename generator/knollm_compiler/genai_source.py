@@ -25,6 +25,13 @@ PRICE_KEYS = {
     "input_mtok": "input_per_mtok", "output_mtok": "output_per_mtok", "cache_read_mtok": "cache_read_per_mtok",
     "cache_write_mtok": "cache_write_per_mtok", "output_reasoning_mtok": "reasoning_per_mtok",
 }
+# genai-prices units that are not text tokens -> our field; all are already in our unit (per million, per hour,
+# per thousand). Its direction-less `audio_hours` is left out: it does not say whether audio is read or made.
+NON_TOKEN_KEYS = {
+    "input_audio_mtok": "input_audio_per_mtok", "output_audio_mtok": "output_audio_per_mtok",
+    "input_audio_hours": "audio_input_per_hour", "output_audio_hours": "audio_output_per_hour",
+    "input_mchars": "per_mchar", "rerank_searches_kcount": "per_kquery", "web_searches_kcount": "web_search_per_k",
+}
 HF_ROUTE_PREFIX = "huggingface_"
 LATEST = datetime(2100, 1, 1, 12, tzinfo=UTC)
 
@@ -109,6 +116,11 @@ def _fields(model: Any, when: datetime, log: ProblemLog | None) -> dict[str, Any
     requests = getattr(prices, "requests_kcount", None)
     if isinstance(requests, Decimal):
         out["pricing.per_request"] = requests / 1000
+    for key, name in NON_TOKEN_KEYS.items():
+        price = getattr(prices, key, None)
+        price = getattr(price, "base", price)  # a tiered non-token price: its base (tiers are for tokens)
+        if isinstance(price, Decimal) and price > 0:
+            out[f"pricing.{name}"] = price
     if tiers:
         out["pricing.tiers"] = tiers
     return {k: v for k, v in out.items() if v is not None}

@@ -18,10 +18,11 @@ from pydantic import ValidationError
 
 from .drafts import Draft
 from .infer import infer
+from .ingest import nontoken
 from .invariants import check_invariants
 from .placeholders import drop_placeholder_zeros
 from .precedence import SOURCE_RANK, precedence_key, won_by
-from .price_choice import choose_prices
+from .price_choice import PRICE_PREFIXES, choose_prices
 from .problems import Problem, Severity
 from .records import Model, PriceTier, Pricing, Upstream
 from .upstreams import summarise_upstreams
@@ -67,6 +68,10 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) ->
         for extra in members[1:]:
             result.merged[extra.file] += 1
         values, provenance = _combine(members, result)
+        time_drops = nontoken.resolve_time(values, provenance)  # after _combine: needs the (inferred) kind
+        timed_file = next((d.file for d in members if any(k.startswith(nontoken.TIMED) for k in d.values)), "")
+        result.problems += [Problem(timed_file, model_id, path, reason, Severity.DROPPED)
+                            for path, reason in time_drops]
         result.problems += check_invariants(members, values, provenance)
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if model:
@@ -83,7 +88,7 @@ def _combine(members: list[Draft], result: MergeResult) -> tuple[dict[str, Any],
     owners: dict[str, Draft] = {}
     for draft in members:
         for name, value in draft.values.items():
-            if name.startswith("pricing."):
+            if name.startswith(PRICE_PREFIXES):
                 continue
             if name not in values:
                 values[name], provenance[name], owners[name] = value, draft.source, draft

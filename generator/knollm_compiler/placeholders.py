@@ -15,15 +15,15 @@ from typing import Any
 
 from .drafts import Draft
 from .infer import declared_or_inferred_kind
+from .ingest.nontoken import PRIMARY
 from .problems import Problem, Severity
+from .vocab import NON_TOKEN_KINDS
 
 FREE_WORD = re.compile(r"(^|[^a-z])free([^a-z]|$)", re.IGNORECASE)
 MAP_SOURCES = frozenset({"litellm", "models.dev"})
 """Maps of many providers' prices compiled by third parties: a zero there is no provider's declaration."""
 TOKEN_PRICES = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
                 "reasoning_per_mtok")
-NON_TOKEN_KINDS = frozenset({"image", "audio", "rerank", "other"})
-"""Kinds billed per image, second, character or query: a zero token price says nothing about their price."""
 ZERO = Decimal(0)
 
 
@@ -40,28 +40,32 @@ def drop_placeholder_zeros(draft: Draft, local_providers: frozenset[str]) -> lis
     if not prices or said_free(draft, local_providers):
         return []
     kind = declared_or_inferred_kind(draft.model_id, draft.values)
-    reasons = _placeholders(prices, kind, draft.source)
+    billed_by = next((k.rpartition(".")[2] for k in PRIMARY if draft.values.get(k)), None)
+    reasons = _placeholders(prices, kind, draft.source, billed_by)
     problems = []
     for name, reason in sorted(reasons.items()):
         del draft.values[f"pricing.{name}"]
-        problems.append(Problem(draft.file, draft.model_id, f"pricing.{name}", f"0 read as unknown: {reason}",
-                                Severity.DROPPED))
+        problems.append(Problem(draft.file, draft.model_id, f"pricing.{name}",
+                                f"0 read as unknown, a placeholder: {reason}", Severity.DROPPED))
     _drop_zero_tiers(draft.values, set(reasons))
     return problems
 
 
-def _placeholders(prices: dict[str, Any], kind: str, source: str) -> dict[str, str]:
+def _placeholders(prices: dict[str, Any], kind: str, source: str, billed_by: str | None) -> dict[str, str]:
     zero = {name for name, value in prices.items() if value == ZERO}
     if not zero:
         return {}
+    token_zeros = zero.intersection(TOKEN_PRICES)
+    if billed_by is not None:
+        return dict.fromkeys(token_zeros, f"a 0 token price beside a {billed_by} price, which the model is billed by")
     if zero == set(prices) and not zero.intersection(TOKEN_PRICES):
         return dict.fromkeys(zero, "only zero extra fees (per request, per image) and no token price: they say "
                                    "nothing about what the model costs")
     if zero == set(prices) and source in MAP_SOURCES:
         return dict.fromkeys(zero, "every price of this model is 0 in a multi-provider map, and nothing says "
                                    "the model is free")
-    if kind in NON_TOKEN_KINDS:
-        token_zeros = zero.intersection(TOKEN_PRICES)
+    paid_tokens = any(isinstance(v, Decimal) and v > 0 for k, v in prices.items() if k in TOKEN_PRICES)
+    if kind in NON_TOKEN_KINDS and not paid_tokens:
         return dict.fromkeys(token_zeros, f"a 0 token price on a model of kind {kind}, billed by other units")
     found: dict[str, str] = {}
     paid_input = isinstance(prices.get("input_per_mtok"), Decimal) and prices["input_per_mtok"] > 0

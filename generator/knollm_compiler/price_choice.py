@@ -15,10 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from .drafts import Draft
+from .ingest.nontoken import TIMED
 from .precedence import won_by
 
 TOLERANCE = Decimal("0.01")
 TIERS = "pricing.tiers"
+PRICE_PREFIXES = ("pricing.", TIMED)
+"""Draft keys that belong to the price record (`timed.*`: per-time prices published once the kind is known)."""
 
 
 @dataclass(slots=True)
@@ -37,10 +40,17 @@ class PriceChoice:
 
 
 def price_record(draft: Draft) -> dict[str, Any]:
-    return {k: v for k, v in draft.values.items() if k.startswith("pricing.")}
+    return {k: v for k, v in draft.values.items() if k.startswith(PRICE_PREFIXES)}
 
 
-def differs(kept: Decimal, other: Decimal) -> bool:
+def published_name(key: str) -> str:
+    """The bundle field a price record key fills (`timed.audio_input_per_hour` -> `pricing.audio_input_per_hour`)."""
+    return "pricing." + key.removeprefix(TIMED) if key.startswith(TIMED) else key
+
+
+def differs(kept: Any, other: Any) -> bool:
+    if not (isinstance(kept, Decimal) and isinstance(other, Decimal)):
+        return bool(kept != other)  # e.g. per-size image price lists: equal or not
     scale = max(abs(kept), abs(other))
     return scale > 0 and abs(kept - other) / scale > TOLERANCE
 
@@ -69,14 +79,14 @@ def choose_prices(members: list[Draft]) -> PriceChoice:
             choice.values[name] = other[name]
             choice.provenance[name] = draft.source
             owners[name] = draft
-            choice.filled.append({"model": f"{draft.provider}/{draft.model_id}", "field": name,
+            choice.filled.append({"model": f"{draft.provider}/{draft.model_id}", "field": published_name(name),
                                   "from": draft.source, "agreeing": ",".join(shared)})
     return choice
 
 
 def _conflict(kept: Draft, other: Draft, name: str, kept_value: Any, other_value: Any) -> dict[str, str]:
     return {
-        "model": f"{other.provider}/{other.model_id}", "field": name,
+        "model": f"{other.provider}/{other.model_id}", "field": published_name(name),
         "kept": f"{kept.source}={kept_value}", "other": f"{other.source}={other_value}",
         "kept_as_of": kept.as_of or "undated", "other_as_of": other.as_of or "undated",
         "won_by": won_by(kept, other), "action": "kept whole; other source's price not mixed in",

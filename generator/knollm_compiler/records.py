@@ -9,9 +9,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from .vocab import Kind, Modality, Variant
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
-written grouped by source. Readers of 1.0 that use defaults for missing keys read 1.1 unchanged."""
+written grouped by source. Readers of 1.0 that use defaults for missing keys read 1.1 unchanged.
+1.2: `Pricing` gains prices beyond tokens (`image_prices`, audio per hour and per audio token, `per_mchar`,
+`per_kquery`, `web_search_per_k`); all optional, so 1.1 readers that ignore unknown keys read 1.2."""
 
 def _group_by_source(provenance: dict[str, str]) -> dict[str, str]:
     """`{field: source}` -> `{source: "field,field"}`: a fraction of the JSON values, for fast loading."""
@@ -47,6 +49,18 @@ class PriceTier(Strict):
     """USD per million tokens written to the cache in this tier."""
 
 
+class ImagePrice(Strict):
+    """The price of one generated image of a given size and quality."""
+
+    size: str | None = None
+    """Width x height in pixels (`1024x1024`), or `max` (the largest the model makes); None when the price does
+    not depend on it."""
+    quality: str | None = None
+    """Quality or step setting as the source names it (`hd`, `standard`, `low`, `50-steps`); None when none."""
+    per_image: Money
+    """USD per image."""
+
+
 class Pricing(Strict):
     """Prices in USD. Per-token prices are per million tokens; the unit is in the key name."""
 
@@ -66,6 +80,25 @@ class Pricing(Strict):
     """USD per image (input image, or generated image for image models)."""
     tiers: tuple[PriceTier, ...] = ()
     """Long-context tiers, by ascending threshold."""
+    image_prices: tuple[ImagePrice, ...] = ()
+    """USD per generated image by size and quality, where the source distinguishes them (sorted)."""
+    input_audio_per_mtok: Money | None = None
+    """USD per million audio input tokens (audio billed as tokens, apart from text tokens)."""
+    output_audio_per_mtok: Money | None = None
+    """USD per million audio output tokens."""
+    audio_input_per_hour: Money | None = None
+    """USD per hour of audio read (speech-to-text). Per-second and per-minute prices are converted to it by
+    multiplication, so every source unit converts exactly (per-minute would not: $0.10/hour is no finite
+    decimal per minute)."""
+    audio_output_per_hour: Money | None = None
+    """USD per hour of audio produced (text-to-speech), converted like `audio_input_per_hour`."""
+    per_mchar: Money | None = None
+    """USD per million input characters (text-to-speech, or models billed by character)."""
+    per_kquery: Money | None = None
+    """USD per thousand queries (rerank or search requests)."""
+    web_search_per_k: Money | None = None
+    """USD per thousand web searches (a tool fee on top of token prices; at the medium search-context size
+    where the source prices sizes apart)."""
 
 
 class PriceFlag(Strict):

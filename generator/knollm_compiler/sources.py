@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .drafts import Draft
+from .ingest import image_variants
 from .ingest.normalise import EntryNormaliser
 from .ingest.reading import UnreadableSource, read_json
 from .ingest.shapes import Listing, UnknownShape, find_entries
@@ -99,6 +101,7 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         normaliser.source = "litellm" if "litellm" in source.provider else source.provider
     normaliser.learn_units([entry for _, entry in listing.entries])
     seen: dict[str, int] = {}
+    variants: list[tuple[Draft, image_variants.ImageVariant, Decimal | None]] = []
     for index, (key, entry) in enumerate(listing.entries):
         model_id = normaliser.record_id(key, entry, index)
         if model_id is None:
@@ -113,9 +116,31 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         seen.setdefault(dedupe_key, index)
         draft = normaliser.normalise(model_id, entry, provider)
         draft.featured = source.variant == "best"
+        if variant := image_variants.parse(model_id):  # one entry per image size: folded into one model below
+            prefix_owner = str(entry.get(provider_key)) if provider_key else None
+            variants.append(_image_variant(variant, draft, entry, prefix_owner, resolve_provider, log, key))
+            continue
         result.drafts.append(draft)
+    if variants:
+        result.records_emitted = len(result.drafts) + len(variants)
+        result.drafts += image_variants.fold(variants)
     result.unknown_fields, result.units = normaliser.unknown_fields, normaliser.units_used
     return result
+
+
+def _image_variant(
+    variant: image_variants.ImageVariant, draft: Draft, entry: dict[str, Any], prefix_owner: str | None,
+    resolve: ProviderResolver, log: ProblemLog, key: str | None,
+) -> tuple[Draft, image_variants.ImageVariant, Decimal | None]:
+    """The variant with its image price; in catalogs, a provider prefix may follow the size
+    (`1024-x-1024/bedrock/...`) and is dropped like a leading one."""
+    if prefix_owner is not None:
+        base = _without_provider_prefix(variant.base_id, draft.provider, prefix_owner, resolve)
+        variant = image_variants.ImageVariant(base, variant.size, variant.quality)
+    price, reason = image_variants.image_price(variant, entry, draft)
+    if reason:
+        log.drop(key or draft.model_id, "pricing", reason)
+    return draft, variant, price
 
 
 def slug(name: str) -> str:
@@ -171,7 +196,9 @@ def _route_catalog_entry(
     name = name if isinstance(name, str) and name.strip() else "unknown"
     provider = resolve(name)
     result.catalog_providers[name] = provider
+    return provider, _without_provider_prefix(model_id, provider, name, resolve)
+
+
+def _without_provider_prefix(model_id: str, provider: str, name: str, resolve: ProviderResolver) -> str:
     head, _, rest = model_id.partition("/")
-    if rest and head.lower() in resolve.prefixes(provider, name):
-        model_id = rest
-    return provider, model_id
+    return rest if rest and head.lower() in resolve.prefixes(provider, name) else model_id

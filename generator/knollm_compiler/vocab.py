@@ -7,6 +7,10 @@ from typing import Literal
 Kind = Literal["chat", "embedding", "image", "audio", "rerank", "moderation", "other"]
 KINDS: tuple[str, ...] = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
 
+NON_TOKEN_KINDS = frozenset({"image", "audio", "rerank", "other"})
+"""Kinds billed per image, audio time, character, query or page rather than by text tokens: a $0 token price
+on such a model says nothing about its price (see `placeholders.py`)."""
+
 Modality = Literal["text", "image", "audio", "video", "file", "embedding"]
 MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "file", "embedding")
 

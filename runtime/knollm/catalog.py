@@ -381,7 +381,7 @@ class Catalog:
         cached_input_tokens: int = 0,
         cache_write_tokens: int = 0,
         requests: int = 1,
-        **extra: int,
+        **extra: Any,
     ) -> CostBreakdown:
         """`knollm.estimate_cost` for a model given by id (or record). Unknown ids raise `ModelNotFound`."""
         record = model if isinstance(model, Model) else self.get(model)
@@ -399,7 +399,7 @@ class Catalog:
         cache_write_tokens: int = 0,
         requests: int = 1,
         include_variants: bool = False,
-        **extra: int,
+        **extra: Any,
     ) -> Comparison:
         """One workload across `models` (ids or records) and/or every offer of `family`, cheapest first (the
         family's variant offers only with `include_variants`)."""

@@ -193,6 +193,17 @@ def _usage_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-write-tokens", type=count, default=0, metavar="W",
                         help="of the input tokens, how many are written to the cache")
     parser.add_argument("--requests", type=count, default=1, metavar="R", help="number of requests (default 1)")
+    parser.add_argument("--images", type=count, default=0, metavar="N", help="images per request")
+    parser.add_argument("--image-size", metavar="WxH", help="image size, for models priced by size (e.g. 1024x1024)")
+    parser.add_argument("--image-quality", metavar="Q", help="image quality, for models priced by quality (e.g. hd)")
+    parser.add_argument("--audio-input-seconds", type=count, default=0, metavar="S",
+                        help="seconds of audio read per request (speech-to-text)")
+    parser.add_argument("--audio-output-seconds", type=count, default=0, metavar="S",
+                        help="seconds of audio produced per request (text-to-speech)")
+    parser.add_argument("--characters", type=count, default=0, metavar="C",
+                        help="input characters per request (text-to-speech)")
+    parser.add_argument("--queries", type=count, default=0, metavar="Q", help="rerank or search queries per request")
+    parser.add_argument("--web-searches", type=count, default=0, metavar="W", help="web searches per request")
 
 
 def main(argv: list[str] | None = None) -> int:

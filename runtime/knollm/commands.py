@@ -6,8 +6,10 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from .catalog import Catalog
+from .costs import NON_TOKEN_USAGE
 from .errors import InvalidArgument
 from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import Library, LibraryGuide
@@ -156,6 +158,12 @@ def _pricing_pairs(m: Model) -> list[tuple[str, str]]:
         ("cache read", money(p.cache_read_per_mtok, PER_M)), ("cache write", money(p.cache_write_per_mtok, PER_M)),
         ("reasoning", money(p.reasoning_per_mtok, PER_M)), ("per request", money(p.per_request)),
         ("per image", money(p.per_image)),
+        ("input audio", money(p.input_audio_per_mtok, PER_M)), ("output audio", money(p.output_audio_per_mtok, PER_M)),
+        ("audio in", money(p.audio_input_per_hour, "/hour")), ("audio out", money(p.audio_output_per_hour, "/hour")),
+        ("characters", money(p.per_mchar, "/M chars")), ("queries", money(p.per_kquery, "/1K queries")),
+        ("web search", money(p.web_search_per_k, "/1K searches")),
+        *((f"per image {' '.join(v for v in (i.size, i.quality) if v) or 'any'}", money(i.per_image))
+          for i in p.image_prices),
     ]
     pairs = [(f"price: {k}", _flag_detail(v, m, k.replace(" ", "_") + "_per_mtok")) for k, v in pairs if v != NONE]
     for tier in p.tiers:
@@ -221,11 +229,14 @@ def _family_pairs(f: Family) -> list[tuple[str, str]]:
 # -- costs -----------------------------------------------------------------------------------------------------
 
 
-def _usage(args: argparse.Namespace) -> dict[str, int]:
+def _usage(args: argparse.Namespace) -> dict[str, Any]:
+    beyond_tokens = {name: getattr(args, name, 0) for name in NON_TOKEN_USAGE}
     return {
         "input_tokens": args.input_tokens, "output_tokens": args.output_tokens,
         "cached_input_tokens": args.cached_tokens, "cache_write_tokens": args.cache_write_tokens,
-        "requests": args.requests,
+        "requests": args.requests, "images": getattr(args, "images", 0),
+        "image_size": getattr(args, "image_size", None), "image_quality": getattr(args, "image_quality", None),
+        **{name: count for name, count in beyond_tokens.items() if count},
     }
 
 
@@ -251,8 +262,23 @@ def _cost_pairs(c: CostBreakdown) -> list[tuple[str, str]]:
         ("cache write", money(c.cache_write) if c.cache_write_tokens else ""),
         ("output", money(c.output)),
         ("per request", money(c.per_request) if c.per_request else ""),
+        *_beyond_token_pairs(c),
         ("total", money(c.total)),
     ]
+
+
+def _beyond_token_pairs(c: CostBreakdown) -> list[tuple[str, str]]:
+    """Lines for usage beyond tokens, shown only when the usage names it."""
+    image_choice = " ".join(v for v in (c.image_size, c.image_quality) if v)
+    lines = [
+        (f"images ({c.images:,}{' ' + image_choice if image_choice else ''})", c.images, c.image),
+        (f"audio in ({c.audio_input_seconds:,} s)", c.audio_input_seconds, c.audio_input),
+        (f"audio out ({c.audio_output_seconds:,} s)", c.audio_output_seconds, c.audio_output),
+        (f"characters ({c.characters:,})", c.characters, c.character),
+        (f"queries ({c.queries:,})", c.queries, c.query),
+        (f"web searches ({c.web_searches:,})", c.web_searches, c.web_search),
+    ]
+    return [(label, money(amount)) for label, count, amount in lines if count]
 
 
 def costs_compare(args: argparse.Namespace, out: Output) -> int:
@@ -266,10 +292,13 @@ def costs_compare(args: argparse.Namespace, out: Output) -> int:
     if out.json:
         out.data(comparison)
         return 0
-    rows = [[str(i), c.model, money(c.input), money(c.cache), money(c.output), money(c.per_request), money(c.total)]
-            for i, c in enumerate(comparison.costs, 1)]
+    beyond = any(_beyond_token_pairs(c) for c in comparison.costs)  # a column only when the usage has such lines
+    rows = [[str(i), c.model, money(c.input), money(c.cache), money(c.output), money(c.per_request),
+             *([money(c.total - c.input - c.cache - c.output - c.reasoning - c.per_request)] if beyond else []),
+             money(c.total)] for i, c in enumerate(comparison.costs, 1)]
     subject = f"family {args.family}" if args.family else "models"
-    out.table(["#", "Model", "Input", "Cache", "Output", "Per request", "Total"], rows, right=(0, 2, 3, 4, 5, 6),
+    headers = ["#", "Model", "Input", "Cache", "Output", "Per request", *(["Beyond tokens"] if beyond else []), "Total"]
+    out.table(headers, rows, right=tuple(i for i in range(len(headers)) if i != 1),
               title=f"{subject}: {args.input_tokens:,} in / {args.output_tokens:,} out x {args.requests:,}, "
                     "cheapest first")
     for item in comparison.unpriced:

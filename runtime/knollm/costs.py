@@ -12,6 +12,13 @@ The rules, per request (then every amount is multiplied by `requests`):
   genai-prices' `TieredPrices`). A price the tier does not state keeps its base value.
 * `per_request` is added once per request when the data has it (a missing per-request price means no
   per-request fee); `per_image` is charged for `images` and is required only when `images > 0`.
+* Usage beyond tokens, each charged only when non-zero and per request: `images` at `per_image`, or at the
+  `image_prices` entry chosen by `image_size` / `image_quality` (when the model prices sizes or qualities
+  apart, the choice must name one entry); `audio_input_seconds` / `audio_output_seconds` at
+  `audio_input_per_hour` / `audio_output_per_hour`; `characters` at `per_mchar`; `queries` at `per_kquery`;
+  `web_searches` at `web_search_per_k`. Audio costs are price x seconds / 3600, which need not be a finite
+  decimal: they are rounded half-even to 12 decimal places (a trillionth of a dollar); every other amount is
+  exact.
 * A price needed for a non-zero count that the data does not have raises `PriceUnknown`; nothing unknown is
   ever priced as zero.
 """
@@ -19,13 +26,24 @@ The rules, per request (then every amount is multiplied by `requests`):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from .errors import InvalidArgument, PriceUnknown
-from .records import Comparison, CostBreakdown, Model, Pricing, Unpriced
+from .records import Comparison, CostBreakdown, ImagePrice, Model, Pricing, Unpriced
 
 MTOK = Decimal(1_000_000)
 ZERO = Decimal(0)
+SECONDS_PER_HOUR = Decimal(3600)
+AUDIO_PLACES = Decimal("1e-12")
+# Usage count -> (price field, units the price is quoted per, `CostBreakdown` amount field) for the usage beyond
+# tokens and images.
+NON_TOKEN_USAGE = {
+    "audio_input_seconds": ("audio_input_per_hour", SECONDS_PER_HOUR, "audio_input"),
+    "audio_output_seconds": ("audio_output_per_hour", SECONDS_PER_HOUR, "audio_output"),
+    "characters": ("per_mchar", MTOK, "character"),
+    "queries": ("per_kquery", Decimal(1000), "query"),
+    "web_searches": ("web_search_per_k", Decimal(1000), "web_search"),
+}
 
 
 def estimate_cost(
@@ -38,10 +56,18 @@ def estimate_cost(
     *,
     reasoning_tokens: int = 0,
     images: int = 0,
+    image_size: str | None = None,
+    image_quality: str | None = None,
+    **beyond_tokens: int,
 ) -> CostBreakdown:
-    """The exact cost of `requests` requests, each with this usage, on `model`. See the module docstring."""
+    """The exact cost of `requests` requests, each with this usage, on `model`. See the module docstring.
+
+    `beyond_tokens` takes the keys of `NON_TOKEN_USAGE` (`audio_input_seconds`, `characters`, `queries`, ...)."""
+    for name, choice in (("image_size", image_size), ("image_quality", image_quality)):
+        if choice is not None and not isinstance(choice, str):
+            raise InvalidArgument(f"{name} must be text (e.g. '1024x1024', 'hd'), not {choice!r}")
     _check_usage(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests, reasoning_tokens,
-                 images)
+                 images, **beyond_tokens)
     pricing = model.pricing
     if pricing is None:
         raise PriceUnknown(model.id, "pricing")
@@ -65,7 +91,9 @@ def estimate_cost(
     output = charge("output_per_mtok", plain_output)
     reasoning = charge("reasoning_per_mtok", reasoning_tokens, fallback="output_per_mtok")
     per_request = (pricing.per_request or ZERO) * requests
-    image = _image_cost(model.id, pricing, images) * requests
+    image = _image_cost(model.id, pricing, images, image_size, image_quality) * requests
+    extra = {name: _usage_cost(model.id, pricing, name, beyond_tokens[name]) * requests
+             for name in NON_TOKEN_USAGE if name in beyond_tokens}  # a fixed order: the first unknown is reported
     return CostBreakdown(
         model=model.id,
         input_tokens=input_tokens,
@@ -78,29 +106,73 @@ def estimate_cost(
         cache_write=cache_write,
         output=output,
         per_request=per_request,
-        total=input_cost + cache_read + cache_write + output + reasoning + per_request + image,
+        total=input_cost + cache_read + cache_write + output + reasoning + per_request + image + sum(extra.values()),
         reasoning_tokens=reasoning_tokens,
         reasoning=reasoning,
         images=images,
         image=image,
         tier=tier.above_input_tokens if tier else None,
+        image_size=image_size,
+        image_quality=image_quality,
+        **beyond_tokens,
+        **{NON_TOKEN_USAGE[name][2]: amount for name, amount in extra.items()},
     )
 
 
-def _image_cost(model_id: str, pricing: Pricing, images: int) -> Decimal:
+def _image_cost(model_id: str, pricing: Pricing, images: int, size: str | None, quality: str | None) -> Decimal:
     if images == 0:
         return ZERO
-    if pricing.per_image is None:
-        raise PriceUnknown(model_id, "per_image")
-    return pricing.per_image * images
+    return _image_price(model_id, pricing, size, quality) * images
+
+
+def _image_price(model_id: str, pricing: Pricing, size: str | None, quality: str | None) -> Decimal:
+    """The plain `per_image` unless a size or quality is asked for or only sized prices exist; a choice must
+    name exactly one `image_prices` entry."""
+    if size is None and quality is None and (pricing.per_image is not None or not pricing.image_prices):
+        if pricing.per_image is None:
+            raise PriceUnknown(model_id, "per_image")
+        return pricing.per_image
+    matches = [p for p in pricing.image_prices
+               if (size is None or p.size == size) and (quality is None or p.quality == quality)]
+    if len(matches) == 1:
+        return matches[0].per_image
+    wanted = ", ".join(f"{k}={v}" for k, v in (("size", size), ("quality", quality)) if v is not None)
+    if not matches:
+        raise PriceUnknown(model_id, f"image_prices[{wanted or 'any'}]")
+    raise InvalidArgument(f"{model_id} prices images by size and quality; choose one of: {_choices(matches)}")
+
+
+def _choices(prices: list[ImagePrice]) -> str:
+    return "; ".join(f"size={p.size or 'any'} quality={p.quality or 'any'}" for p in prices)
+
+
+def _usage_cost(model_id: str, pricing: Pricing, name: str, count: int) -> Decimal:
+    if count == 0:
+        return ZERO
+    field, per, _ = NON_TOKEN_USAGE[name]
+    price = getattr(pricing, field)
+    if price is None:
+        raise PriceUnknown(model_id, field)
+    if per != SECONDS_PER_HOUR:
+        return price * count / per  # a division by a power of ten: exact
+    with localcontext() as exact:
+        exact.prec = 80  # far more digits than any price times a count; then one rounding, half-even
+        amount = price * count / per
+    rounded = amount.quantize(AUDIO_PLACES, rounding=ROUND_HALF_EVEN)
+    return amount if rounded == amount else rounded  # exact amounts keep their own digits
 
 
 def _check_usage(
-    input_tokens: int, output_tokens: int, cached: int, cache_write: int, requests: int, reasoning: int, images: int
+    input_tokens: int, output_tokens: int, cached: int, cache_write: int, requests: int, reasoning: int, images: int,
+    **beyond_tokens: int,
 ) -> None:
+    unknown = sorted(set(beyond_tokens) - set(NON_TOKEN_USAGE))
+    if unknown:
+        raise InvalidArgument(f"unknown usage {', '.join(unknown)}; known: {', '.join(NON_TOKEN_USAGE)}")
     counts = {
         "input_tokens": input_tokens, "output_tokens": output_tokens, "cached_input_tokens": cached,
         "cache_write_tokens": cache_write, "requests": requests, "reasoning_tokens": reasoning, "images": images,
+        **beyond_tokens,
     }
     for name, value in counts.items():
         if isinstance(value, bool) or not isinstance(value, int):
@@ -128,22 +200,28 @@ def compare(
     *,
     reasoning_tokens: int = 0,
     images: int = 0,
+    image_size: str | None = None,
+    image_quality: str | None = None,
+    **beyond_tokens: int,
 ) -> Comparison:
     """Price one workload on every model: priced rows cheapest first (ties by id), the rest in `unpriced`.
 
     Invalid usage numbers raise `InvalidArgument` at once rather than marking every model unpriced.
     """
     _check_usage(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests, reasoning_tokens,
-                 images)
+                 images, **beyond_tokens)
     costs: list[CostBreakdown] = []
     unpriced: list[Unpriced] = []
     for model in models:
         try:
             costs.append(
                 estimate_cost(model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests,
-                              reasoning_tokens=reasoning_tokens, images=images)
+                              reasoning_tokens=reasoning_tokens, images=images, image_size=image_size,
+                              image_quality=image_quality, **beyond_tokens)
             )
         except PriceUnknown as exc:
             unpriced.append(Unpriced(model=model.id, component=exc.component, reason=str(exc)))
+        except InvalidArgument as exc:  # an image choice this model cannot resolve: unpriced here, not fatal
+            unpriced.append(Unpriced(model=model.id, component="image_prices", reason=str(exc)))
     costs.sort(key=lambda c: (c.total, c.model))
     return Comparison(costs=tuple(costs), unpriced=tuple(unpriced))

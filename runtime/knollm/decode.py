@@ -5,7 +5,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .records import Auth, Family, Model, PriceFlag, PriceTier, Pricing, Provider, ProviderStatus, Upstream
+from .records import (
+    Auth,
+    Family,
+    ImagePrice,
+    Model,
+    PriceFlag,
+    PriceTier,
+    Pricing,
+    Provider,
+    ProviderStatus,
+    Upstream,
+)
 
 DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, InvalidOperation)
 """What a malformed record raises while decoding; callers turn these into a `BundleError`."""
@@ -38,7 +49,27 @@ def pricing(raw: dict[str, Any] | None) -> Pricing | None:
         money(get("input_per_mtok")), money(get("output_per_mtok")), money(get("cache_read_per_mtok")),
         money(get("cache_write_per_mtok")), money(get("reasoning_per_mtok")), money(get("per_request")),
         money(get("per_image")), tiers,
+        image_prices=tuple(ImagePrice(_required(money(i.get("per_image"))), _text(i.get("size")),
+                                      _text(i.get("quality"))) for i in get("image_prices") or ()),
+        **{name: money(get(name)) for name in NON_TOKEN_PRICES},
     )
+
+
+NON_TOKEN_PRICES = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
+                    "per_mchar", "per_kquery", "web_search_per_k")
+"""Prices added in bundle 1.2; older bundles lack them (read as unknown)."""
+
+
+def _text(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"expected text or null, not {value!r}")
+    return value
+
+
+def _required(value: Decimal | None) -> Decimal:
+    if value is None:
+        raise ValueError("image price without per_image")
+    return value
 
 
 def model(raw: dict[str, Any], family: str | None = None) -> Model:

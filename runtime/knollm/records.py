@@ -74,8 +74,20 @@ class PriceTier:
 
 
 @dataclass(slots=True, frozen=True)
+class ImagePrice:
+    """USD per generated image of one size (`1024x1024`) and quality (`hd`); None where the price does not
+    depend on it."""
+
+    per_image: Decimal
+    size: str | None = None
+    quality: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
 class Pricing:
-    """Prices in USD. `None` is unknown; `Decimal(0)` is free."""
+    """Prices in USD. `None` is unknown; `Decimal(0)` is free. The unit is in each name: `_per_mtok` per
+    million tokens, `_per_hour` per hour of audio, `per_mchar` per million characters, `per_kquery` per
+    thousand queries, `web_search_per_k` per thousand web searches."""
 
     input_per_mtok: Decimal | None = None
     output_per_mtok: Decimal | None = None
@@ -85,6 +97,14 @@ class Pricing:
     per_request: Decimal | None = None
     per_image: Decimal | None = None
     tiers: tuple[PriceTier, ...] = ()
+    image_prices: tuple[ImagePrice, ...] = ()
+    input_audio_per_mtok: Decimal | None = None
+    output_audio_per_mtok: Decimal | None = None
+    audio_input_per_hour: Decimal | None = None
+    audio_output_per_hour: Decimal | None = None
+    per_mchar: Decimal | None = None
+    per_kquery: Decimal | None = None
+    web_search_per_k: Decimal | None = None
 
     def tier_for(self, input_tokens: int) -> PriceTier | None:
         """The tier in force for a request with `input_tokens` input tokens: the highest one whose
@@ -231,7 +251,10 @@ class CostBreakdown:
     """An exact cost estimate in USD for `requests` requests of the given usage (all amounts are totals).
 
     `cache` is cache reads plus cache writes; `tier` is the `above_input_tokens` threshold of the long-context
-    tier that priced the request, or None for base prices.
+    tier that priced the request, or None for base prices. Usage beyond tokens comes in pairs of count and
+    amount: `images`/`image` (with the `image_size`/`image_quality` chosen), `audio_input_seconds`/`audio_input`,
+    `audio_output_seconds`/`audio_output`, `characters`/`character`, `queries`/`query`,
+    `web_searches`/`web_search`; all are in `total`.
     """
 
     model: str
@@ -251,6 +274,18 @@ class CostBreakdown:
     images: int = 0
     image: Decimal = Decimal(0)
     tier: int | None = None
+    audio_input_seconds: int = 0
+    audio_input: Decimal = Decimal(0)
+    audio_output_seconds: int = 0
+    audio_output: Decimal = Decimal(0)
+    characters: int = 0
+    character: Decimal = Decimal(0)
+    queries: int = 0
+    query: Decimal = Decimal(0)
+    web_searches: int = 0
+    web_search: Decimal = Decimal(0)
+    image_size: str | None = None
+    image_quality: str | None = None
 
     @property
     def cache(self) -> Decimal:

@@ -117,3 +117,25 @@ UNPUBLISHED_PRICE_WORDS = (
     "finetune", "web_search", "search", "file_", "vector_store", "computer_use", "code_interpreter",
     "citation", "response_time", "unit_type", "cancel", "1k_calls", "session",
 )
+
+# Non-token prices, recognised by words in the key's own name before UNPUBLISHED_PRICE_WORDS applies.
+# Time units -> hours per unit, the factor to USD per hour (the published unit: every source unit converts by
+# multiplication, so exactly).
+TIME_UNITS = {"second": 3600, "minute": 60, "hour": 1}
+TIME_KEY = re.compile(r"(?:^|_)(?:per_)?(second|minute|hour)s?$")  # per_second, duration_per_hour, audio_hours
+CHARACTER_WORDS = ("character", "mchar")
+QUERY_WORDS = ("query", "queries", "rerank", "searches_kcount")
+WEB_SEARCH_WORDS = ("web_search",)
+# A search-context price object keyed by size (`search_context_cost_per_query.search_context_size_medium`):
+# the medium size is the default of the APIs that price sizes apart, so it is the one published.
+SEARCH_CONTEXT_PARENT = "search_context_cost_per_query"
+SEARCH_CONTEXT_DEFAULT = "medium"
+# Words that keep a key out of the non-token prices (video seconds, pixel prices, audio cache prices).
+NOT_NON_TOKEN_WORDS = ("video", "pixel", "cache", "batch", "dbu", "file_", "vector_store", "cancel")
+# Audio-token keys: `input_cost_per_audio_token`, models.dev's `input_audio`, a price object's bare `audio`.
+AUDIO_TOKEN_KEY = re.compile(r"^(?:(input|output|prompt|completion)_)?(?:cost_per_)?audio(?:_tokens?)?$|audio_token")
+# Kind values that say which way an audio model converts: speech-to-text reads audio and writes text, so an
+# audio *output* price beside it is a catalog's mirror of the input price (and the reverse for text-to-speech).
+SPEECH_TO_TEXT_VALUES = frozenset({"audio_transcription", "transcribe", "transcription", "stt", "speech-to-text",
+                                   "automatic-speech-recognition"})
+TEXT_TO_SPEECH_VALUES = frozenset({"audio_speech", "tts", "text-to-speech"})

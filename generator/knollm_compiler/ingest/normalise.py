@@ -10,13 +10,13 @@ from typing import Any
 from ..drafts import Draft, RawPrice
 from ..problems import ProblemLog
 from . import fieldmap as fm
-from . import prices, values
+from . import nontoken, prices, values
 from .flatten import flatten, last_two, leaf_name
 
 PRICE_FIELDS = {
     "input": "input_per_mtok", "output": "output_per_mtok", "cache_read": "cache_read_per_mtok",
     "cache_write": "cache_write_per_mtok", "reasoning": "reasoning_per_mtok", "per_request": "per_request",
-    "per_image": "per_image",
+    "per_image": "per_image", **nontoken.FIELDS,
 }
 SCALAR_TARGETS = (
     ("context_window", fm.CONTEXT_KEYS), ("max_output_tokens", fm.MAX_OUTPUT_KEYS), ("name", fm.NAME_KEYS),
@@ -92,6 +92,9 @@ class EntryNormaliser:
         for target, (_, path, raw) in best.items():
             self._scalar(model_id, target, path, raw, draft.values)
         self._check_tiers(model_id, draft.values)
+        raw_kind = best["kind"][2] if "kind" in best else None
+        for path, reason in nontoken.drop_mirrored_direction(draft.values, raw_kind):
+            self.log.drop(model_id, path, reason)
         return draft
 
     def _check_tiers(self, mid: str, out: dict[str, Any]) -> None:
@@ -203,7 +206,7 @@ class EntryNormaliser:
             return
         unit = key.unit or self.default_unit or self.units.get(path, "per_mtok")
         self.units_used.setdefault(path, unit)
-        token = key.component not in prices.UNIT_COMPONENTS
+        token = key.component in prices.TOKEN_COMPONENTS  # text tokens: calibrated; other units are checked now
         # Token prices are checked for plausibility only after calibration has settled the file's scale.
         value, reason = prices.provisional(number, unit) if token else prices.normalise(number, key, unit)
         if reason:
@@ -211,6 +214,11 @@ class EntryNormaliser:
             return
         if value is None or (key.component == "reasoning" and value == 0):
             return  # a zero reasoning price means "billed as output" (OpenRouter), not "free"
+        if value == 0 and (key.component in nontoken.FIELDS or key.component in nontoken.BARE_TIME):
+            return  # listings write 0 for fees a model does not have (web search on a model without it)
+        if key.component in nontoken.BARE_TIME:
+            out.setdefault(nontoken.TIMED + nontoken.BARE_TIME[key.component], value)
+            return
         name = PRICE_FIELDS[key.component]
         if key.tier is not None:
             container, slot = out.setdefault("pricing.tiers", {}).setdefault(key.tier, {}), name

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from . import fieldmap as fm
+from . import nontoken
 
 PER_TOKEN_MEDIAN_CEILING = 1e-3
 MAX_PER_MTOK = Decimal(1000)
@@ -36,9 +37,9 @@ class PriceKey:
     """What one price key means."""
 
     component: str
-    """input, output, cache_read, cache_write, reasoning, per_request or per_image."""
+    """input, output, cache_read, cache_write, reasoning, per_request, per_image, or a `nontoken` component."""
     unit: str | None
-    """per_token, per_1k, per_mtok, per_unit; None when the name does not say."""
+    """per_token, per_1k, per_mtok, per_unit, or a `nontoken` unit; None when the name does not say."""
     tier: int | None = None
     """Input-token threshold of a long-context tier."""
 
@@ -61,6 +62,8 @@ def classify(path: str) -> PriceKey | None:
         leaf = leaf[: tier_match.start()]
     elif segment_tier := next((m for s in segments[:-1] if (m := fm.TIER_SEGMENT.match(s))), None):
         tier = int(segment_tier.group(1)) * 1000
+    if (special := nontoken.classify(path, leaf)) is not None:
+        return PriceKey(*special) if tier is None else None
     if any(word in leaf for word in fm.UNPUBLISHED_PRICE_WORDS):
         return None
     component = _component(leaf)
@@ -141,6 +144,9 @@ def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None,
         return None, None
     if value < 0:
         return None, f"negative price {value}"
+    if key.component in nontoken.FIELDS.keys() - nontoken.TOKEN_LIKE or key.component in nontoken.BARE_TIME:
+        converted, reason = nontoken.normalise(value, key.component, unit)
+        return (None, reason) if reason else (_plain(converted), None)
     if unit == "per_unit":
         if value > MAX_PER_UNIT:
             return None, f"implausible price {value} USD per {key.component.removeprefix('per_')}"

@@ -158,3 +158,28 @@ def price_spread(site: SiteData) -> dict[str, tuple[Decimal, Decimal, Decimal] |
         "input": quartiles([m.input_price for m in paid if m.input_price is not None]),
         "output": quartiles([m.output_price for m in paid if m.output_price is not None]),
     }
+
+
+# Prices beyond tokens ranked on the pricing page: (price attribute, kind of the models ranked (None: any), what
+# it buys, unit). The kind keeps e.g. chat models billed by input characters out of the text-to-speech ranking.
+BEYOND_TOKEN_RANKINGS = (
+    ("audio_input_per_hour", "audio", "Speech to text", "/hour of audio"),
+    ("per_mchar", "audio", "Text to speech, by characters", "/M characters"),
+    ("audio_output_per_hour", "audio", "Text to speech, by audio length", "/hour of audio"),
+    ("per_image", "image", "Images", "/image"),
+    ("per_kquery", None, "Rerank and search queries", "/1K queries"),
+    ("web_search_per_k", None, "Web search (a fee on top of tokens)", "/1K searches"),
+)
+
+
+def beyond_token_rankings(catalog: knollm.Catalog, top: int = TOP) -> list[tuple[str, str, list[Model]]]:
+    """Per price beyond tokens: (attribute, label and unit, the `top` cheapest models charging it), paid ones
+    only (a $0 fee is usually a placeholder for a fee the model does not have); ties by id."""
+    rankings = []
+    for attribute, kind, label, unit in BEYOND_TOKEN_RANKINGS:
+        charged = [m for m in catalog.models if m.pricing and getattr(m.pricing, attribute)
+                   and (kind is None or m.kind == kind)]
+        charged.sort(key=lambda m: (getattr(m.pricing, attribute), m.id))
+        if charged:
+            rankings.append((attribute, f"{label} (USD{unit})", charged[:top]))
+    return rankings

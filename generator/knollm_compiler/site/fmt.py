@@ -6,7 +6,7 @@ import posixpath
 import re
 from decimal import Decimal
 
-from .escape import EMPTY_CELL
+from .escape import EMPTY_CELL, escape_md
 
 _SLUG = re.compile(r"[^a-z0-9._-]+")
 
@@ -68,3 +68,26 @@ def rel(here: str, target: str) -> str:
     if not target:
         return fragment
     return posixpath.relpath(target, posixpath.dirname(here) or ".") + fragment
+
+
+# Prices beyond tokens, with their units, in the order shown: (Pricing attribute, label, unit suffix).
+OTHER_PRICES = (
+    ("per_image", "image", ""), ("audio_input_per_hour", "audio in", "/hour"),
+    ("audio_output_per_hour", "audio out", "/hour"), ("input_audio_per_mtok", "audio tokens in", "/M"),
+    ("output_audio_per_mtok", "audio tokens out", "/M"), ("per_mchar", "characters", "/M chars"),
+    ("per_kquery", "queries", "/1K"), ("web_search_per_k", "web search", "/1K"), ("per_request", "request", ""),
+)
+
+
+def other_prices(pricing: object | None) -> str:
+    """Fees that are not per text token, each with its unit (`audio in $0.36/hour; image 1024x1024 hd $0.08`);
+    `—` when there are none. A $0 fee is left out (routers write `image: 0` on text models: no fee, nothing to
+    show). Sizes and qualities come from sources, so they are escaped."""
+    if pricing is None:
+        return EMPTY_CELL
+    parts = [f"{label} {money(getattr(pricing, attr), per=unit)}" for attr, label, unit in OTHER_PRICES
+             if getattr(pricing, attr, None)]
+    for image in getattr(pricing, "image_prices", ()):
+        choice = " ".join(escape_md(v) for v in (image.size, image.quality) if v)
+        parts.append(f"image {choice} {money(image.per_image)}")
+    return "; ".join(parts) or EMPTY_CELL

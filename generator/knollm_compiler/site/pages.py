@@ -68,7 +68,8 @@ class PageBuilder:
         yield self.page("capabilities.md.j2", "models/capabilities.md", rows=analysis.capability_rows(catalog))
         yield self.page("pricing.md.j2", "models/pricing.md", matrix=analysis.cheapest_matrix(catalog),
                         classes=analysis.CONTEXT_CLASSES, workloads=analysis.workloads(catalog),
-                        spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)))
+                        spread=analysis.price_spread(site), free=len(analysis.free_chat_models(catalog.models)),
+                        beyond=analysis.beyond_token_rankings(catalog))
         yield self.page("data_quality.md.j2", "models/data-quality.md", ages=quality.source_ages(catalog),
                         agreement=quality.agreement_rows(catalog), totals=quality.totals(catalog),
                         percent=quality.percent)

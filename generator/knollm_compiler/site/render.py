@@ -56,6 +56,7 @@ FILTERS: dict[str, Callable[..., Markup]] = {
     "money": _safe(fmt.money),
     "flagmark": _safe(fmt.flag_mark),
     "prices": _safe(_money_pair),
+    "other_prices": _safe(fmt.other_prices),
     "num": _safe(fmt.count),
     "yesno": _safe(fmt.yes_no),
     "html_text": _safe(escape.html_text),
