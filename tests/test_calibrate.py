@@ -136,3 +136,20 @@ def test_hostile_price_values_give_problems_not_exceptions(snapshots, compile_sn
     assert built.model("hostile/h-3").pricing.input_per_mtok == Decimal("0.5")
     reasons = {p["record"]: p["reason"] for p in built.problems("models_hostile.json")}
     assert reasons["h-0"].startswith("implausible price") and reasons["h-6"].startswith("price is not a number")
+
+
+def test_flags_compare_only_prices_that_price_the_same_thing() -> None:
+    """Models billed by other units, and the output price of models that make images or audio, are neither
+    peers nor flagged: their per-token prices are not comparable with the family's text prices."""
+    def offer(provider: str, price: str, kind: str = "chat", output: tuple[str, ...] = ("text",)) -> Model:
+        return Model(id=f"{provider}/m", provider=provider, model_id="m", kind=kind, family="fam",  # type: ignore[arg-type]
+                     output_modalities=output, pricing=Pricing(output_per_mtok=Decimal(price)),  # type: ignore[arg-type]
+                     provenance={}, sources=())
+
+    peers = [offer("a", "2.5"), offer("b", "2.6"), offer("c", "2.4")]
+    models, report = flag_outliers([*peers, offer("img", "30", output=("text", "image"))])
+    assert report.count == 0
+    models, report = flag_outliers([*peers, offer("stt", "0.01", kind="audio")])
+    assert report.count == 0
+    models, report = flag_outliers([*peers, offer("odd", "30")])
+    assert [m.id for m in models if m.price_flags] == ["odd/m"]

@@ -155,3 +155,5 @@ def test_data_quality_page_shows_source_ages_and_agreement(site: Path) -> None:
     assert "acme 3 6 6 100.0%" in text and "<img src=x onerror=alert(1)> 1 2 1 50.0%" in text
     assert text.index("<img src=x") < text.index("acme 3 6 6")  # least agreeing first
     assert "won by the newer declaration 2" in text
+    assert "models_acme.json pricing per_token peers 4 0.000001 → 1" in text
+    assert "flags 1 models (1 prices)" in text and "acme/<b>bold</b> input_per_mtok 30 2 3 15x" in text

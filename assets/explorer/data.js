@@ -29,7 +29,7 @@ export function decode(doc) {
       quantization: row[field.quantization],
       // Outlier flags (field -> evidence); absent from data made before the flags existed.
       flags: Object.fromEntries((row[field.price_flags] || []).map(([name, ratio, median, peers]) => [name, { ratio, median, peers }])),
-      variant: row[field.variant] ?? null, // free, batch, flex, quantized: never crowned cheapest
+      variant: row[field.variant] ?? null, // free, batch, flex, quantized, extended, confidential: never crowned cheapest
     };
   });
   const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));

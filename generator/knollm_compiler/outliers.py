@@ -11,10 +11,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .records import Model, PriceFlag, PriceFlagReport
+from .vocab import NON_TOKEN_KINDS
 
 FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 """Per-million-token components compared with the same component at other providers."""
 OUTLIER_FACTOR = Decimal(10)
+MEDIA_OUTPUT = frozenset({"image", "audio"})
 MIN_PEER_PROVIDERS = 2
 EXAMPLES_SHOWN = 30
 
@@ -41,12 +43,17 @@ def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
 
 
 def _prices(model: Model) -> list[tuple[str, Decimal]]:
-    """The model's positive per-million prices (zero is free or a placeholder, not a comparable price); none
-    for variants (free, batch, flex, quantized: `Model.variant`), whose price is meant to differ from the list
-    price, so they are neither peers nor flagged."""
-    if model.pricing is None or model.variant is not None:
+    """The model's comparable per-million prices, which are neither peers nor flagged when they are not:
+    - zero (free or a placeholder, not a price to compare);
+    - a variant's (`Model.variant`: free, batch, extended, ...), meant to differ from the list price;
+    - a model of a kind billed by images, audio time, characters or queries (`NON_TOKEN_KINDS`);
+    - the output price of a model that makes images or audio: sources state it for text output or for the
+      image/audio tokens, which cost 10x more, so peers do not price the same thing."""
+    if model.pricing is None or model.variant is not None or model.kind in NON_TOKEN_KINDS:
         return []
-    found = [(name, getattr(model.pricing, name)) for name in FLAGGED_FIELDS]
+    media_out = bool(MEDIA_OUTPUT.intersection(model.output_modalities))
+    names = [n for n in FLAGGED_FIELDS if not (media_out and n == "output_per_mtok")]
+    found = [(name, getattr(model.pricing, name)) for name in names]
     return [(name, value) for name, value in found if value is not None and value > 0]
 
 

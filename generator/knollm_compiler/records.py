@@ -182,7 +182,8 @@ class Model(Strict):
     """Other ids of this provider that name the same model (case, punctuation, an organisation or namespace
     prefix), sorted; their sources' values were merged into this record."""
     variant: Variant | None = None
-    """A variant of the family's model sold apart (`free`, `batch`, `flex`, `quantized`), read from the id;
+    """A variant of the family's model sold apart (`free`, `batch`, `flex`, `quantized`, `extended`,
+    `confidential`), read from the id;
     `cheapest` and the offer order skip variants unless asked."""
     provenance: Provenance
     """Where each field came from, written as source tag -> comma-separated dotted field paths

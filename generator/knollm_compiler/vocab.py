@@ -14,8 +14,8 @@ on such a model says nothing about its price (see `placeholders.py`)."""
 Modality = Literal["text", "image", "audio", "video", "file", "embedding"]
 MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "file", "embedding")
 
-Variant = Literal["free", "batch", "flex", "quantized"]
-VARIANTS: tuple[str, ...] = ("free", "batch", "flex", "quantized")
+Variant = Literal["free", "batch", "flex", "quantized", "extended", "confidential"]
+VARIANTS: tuple[str, ...] = ("free", "batch", "flex", "quantized", "extended", "confidential")
 """Offers of a family's model sold apart from the regular one: a free tier, batch or flex (slower, cheaper)
 processing, or lower-precision weights. The rules that read them from ids are in catalog/families/."""
 

@@ -191,7 +191,8 @@ class Model:
     aliases: tuple[str, ...] = ()
     """Other ids of this provider for the same model (`Catalog.get` finds the model by them too)."""
     variant: str | None = None
-    """`free`, `batch`, `flex` or `quantized` when this offer is a variant sold apart from the regular one;
+    """A variant sold apart from the regular offer (`free`, `batch`, `flex`, `quantized`, `extended`,
+    `confidential`);
     `Catalog.offers` and `cheapest` skip variants unless `include_variants=True`."""
 
     def price_flag(self, field_name: str) -> PriceFlag | None:

@@ -72,7 +72,7 @@ class PageBuilder:
                         beyond=analysis.beyond_token_rankings(catalog))
         yield self.page("data_quality.md.j2", "models/data-quality.md", ages=quality.source_ages(catalog),
                         agreement=quality.agreement_rows(catalog), totals=quality.totals(catalog),
-                        percent=quality.percent)
+                        percent=quality.percent, flags=quality.flag_summary(catalog), units=quality.unit_rows(catalog))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
         records_source = EDIT_BASE + "generator/knollm_compiler/records.py"

@@ -45,3 +45,15 @@ def percent(share: str) -> str:
 def totals(catalog: knollm.Catalog) -> dict[str, int]:
     raw = catalog.report.get("totals") or {}
     return {k: int(v) for k, v in raw.items() if isinstance(v, int)}
+
+
+def flag_summary(catalog: knollm.Catalog) -> dict[str, Any]:
+    """The report's outlier summary: `count` (models), `flags` and `examples` (capped), or empty."""
+    raw = catalog.report.get("price_flags")
+    return raw if isinstance(raw, dict) else {}
+
+
+def unit_rows(catalog: knollm.Catalog) -> list[dict[str, Any]]:
+    """Unit calibration evidence per source file and price group, flagged groups first."""
+    rows = [r for r in catalog.report.get("units") or () if isinstance(r, dict)]
+    return sorted(rows, key=lambda r: (not r.get("flagged"), str(r.get("file", "")), str(r.get("group", ""))))
