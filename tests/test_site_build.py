@@ -157,3 +157,10 @@ def test_data_quality_page_shows_source_ages_and_agreement(site: Path) -> None:
     assert "won by the newer declaration 2" in text
     assert "models_acme.json pricing per_token peers 4 0.000001 → 1" in text
     assert "flags 1 models (1 prices)" in text and "acme/<b>bold</b> input_per_mtok 30 2 3 15x" in text
+
+
+def test_no_table_leaks_into_a_paragraph(site: Path) -> None:
+    """A template line that swallows the blank line before a table renders the table as text."""
+    for page in pages(site):
+        for paragraph in re.findall(r"<p>(.*?)</p>", page.read_text(encoding="utf-8"), re.S):
+            assert "| --- |" not in paragraph and "| ---: |" not in paragraph, page
