@@ -64,6 +64,14 @@ def test_floats_lose_binary_noise_only() -> None:
     assert prices.to_decimal("abc") is None and prices.to_decimal(True) is None
 
 
+@pytest.mark.parametrize(("raw", "parsed"), [
+    ("$0.60", Decimal("0.60")), ("0.60 USD", Decimal("0.60")), ("US$ 1.5", Decimal("1.5")), ("0.6", Decimal("0.6")),
+    ("€1", None), ("1.5 EUR", None), ("abc", None), ("$", None),
+])
+def test_price_strings_may_carry_a_dollar_mark(raw: str, parsed: Decimal | None) -> None:
+    assert prices.to_decimal(raw) == parsed
+
+
 def test_values() -> None:
     assert values.positive_int(131072.0) == (131072, None)
     assert values.positive_int(None) == (None, None)

@@ -29,6 +29,7 @@ SCALES = {**UNIT_FACTORS, **SUB_DOLLAR_SCALES}
 TOKEN_COMPONENTS = ("input", "output", "cache_read", "cache_write", "reasoning")
 UNIT_COMPONENTS = ("per_request", "per_image")
 UNKNOWN_SENTINEL = Decimal(-1)
+DOLLAR_MARKS = re.compile(r"^(?:US)?\$\s*|\s*USD$", re.IGNORECASE)
 TIERED_COMPONENTS = ("input", "output", "cache_read", "cache_write")
 
 
@@ -103,7 +104,8 @@ def _unit(leaf: str, component: str) -> str | None:
 
 
 def to_decimal(value: object) -> Decimal | None:
-    """Parse a price value exactly. Floats are rounded to 12 significant digits to shed binary noise."""
+    """Parse a price value exactly. Floats are rounded to 12 significant digits to shed binary noise; a string
+    may carry a dollar sign or a `USD` marker (`"$0.60"`, `"0.60 USD"`), which say the currency we publish."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -113,8 +115,9 @@ def to_decimal(value: object) -> Decimal | None:
             return None
         return Decimal(f"{value:.12g}")
     if isinstance(value, str):
+        text = DOLLAR_MARKS.sub("", value.strip())
         try:
-            parsed = Decimal(value.strip())
+            parsed = Decimal(text)
         except InvalidOperation:
             return None
         return parsed if parsed.is_finite() else None
