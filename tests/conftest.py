@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from knollm_compiler.build import BuildResult, compile_catalog
-from knollm_compiler.records import Bundle, Model, SourceReport
+from knollm_compiler.records import Bundle, Model
+from knollm_compiler.report_records import SourceReport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AUTHORED_PROVIDERS = Path(__file__).parent.parent / "catalog" / "providers"

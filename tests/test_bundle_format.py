@@ -8,7 +8,8 @@ from knollm import Catalog
 from knollm_compiler.bundle import bundle_bytes
 from knollm_compiler.drafts import Draft
 from knollm_compiler.merge import merge
-from knollm_compiler.records import SCHEMA_VERSION, Bundle, Report
+from knollm_compiler.records import SCHEMA_VERSION, Bundle
+from knollm_compiler.report_records import Report
 
 
 def _bundle() -> Bundle:

@@ -22,8 +22,9 @@ from .overrides import load_overrides
 from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec, load_provider_specs
-from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus, SourceReport
+from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
 from .report import build_report, render_text, source_report, status_report, unrecognised_report
+from .report_records import SourceReport
 from .source_dates import listing_dates, load_package_dates, package_date
 from .sources import Ingested, ProviderResolver, discover, ingest
 from .status import load_statuses

@@ -23,7 +23,7 @@ from .families import family_key
 from .family_rules import FamilyRules
 from .infer import infer
 from .ingest import prices
-from .records import UnitEvidence
+from .report_records import UnitEvidence
 from .sources import Ingested
 
 MIN_PEERS = 3

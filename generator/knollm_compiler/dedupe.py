@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .drafts import Draft
-from .records import DuplicateMerge, Model, ProviderOverlap
+from .records import Model
+from .report_records import DuplicateMerge, ProviderOverlap
 
 OWN_SOURCES = frozenset({"override", "manual", "listing"})
 """Source tags of what the provider itself publishes (and our authored corrections of it)."""

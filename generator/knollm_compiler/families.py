@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from .family_rules import FamilyRules
-from .records import Family, FamilyReport, Model
+from .records import Family, Model
+from .report_records import FamilyReport
 from .vocab import INFERRED
 
 PARAMETERS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)

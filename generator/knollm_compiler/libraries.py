@@ -22,9 +22,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .library_records import Library, LibraryCoverage, LibraryJudgement, LibraryPackage, LibraryRatings
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec
-from .records import Library, LibraryCoverage, LibraryJudgement, LibraryPackage, LibraryRatings
 
 LIBRARY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL = re.compile(r"^https?://[^\s]+$")

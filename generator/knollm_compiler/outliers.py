@@ -10,7 +10,8 @@ import statistics
 from collections import defaultdict
 from decimal import Decimal
 
-from .records import Model, PriceFlag, PriceFlagReport
+from .records import Model, PriceFlag
+from .report_records import PriceFlagReport
 from .vocab import NON_TOKEN_KINDS
 
 FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")

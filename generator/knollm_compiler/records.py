@@ -5,15 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import Field, PlainSerializer
 
+from .library_records import Library
+from .report_records import Report
+from .strict import Strict
 from .vocab import Kind, Modality, Variant
 
 SCHEMA_VERSION = "1.2"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
 written grouped by source. Readers of 1.0 that use defaults for missing keys read 1.1 unchanged.
 1.2: `Pricing` gains prices beyond tokens (`image_prices`, audio per hour and per audio token, `per_mchar`,
-`per_kquery`, `web_search_per_k`); all optional, so 1.1 readers that ignore unknown keys read 1.2."""
+`per_kquery`, `web_search_per_k`); `Model` gains `price_flags`, `aliases` and `variant`; the bundle gains
+`source_dates`; the report gains price agreement, unit evidence, outliers, duplicates and superseded values.
+All optional, so 1.1 readers that ignore unknown keys read 1.2."""
 
 def _group_by_source(provenance: dict[str, str]) -> dict[str, str]:
     """`{field: source}` -> `{source: "field,field"}`: a fraction of the JSON values, for fast loading."""
@@ -28,10 +33,6 @@ Provenance = Annotated[dict[str, str], PlainSerializer(_group_by_source, return_
 
 Money = Annotated[Decimal, Field(ge=0), PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
 """USD, exact; serialised as a decimal string."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class PriceTier(Strict):
@@ -218,21 +219,6 @@ class Family(Strict):
     """The offer with the largest context window."""
 
 
-class FamilyReport(Strict):
-    """How models were grouped."""
-
-    families: int
-    """Number of families."""
-    multi_provider: int
-    """Families offered by two or more providers."""
-    largest: dict[str, int]
-    """The largest families -> provider count."""
-    ambiguous: tuple[str, ...]
-    """Model ids left in an undated family although dated versions exist (e.g. `claude-3-5-sonnet`)."""
-    ambiguous_count: int
-    """All such model ids (the list above is capped)."""
-
-
 class ProviderStatus(Strict):
     """Result of the last fetch of the provider's model listing."""
 
@@ -297,262 +283,6 @@ class Provider(Strict):
     """Models in the bundle for this provider."""
     priced_model_count: int = 0
     """Of those, models with at least one price."""
-
-
-class SourceReport(Strict):
-    """What the compiler did with one source file."""
-
-    file: str
-    """Source file name."""
-    provider: str | None
-    """Provider the file belongs to (None for multi-provider catalogs)."""
-    role: Literal["listing", "variant", "catalog", "status", "unreadable"]
-    """How the file was used."""
-    shape: str
-    """Detected shape (`openai-list`, `bare-array`, `keyed-object`, ...)."""
-    read: int
-    """Entries read."""
-    emitted: int
-    """Entries that reached the bundle (as a new model or merged into one)."""
-    merged: int
-    """Of `emitted`, entries merged into a model another source already had."""
-    rejected: int
-    """Entries left out, each listed in `problems`."""
-    ignored: tuple[str, ...] = ()
-    """Keys of entries recognised as documentation, not models (e.g. LiteLLM's `sample_spec`)."""
-    unknown_fields: dict[str, int] = {}
-    """Dotted field paths the compiler did not understand -> number of entries carrying them."""
-    declared_fields: int = 0
-    """Field values declared by this source."""
-    inferred_fields: int = 0
-    """Field values inferred from ids or names for entries of this source."""
-    price_units: dict[str, str] = {}
-    """Price key -> unit used for this file (`per_token`, `per_mtok`, `per_mtok_1e-4`, ...; `unknown` when no scale
-    fits and the prices were left out; see `Report.units`)."""
-    problems: tuple[dict[str, str], ...] = ()
-    """Every problem found: file, record, path, reason, severity."""
-
-
-class AgreementRow(Strict):
-    """How often one provider's prices agree with other sources' prices for the same model."""
-
-    provider: str
-    """Provider id."""
-    models: int = Field(ge=0)
-    """Models with a price that another source also states."""
-    compared: int = Field(ge=0)
-    """Price components (input, output, cache, ...) stated by the kept source and another source."""
-    agreed: int = Field(ge=0)
-    """Of those, components within 1% of each other."""
-    share: str
-    """`agreed / compared`, as a decimal string rounded to 3 places."""
-
-
-class UnitEvidence(Strict):
-    """How the unit of one price group of one source file was chosen (unit calibration)."""
-
-    file: str
-    """Source file."""
-    group: str
-    """Price keys sharing one unit: their parent path (`pricing`), with `[unit]` when the key names it."""
-    scale: str | None
-    """Chosen scale (`per_token`, `per_1k`, `per_mtok`, `per_mtok_1e-4`, ...); None when none fits."""
-    method: Literal["peers", "bands", "stated", "zero"]
-    """`peers`: agreement with other sources' prices for the same families; `bands`: typical price ranges
-    by model kind (too few peers); `stated`: the key names its unit; `zero`: only free prices."""
-    peers: int = 0
-    """Prices compared with other sources' prices for the same family and component."""
-    ratio_before: str | None = None
-    """Median of price / peer median, reading the raw values as USD per million tokens (decimal string)."""
-    ratio_after: str | None = None
-    """The same median after applying the chosen scale (near 1 when peers agree)."""
-    flagged: bool = False
-    """No scale fits (its prices are left unknown), or peers contradict the stated unit by more than 30x."""
-    note: str | None = None
-    """Why the group was flagged."""
-
-
-class PriceFlagReport(Strict):
-    """Published prices far from their family's median at other providers."""
-
-    count: int
-    """Models carrying at least one price flag."""
-    flags: int
-    """All flags."""
-    examples: tuple[dict[str, str], ...] = ()
-    """Some flagged prices: model, field, value, peer_median, peers, ratio (capped)."""
-
-
-class DuplicateMerge(Strict):
-    """Ids of one provider found to name one model."""
-
-    provider: str
-    model_id: str
-    """The id kept (the one the provider's own listing uses, where it lists one)."""
-    aliases: tuple[str, ...]
-    """The other ids, sorted."""
-    reason: str
-    """What differs: `case or punctuation`, `namespace prefix` or `organisation prefix`."""
-
-
-class ProviderOverlap(Strict):
-    """A provider whose models are (nearly) all offered by another provider at the same prices."""
-
-    provider: str
-    within: str
-    """The provider that offers them too."""
-    models: int
-    """Models of `provider` with input and output prices."""
-    contained: int
-    """Of those, how many `within` offers under the same id at the same input and output prices."""
-
-
-class Report(Strict):
-    """The build report."""
-
-    sources: tuple[SourceReport, ...]
-    """One entry per source file, sorted by file name."""
-    totals: dict[str, int]
-    """Sums over all sources."""
-    invariant_ok: bool
-    """True when `read == emitted + rejected` holds for every source."""
-    families: FamilyReport | None = None
-    """Grouping of models into families."""
-    conflicts: tuple[dict[str, str], ...] = ()
-    """Examples of declared values that disagree by more than 1% between sources (capped). `won_by` says why
-    the kept value won: `override`, `newer` (its source describes a later day) or `rank` (same day)."""
-    superseded: tuple[dict[str, str], ...] = ()
-    """Examples of conflicts won by the newer declaration over a source of higher rank or an older one (capped;
-    `totals.superseded` counts them all): where a snapshot build differs from a build without the snapshot."""
-    agreement: tuple[AgreementRow, ...] = ()
-    """Per provider: share of price components within 1% of other sources' prices for the same model."""
-    units: tuple[UnitEvidence, ...] = ()
-    """Unit calibration: per source file and price group, the chosen scale and its evidence."""
-    price_flags: PriceFlagReport | None = None
-    """Outliers: prices more than 10x above or below the family's median at other providers."""
-    duplicates: tuple[DuplicateMerge, ...] = ()
-    """Every set of one provider's ids merged into one model."""
-    duplicates_kept_apart: tuple[DuplicateMerge, ...] = ()
-    """Look-alike ids kept apart because one source file declares different values for them."""
-    provider_overlaps: tuple[ProviderOverlap, ...] = ()
-    """Providers whose priced models are at least 90% contained in another provider's at the same prices."""
-
-
-class LibraryPackage(Strict):
-    """Facts from the library's PyPI metadata (written by `scripts/refresh_libraries.py`)."""
-
-    pypi: str
-    """Project name on PyPI."""
-    version: str
-    """Latest version at refresh time."""
-    release_date: str | None = None
-    """UTC day that version's first file was uploaded (YYYY-MM-DD); None when unknown."""
-    release_month: str | None = None
-    """Fallback when the day is unknown: month of the latest release (YYYY-MM)."""
-    license: str | None = None
-    """License as the metadata states it."""
-    license_source: str | None = None
-    """Where the license was read (`license-expression`, `license`, `license-text`, `classifier`, `license-file`)."""
-    requires_python: str | None = None
-    """The `Requires-Python` specifier."""
-    python_versions: tuple[str, ...] = ()
-    """Python versions named in the trove classifiers."""
-    repository: str | None = None
-    """Source repository URL."""
-    direct_dependencies: int = Field(ge=0)
-    """Requirements not behind an extra."""
-    transitive_dependencies: int | None = Field(default=None, ge=0)
-    """Other distributions installed with it."""
-    installed_size_kb: int | None = Field(default=None, ge=0)
-    """KiB installed with its dependencies into an empty virtualenv (no bytecode)."""
-    checked: str
-    """Day the metadata was read (YYYY-MM-DD)."""
-    resolved_for: str | None = None
-    """Interpreter and platform the dependencies were resolved for."""
-    install_problem: str | None = None
-    """What pip said when it could not resolve the dependencies at refresh time."""
-
-
-class LibraryCoverage(Strict):
-    """Which providers the library reaches, as authored."""
-
-    native: tuple[str, ...] = ()
-    """Provider ids with first-party support (in the package or an add-on package of the same project)."""
-    openai_compatible: bool = False
-    """Its OpenAI-dialect client takes any base URL (reaches every provider whose `api_kind` is `openai`)."""
-    raw_http: bool = False
-    """A general HTTP client (reaches HTTP APIs with hand-written requests)."""
-    notes: str | None = None
-    """Plain-text qualifications."""
-    sources: dict[str, str] = {}
-    """Coverage fact -> URL backing it."""
-
-
-class LibraryRatings(Strict):
-    """OUR ratings, 1 (poor) to 5 (excellent), on stated criteria. Authored in `catalog/libraries/` and
-    published as they are."""
-
-    api_design: int = Field(ge=1, le=5)
-    """Ours: how little code the common case takes, and how consistent and typed the API is."""
-    docs: int = Field(ge=1, le=5)
-    """Ours: reference completeness, examples, and how current the docs are."""
-    maintenance: int = Field(ge=1, le=5)
-    """Ours: release cadence, responsiveness, and the backing organisation."""
-    performance: int = Field(ge=1, le=5)
-    """Ours: import time, per-call overhead and dependency weight, relative to the category."""
-    flexibility: int = Field(ge=1, le=5)
-    """Ours: how far you can go beyond the happy path (providers, custom transports, lower-level access)."""
-
-
-class LibraryJudgement(Strict):
-    """OUR judgement, not a fact."""
-
-    ratings: LibraryRatings
-    """Ours: ratings on the five criteria."""
-    pros: tuple[str, ...]
-    """Ours: strengths."""
-    cons: tuple[str, ...]
-    """Ours: weaknesses."""
-    best_for: tuple[str, ...]
-    """Ours: use cases we would pick it for (`simple-calls`, `multi-provider`, `structured-output`, `agents`,
-    `rag`, `local-models`, `lowest-overhead`)."""
-    example: str
-    """A minimal working Python snippet (it calls an API when run)."""
-
-
-class Library(Strict):
-    """A Python LLM library, from `catalog/libraries/<id>.toml`."""
-
-    id: str
-    """Stable id; the authored file name."""
-    name: str
-    """Display name."""
-    category: Literal["http-client", "official-sdk", "unified-client", "framework", "structured-output", "tool"]
-    """What kind of library it is."""
-    summary: str
-    """One plain-text line."""
-    import_name: str
-    """The module to import."""
-    homepage: str
-    """Documentation home page."""
-    repository: str
-    """Source repository."""
-    install: tuple[str, ...] = ()
-    """pip requirements that make the example run (the PyPI name, or it with extras and companions)."""
-    package: LibraryPackage
-    """Facts from PyPI metadata."""
-    features: dict[str, bool]
-    """`sync`, `async`, `streaming`, `tools`, `structured_output`, `vision` -> offered (facts)."""
-    feature_notes: str | None = None
-    """Qualifications of the feature flags."""
-    feature_sources: dict[str, str] = {}
-    """Feature -> URL documenting it."""
-    coverage: LibraryCoverage
-    """Provider coverage as authored."""
-    compatibility: dict[str, Literal["native", "openai-compatible", "http"]] = {}
-    """Derived: provider id -> how the library reaches it; providers it cannot reach are absent."""
-    judgement: LibraryJudgement
-    """Our judgement."""
 
 
 class Bundle(Strict):

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from .merge import MergeResult
 from .problems import Problem, ProblemLog, Severity
-from .records import AgreementRow, FamilyReport, Report, SourceReport
+from .report_records import AgreementRow, FamilyReport, Report, SourceReport
 from .sources import Ingested
 from .vocab import INFERRED
 

@@ -29,7 +29,7 @@ from knollm.libraries import (
     reach_rating,
 )
 
-from ..records import LibraryRatings
+from ..library_records import LibraryRatings
 from .fmt import slug
 
 SECTION = "libraries/"
