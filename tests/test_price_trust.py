@@ -113,6 +113,12 @@ def test_all_zero_prices_in_a_map_are_placeholders_unless_the_id_says_free() -> 
     assert model.pricing is not None and model.pricing.input_per_mtok == 0
 
 
+def test_a_catalog_never_seen_before_is_a_map_too() -> None:
+    model, _ = _one(_draft("othermap", "2025-09-08", model_id="llama-2-13b", pricing__input_per_mtok=D(0),
+                           pricing__output_per_mtok=D(0)))
+    assert model.pricing is None
+
+
 def test_local_providers_and_declared_free_listings_keep_zero() -> None:
     model, _ = _one(_draft("litellm", "2025-09-08", provider="local-box", pricing__input_per_mtok=D(0),
                            pricing__output_per_mtok=D(0)), local=frozenset({"local-box"}))

@@ -20,8 +20,10 @@ from .problems import Problem, Severity
 from .vocab import NON_TOKEN_KINDS
 
 FREE_WORD = re.compile(r"(^|[^a-z])free([^a-z]|$)", re.IGNORECASE)
-MAP_SOURCES = frozenset({"litellm", "models.dev"})
-"""Maps of many providers' prices compiled by third parties: a zero there is no provider's declaration."""
+DECLARING_SOURCES = frozenset({"override", "manual", "listing", "genai-prices"})
+"""The provider's own listing, our overrides and curated price data: a zero there is a declaration. Every
+other source is a map of many providers' prices compiled by a third party (LiteLLM's, models.dev, or a
+catalog file never seen before), where a zero is no provider's word."""
 TOKEN_PRICES = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
                 "reasoning_per_mtok")
 ZERO = Decimal(0)
@@ -61,7 +63,7 @@ def _placeholders(prices: dict[str, Any], kind: str, source: str, billed_by: str
     if zero == set(prices) and not zero.intersection(TOKEN_PRICES):
         return dict.fromkeys(zero, "only zero extra fees (per request, per image) and no token price: they say "
                                    "nothing about what the model costs")
-    if zero == set(prices) and source in MAP_SOURCES:
+    if zero == set(prices) and source not in DECLARING_SOURCES:
         return dict.fromkeys(zero, "every price of this model is 0 in a multi-provider map, and nothing says "
                                    "the model is free")
     paid_tokens = any(isinstance(v, Decimal) and v > 0 for k, v in prices.items() if k in TOKEN_PRICES)
