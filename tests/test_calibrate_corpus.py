@@ -6,14 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.ingest.prices import UNIT_FACTORS
-from test_corpus import CORPUS, REPO
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 
 @pytest.fixture(scope="module")

@@ -5,26 +5,20 @@ Skipped only when the corpus is absent; CI has it.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import orjson
 import pytest
 
+from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.bundle import bundle_bytes
 from knollm_compiler.ingest.shapes import find_entries
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
 VARIANTS = ("models_featherless_best.json", "models_infermatic_manual.json")
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 
 @pytest.fixture(scope="module")

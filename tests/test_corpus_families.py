@@ -6,21 +6,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from test_corpus import CORPUS
 
-REPO = Path(__file__).resolve().parents[1]
 LOOSE = re.compile(r"[._\s]+")
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 
 @pytest.fixture(scope="module")

@@ -6,20 +6,12 @@ non-zero price (34 of them one model per image size). The floors below hold the 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
-
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 
 @pytest.fixture(scope="module")

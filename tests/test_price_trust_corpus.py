@@ -6,27 +6,21 @@ snapshot build (plus ../shared/model_catalog). Skipped only when the corpus is a
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.records import Model
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
 SNAPSHOT_SOURCES = frozenset({"listing", "manual", "litellm"})
 # ID_MATCHING: genai-prices matches a listing's id to one of its own models, and duplicate ids join the id the
 # provider's listing uses, so in a snapshot build genai-prices' price lands on the listing's id instead of its
 # own: such differences come from which ids the snapshot declares, not from which value is newer.
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 
 @pytest.fixture(scope="module")

@@ -13,14 +13,9 @@ import orjson
 import pytest
 
 import knollm
+from corpus import CORPUS, CORPUS_TIER, REPO
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
-
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 
 @pytest.fixture(scope="module")

@@ -9,30 +9,24 @@ disagreement gets a named reason. Run with `-s` to see the table of disagreement
 
 from __future__ import annotations
 
-import os
 import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import knollm
+from corpus import CORPUS, CORPUS_TIER, REPO
 
 genai_prices = pytest.importorskip("genai_prices")
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
 CENT = Decimal("0.01")
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}"),
-]
+pytestmark = CORPUS_TIER
 
 # Our provider id -> genai-prices provider id, for providers both catalogs price.
 PROVIDERS = {
