@@ -184,9 +184,17 @@ export function renderMatrix(data, state, links) {
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Family"), caps.map((c) => el("th", { scope: "col" }, c)))),
     el("tbody", {}, shown.map((entry) => el("tr", {},
       el("th", { scope: "row" }, links.family(entry.models[0])),
-      caps.map((c, i) => {
-        const bit = 2 ** i;
-        const value = entry.yes & bit ? "yes" : entry.no & bit ? "no" : "?";
-        return el("td", { class: `kx-${value === "?" ? "unknown" : value}` }, value === "yes" ? "✓" : value === "no" ? "✗" : "–");
-      })))));
+      caps.map((c, i) => matrixCell(entry, 2 ** i))))));
+}
+
+/** A family's capability: ✓ or ✗ when its offers agree, "some" (with how many declare it) when they disagree,
+ * since one source's "yes" on a few offers (a router's listing, a price map) is not the family's. */
+function matrixCell(entry, bit) {
+  if (entry.yes & bit && entry.no & bit) {
+    const yes = entry.models.filter((m) => m.capYes & bit).length;
+    const no = entry.models.filter((m) => m.capNo & bit).length;
+    return el("td", { class: "kx-mixed", title: `${yes} offers declare it, ${no} declare it absent` }, `some (${yes}/${yes + no})`);
+  }
+  const value = entry.yes & bit ? "yes" : entry.no & bit ? "no" : "?";
+  return el("td", { class: `kx-${value === "?" ? "unknown" : value}` }, value === "yes" ? "✓" : value === "no" ? "✗" : "–");
 }
