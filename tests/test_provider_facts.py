@@ -4,6 +4,7 @@ recorded attempt explained; and the same over every status of the real corpus's 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,22 @@ def test_every_corpus_status_reads_cleanly() -> None:
             assert text is None or text.endswith(" UTC"), (provider, text)
         assert "None" not in shown.summary, provider
         assert len(shown.summary) < 160, (provider, shown.summary)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}")
+def test_corpus_provider_pages_show_no_raw_values(tmp_path: Path) -> None:
+    """Every provider page of the real corpus: no "None" where a value goes, no header row on the facts."""
+    import knollm
+    from knollm_compiler.build import compile_catalog
+    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.site.pages import PageBuilder
+    from knollm_compiler.site.views import build_site_data
+
+    bundle = tmp_path / "catalog.json"
+    bundle.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle))
+    pages = list(PageBuilder(build_site_data(knollm.Catalog.load(bundle))).provider_pages())
+    assert len(pages) > 30
+    for page in pages:
+        text = page.data.decode()
+        assert "| fact | value |" not in text, page.path
+        assert not re.search(r"(^|: {3}|\| )None( \||$)", text, re.MULTILINE), page.path
