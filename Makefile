@@ -45,7 +45,7 @@ serve: $(STAMP) ## preview the documentation site at http://127.0.0.1:8000/ (reb
 	@test -f dist/catalog.json || { echo "no dist/catalog.json: run make build first"; exit 1; }
 	$(SITE_ENV) KNOLLM_SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve -f src_docs/mkdocs.yml -a 127.0.0.1:8000
 
-screenshots: $(STAMP) ## photograph the built site (home, a provider, a family) into dist/screenshots/
+screenshots: $(STAMP) ## photograph the built site (home, a provider, a family; phone views too) into dist/screenshots/
 	@test -f site/index.html || { echo "no site/: run make build first"; exit 1; }
 	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet '$(PLAYWRIGHT)'

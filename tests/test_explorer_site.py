@@ -1,6 +1,6 @@
 """The explorer inside the real built site, in headless Chromium: it mounts on its page (directly and after
-Material's instant navigation), links rows to the site's provider and family pages, and keeps the hostile
-fixture's strings as text."""
+following a navigation link; Material's instant navigation is off, the script still supports it), links rows
+to the site's provider and family pages, and keeps the hostile fixture's strings as text."""
 
 from __future__ import annotations
 

@@ -68,10 +68,11 @@ def test_hostile_provider_page(files: dict[str, GeneratedFile]) -> None:
     assert "# Acme &lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Evil &lt;img src=x onerror=alert(1)&gt; notes with &#42;stars&#42;" in page
     assert "&#123;&#123; 7&#42;7 &#125;&#125;" in page
-    assert "| home page | javascript:alert(1) |" in page  # shown, not linked
+    assert "home page\n:   javascript:alert(1)\n" in page  # shown, not linked
     assert "](https://docs.acme.example/%22%3E%3Cscript%3Ealert%281%29%3C/script%3E)" in page
     assert "<code>&lt;b&gt;bold&lt;/b&gt;</code>" in page
-    assert "| last error | &lt;script&gt;alert(1)&lt;/script&gt; |" in page
+    assert "<summary>Error as recorded</summary><p>&lt;script&gt;alert(1)&lt;/script&gt;</p>" in page
+    assert "None" not in page and "| fact | value |" not in page
     assert "\n::: " not in page and "\n!!! " not in page and "\n--8<--" not in page
 
 

@@ -1,22 +1,28 @@
 """Screenshots of the built site in headless Chromium: the home page, a provider page and a family page.
 
-    python tools/screenshots.py [--site site] [--out dist/screenshots] [--provider openai] [--family ID]
+    python tools/screenshots.py [--site site] [--out dist/screenshots] [--provider openai] [--family ID] [--model ID]
 
 Serves `--site` over HTTP on 127.0.0.1 (an ephemeral port), drives the system Chromium (`/usr/bin/chromium`)
 through Playwright's Python package (never `playwright install`), and writes PNGs to `--out`, light and dark.
-Without `--family`, the family page with the most offers is taken. `make screenshots` installs what it needs.
+Without `--family`, the family page with the most offers is taken. Phone views (390 px wide, light only) of
+the explorer, the provider page and, when the site has the client-side model page (`models/view/`), a model
+page are written as `*-phone.png`. `make screenshots` installs what it needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
+import urllib.parse
 from pathlib import Path
 
 from headless import CHROMIUM, CHROMIUM_ARGS, serve
 
 VIEWPORT = {"width": 1440, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+PHONE_PAGES = ("explorer", "provider", "model")
 _ROW = re.compile(r"<tr>")
 
 
@@ -44,6 +50,17 @@ def targets(site: Path, provider: str, family: str | None) -> dict[str, str]:
     return chosen
 
 
+def model_view(site: Path, model: str | None) -> str | None:
+    """The client-side model page for `model` (default: the bundle's first model), when the site has one."""
+    if not (site / "models" / "view" / "index.html").is_file():
+        return None
+    if model is None:
+        bundle = site / "api" / "v1" / "catalog.json"
+        models = json.loads(bundle.read_text(encoding="utf-8")).get("models", []) if bundle.is_file() else []
+        model = models[0]["id"] if models else None
+    return f"models/view/?id={urllib.parse.quote(model, safe='/')}" if model else None
+
+
 def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
     """Take the screenshots (light and dark) and return the files written."""
     from playwright.sync_api import sync_playwright
@@ -62,6 +79,15 @@ def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
                     page.screenshot(path=str(target))
                     written.append(target)
                 context.close()
+            context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+            page = context.new_page()
+            for name in PHONE_PAGES:
+                if name in pages:
+                    page.goto(base + pages[name], wait_until="networkidle")
+                    target = out / f"{name}-phone.png"
+                    page.screenshot(path=str(target))
+                    written.append(target)
+            context.close()
         finally:
             browser.close()
     return written
@@ -73,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("dist/screenshots"), help="where the PNGs go")
     parser.add_argument("--provider", default="openai", help="provider page to photograph (default: openai)")
     parser.add_argument("--family", help="family page to photograph (default: the one with the most offers)")
+    parser.add_argument("--model", help="model id for the model page, when the site has one (default: the first)")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"screenshots: no built site in {args.site} (run `make build` first)", file=sys.stderr)
@@ -80,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(CHROMIUM).is_file():
         print(f"screenshots: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 1
-    for path in shoot(args.site, args.out, targets(args.site, args.provider, args.family)):
+    pages = targets(args.site, args.provider, args.family)
+    if view := model_view(args.site, args.model):
+        pages["model"] = view
+    for path in shoot(args.site, args.out, pages):
         print(path)
     return 0
 

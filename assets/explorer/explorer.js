@@ -6,12 +6,15 @@ import {
   MAX_COMPARE, PRESETS, calculatorModels, imageChoices, relevantInputs, renderCalculator, renderCompare, renderMatrix,
   variantMark,
 } from "./panels.js";
+import { foldFilters, idText, markWideColumns, showFilterCount } from "./phone.js";
 import { DEFAULTS, list, readState, writeState } from "./state.js";
 
 const PAGE_SIZE = 50;
 const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
-const COLUMNS = [["name", "Model"], ["provider", "Provider"], [null, "Kind"], [null, "Family"], ["context", "Context"],
-  ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added"], [null, "Compare"]];
+// [sort key, label, "wide" for columns hidden on phones]
+const COLUMNS = [["name", "Model"], ["provider", "Provider", "wide"], [null, "Kind", "wide"], [null, "Family", "wide"],
+  ["context", "Context", "wide"], ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added", "wide"],
+  [null, "Compare"]];
 const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, rows: 0 };
 window.__knollmExplorer = metrics;
 
@@ -92,15 +95,15 @@ function renderTable(ui, data, state, links) {
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const page = Math.min(Math.max(1, Number(state.page) || 1), pages);
   const selected = new Set(list(state.sel));
-  const header = el("tr", {}, COLUMNS.map(([key, label]) => {
-    if (!key) return el("th", { scope: "col" }, label);
+  const header = el("tr", {}, COLUMNS.map(([key, label, wide]) => {
+    if (!key) return el("th", { scope: "col", class: wide ? "kx-wide" : null }, label);
     const active = state.sort === key;
     const sortState = active ? (state.dir === "desc" ? "descending" : "ascending") : "none";
-    return el("th", { scope: "col", "aria-sort": sortState },
+    return el("th", { scope: "col", "aria-sort": sortState, class: wide ? "kx-wide" : null },
       el("button", { type: "button", class: "kx-sort", dataset: { sort: key } }, label, active ? (state.dir === "desc" ? " ▼" : " ▲") : ""));
   }));
   const body = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => el("tr", { dataset: { model: m.id } },
-    el("th", { scope: "row" }, el("span", { class: "kx-id" }, m.id), variantMark(m),
+    el("th", { scope: "row" }, el("span", { class: "kx-id" }, idText(m.id)), variantMark(m),
       m.name !== m.modelId ? el("small", {}, m.name) : null),
     el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
     el("td", { class: "kx-num" }, formatTokens(m.context)),
@@ -110,6 +113,7 @@ function renderTable(ui, data, state, links) {
       disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
   ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models`;
   ui.table.replaceChildren(el("thead", {}, header), el("tbody", {}, body));
+  markWideColumns(ui.table);
   ui.pager.replaceChildren(
     el("button", { type: "button", dataset: { page: page - 1 }, disabled: page <= 1 }, "‹ Previous"),
     el("span", {}, ` Page ${page} of ${pages} `),
@@ -148,6 +152,7 @@ export async function mount(root) {
     pager: el("nav", { class: "kx-pager", "aria-label": "Pages" }), panels: {}, tabs: {} };
   let state = readState(location.search);
   const controls = buildControls(ui, data);
+  ui.filterToggle = foldFilters(controls);
   ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
   ui.panels.compare = el("section", { id: "kx-compare" });
   ui.panels.calculator = el("section", { id: "kx-calculator" });
@@ -160,6 +165,7 @@ export async function mount(root) {
 
   const render = () => {
     syncControls(ui, state);
+    showFilterCount(ui.filterToggle, state);
     for (const [key] of TABS) {
       ui.tabs[key].setAttribute("aria-selected", String(state.tab === key));
       ui.panels[key].hidden = state.tab !== key;

@@ -2,6 +2,7 @@
 import { BEYOND_TOKENS, estimateCost } from "./cost.js";
 import { ZERO, add, mulInt, toNumber, toText } from "./decimal.js";
 import { el, formatPrice, formatTokens } from "./dom.js";
+import { idText } from "./phone.js";
 import { list } from "./state.js";
 
 export const MAX_COMPARE = 6;
@@ -77,7 +78,7 @@ export function renderCompare(data, state, links) {
     ["Description", (m) => m.description || "–"],
   ];
   return el("table", { class: "kx-compare" },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Model"), chosen.map((m) => el("th", { scope: "col" }, m.id, variantMark(m))))),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Model"), chosen.map((m) => el("th", { scope: "col" }, idText(m.id), variantMark(m))))),
     el("tbody", {}, rows.map(([label, cell]) => el("tr", {}, el("th", { scope: "row" }, label), chosen.map((m) => el("td", {}, cell(m)))))));
 }
 
@@ -149,7 +150,7 @@ export function renderCalculator(data, state) {
     const perDay = mulInt(cost.total, usage.perDay);
     const blended = tokens ? (toNumber(cost.total) / tokens) * 1e6 : null;
     return el("tr", { dataset: model.variant ? { model: model.id, variant: model.variant } : { model: model.id } },
-      el("th", { scope: "row" }, model.id, variantMark(model)),
+      el("th", { scope: "row" }, idText(model.id), variantMark(model)),
       el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, `$${toText(cost.total)}`),
       el("td", { class: "kx-num" }, `$${toText(perDay)}`),
       el("td", { class: "kx-num" }, `$${toText(mulInt(perDay, DAYS_PER_MONTH))}`),
@@ -184,9 +185,17 @@ export function renderMatrix(data, state, links) {
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Family"), caps.map((c) => el("th", { scope: "col" }, c)))),
     el("tbody", {}, shown.map((entry) => el("tr", {},
       el("th", { scope: "row" }, links.family(entry.models[0])),
-      caps.map((c, i) => {
-        const bit = 2 ** i;
-        const value = entry.yes & bit ? "yes" : entry.no & bit ? "no" : "?";
-        return el("td", { class: `kx-${value === "?" ? "unknown" : value}` }, value === "yes" ? "✓" : value === "no" ? "✗" : "–");
-      })))));
+      caps.map((c, i) => matrixCell(entry, 2 ** i))))));
+}
+
+/** A family's capability: ✓ or ✗ when its offers agree, "some" (with how many declare it) when they disagree,
+ * since one source's "yes" on a few offers (a router's listing, a price map) is not the family's. */
+function matrixCell(entry, bit) {
+  if (entry.yes & bit && entry.no & bit) {
+    const yes = entry.models.filter((m) => m.capYes & bit).length;
+    const no = entry.models.filter((m) => m.capNo & bit).length;
+    return el("td", { class: "kx-mixed", title: `${yes} offers declare it, ${no} declare it absent` }, `some (${yes}/${yes + no})`);
+  }
+  const value = entry.yes & bit ? "yes" : entry.no & bit ? "no" : "?";
+  return el("td", { class: `kx-${value === "?" ? "unknown" : value}` }, value === "yes" ? "✓" : value === "no" ? "✗" : "–");
 }

@@ -21,6 +21,7 @@ from .outliers import flag_outliers, render_flags
 from .overrides import load_overrides
 from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
+from .provider_kind import closed_labs_served, inferred_kind
 from .providers import ProviderSpec, load_provider_specs
 from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
 from .report import build_report, render_text, source_report, status_report, unrecognised_report
@@ -167,6 +168,7 @@ def _providers(
     seen.update({i.provider: i.provider for i in ingested if i.provider})
     seen.update(resolver.created)
     seen.update({pid: pid for pid in specs})
+    labs = closed_labs_served(models, {pid: spec.kind for pid, spec in specs.items()})
     providers = []
     for pid in sorted(seen):
         common = {"status": statuses.get(pid), "model_count": counts[pid], "priced_model_count": priced[pid]}
@@ -176,14 +178,16 @@ def _providers(
                                       **spec.model_dump(exclude={"auth"}), **common))
         else:
             hint = csv_hints.get(pid, {})
+            kind, why = inferred_kind(labs.get(pid, set()))
             providers.append(Provider(
-                id=pid, name=seen[pid], authored=False, kind="unknown",
+                id=pid, name=seen[pid], authored=False, kind=kind,
                 api_kind=hint.get("api_kind") or None, base_url=hint.get("base_url") or None,
                 docs_url=hint.get("docs_url") or None,
                 # The header is known only for OpenAI-compatible APIs (Authorization: Bearer).
                 auth=Auth(env_var=hint["api_key_env"], header="bearer")
                 if hint.get("api_key_env") and hint.get("api_kind") == "openai" else None,
-                notes="Created from a source file; no authored provider file yet.", **common,
+                notes=" ".join(filter(None, ["Created from a source file; no authored provider file yet.", why])),
+                **common,
             ))
     return providers
 

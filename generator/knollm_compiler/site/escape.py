@@ -122,7 +122,8 @@ def safe_url(url: object) -> str | None:
 def md_link(label: object, url: object) -> str:
     """`[label](url)` for an http(s) URL; just the escaped label (or `—`) when the URL is missing or unsafe."""
     target = safe_url(url)
-    text = escape_md(label) or (escape_md(url) if target else "")
+    # A missing label is no text (never the string "None").
+    text = (escape_md(label) if label is not None else "") or (escape_md(url) if target else "")
     if target is None:
         return text or EMPTY_CELL
     return f"[{text}]({target})"

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from . import escape, fmt
 from .clidoc import fence
 from .load import REPO_ROOT
+from .provider_facts import fetch_status
 
 TEMPLATES = REPO_ROOT / "site_templates"
 
@@ -88,6 +89,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         fence=_safe(fence),
         percent=_safe(fmt.percent),
         heading=_safe(lambda level: "#" * int(level)),
+        listing_status=fetch_status,
     )
     return env
 
