@@ -137,10 +137,11 @@ def _family_page(catalog: knollm.Catalog, family: Family, taken: set[str]) -> Fa
     offers = tuple(catalog.offers(family, include_variants=True))  # shown, marked; never crowned cheapest
     if not offers:
         return None
-    priced = [m for m in offers if price_key(m) is not None and m.variant is None]
+    priced = [m for m in offers if price_key(m) is not None and m.variant is None and not m.price_flags]
     if family.provider_count < 2 and not any(m.input_price is not None for m in offers):
         return None
-    cheapest = family.cheapest if family.cheapest in {m.id for m in offers} else None
+    # The bundle's pick stands unless its price carries an outlier flag (then the first unflagged priced offer)
+    cheapest = family.cheapest if family.cheapest in {m.id for m in offers if not m.price_flags} else None
     if cheapest is None and priced:
         cheapest = priced[0].id
     return FamilyPage(family, f"families/{slug(family.id, taken, RESERVED)}.md", offers, cheapest)
@@ -148,7 +149,8 @@ def _family_page(catalog: knollm.Catalog, family: Family, taken: set[str]) -> Fa
 
 def paid_chat_models(models: Iterable[Model]) -> list[Model]:
     """Chat models with a known, non-zero price (input plus output per MTok), cheapest first, ties by id.
-    Variants (batch, flex, quantised offers) are left out: the site never crowns them cheapest."""
-    paid = [m for m in models
-            if m.kind == "chat" and m.variant is None and (key := price_key(m)) is not None and key > 0]
+    Variants (batch, flex, quantised offers) and prices with an outlier flag (`price_flags`: often stale or in
+    the wrong unit) are left out: the site never crowns them cheapest."""
+    paid = [m for m in models if m.kind == "chat" and m.variant is None and not m.price_flags
+            and (key := price_key(m)) is not None and key > 0]
     return sorted(paid, key=lambda m: (price_key(m), m.id))
