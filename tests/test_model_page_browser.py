@@ -55,6 +55,7 @@ def test_click_through_explorer_model_family_provider(page) -> None:
     assert "/models/view/?id=hostco" in page.url
     article = page.inner_text("#knollm-model")
     assert "hostco/llama-4-70b-instruct" in article and "/M tokens" in article
+    assert page.locator("article h1").count() == 1
     assert not RAW.search(article), RAW.search(article)
     assert no_overflow(page)
     page.locator("#knollm-model a[href*='/families/']").first.click()
@@ -84,7 +85,8 @@ def test_model_page_copy_buttons_and_snippet(page) -> None:
 def test_unknown_id_shows_nearest_ids(page) -> None:
     page.goto(page.base + "models/view/?id=hostco/llama-4-70b-instrct")
     page.wait_for_selector("#knollm-model[data-ready=true]")
-    assert page.inner_text("#knollm-model h1") == "Model not found"
+    assert page.inner_text("article h1") == "Model not found"
+    assert page.locator("article h1").count() == 1  # the page's own heading, not a second one
     nearest = page.eval_on_selector_all(".kx-nearest a", "links => links.map(a => a.textContent)")
     assert nearest[0] == "hostco/llama-4-70b-instruct"
     page.locator(".kx-nearest a").first.click()

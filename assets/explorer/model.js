@@ -8,8 +8,8 @@ import { otherPrices } from "./panels.js";
 import { isFlagged } from "./trust.js";
 
 const TOKEN_PRICES = [["input_per_mtok", "Input", "/M tokens"], ["output_per_mtok", "Output", "/M tokens"],
-  ["cache_read_per_mtok", "Cache read", "/M tokens"], ["cache_write_per_mtok", "Cache write", "/M tokens"],
-  ["per_image", "Per image", "/image"]]; // a per-request fee is among the other prices
+  ["cache_read_per_mtok", "Cache read", "/M tokens"], ["cache_write_per_mtok", "Cache write", "/M tokens"]];
+// Per-request, per-image and other fees are listed by otherPrices, each with its unit.
 const NEAREST = 8;
 
 function money(value) {
@@ -32,12 +32,15 @@ function distance(a, b) {
 /** The ids nearest to `wanted`: text matches first (every word found), then by spelling distance. */
 export function nearestIds(data, wanted, count = NEAREST) {
   const text = wanted.toLowerCase();
-  const tail = text.includes("/") ? text.slice(text.indexOf("/") + 1) : text;
+  const slash = text.indexOf("/");
+  const tail = slash >= 0 ? text.slice(slash + 1) : text;
+  const provider = slash >= 0 ? text.slice(0, slash) : null;
   const matcher = data.index.matcher(tail.replace(/[/:_-]+/g, " "));
   const scored = data.models.map((m) => {
     const found = matcher && matcher.test(m.index) ? -1000 + -matcher.score(m.index) : 0;
     const id = m.id.toLowerCase();
-    return [found + Math.min(distance(text, id), distance(tail, m.modelId.toLowerCase())), m.id];
+    const sameProvider = m.provider.id === provider ? -2 : 0; // the provider the reader named comes first
+    return [found + sameProvider + Math.min(distance(text, id), distance(tail, m.modelId.toLowerCase())), m.id];
   });
   scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1));
   return scored.slice(0, count).map(([, id]) => id);
@@ -116,7 +119,7 @@ function priceRows(m) {
     const flag = m.flags[key];
     const warning = flag ? el("span", { class: "kx-flag" },
       ` ⚠ ${flag.ratio}x the median ($${flag.median}/M) at ${flag.peers} other providers: check it`) : null;
-    return [label, el("span", {}, `${money(m.pricing[key])} ${unit}`, warning)];
+    return [label, el("span", {}, `${money(m.pricing[key])}${unit}`, warning)];
   });
   for (const tier of m.pricing.tiers) {
     const parts = TOKEN_PRICES.slice(0, 4).filter(([key]) => tier[key] != null)
@@ -141,7 +144,20 @@ function snippets(m) {
   return [block("With knollm", knollm), openai && m.kind === "chat" ? block("With the OpenAI SDK", openai) : null];
 }
 
-export function renderModel(data, m, root) {
+/** The page's own heading (the site template's h1 outside the mount point), or null on a bare page. */
+function siteHeading(root) {
+  const heading = root.closest("article") && root.closest("article").querySelector("h1");
+  return heading && !root.contains(heading) ? heading : null;
+}
+
+/** Names the page: the site's heading when there is one, else a heading of our own (returned). */
+function heading(root, text) {
+  const existing = siteHeading(root);
+  if (existing) { existing.textContent = text; return null; }
+  return el("h1", {}, text);
+}
+
+export function renderModel(data, m, root, title = el("h1", {}, m.name)) {
   const flagged = isFlagged(m) ? el("p", { class: "kx-flag" },
     "⚠ A price of this model is more than 10x from its family's median at other providers: check it before trusting it.")
     : null;
@@ -152,8 +168,8 @@ export function renderModel(data, m, root) {
     el("a", { href: `${explorer}?find=${encodeURIComponent(m.modelId)}` }, "Find it in the explorer"), " · ",
     el("a", { href: `${explorer}?tab=calculator&sel=${encodeURIComponent(m.id)}` }, "Price a workload"), " · ",
     el("a", { href: `${explorer}?provider=${encodeURIComponent(m.provider.id)}` }, `All models of ${m.provider.name}`));
-  return el("article", { class: "kx-model", dataset: { model: m.id } },
-    el("h1", {}, m.name),
+  return el("div", { class: "kx-model", dataset: { model: m.id } },
+    title,
     el("p", {}, el("code", { class: "kx-model-id" }, m.id), " ", copyButton("Copy id", m.id)),
     variant, flagged, links,
     table("Facts", factRows(data, m, root)),
@@ -161,11 +177,11 @@ export function renderModel(data, m, root) {
     el("h2", {}, "Use it"), snippets(m));
 }
 
-function renderMissing(data, wanted, root) {
+function renderMissing(data, wanted, root, title) {
   const near = wanted ? nearestIds(data, wanted) : [];
   const href = (id) => `${root}models/view/?id=${encodeURIComponent(id)}`;
-  return el("article", { class: "kx-model kx-missing" },
-    el("h1", {}, "Model not found"),
+  return el("div", { class: "kx-model kx-missing" },
+    title,
     el("p", {}, wanted ? ["No model has the id ", el("code", {}, wanted), "."] : "No model id was given (add ?id=provider/model)."),
     near.length ? el("p", {}, "Nearest ids:") : null,
     near.length ? el("ul", { class: "kx-nearest" }, near.map((id) => el("li", {}, el("a", { href: href(id) }, id)))) : null,
@@ -179,8 +195,10 @@ export async function mountModel(root) {
   const siteRoot = root.dataset.root || "";
   const model = data.models.find((m) => m.id === wanted)
     || data.models.find((m) => m.aliases.includes(wanted) && wanted.includes("/"));
-  root.replaceChildren(model ? renderModel(data, model, siteRoot) : renderMissing(data, wanted, siteRoot));
-  document.title = `${model ? model.name : "Model not found"} - Knollm`;
+  const name = model ? model.name : "Model not found";
+  const title = heading(root, name);
+  root.replaceChildren(model ? renderModel(data, model, siteRoot, title) : renderMissing(data, wanted, siteRoot, title));
+  document.title = `${name} - Knollm`;
   root.dataset.ready = "true";
 }
 
