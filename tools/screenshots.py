@@ -1,4 +1,5 @@
-"""Screenshots of the built site in headless Chromium: the home page, a provider page and a family page.
+"""Screenshots of the built site in headless Chromium: the home page, a provider page, a family page, the explorer
+and a model page (the last two also at phone width).
 
     python tools/screenshots.py [--site site] [--out dist/screenshots] [--provider openai] [--family ID]
 
@@ -17,6 +18,9 @@ from pathlib import Path
 from headless import CHROMIUM, CHROMIUM_ARGS, serve
 
 VIEWPORT = {"width": 1440, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+PHONE_PAGES = ("explorer", "model")
+"""Pages also photographed at phone width (`<name>-phone-<scheme>.png`)."""
 _ROW = re.compile(r"<tr>")
 
 
@@ -41,7 +45,17 @@ def targets(site: Path, provider: str, family: str | None) -> dict[str, str]:
     family_path = f"families/{family}/" if family else largest_family(site)
     if family_path:
         chosen["family"] = family_path
+    if (site / "models" / "view" / "index.html").is_file() and (model := first_offer(site, family_path)):
+        chosen["model"] = f"models/view/?id={model}"
     return chosen
+
+
+def first_offer(site: Path, family_path: str | None) -> str | None:
+    """The first model id linked from the family page (its cheapest offer): the model page to photograph."""
+    if not family_path:
+        return None
+    found = re.search(r'models/view/\?id=([^"&]+)"', (site / family_path / "index.html").read_text(encoding="utf-8"))
+    return found.group(1) if found else None
 
 
 def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
@@ -54,14 +68,19 @@ def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for scheme in ("light", "dark"):
-                context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme, device_scale_factor=1)
-                page = context.new_page()
-                for name, path in pages.items():
-                    page.goto(base + path, wait_until="networkidle")
-                    target = out / f"{name}-{scheme}.png"
-                    page.screenshot(path=str(target))
-                    written.append(target)
-                context.close()
+                for size, viewport in (("", VIEWPORT), ("-phone", PHONE)):
+                    context = browser.new_context(viewport=viewport, color_scheme=scheme, device_scale_factor=1)
+                    page = context.new_page()
+                    for name, path in pages.items():
+                        if size and name not in PHONE_PAGES:
+                            continue
+                        page.goto(base + path, wait_until="networkidle")
+                        # client-side pages render after their data loads: wait for them, not just the network
+                        page.wait_for_selector("[data-ready=true], article:not(:has(#knollm-explorer, #knollm-model))")
+                        target = out / f"{name}{size}-{scheme}.png"
+                        page.screenshot(path=str(target))
+                        written.append(target)
+                    context.close()
         finally:
             browser.close()
     return written
