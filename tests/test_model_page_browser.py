@@ -146,6 +146,9 @@ def test_switches_filter_and_price_sort_never_crowns_variants_or_flags(served, s
         shown = ids(tab)
         assert flagged not in shown and not any(i.endswith(":free") for i in shown)
         assert tab.locator("#kx-explore tbody .kx-variant").count() == 0
+        cells = "rs => rs.map(r => [...r.querySelectorAll('td.kx-num')].slice(1, 3).map(c => c.textContent).join(' '))"
+        prices = tab.eval_on_selector_all("#kx-explore tbody tr", cells)
+        assert "$0 $0" not in prices  # a $0 offer is a free one: hidden with the variants
         tab.go_back()
         tab.wait_for_function("!location.search.includes('priced=1')")
         assert not tab.get_by_label("Priced only").is_checked()

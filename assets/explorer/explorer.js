@@ -7,7 +7,7 @@ import {
   variantMark,
 } from "./panels.js";
 import { DEFAULTS, list, readState, writeState } from "./state.js";
-import { TRUST_SWITCHES } from "./trust.js";
+import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
 const PAGE_SIZE = 50;
 const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
@@ -66,7 +66,8 @@ function buildControls(ui, data) {
       field("Output", c.outmod), field("Weights", c.open)),
     el("div", { class: "kx-row" }, field("Min context", c.ctx), field("Max input price", c.maxin),
       field("Max output price", c.maxout), field("Family", c.family)),
-    el("div", { class: "kx-row kx-trust" }, c.trust.map((box, i) => el("label", {}, box, ` ${TRUST_SWITCHES[i][1]}`))),
+    el("div", { class: "kx-row kx-trust" }, c.trust.map((box, i) => el("label", { title: TRUST_HELP[box.name] }, box,
+      ` ${TRUST_SWITCHES[i][1]}`))),
     el("fieldset", { class: "kx-caps" }, el("legend", {}, "Capabilities (all must be declared)"),
       c.caps.map((box) => el("label", {}, box, ` ${box.value}`))));
 }
