@@ -116,6 +116,8 @@ def switches_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     compiled = compile_catalog(REPO / "catalog", REPO / "tests" / "fixtures" / "explorer")
     bundle = orjson.loads(bundle_bytes(compiled.bundle))
     regular = [m for m in bundle["models"] if not m.get("variant") and (m.get("pricing") or {}).get("input_per_mtok")]
+    families = [m.get("family") for m in regular]
+    regular = [m for m in regular if m.get("family") and families.count(m["family"]) >= 2]  # a cheaper-looking rival
     flagged = min(regular, key=lambda m: (Decimal(m["pricing"]["input_per_mtok"]), m["id"]))
     flagged["price_flags"] = [{"field": "input_per_mtok", "value": flagged["pricing"]["input_per_mtok"],
                                "peer_median": "100", "peers": 3, "ratio": "0.001"}]
@@ -154,3 +156,11 @@ def test_switches_filter_and_price_sort_never_crowns_variants_or_flags(served, s
         assert not tab.get_by_label("Priced only").is_checked()
         href = tab.locator("#kx-explore tbody tr >> nth=0 >> a.kx-id").get_attribute("href")
         assert href.startswith("view.html?id=")
+        family = next(m for m in orjson.loads((site / "explorer.json").read_bytes())["models"]
+                      if m[0] == flagged.split("/", 1)[1])[4]
+        # the calculator over the flagged model's family never puts it first either
+        name = orjson.loads((site / "explorer.json").read_bytes())["families"][family][0]
+        tab.goto(f"{base}?tab=calculator&target=family&cfamily={name}")
+        tab.wait_for_selector("#knollm-explorer[data-ready=true]")
+        first = tab.locator("#kx-calculator tbody tr >> nth=0").get_attribute("data-model")
+        assert first is not None and first != flagged
