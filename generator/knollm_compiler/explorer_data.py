@@ -10,9 +10,10 @@ from typing import Any
 
 import orjson
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
-queries, web searches)."""
+queries, web searches). 3: model rows end with `aliases`; provider rows end with base URL and API kind (for the
+model page's code snippet)."""
 DESCRIPTION_PREVIEW = 240
 KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
 MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
