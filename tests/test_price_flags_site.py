@@ -77,3 +77,23 @@ def test_the_explorer_marks_a_flagged_price(tmp_path: Path) -> None:
         assert marks == [[" ⚠", "<img src=x onerror=alert(1)>x the median ($0.055/M) at 2 other providers: check it"]]
         assert page.eval_on_selector_all("#kx-explore img", "nodes => nodes.length") == 0
         assert errors == []
+
+
+def test_cheapest_answers_skip_flagged_prices(tmp_path: Path) -> None:
+    """A flagged price is never crowned cheapest: not on the home/pricing/capabilities pages (paid_chat_models),
+    not in the cheapest matrix, not as a family's ★ offer."""
+    from knollm import Catalog
+    from knollm_compiler.site import analysis
+    from knollm_compiler.site.views import build_site_data, paid_chat_models
+
+    best = paid_chat_models(Catalog.load(SITE_FIXTURE).models)[0]
+    bundle = _flag(json.loads(SITE_FIXTURE.read_text(encoding="utf-8")), best.id, FLAG)
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    catalog = Catalog.load(path)
+    assert best.id not in {m.id for m in paid_chat_models(catalog.models)}
+    assert best.id not in {m.id for _, cells in analysis.cheapest_matrix(catalog) for m in cells if m is not None}
+    assert all(row.cheapest is None or row.cheapest.id != best.id for row in analysis.capability_rows(catalog))
+    site = build_site_data(catalog)
+    assert all(page.cheapest != best.id for page in site.families)
+    assert catalog.cheapest().id != best.id and catalog.cheapest(include_flagged=True) is not None

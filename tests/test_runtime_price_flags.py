@@ -52,3 +52,32 @@ def test_the_cli_marks_flagged_prices(flagged_bundle: Path) -> None:
     assert compared.count("! hostco/llama-4-70b-turbo") == 1
     plain = ok("models", "show", "hostco/llama-4-70b-turbo")
     assert " ! " not in plain
+
+
+def _flag_cheapest(tmp_path: Path) -> tuple[Path, str]:
+    """The fixture bundle with its cheapest regular model flagged: that price is the one a cheapest answer
+    must not trust."""
+    cheapest = Catalog.load(FIXTURE).cheapest()
+    assert cheapest is not None
+    bundle = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for model in bundle["models"]:
+        if model["id"] == cheapest.id:
+            model["price_flags"] = [FLAG]
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path, cheapest.id
+
+
+def test_cheapest_skips_flagged_prices_unless_asked(tmp_path: Path) -> None:
+    path, flagged = _flag_cheapest(tmp_path)
+    catalog = Catalog.load(path)
+    best = catalog.cheapest()
+    assert best is not None and best.id != flagged
+    assert catalog.cheapest(include_flagged=True).id == flagged
+    assert flagged in {m.id for m in catalog.search(sort="price")}  # plain listings keep it
+    assert flagged not in {m.id for m in catalog.search(sort="price", flagged=False)}
+    assert [m.id for m in catalog.search(flagged=True)] == [flagged]
+    family = catalog.get(flagged).family
+    if family:
+        assert flagged in {m.id for m in catalog.offers(family)}
+        assert flagged not in {m.id for m in catalog.offers(family, include_flagged=False)}

@@ -113,7 +113,10 @@ def test_capped_provider_table_says_so(catalog: knollm.Catalog, tmp_path: Path) 
 
     builder = PageBuilder(build_site_data(catalog, model_cap=2))
     page = next(f for f in builder.provider_pages() if f.path == "providers/acme.md").data.decode()
-    assert "a selection of **5**" in page and "../api/v1/catalog.json" in page
+    # the rest are one click away: the explorer filtered to this provider, not a JSON file
+    assert "a selection of **5**" in page and "See all 5 in the" in page
+    assert "(../models/explorer.md?provider=acme)" in page and "catalog.json" not in page.split("## Models")[1]
+    assert "(../models/view.md?id=acme/" in page  # every model id links to the model page
 
 
 def test_cli_reference_covers_every_command_of_the_real_parser(files: dict[str, GeneratedFile]) -> None:

@@ -1,4 +1,5 @@
-"""Screenshots of the built site in headless Chromium: the home page, a provider page and a family page.
+"""Screenshots of the built site in headless Chromium: the home page, a provider page, a family page, the explorer
+and a model page (the last two also at phone width).
 
     python tools/screenshots.py [--site site] [--out dist/screenshots] [--provider openai] [--family ID] [--model ID]
 
@@ -23,6 +24,7 @@ from headless import CHROMIUM, CHROMIUM_ARGS, serve
 VIEWPORT = {"width": 1440, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 PHONE_PAGES = ("explorer", "provider", "model")
+"""Pages also photographed at phone width (`<name>-phone-<scheme>.png`)."""
 _ROW = re.compile(r"<tr>")
 
 
@@ -47,6 +49,8 @@ def targets(site: Path, provider: str, family: str | None) -> dict[str, str]:
     family_path = f"families/{family}/" if family else largest_family(site)
     if family_path:
         chosen["family"] = family_path
+    if (site / "models" / "view" / "index.html").is_file() and (model := first_offer(site, family_path)):
+        chosen["model"] = f"models/view/?id={model}"
     return chosen
 
 
@@ -61,6 +65,14 @@ def model_view(site: Path, model: str | None) -> str | None:
     return f"models/view/?id={urllib.parse.quote(model, safe='/')}" if model else None
 
 
+def first_offer(site: Path, family_path: str | None) -> str | None:
+    """The first model id linked from the family page (its cheapest offer): the model page to photograph."""
+    if not family_path:
+        return None
+    found = re.search(r'models/view/\?id=([^"&]+)"', (site / family_path / "index.html").read_text(encoding="utf-8"))
+    return found.group(1) if found else None
+
+
 def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
     """Take the screenshots (light and dark) and return the files written."""
     from playwright.sync_api import sync_playwright
@@ -71,23 +83,19 @@ def shoot(site: Path, out: Path, pages: dict[str, str]) -> list[Path]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for scheme in ("light", "dark"):
-                context = browser.new_context(viewport=VIEWPORT, color_scheme=scheme, device_scale_factor=1)
-                page = context.new_page()
-                for name, path in pages.items():
-                    page.goto(base + path, wait_until="networkidle")
-                    target = out / f"{name}-{scheme}.png"
-                    page.screenshot(path=str(target))
-                    written.append(target)
-                context.close()
-            context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-            page = context.new_page()
-            for name in PHONE_PAGES:
-                if name in pages:
-                    page.goto(base + pages[name], wait_until="networkidle")
-                    target = out / f"{name}-phone.png"
-                    page.screenshot(path=str(target))
-                    written.append(target)
-            context.close()
+                for size, viewport in (("", VIEWPORT), ("-phone", PHONE)):
+                    context = browser.new_context(viewport=viewport, color_scheme=scheme, device_scale_factor=1)
+                    page = context.new_page()
+                    for name, path in pages.items():
+                        if size and name not in PHONE_PAGES:
+                            continue
+                        page.goto(base + path, wait_until="networkidle")
+                        # client-side pages render after their data loads: wait for them, not just the network
+                        page.wait_for_selector("[data-ready=true], article:not(:has(#knollm-explorer, #knollm-model))")
+                        target = out / f"{name}{size}-{scheme}.png"
+                        page.screenshot(path=str(target))
+                        written.append(target)
+                    context.close()
         finally:
             browser.close()
     return written
@@ -99,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("dist/screenshots"), help="where the PNGs go")
     parser.add_argument("--provider", default="openai", help="provider page to photograph (default: openai)")
     parser.add_argument("--family", help="family page to photograph (default: the one with the most offers)")
-    parser.add_argument("--model", help="model id for the model page, when the site has one (default: the first)")
+    parser.add_argument("--model", help="model id for the model page, when the site has one (default: the cheapest offer of the largest family)")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"screenshots: no built site in {args.site} (run `make build` first)", file=sys.stderr)
@@ -108,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"screenshots: {CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
         return 1
     pages = targets(args.site, args.provider, args.family)
-    if view := model_view(args.site, args.model):
-        pages["model"] = view
+    if args.model and (view := model_view(args.site, args.model)):
+        pages["model"] = view  # the page asked for, instead of the cheapest offer of the largest family
     for path in shoot(args.site, args.out, pages):
         print(path)
     return 0

@@ -3,10 +3,11 @@ import { decodePricing } from "./cost.js";
 import { toNumber } from "./decimal.js";
 import { TextIndex } from "./search.js";
 import { list } from "./state.js";
+import { trustChecks, untrusted } from "./trust.js";
 
 export function decode(doc) {
   const field = Object.fromEntries(doc.fields.map((name, i) => [name, i]));
-  const providers = doc.providers.map(([id, name, kind, page]) => ({ id, name, kind, page }));
+  const providers = doc.providers.map(([id, name, kind, page, baseUrl, api]) => ({ id, name, kind, page, baseUrl, api }));
   const families = doc.families.map(([id, name, author, open, count, page]) => ({ id, name, author, open, count, page }));
   const models = doc.models.map((row, index) => {
     const provider = providers[row[field.provider]];
@@ -30,6 +31,7 @@ export function decode(doc) {
       // Outlier flags (field -> evidence); absent from data made before the flags existed.
       flags: Object.fromEntries((row[field.price_flags] || []).map(([name, ratio, median, peers]) => [name, { ratio, median, peers }])),
       variant: row[field.variant] ?? null, // free, batch, flex, quantized, extended, confidential: never crowned cheapest
+      aliases: (field.aliases === undefined ? null : row[field.aliases]) || [],
     };
   });
   const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));
@@ -71,6 +73,7 @@ export function select(data, state) {
   if (maxOut != null) checks.push((m) => m.outPrice != null && m.outPrice <= maxOut);
   if (state.open === "yes") checks.push((m) => m.open === true);
   if (state.open === "no") checks.push((m) => m.open === false);
+  checks.push(...trustChecks(state));
   const text = data.index.matcher(state.find || "");
   if (text) checks.push((m) => text.test(m.index));
   const found = data.models.filter((m) => checks.every((check) => check(m)));
@@ -87,6 +90,8 @@ const SORT_KEYS = {
   created: (m) => m.created,
 };
 
+const PRICE_SORTS = new Set(["input", "output", "price"]);
+
 /** Sort by a column (unknown values last in either direction); with text and no column: by relevance. */
 export function sortModels(models, state, text) {
   const key = SORT_KEYS[state.sort];
@@ -96,7 +101,9 @@ export function sortModels(models, state, text) {
     rows.sort((a, b) => {
       const x = key(a); const y = key(b);
       if (x == null || y == null) return x == null && y == null ? a.index - b.index : x == null ? 1 : -1;
-      return (x < y ? -1 : x > y ? 1 : 0) * direction || a.index - b.index;
+      // In price sorts variants and flagged prices follow the regular ones: never crowned cheapest.
+      const demoted = PRICE_SORTS.has(state.sort) ? untrusted(a) - untrusted(b) : 0;
+      return demoted || (x < y ? -1 : x > y ? 1 : 0) * direction || a.index - b.index;
     });
   } else if (text) {
     rows.sort((a, b) => text.score(b.index) - text.score(a.index) || a.index - b.index);

@@ -8,6 +8,7 @@ import {
 } from "./panels.js";
 import { foldFilters, idText, markWideColumns, showFilterCount } from "./phone.js";
 import { DEFAULTS, list, readState, writeState } from "./state.js";
+import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
 const PAGE_SIZE = 50;
 const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
@@ -31,7 +32,9 @@ function linkMaker(root) {
     const href = url(record, record.count === undefined ? "providerUrl" : "familyUrl");
     return href ? el("a", { href }, record.id) : record.id;
   };
+  const modelUrl = root.dataset.modelUrl || `${siteRoot}models/view/?id={id}`;
   return {
+    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, idText(m.id)),
     provider: (m) => link(m.provider),
     family: (m) => (m.family ? link(m.family) : "–"),
   };
@@ -58,6 +61,7 @@ function buildControls(ui, data) {
   c.maxin = el("input", { type: "number", min: 0, step: "any", name: "maxin", placeholder: "$ per M" });
   c.maxout = el("input", { type: "number", min: 0, step: "any", name: "maxout", placeholder: "$ per M" });
   c.family = el("input", { type: "text", name: "family", placeholder: "family id" });
+  c.trust = TRUST_SWITCHES.map(([name]) => el("input", { type: "checkbox", name, value: "1" }));
   c.caps = data.capabilities.map((cap) => el("input", { type: "checkbox", name: "cap", value: cap }));
   return el("form", { class: "kx-controls", onsubmit: (e) => e.preventDefault() },
     el("div", { class: "kx-row" }, field("Search", c.find)),
@@ -65,6 +69,8 @@ function buildControls(ui, data) {
       field("Output", c.outmod), field("Weights", c.open)),
     el("div", { class: "kx-row" }, field("Min context", c.ctx), field("Max input price", c.maxin),
       field("Max output price", c.maxout), field("Family", c.family)),
+    el("div", { class: "kx-row kx-trust" }, c.trust.map((box, i) => el("label", { title: TRUST_HELP[box.name] }, box,
+      ` ${TRUST_SWITCHES[i][1]}`))),
     el("fieldset", { class: "kx-caps" }, el("legend", {}, "Capabilities (all must be declared)"),
       c.caps.map((box) => el("label", {}, box, ` ${box.value}`))));
 }
@@ -74,6 +80,7 @@ function syncControls(ui, state) {
   for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
     if (document.activeElement !== c[key] || c[key].value !== state[key]) c[key].value = state[key];
   }
+  c.trust.forEach((box) => { box.checked = state[box.name] === "1"; });
   const caps = list(state.cap);
   c.caps.forEach((box) => { box.checked = caps.includes(box.value); });
 }
@@ -82,6 +89,7 @@ function readControls(ui, state) {
   const c = ui.controls;
   const next = { ...state };
   for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) next[key] = c[key].value.trim();
+  for (const box of c.trust) next[box.name] = box.checked ? "1" : "";
   next.cap = c.caps.filter((box) => box.checked).map((box) => box.value).join(",");
   next.page = "1";
   return next;
@@ -103,7 +111,7 @@ function renderTable(ui, data, state, links) {
       el("button", { type: "button", class: "kx-sort", dataset: { sort: key } }, label, active ? (state.dir === "desc" ? " ▼" : " ▲") : ""));
   }));
   const body = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => el("tr", { dataset: { model: m.id } },
-    el("th", { scope: "row" }, el("span", { class: "kx-id" }, idText(m.id)), variantMark(m),
+    el("th", { scope: "row" }, links.model(m), variantMark(m),
       m.name !== m.modelId ? el("small", {}, m.name) : null),
     el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
     el("td", { class: "kx-num" }, formatTokens(m.context)),

@@ -4,6 +4,7 @@ import { ZERO, add, mulInt, toNumber, toText } from "./decimal.js";
 import { el, formatPrice, formatTokens } from "./dom.js";
 import { idText } from "./phone.js";
 import { list } from "./state.js";
+import { untrusted } from "./trust.js";
 
 export const MAX_COMPARE = 6;
 export const PRESETS = {
@@ -124,14 +125,15 @@ function beyondTotal(cost) {
 }
 
 /** Cost rows for the calculator: priced first, cheapest first; unknown prices stay unknown. Variants (free,
- * batch, flex, quantised offers) come after the regular offers, so the first row is never a variant. */
+ * batch, flex, quantised offers), $0 offers and flagged prices come after the regular paid offers, so the first
+ * row is never one of them (trust.js). */
 export function calculate(data, state) {
   const models = calculatorModels(data, state);
   const usage = usageFrom(state);
   const rows = models.map((m) => ({ model: m, cost: estimateCost(m.pricing, usage) }));
   const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => {
     const x = toNumber(a.cost.total); const y = toNumber(b.cost.total);
-    return Number(Boolean(a.model.variant)) - Number(Boolean(b.model.variant)) || x - y
+    return untrusted(a.model) - untrusted(b.model) || x - y
       || a.model.id.localeCompare(b.model.id);
   });
   return { usage, priced, unknown: rows.filter((r) => r.cost.unknown) };

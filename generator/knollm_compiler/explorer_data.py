@@ -10,9 +10,10 @@ from typing import Any
 
 import orjson
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
-queries, web searches)."""
+queries, web searches). 3: model rows end with `aliases`; provider rows end with base URL and API kind (for the
+model page's code snippet)."""
 DESCRIPTION_PREVIEW = 240
 KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
 MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
@@ -24,7 +25,7 @@ OTHER_PRICE_KEYS = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_inpu
 TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
           "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
-          "open_weights", "quantization", "price_flags", "variant")
+          "open_weights", "quantization", "price_flags", "variant", "aliases")
 
 
 def explorer_document(
@@ -51,7 +52,9 @@ def explorer_document(
         "kinds": KINDS,
         "modalities": MODALITIES,
         "capabilities": capabilities,
-        "providers": [[p["id"], p["name"], p.get("kind"), provider_pages.get(p["id"])] for p in bundle["providers"]],
+        # base URL and API kind last: the model page's SDK snippet needs them (older readers ignore extra items)
+        "providers": [[p["id"], p["name"], p.get("kind"), provider_pages.get(p["id"]), p.get("base_url"),
+                       p.get("api_kind")] for p in bundle["providers"]],
         "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0),
                       family_pages.get(f["id"])] for f in families],
         "models": rows,
@@ -82,6 +85,7 @@ def _row(m: dict[str, Any], providers: dict[str, int], families: dict[str, int],
         m.get("quantization"),
         _flags(m.get("price_flags")),
         m.get("variant"),
+        m.get("aliases") or None,
     ]
 
 

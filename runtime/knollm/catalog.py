@@ -273,17 +273,22 @@ class Catalog:
         hint = "" if self.has_families else NO_FAMILIES_HINT
         raise FamilyNotFound(ref, closest(ref, self._families), hint=hint)
 
-    def offers(self, family: str | Family, *, include_variants: bool = False) -> list[Model]:
+    def offers(
+        self, family: str | Family, *, include_variants: bool = False, include_flagged: bool = True
+    ) -> list[Model]:
         """Every model offering the family across providers, cheapest first (`price` order; unpriced last).
 
         Variants (`:free`, batch, flex, quantised offers: `Model.variant`) are left out unless `include_variants`
         (then they follow the regular offers): they are not the regular product, so never crowned cheapest.
+        `include_flagged=False` also leaves out offers with a price outlier flag (`Model.price_flags`).
         """
         fam = family if isinstance(family, Family) else self.family(family)
         ids = dict.fromkeys((*fam.offers, *self._by_family.get(fam.id, ())))
         models = [self._model_at(self._index[i]) for i in ids if i in self._index]
         if not include_variants:
             models = [m for m in models if m.variant is None]
+        if not include_flagged:
+            models = [m for m in models if not m.price_flags]
         ordered = sort_models(models, Query(sort="price"), lambda m: 0)
         return sorted(ordered, key=lambda m: m.variant is not None)  # variants after the regular offers
 
@@ -338,17 +343,20 @@ class Catalog:
         output_tokens: int | None = None,
         cached_input_tokens: int = 0,
         include_variants: bool = False,
+        include_flagged: bool = False,
         **filters: Any,
     ) -> Model | None:
         """The cheapest model meeting the requirements (a `Query` and/or keyword filters), or None.
 
         With `input_tokens`/`output_tokens` the models are ranked by `estimate_cost` of that workload (models
         it cannot price are skipped); otherwise by the `price` key (input plus output per MTok). Variants
-        (`Model.variant`: free, batch, flex, quantised offers) only count with `include_variants`.
+        (`Model.variant`: free, batch, flex, quantised offers) only count with `include_variants`; models with a
+        price outlier flag (`Model.price_flags`: likely a stale or mis-scaled price) only with `include_flagged`.
         """
         q = _as_query(query, filters)
         q = dataclasses.replace(q, sort="price", reverse=False, limit=None)
-        matches = [m for m in self.search(q) if include_variants or m.variant is None]
+        matches = [m for m in self.search(q) if (include_variants or m.variant is None)
+                   and (include_flagged or not m.price_flags)]
         if input_tokens is None and output_tokens is None:
             return next((m for m in matches if price_key(m) is not None), None)
         comparison = costs.compare(matches, input_tokens or 0, output_tokens or 0, cached_input_tokens)

@@ -57,6 +57,8 @@ class Query:
     max_output_price: Decimal | None = None
     open_weights: bool | None = None
     priced: bool | None = None
+    flagged: bool | None = None
+    """True: only models with a price outlier flag (`Model.price_flags`); False: only models without; None: all."""
     sort: str | None = None
     reverse: bool = False
     limit: int | None = None
@@ -180,6 +182,9 @@ def predicates(query: Query, open_weights: Callable[[Model], bool | None]) -> li
     if query.priced is not None:
         want = query.priced
         checks.append(lambda m: (m.input_price is not None) is want)
+    if query.flagged is not None:
+        want_flagged = query.flagged
+        checks.append(lambda m: bool(m.price_flags) is want_flagged)
     if query.open_weights is not None:
         want_open = query.open_weights
         checks.append(lambda m: open_weights(m) is want_open)

@@ -2,7 +2,8 @@
 
 Every price comparison goes through the runtime (`price_key`, `knollm.compare`), so the site ranks models
 exactly as `catalog.cheapest()` and `knollm costs compare` do. "Cheapest" on these pages means cheapest
-*paid* model: free offers (price 0, usually rate-limited) are counted separately.
+*paid* model: free offers (price 0, usually rate-limited) are counted separately; variants (batch, flex, ...)
+and prices with an outlier flag are left out.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def beyond_token_rankings(catalog: knollm.Catalog, top: int = TOP) -> list[tuple
     rankings = []
     for attribute, kind, label, unit in BEYOND_TOKEN_RANKINGS:
         charged = [m for m in catalog.models if m.pricing and getattr(m.pricing, attribute)
-                   and (kind is None or m.kind == kind)]
+                   and (kind is None or m.kind == kind) and m.variant is None and not m.price_flags]
         charged.sort(key=lambda m: (getattr(m.pricing, attribute), m.id))
         if charged:
             rankings.append((attribute, f"{label} (USD{unit})", charged[:top]))

@@ -84,6 +84,7 @@ def price_matrix(site: SiteData, families: int = PRICE_FAMILIES, providers: int 
         for provider in columns:
             offers = [m for m in page.offers  # a variant (batch, free, ...) is not the provider's price
                       if m.provider == provider and m.variant is None and price_key(m) is not None]
-            cells.append(min(offers, key=lambda m: (price_key(m), m.id)) if offers else None)
+            # an unflagged price wins; a flagged one shows (marked) only when it is all the provider has
+            cells.append(min(offers, key=lambda m: (bool(m.price_flags), price_key(m), m.id)) if offers else None)
         rows.append((page, tuple(cells)))
     return PriceMatrix(tuple(site.provider_pages[p] for p in columns), tuple(rows))

@@ -1,12 +1,13 @@
 """View models: which pages exist, where they live, and what each shows.
 
-Pages are made for every provider and for the families worth a page: offered by two or more providers, or with
-at least one priced offer. Single-provider, unpriced families (most of them community fine-tunes on one host)
-are only in the JSON bundle, which keeps the site fast to build and to browse.
+Pages are made for every provider and for the families worth a page: with two or more offers, or with at least
+one priced offer. Single-offer, unpriced families (most of them community fine-tunes on one host) are only in the
+explorer and its model page (models/view/?id=...) and the JSON bundle, which keeps the site fast to build and to browse.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -137,18 +138,29 @@ def _family_page(catalog: knollm.Catalog, family: Family, taken: set[str]) -> Fa
     offers = tuple(catalog.offers(family, include_variants=True))  # shown, marked; never crowned cheapest
     if not offers:
         return None
-    priced = [m for m in offers if price_key(m) is not None and m.variant is None]
-    if family.provider_count < 2 and not any(m.input_price is not None for m in offers):
+    priced = [m for m in offers if price_key(m) is not None and m.variant is None and not m.price_flags]
+    if len(offers) < 2 and not any(_has_price(m) for m in offers):
         return None
-    cheapest = family.cheapest if family.cheapest in {m.id for m in offers} else None
+    # The bundle's pick stands unless its price carries an outlier flag (then the first unflagged priced offer)
+    cheapest = family.cheapest if family.cheapest in {m.id for m in offers if not m.price_flags} else None
     if cheapest is None and priced:
         cheapest = priced[0].id
     return FamilyPage(family, f"families/{slug(family.id, taken, RESERVED)}.md", offers, cheapest)
 
 
+def _has_price(model: Model) -> bool:
+    """Whether any price of the model is known (per token, request, image, audio, character, query or search)."""
+    pricing = model.pricing
+    if pricing is None:
+        return False
+    singles = (f.name for f in dataclasses.fields(pricing) if f.name not in ("tiers", "image_prices"))
+    return bool(pricing.image_prices) or any(getattr(pricing, name) is not None for name in singles)
+
+
 def paid_chat_models(models: Iterable[Model]) -> list[Model]:
     """Chat models with a known, non-zero price (input plus output per MTok), cheapest first, ties by id.
-    Variants (batch, flex, quantised offers) are left out: the site never crowns them cheapest."""
-    paid = [m for m in models
-            if m.kind == "chat" and m.variant is None and (key := price_key(m)) is not None and key > 0]
+    Variants (batch, flex, quantised offers) and prices with an outlier flag (`price_flags`: often stale or in
+    the wrong unit) are left out: the site never crowns them cheapest."""
+    paid = [m for m in models if m.kind == "chat" and m.variant is None and not m.price_flags
+            and (key := price_key(m)) is not None and key > 0]
     return sorted(paid, key=lambda m: (price_key(m), m.id))
