@@ -13,7 +13,6 @@ page are written as `*-phone.png`. `make screenshots` installs what it needs.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 import urllib.parse
@@ -54,15 +53,11 @@ def targets(site: Path, provider: str, family: str | None) -> dict[str, str]:
     return chosen
 
 
-def model_view(site: Path, model: str | None) -> str | None:
-    """The client-side model page for `model` (default: the bundle's first model), when the site has one."""
+def model_view(site: Path, model: str) -> str | None:
+    """The client-side model page for `model`, when the site has one."""
     if not (site / "models" / "view" / "index.html").is_file():
         return None
-    if model is None:
-        bundle = site / "api" / "v1" / "catalog.json"
-        models = json.loads(bundle.read_text(encoding="utf-8")).get("models", []) if bundle.is_file() else []
-        model = models[0]["id"] if models else None
-    return f"models/view/?id={urllib.parse.quote(model, safe='/')}" if model else None
+    return f"models/view/?id={urllib.parse.quote(model, safe='/')}"
 
 
 def first_offer(site: Path, family_path: str | None) -> str | None:
@@ -107,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("dist/screenshots"), help="where the PNGs go")
     parser.add_argument("--provider", default="openai", help="provider page to photograph (default: openai)")
     parser.add_argument("--family", help="family page to photograph (default: the one with the most offers)")
-    parser.add_argument("--model", help="model id for the model page, when the site has one (default: the cheapest offer of the largest family)")
+    parser.add_argument("--model", help="model id for the model page, when the site has one "
+                                        "(default: the cheapest offer of the largest family)")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"screenshots: no built site in {args.site} (run `make build` first)", file=sys.stderr)
