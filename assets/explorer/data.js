@@ -32,7 +32,7 @@ export function decode(doc) {
       variant: row[field.variant] ?? null, // free, batch, flex, quantized, extended, confidential: never crowned cheapest
     };
   });
-  const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));
+  const index = new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), doc.search);
   return { doc, providers, families, models, index, capabilities: doc.capabilities, modalities: doc.modalities };
 }
 
@@ -87,6 +87,17 @@ const SORT_KEYS = {
   created: (m) => m.created,
 };
 
+export const DEFAULT_ORDER = "families offered by the most providers first, then the cheapest offer (input + output)";
+
+/** The default order (no text, no column): page one shows the families most widely offered, each with its
+ * offers cheapest first, rather than one provider's models in id order. Unknown prices last. */
+function popularThenCheap(a, b) {
+  const count = (m) => (m.family ? m.family.count : 0);
+  const price = (m) => (m.inPrice == null || m.outPrice == null ? Infinity : m.inPrice + m.outPrice);
+  return count(b) - count(a) || (a.family?.id ?? "\uffff").localeCompare(b.family?.id ?? "\uffff")
+    || price(a) - price(b) || a.index - b.index;
+}
+
 /** Sort by a column (unknown values last in either direction); with text and no column: by relevance. */
 export function sortModels(models, state, text) {
   const key = SORT_KEYS[state.sort];
@@ -99,7 +110,9 @@ export function sortModels(models, state, text) {
       return (x < y ? -1 : x > y ? 1 : 0) * direction || a.index - b.index;
     });
   } else if (text) {
-    rows.sort((a, b) => text.score(b.index) - text.score(a.index) || a.index - b.index);
+    rows.sort((a, b) => text.order(a.index, b.index));
+  } else {
+    rows.sort(popularThenCheap);
   }
   return rows;
 }

@@ -1,6 +1,7 @@
 // The model explorer: search, filters, sortable paginated table, compare, calculator and capability
 // matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
-import { decode, select } from "./data.js";
+import { DEFAULT_ORDER, decode, select } from "./data.js";
+import { explainEmpty } from "./empty.js";
 import { el, formatPrice, formatTokens, options } from "./dom.js";
 import {
   MAX_COMPARE, PRESETS, calculatorModels, imageChoices, relevantInputs, renderCalculator, renderCompare, renderMatrix,
@@ -78,7 +79,10 @@ function syncControls(ui, state) {
 function readControls(ui, state) {
   const c = ui.controls;
   const next = { ...state };
-  for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) next[key] = c[key].value.trim();
+  // The search box keeps exactly what the reader typed (spaces too); only matching folds it.
+  for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
+    next[key] = key === "find" ? c[key].value : c[key].value.trim();
+  }
   next.cap = c.caps.filter((box) => box.checked).map((box) => box.value).join(",");
   next.page = "1";
   return next;
@@ -108,7 +112,9 @@ function renderTable(ui, data, state, links) {
     el("td", { class: "kx-date" }, m.created || "–"),
     el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
       disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
-  ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models`;
+  const order = state.sort ? "" : state.find.trim() ? " · best matches first" : ` · ${DEFAULT_ORDER}`;
+  ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models${order}`;
+  ui.empty.replaceChildren(...(rows.length ? [] : [explainEmpty(data, state)]));
   ui.table.replaceChildren(el("thead", {}, header), el("tbody", {}, body));
   ui.pager.replaceChildren(
     el("button", { type: "button", dataset: { page: page - 1 }, disabled: page <= 1 }, "‹ Previous"),
@@ -144,11 +150,11 @@ export async function mount(root) {
   const data = decode(await response.json());
   data.byId = new Map(data.models.map((m) => [m.id, m]));
   const links = linkMaker(root);
-  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), table: el("table", { class: "kx-table" }),
+  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"), table: el("table", { class: "kx-table" }),
     pager: el("nav", { class: "kx-pager", "aria-label": "Pages" }), panels: {}, tabs: {} };
   let state = readState(location.search);
   const controls = buildControls(ui, data);
-  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
+  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, ui.empty, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
   ui.panels.compare = el("section", { id: "kx-compare" });
   ui.panels.calculator = el("section", { id: "kx-calculator" });
   ui.panels.matrix = el("section", { id: "kx-matrix" });

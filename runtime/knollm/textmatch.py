@@ -8,10 +8,10 @@ into words at anything but letters, digits and dots (so `3.3` stays one word), a
 word must occur in some folded field. Only the text used for matching is normalised: what the reader typed is
 never rewritten.
 
-Rank (lower is better): 0 the folded query *is* the model id (with or without provider or
-namespace), the name or the family id; 1 the model id (or its last `/` part) or family id starts with it; 2 it occurs in the model id; 3 in the name or family name;
-4 every word occurs somewhere (not side by side); 5 elsewhere (description, aliases, a typo). Ties: the shorter
-last part of the model id first (closer to what was typed), then the id.
+Rank (lower is better): 0 the folded query *is* the model id (with or without provider or namespace), the name
+or the family id; 1 the model id (or its last `/` part) or family id starts with it; 2 it occurs in the model id;
+3 in the name or family name; 4 every word occurs somewhere (not side by side); 5 elsewhere (description, aliases,
+a typo). Ties: the shorter last part of the model id first (closer to what was typed), then the id.
 """
 
 from __future__ import annotations
