@@ -16,7 +16,7 @@ function cleared(state) {
 
 function suggestions(label, models) {
   if (!models.length) return null;
-  return el("p", {}, label, models.map((m, i) => [i ? ", " : " ",
+  return el("p", {}, label, models.flatMap((m, i) => [i ? ", " : " ",
     el("a", { href: `?find=${encodeURIComponent(m.id)}`, class: "kx-near" }, m.id)]));
 }
 
