@@ -2,12 +2,11 @@
 // matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
 import { DEFAULT_ORDER, decode, select } from "./data.js";
 import { explainEmpty } from "./empty.js";
-import { el, formatPrice, formatTokens, options } from "./dom.js";
-import {
-  MAX_COMPARE, PRESETS, calculatorModels, imageChoices, relevantInputs, renderCalculator, renderCompare, renderMatrix,
-  variantMark,
-} from "./panels.js";
-import { DEFAULTS, list, readState, writeState } from "./state.js";
+import { el, formatTokens, options } from "./dom.js";
+import { formatMoney, moneyNode } from "./money.js";
+import { renderCalculatorPanel, wireCalculator } from "./calculator.js";
+import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.js";
+import { list, readState, writeState } from "./state.js";
 
 const PAGE_SIZE = 50;
 const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
@@ -122,28 +121,6 @@ function renderTable(ui, data, state, links) {
     el("button", { type: "button", dataset: { page: page + 1 }, disabled: page >= pages }, "Next ›"));
 }
 
-function buildCalculatorControls(ui, state, data) {
-  const input = (name, label) => field(label, el("input", { type: "number", min: 0, step: 1, name, value: state[name] }));
-  const models = calculatorModels(data, state);
-  const beyond = relevantInputs(models, state).map(([key, label]) => input(key, label));
-  const { sizes, qualities } = imageChoices(models);
-  const choice = (name, label, values) => {
-    if (!values.length) return null;
-    const select = el("select", { name, "aria-label": label });
-    options(select, [["", "Plain per-image price"], ...values.map((v) => [v, v])], state[name]);
-    return field(label, select);
-  };
-  const preset = el("select", { name: "preset", "aria-label": "Workload preset" });
-  options(preset, [["", "Custom workload"], ["chatbot", "Chatbot"], ["rag", "RAG"], ["batch", "Batch summarization"]]);
-  const target = el("select", { name: "target", "aria-label": "Models to price" });
-  options(target, [["selected", "Selected models"], ["family", "All offers of a family"]], state.target);
-  return el("form", { class: "kx-calc-controls", onsubmit: (e) => e.preventDefault() },
-    field("Preset", preset), input("it", "Input tokens"), input("ot", "Output tokens"), input("ct", "Cached input tokens"),
-    input("rpd", "Requests per day"), ...beyond, choice("isz", "Image size", sizes),
-    choice("iql", "Image quality", qualities), field("Price", target),
-    field("Family", el("input", { type: "text", name: "cfamily", value: state.cfamily, placeholder: "e.g. deepseek-r1-0528" })));
-}
-
 export async function mount(root) {
   const started = performance.now();
   const response = await fetch(root.dataset.src);
@@ -173,7 +150,7 @@ export async function mount(root) {
     if (state.tab === "explore") renderTable(ui, data, state, links);
     if (state.tab === "compare") ui.panels.compare.replaceChildren(renderCompare(data, state, links));
     if (state.tab === "calculator") {
-      ui.panels.calculator.replaceChildren(buildCalculatorControls(ui, state, data), renderCalculator(data, state));
+      renderCalculatorPanel(ui.panels.calculator, data, state);
     }
     if (state.tab === "matrix") {
       const provider = el("select", { name: "mprov", "aria-label": "Matrix provider" });
@@ -212,11 +189,10 @@ export async function mount(root) {
       commit({ ...state, sel: [...chosen].slice(0, MAX_COMPARE).join(",") });
     }
   });
-  ui.panels.calculator.addEventListener("change", (event) => {
-    const { name, value } = event.target;
-    if (name === "preset") commit({ ...state, ...(PRESETS[value] || {}) });
-    else if (name in DEFAULTS) commit({ ...state, [name]: value }, { replace: true });
-  });
+  wireCalculator(ui.panels.calculator, data, { get: () => state, commit, store: (next) => {
+    state = next;
+    history.replaceState(null, "", `${location.pathname}${writeState(state)}${location.hash}`);
+  } });
   ui.panels.matrix.addEventListener("change", (event) => {
     if (event.target.name === "mprov") commit({ ...state, mprov: event.target.value });
   });
@@ -245,6 +221,6 @@ else start();
 /** A price cell; a flagged price (10x from its family's median at other providers) gets a marked warning. */
 function priceCell(m, name, value) {
   const flag = m.flags[name];
-  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median ($${flag.median}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
-  return el("td", { class: "kx-num" }, formatPrice(value), mark);
+  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median (${formatMoney(flag.median)}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
+  return el("td", { class: "kx-num" }, moneyNode(m.pricing ? m.pricing[name] : null), mark);
 }

@@ -2,7 +2,6 @@
 // the cases both must agree on): at most 6 significant digits, rounded half-even from the exact decimal (never
 // a float), cents whenever they fit, thousands separators, "$0" for zero. The exact value goes in a title.
 import { parseDecimal, toText } from "./decimal.js";
-import { el } from "./dom.js";
 
 export const SIGNIFICANT = 6;
 const CENTS = 2;
@@ -22,9 +21,13 @@ export function roundSignificant(a, digits = SIGNIFICANT) {
   return negative ? { m: -rounded.m, e: rounded.e } : rounded;
 }
 
-/** "$0.199919" for 0.1999188, "$2.50", "$0"; accepts a decimal or a decimal string. */
+function asDecimal(value) {
+  return typeof value === "object" ? value : parseDecimal(String(value));
+}
+
+/** "$0.199919" for 0.1999188, "$2.50", "$0"; accepts a decimal ({m, e}) or a decimal string. */
 export function formatMoney(value) {
-  const a = typeof value === "string" ? parseDecimal(value) : value;
+  const a = asDecimal(value);
   if (a.m === 0n) return "$0";
   const negative = a.m < 0n;
   const text = toText(roundSignificant(negative ? { m: -a.m, e: a.e } : a));
@@ -36,7 +39,7 @@ export function formatMoney(value) {
 
 /** The exact amount, unrounded ("$0.0000014298375"). */
 export function exactMoney(value) {
-  return `$${toText(typeof value === "string" ? parseDecimal(value) : value)}`;
+  return `$${toText(asDecimal(value))}`;
 }
 
 /** A text node's worth of money for a cell: a span whose title holds the exact value when it was rounded;
@@ -45,5 +48,9 @@ export function moneyNode(value, suffix = "") {
   if (value == null) return "–";
   const shown = formatMoney(value) + suffix;
   const exact = exactMoney(value) + suffix;
-  return el("span", { class: "kx-money", title: exact === shown ? null : `exactly ${exact}`, dataset: { exact: toText(value) } }, shown);
+  const node = document.createElement("span"); // not dom.el: dom.js imports this module
+  node.className = "kx-money";
+  if (exact !== shown) node.title = `exactly ${exact}`;
+  node.textContent = shown;
+  return node;
 }
