@@ -198,10 +198,10 @@ export function renderCalculator(data, state) {
     const empty = { family: "Enter a family id.", cheapest: "No priced model passes the filters." };
     return el("div", { class: "kx-calc-out" }, note, el("p", {}, empty[state.target] || "Select models in the table first."));
   }
-  return el("div", { class: "kx-calc-out" }, note, el("table", { class: "kx-calc" },
+  return el("div", { class: "kx-calc-out" }, note, el("div", { class: "kx-scroll" }, el("table", { class: "kx-calc" },
     el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M",
       ...(beyond ? ["Beyond tokens"] : [])].map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, body, missing)));
+    el("tbody", {}, body, missing))));
 }
 
 export function renderMatrix(data, state, links) {
