@@ -3,7 +3,7 @@
 // 0-9), so `llama 3.3 70b`, `llama-3.3-70b` and `llama3.3:70b` find the same models. Every query word must
 // occur in some folded field or, for words of 4+ letters, be a near spelling (one typo; two for 8+ letters)
 // of a word in the data. Rank, lower first: 0 exact id, name or family; 1 id or family prefix; 2 in the id;
-// 3 in the name or family; 4 every word somewhere; 5 only by a typo. Ties: shorter last id part, then data order.
+// 3 in the name or family; 4 every word somewhere; 5 only by a typo. Ties: shorter provider id, then data order.
 // The reader's text is never rewritten: only the copy used for matching is folded.
 
 export const WORST_RANK = 5;
@@ -93,7 +93,7 @@ export class TextIndex {
     return {
       test: (i) => terms.every((t, k) => this.entries[i].hay.includes(t) || fuzzy[k].has(i)),
       rank,
-      order: (i, j) => rank(i) - rank(j) || this.entries[i].last.length - this.entries[j].last.length || i - j,
+      order: (i, j) => rank(i) - rank(j) || this.entries[i].local.length - this.entries[j].local.length || i - j,
     };
   }
 

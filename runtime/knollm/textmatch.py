@@ -11,7 +11,8 @@ never rewritten.
 Rank (lower is better): 0 the folded query *is* the model id (with or without provider or namespace), the name
 or the family id; 1 the model id (or its last `/` part) or family id starts with it; 2 it occurs in the model id;
 3 in the name or family name; 4 every word occurs somewhere (not side by side); 5 elsewhere (description, aliases,
-a typo). Ties: the shorter last part of the model id first (closer to what was typed), then the id.
+a typo). Ties: the shorter provider's id first (closer to what was typed: `deepseek-r1` before
+`deepseek/deepseek-r1/fp-8`), then the id.
 """
 
 from __future__ import annotations
@@ -71,4 +72,4 @@ def rank(query: str, model_id: str, local_id: str, name: str, family_id: str, fa
 
 def rank_key(query: str, model_id: str, local_id: str, name: str, family_id: str, family_name: str) -> tuple[int, int]:
     """Sort key (ties then go by id): rank, then the shorter provider id (closer to what was typed)."""
-    return rank(query, model_id, local_id, name, family_id, family_name), len(fold(local_id.rsplit("/", 1)[-1]))
+    return rank(query, model_id, local_id, name, family_id, family_name), len(fold(local_id))
