@@ -93,7 +93,7 @@ def test_cheapest_for_this_workload_over_the_filtered_catalog(tab) -> None:
     ids = [row[0] for row in _rows(tab)]
     assert ids[0] == LLAMA and FREE not in ids  # the free variant is left out unless asked
     note = tab.inner_text("#kx-calculator .kx-calc-note")
-    assert "cheapest of 2 priced models" in note and "Explore tab's search and filters" in note
+    assert "cheapest of 2 priced chat models" in note and "Explore tab's search and filters" in note
     assert "1 variants (free, batch, ...)" in note
     tab.check("#kx-calculator input[name=cvar]")
     tab.wait_for_function("location.search.includes('cvar=1')")

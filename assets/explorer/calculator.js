@@ -39,7 +39,7 @@ function controls(state, data) {
     el("input", { type: "checkbox", name, value: "1", checked: state[name] === "1" }), ` ${label}`);
   const scope = {
     family: field("Family", el("input", { type: "text", name: "cfamily", value: state.cfamily, placeholder: "e.g. deepseek-r1-0528" })),
-    cheapest: [box("cvar", "include variants (free, batch, ...)"), box("cflag", "include flagged prices")],
+    cheapest: [box("cvar", "include variants and free offers"), box("cflag", "include flagged prices")],
   }[state.target];
   return el("form", { class: "kx-calc-controls", onsubmit: (e) => e.preventDefault() },
     field("Preset", preset), input("it", "Input tokens"), input("ot", "Output tokens"), input("ct", "Cached input tokens"),

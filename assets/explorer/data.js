@@ -87,15 +87,16 @@ const SORT_KEYS = {
   created: (m) => m.created,
 };
 
-export const DEFAULT_ORDER = "families offered by the most providers first, then the cheapest offer (input + output)";
+export const DEFAULT_ORDER = "families offered by the most providers first, each cheapest first (input + output; variants after)";
 
 /** The default order (no text, no column): page one shows the families most widely offered, each with its
- * offers cheapest first, rather than one provider's models in id order. Unknown prices last. */
+ * regular offers cheapest first (variants such as free or batch after them, unknown prices last), rather than
+ * one provider's models in id order. */
 function popularThenCheap(a, b) {
   const count = (m) => (m.family ? m.family.count : 0);
   const price = (m) => (m.inPrice == null || m.outPrice == null ? Infinity : m.inPrice + m.outPrice);
   return count(b) - count(a) || (a.family?.id ?? "\uffff").localeCompare(b.family?.id ?? "\uffff")
-    || price(a) - price(b) || a.index - b.index;
+    || Number(Boolean(a.variant)) - Number(Boolean(b.variant)) || price(a) - price(b) || a.index - b.index;
 }
 
 /** Sort by a column (unknown values last in either direction); with text and no column: by relevance. */

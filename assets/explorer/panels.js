@@ -8,6 +8,7 @@ import { list } from "./state.js";
 
 export const MAX_COMPARE = 6;
 export const CHEAPEST_ROWS = 25;
+const DEFAULT_CHEAPEST_KIND = "chat";
 export const PRESETS = {
   chatbot: { it: "1500", ot: "400", ct: "1000", rpd: "5000" },
   rag: { it: "8000", ot: "500", ct: "0", rpd: "2000" },
@@ -106,14 +107,17 @@ export function calculatorModels(data, state) {
 /** "Cheapest for this workload": every model the Explore tab's filters keep; variants (free, batch, ...) and
  * models with a flagged price are skipped unless the reader asks (cvar, cflag), and counted to say so. */
 export function cheapestPool(data, state) {
-  const all = select(data, state);
+  // A token workload is a chat question: without a Kind filter, speech, rerank or embedding prices (often per
+  // input token only) would crowd the top; the note says so, and the Kind filter chooses another kind.
+  const kind = state.kind || DEFAULT_CHEAPEST_KIND;
+  const all = select(data, { ...state, kind });
   const skipped = { variant: 0, flagged: 0 };
   const kept = all.filter((m) => {
     if (m.variant && state.cvar !== "1") { skipped.variant += 1; return false; }
     if (Object.keys(m.flags).length && state.cflag !== "1") { skipped.flagged += 1; return false; }
     return true;
   });
-  return { all, kept, skipped };
+  return { all, kept, skipped, kind };
 }
 
 /** The inputs beyond tokens worth showing: those some chosen model has a price for, or already in use. */
@@ -152,8 +156,11 @@ export function calculate(data, state) {
       || a.model.id.localeCompare(b.model.id));
   const unknown = rows.filter((r) => r.cost.unknown);
   if (!pool) return { usage, priced, unknown };
-  // Over the whole catalog, unknown prices are left out (counted in the note) and only the first rows shown.
-  return { usage, priced: priced.slice(0, CHEAPEST_ROWS), unknown: [], pool, total: priced.length, unpriced: unknown.length };
+  // Over the whole catalog, unknown prices are left out and only the first rows shown; a $0 total (a free
+  // listing) counts with the variants: shown only when the reader includes them. All counted in the note.
+  const paid = state.cvar === "1" ? priced : priced.filter((r) => r.cost.total.m !== 0n);
+  return { usage, priced: paid.slice(0, CHEAPEST_ROWS), unknown: [], pool, total: paid.length,
+    unpriced: unknown.length, free: priced.length - paid.length };
 }
 
 /** A small "(free)" / "(batch)" label after a variant offer's id; null for a regular offer. */
@@ -166,11 +173,12 @@ function calculatorNote(result) {
   if (!result.pool) {
     return "Cheapest first (exact sums); variants (free, batch, ...) after the regular offers. A month is 30 days.";
   }
-  const { pool, total, unpriced } = result;
-  const skipped = [[pool.skipped.variant, "variants (free, batch, ...)"], [pool.skipped.flagged, "models with a flagged price"],
+  const { pool, total, unpriced, free } = result;
+  const skipped = [[pool.skipped.variant, "variants (free, batch, ...)"], [free, "free ($0) offers"],
+    [pool.skipped.flagged, "models with a flagged price"],
     [unpriced, "without the prices this workload needs"]].filter(([n]) => n).map(([n, what]) => `${n.toLocaleString("en-US")} ${what}`);
-  return `The ${Math.min(total, CHEAPEST_ROWS)} cheapest of ${total.toLocaleString("en-US")} priced models that pass the `
-    + `Explore tab's search and filters (${pool.all.length.toLocaleString("en-US")} models), cheapest first.`
+  return `The ${Math.min(total, CHEAPEST_ROWS)} cheapest of ${total.toLocaleString("en-US")} priced ${pool.kind} models that `
+    + `pass the Explore tab's search and filters (${pool.all.length.toLocaleString("en-US")} models), cheapest first.`
     + (skipped.length ? ` Left out: ${skipped.join(", ")}.` : "");
 }
 
