@@ -302,7 +302,8 @@ class Catalog:
 
         Keywords are `Query` fields (`provider=`, `kind=`, `capability=`, `min_context=`, `max_input_price=`,
         `open_weights=`, `sort=`, `limit=`, ...). Free text must match every word somewhere in the id, name,
-        family or description (case-insensitive).
+        family or description, ignoring case, spaces and punctuation (`llama 3.3 70b` = `llama3.3:70b`; see
+        `knollm.textmatch`, which the site's explorer shares).
         """
         q = _as_query(query, filters)
         checks = predicates(q, self.open_weights)
