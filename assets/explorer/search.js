@@ -10,6 +10,7 @@ export const WORST_RANK = 5;
 
 /** fold(text) and words(query) from the rules data ({drop, split}: regular expression sources). */
 export function makeRules(rules) {
+  if (!rules || !rules.drop || !rules.split) throw new Error("the explorer data has no search rules (its `search` entry)");
   const drop = new RegExp(rules.drop, "g");
   const split = new RegExp(rules.split);
   const fold = (text) => String(text ?? "").toLowerCase().replace(drop, "");

@@ -309,8 +309,14 @@ class Catalog:
         checks = predicates(q, self.open_weights)
         candidates = self._candidates(q)
         found = [m for m in candidates if all(check(m) for check in checks)]
-        text = q.text or ""
-        sort_models(found, q, lambda m: relevance(m, text, self._family_name(m)))
+        text, ranks = q.text or "", {}  # each model ranked once, though sorting asks more than once
+
+        def rank(m: Model) -> Any:
+            if m.id not in ranks:
+                ranks[m.id] = relevance(m, text, self._family_name(m))
+            return ranks[m.id]
+
+        sort_models(found, q, rank)
         return found if q.limit is None else found[: q.limit]
 
     def _candidates(self, q: Query) -> Iterable[Model]:

@@ -18,6 +18,7 @@ a typo). Ties: the shorter provider's id first (closer to what was typed: `deeps
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 SEARCH_RULES: Final = {"drop": "[^a-z0-9]+", "split": "[^a-z0-9.]+"}
@@ -32,6 +33,9 @@ WORST_RANK: Final = 5
 def fold(text: str) -> str:
     """`Llama-3.3-70B:free` -> `llama3370bfree`: the spelling-insensitive form of one field or query."""
     return _DROP.sub("", text.lower())
+
+
+_fold_again = lru_cache(maxsize=1 << 15)(fold)  # ranking folds the same ids and query over and over
 
 
 def query_words(text: str) -> list[str]:
@@ -52,9 +56,9 @@ def matches(words: list[str], folded_haystack: str) -> bool:
 def rank(query: str, model_id: str, local_id: str, name: str, family_id: str, family_name: str) -> int:
     """The rank of one model for a query (see the module docstring): `model_id` is the full `provider/model` id,
     `local_id` the provider's own id for it."""
-    whole = fold(query)
-    full, local, last = fold(model_id), fold(local_id), fold(local_id.rsplit("/", 1)[-1])
-    folded_name, family = fold(name), fold(family_id)
+    whole = _fold_again(query)
+    full, local, last = _fold_again(model_id), _fold_again(local_id), _fold_again(local_id.rsplit("/", 1)[-1])
+    folded_name, family = _fold_again(name), _fold_again(family_id)
     if not whole:
         return WORST_RANK
     if whole in (full, local, last, folded_name, family):
@@ -63,7 +67,7 @@ def rank(query: str, model_id: str, local_id: str, name: str, family_id: str, fa
         return 1
     if whole in full:
         return 2
-    if whole in folded_name or (family and whole in family) or whole in fold(family_name):
+    if whole in folded_name or (family and whole in family) or whole in _fold_again(family_name):
         return 3
     if matches(query_words(query), haystack([model_id, name, family_id, family_name])):
         return 4
@@ -72,4 +76,4 @@ def rank(query: str, model_id: str, local_id: str, name: str, family_id: str, fa
 
 def rank_key(query: str, model_id: str, local_id: str, name: str, family_id: str, family_name: str) -> tuple[int, int]:
     """Sort key (ties then go by id): rank, then the shorter provider id (closer to what was typed)."""
-    return rank(query, model_id, local_id, name, family_id, family_name), len(fold(local_id))
+    return rank(query, model_id, local_id, name, family_id, family_name), len(_fold_again(local_id))
