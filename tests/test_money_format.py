@@ -41,6 +41,16 @@ def test_site_money_keeps_the_exact_value_in_a_title() -> None:
     assert site_money(rounded, per="/M") == '<span title="exactly $0.1999188/M">$0.199919/M</span>'
 
 
+def test_no_page_shows_more_than_six_significant_digits(fixture_site: Path) -> None:
+    """Every amount on the built fixture site (exact values in title attributes aside)."""
+    amounts = []
+    for page in fixture_site.rglob("*.html"):
+        text = re.sub(r"<script.*?</script>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        amounts += re.findall(r"\$[0-9][0-9,]*(?:\.[0-9]+)?", re.sub(r'title="[^"]*"', "", text))
+    assert len(amounts) > 100
+    assert [a for a in amounts if significant_digits(a) > SIGNIFICANT] == []
+
+
 @pytest.mark.skipif(not have_chromium(), reason="no Chromium binary (.ci/run installs Debian's)")
 def test_javascript_format_agrees() -> None:
     with serve(REPO / "assets" / "explorer") as base, browser() as chromium:
