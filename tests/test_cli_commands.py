@@ -125,7 +125,8 @@ def test_models_search_limit_caption() -> None:
     out = ok("models", "search", "--limit", "2")
     assert out.splitlines()[-1] == "2 of 12 matches (use --limit 0 for all)"
     assert ok("models", "search", "--limit", "0").splitlines()[-1] == "12 of 12 matches"
-    assert ok("models", "search", "nothing-like-this").splitlines()[-1] == "0 of 0 matches"
+    lines = ok("models", "search", "nothing-like-this").splitlines()  # then why, and the nearest models
+    assert lines[2] == "0 of 0 matches" and lines[3] == "Nothing matches every word of 'nothing-like-this'."
 
 
 def test_models_search_bad_flag_values_are_usage_errors() -> None:
