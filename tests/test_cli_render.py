@@ -31,7 +31,7 @@ def test_money_strings_are_exact_and_plain(value: Decimal, text: str) -> None:
 
 
 def test_cell_formatters() -> None:
-    assert money(None) == "-" and money(Decimal("2.50"), "/M") == "$2.5/M"
+    assert money(None) == "-" and money(Decimal("2.50"), "/M") == "$2.50/M"
     assert number(None) == "-" and number(131072) == "131,072"
     assert flag(None) == "-" and flag(True) == "yes" and flag(False) == "no"
 

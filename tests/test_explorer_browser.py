@@ -152,7 +152,7 @@ def test_compare_side_by_side(page) -> None:
     _open(page, "?tab=compare&sel=voxhost/vox-paint,voxhost/vox-stt,voxhost/vox-search-chat")
     other = page.inner_text("#kx-compare tr:has(th:text-is('Other prices'))")
     assert "image 1024x1024 hd $0.08" in other and "image 1792x1024 standard $0.08" in other
-    assert "audio in $0.36/hour" in other and "web search $10/1K" in other and "audio tokens in $40/M" in other
+    assert "audio in $0.36/hour" in other and "web search $10.00/1K" in other and "audio tokens in $40.00/M" in other
 
 
 def test_calculator_matches_python_runtime_exactly(page, site: Path) -> None:
@@ -261,7 +261,7 @@ def test_calculator_shows_inputs_for_the_prices_the_models_have(page) -> None:
     _open(page, "?tab=calculator&sel=voxhost/vox-tts&chars=1000&it=0&ot=0")
     rows = page.eval_on_selector_all(
         "#kx-calculator tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))")
-    assert rows == [["voxhost/vox-tts", "$0.015", "$15", "$450", "–", "$0.015"]]
+    assert rows == [["voxhost/vox-tts", "$0.015", "$15.00", "$450.00", "–", "$0.015"]]
     assert page.errors == []
 
 

@@ -113,7 +113,7 @@ def test_cli_flags_and_lines(tmp_path: Path) -> None:
         assert line in out.stdout, (line, out.stdout)
     shown = subprocess.run([sys.executable, "-m", "knollm", "models", "show", "vox/all"], capture_output=True,
                            text=True, env=env, timeout=60)
-    assert "$0.1/hour" in shown.stdout and "$15/M chars" in shown.stdout and "1792x1024 hd" in shown.stdout
+    assert "$0.10/hour" in shown.stdout and "$15.00/M chars" in shown.stdout and "1792x1024 hd" in shown.stdout
 
 
 def test_cli_compare_shows_a_beyond_tokens_column(tmp_path: Path) -> None:

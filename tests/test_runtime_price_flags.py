@@ -38,15 +38,15 @@ def test_flags_are_decoded_and_old_bundles_have_none(flagged_bundle: Path) -> No
 
 def test_the_cli_marks_flagged_prices(flagged_bundle: Path) -> None:
     shown = ok("models", "show", "hostco/llama-4-70b-turbo", bundle=flagged_bundle)
-    assert "$0.9/M ! 16.4x the median $0.055/M at 2 other providers" in shown
-    assert "price: output   $0.9/M\n" in shown
+    assert "$0.90/M ! 16.4x the median $0.055/M at 2 other providers" in shown
+    assert "price: output   $0.90/M\n" in shown
     found = ok("models", "search", "llama-4-70b", bundle=flagged_bundle)
-    assert "$0.9 !" in found and "more than 10x from the family's median" in found
+    assert "$0.90 !" in found and "more than 10x from the family's median" in found
     family = ok("families", "show", "llama-4-70b", bundle=flagged_bundle)
-    assert "$0.9 !" in family and "$0.5 !" not in family
+    assert "$0.90 !" in family and "$0.50 !" not in family
     cost = ok("costs", "estimate", "--model", "hostco/llama-4-70b-turbo", "--input-tokens", "1000",
               "--output-tokens", "10", bundle=flagged_bundle)
-    assert "! hostco/llama-4-70b-turbo: input_per_mtok $0.9/M is 16.4x the median ($0.055/M)" in cost
+    assert "! hostco/llama-4-70b-turbo: input_per_mtok $0.90/M is 16.4x the median ($0.055/M)" in cost
     compared = ok("costs", "compare", "--family", "llama-4-70b", "--input-tokens", "1000", "--output-tokens", "1",
                   bundle=flagged_bundle)
     assert compared.count("! hostco/llama-4-70b-turbo") == 1

@@ -34,7 +34,7 @@ export function decode(doc) {
       aliases: (field.aliases === undefined ? null : row[field.aliases]) || [],
     };
   });
-  const index = new TextIndex(models.map((m) => `${m.id} ${m.name} ${m.family ? `${m.family.id} ${m.family.name}` : ""}`));
+  const index = new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), doc.search);
   return { doc, providers, families, models, index, capabilities: doc.capabilities, modalities: doc.modalities };
 }
 
@@ -92,6 +92,18 @@ const SORT_KEYS = {
 
 const PRICE_SORTS = new Set(["input", "output", "price"]);
 
+export const DEFAULT_ORDER = "families offered by the most providers first, each cheapest first (input + output; variants after)";
+
+/** The default order (no text, no column): page one shows the families most widely offered, each with its
+ * regular offers cheapest first (variants such as free or batch after them, unknown prices last), rather than
+ * one provider's models in id order. */
+function popularThenCheap(a, b) {
+  const count = (m) => (m.family ? m.family.count : 0);
+  const price = (m) => (m.inPrice == null || m.outPrice == null ? Infinity : m.inPrice + m.outPrice);
+  return count(b) - count(a) || (a.family?.id ?? "\uffff").localeCompare(b.family?.id ?? "\uffff")
+    || Number(Boolean(a.variant)) - Number(Boolean(b.variant)) || price(a) - price(b) || a.index - b.index;
+}
+
 /** Sort by a column (unknown values last in either direction); with text and no column: by relevance. */
 export function sortModels(models, state, text) {
   const key = SORT_KEYS[state.sort];
@@ -106,7 +118,9 @@ export function sortModels(models, state, text) {
       return demoted || (x < y ? -1 : x > y ? 1 : 0) * direction || a.index - b.index;
     });
   } else if (text) {
-    rows.sort((a, b) => text.score(b.index) - text.score(a.index) || a.index - b.index);
+    rows.sort((a, b) => text.order(a.index, b.index));
+  } else {
+    rows.sort(popularThenCheap);
   }
   return rows;
 }

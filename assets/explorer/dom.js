@@ -1,4 +1,5 @@
 // Building DOM from data without ever parsing HTML: strings become text nodes, never markup.
+import { formatMoney } from "./money.js";
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -23,7 +24,7 @@ export function formatTokens(n) {
   return n == null ? "–" : Number(n).toLocaleString("en-US");
 }
 
+/** Money as text, in the one format of money.js; prefer moneyNode (exact value in a title) for cells. */
 export function formatPrice(value) {
-  if (value == null) return "–";
-  return `$${value.toLocaleString("en-US", { maximumSignificantDigits: 6 })}`;
+  return value == null ? "–" : formatMoney(value);
 }

@@ -1,13 +1,13 @@
 // The model explorer: search, filters, sortable paginated table, compare, calculator and capability
 // matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
-import { decode, select } from "./data.js";
-import { el, formatPrice, formatTokens, options } from "./dom.js";
-import {
-  MAX_COMPARE, PRESETS, calculatorModels, imageChoices, relevantInputs, renderCalculator, renderCompare, renderMatrix,
-  variantMark,
-} from "./panels.js";
+import { DEFAULT_ORDER, decode, select } from "./data.js";
+import { explainEmpty } from "./empty.js";
+import { el, formatTokens, options } from "./dom.js";
+import { formatMoney, moneyNode } from "./money.js";
+import { renderCalculatorPanel, wireCalculator } from "./calculator.js";
+import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.js";
+import { list, readState, writeState } from "./state.js";
 import { foldFilters, idText, markWideColumns, showFilterCount } from "./phone.js";
-import { DEFAULTS, list, readState, writeState } from "./state.js";
 import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
 const PAGE_SIZE = 50;
@@ -88,7 +88,10 @@ function syncControls(ui, state) {
 function readControls(ui, state) {
   const c = ui.controls;
   const next = { ...state };
-  for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) next[key] = c[key].value.trim();
+  // The search box keeps exactly what the reader typed (spaces too); only matching folds it.
+  for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
+    next[key] = key === "find" ? c[key].value : c[key].value.trim();
+  }
   for (const box of c.trust) next[box.name] = box.checked ? "1" : "";
   next.cap = c.caps.filter((box) => box.checked).map((box) => box.value).join(",");
   next.page = "1";
@@ -119,7 +122,9 @@ function renderTable(ui, data, state, links) {
     el("td", { class: "kx-date" }, m.created || "–"),
     el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
       disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
-  ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models`;
+  const order = state.sort ? "" : state.find.trim() ? " · best matches first" : ` · ${DEFAULT_ORDER}`;
+  ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models${order}`;
+  ui.empty.replaceChildren(...(rows.length ? [] : [explainEmpty(data, state)]));
   ui.table.replaceChildren(el("thead", {}, header), el("tbody", {}, body));
   markWideColumns(ui.table);
   ui.pager.replaceChildren(
@@ -128,40 +133,18 @@ function renderTable(ui, data, state, links) {
     el("button", { type: "button", dataset: { page: page + 1 }, disabled: page >= pages }, "Next ›"));
 }
 
-function buildCalculatorControls(ui, state, data) {
-  const input = (name, label) => field(label, el("input", { type: "number", min: 0, step: 1, name, value: state[name] }));
-  const models = calculatorModels(data, state);
-  const beyond = relevantInputs(models, state).map(([key, label]) => input(key, label));
-  const { sizes, qualities } = imageChoices(models);
-  const choice = (name, label, values) => {
-    if (!values.length) return null;
-    const select = el("select", { name, "aria-label": label });
-    options(select, [["", "Plain per-image price"], ...values.map((v) => [v, v])], state[name]);
-    return field(label, select);
-  };
-  const preset = el("select", { name: "preset", "aria-label": "Workload preset" });
-  options(preset, [["", "Custom workload"], ["chatbot", "Chatbot"], ["rag", "RAG"], ["batch", "Batch summarization"]]);
-  const target = el("select", { name: "target", "aria-label": "Models to price" });
-  options(target, [["selected", "Selected models"], ["family", "All offers of a family"]], state.target);
-  return el("form", { class: "kx-calc-controls", onsubmit: (e) => e.preventDefault() },
-    field("Preset", preset), input("it", "Input tokens"), input("ot", "Output tokens"), input("ct", "Cached input tokens"),
-    input("rpd", "Requests per day"), ...beyond, choice("isz", "Image size", sizes),
-    choice("iql", "Image quality", qualities), field("Price", target),
-    field("Family", el("input", { type: "text", name: "cfamily", value: state.cfamily, placeholder: "e.g. deepseek-r1-0528" })));
-}
-
 export async function mount(root) {
   const started = performance.now();
   const response = await fetch(root.dataset.src);
   const data = decode(await response.json());
   data.byId = new Map(data.models.map((m) => [m.id, m]));
   const links = linkMaker(root);
-  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), table: el("table", { class: "kx-table" }),
+  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"), table: el("table", { class: "kx-table" }),
     pager: el("nav", { class: "kx-pager", "aria-label": "Pages" }), panels: {}, tabs: {} };
   let state = readState(location.search);
   const controls = buildControls(ui, data);
   ui.filterToggle = foldFilters(controls);
-  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
+  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, ui.empty, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
   ui.panels.compare = el("section", { id: "kx-compare" });
   ui.panels.calculator = el("section", { id: "kx-calculator" });
   ui.panels.matrix = el("section", { id: "kx-matrix" });
@@ -181,7 +164,7 @@ export async function mount(root) {
     if (state.tab === "explore") renderTable(ui, data, state, links);
     if (state.tab === "compare") ui.panels.compare.replaceChildren(renderCompare(data, state, links));
     if (state.tab === "calculator") {
-      ui.panels.calculator.replaceChildren(buildCalculatorControls(ui, state, data), renderCalculator(data, state));
+      renderCalculatorPanel(ui.panels.calculator, data, state);
     }
     if (state.tab === "matrix") {
       const provider = el("select", { name: "mprov", "aria-label": "Matrix provider" });
@@ -220,11 +203,10 @@ export async function mount(root) {
       commit({ ...state, sel: [...chosen].slice(0, MAX_COMPARE).join(",") });
     }
   });
-  ui.panels.calculator.addEventListener("change", (event) => {
-    const { name, value } = event.target;
-    if (name === "preset") commit({ ...state, ...(PRESETS[value] || {}) });
-    else if (name in DEFAULTS) commit({ ...state, [name]: value }, { replace: true });
-  });
+  wireCalculator(ui.panels.calculator, data, { get: () => state, commit, store: (next) => {
+    state = next;
+    history.replaceState(null, "", `${location.pathname}${writeState(state)}${location.hash}`);
+  } });
   ui.panels.matrix.addEventListener("change", (event) => {
     if (event.target.name === "mprov") commit({ ...state, mprov: event.target.value });
   });
@@ -253,6 +235,6 @@ else start();
 /** A price cell; a flagged price (10x from its family's median at other providers) gets a marked warning. */
 function priceCell(m, name, value) {
   const flag = m.flags[name];
-  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median ($${flag.median}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
-  return el("td", { class: "kx-num" }, formatPrice(value), mark);
+  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median (${formatMoney(flag.median)}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
+  return el("td", { class: "kx-num" }, moneyNode(m.pricing ? m.pricing[name] : null), mark);
 }

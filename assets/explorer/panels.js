@@ -1,18 +1,23 @@
 // The compare, pricing calculator and capability matrix panels.
 import { BEYOND_TOKENS, estimateCost } from "./cost.js";
-import { ZERO, add, mulInt, toNumber, toText } from "./decimal.js";
-import { el, formatPrice, formatTokens } from "./dom.js";
+import { ZERO, add, compare, divRound, mulInt, toText } from "./decimal.js";
+import { el, formatTokens } from "./dom.js";
+import { formatMoney, moneyNode } from "./money.js";
+import { select } from "./data.js";
 import { idText } from "./phone.js";
 import { list } from "./state.js";
 import { untrusted } from "./trust.js";
 
 export const MAX_COMPARE = 6;
+export const CHEAPEST_ROWS = 25;
+const DEFAULT_CHEAPEST_KIND = "chat";
 export const PRESETS = {
   chatbot: { it: "1500", ot: "400", ct: "1000", rpd: "5000" },
   rag: { it: "8000", ot: "500", ct: "0", rpd: "2000" },
   batch: { it: "20000", ot: "1000", ct: "0", rpd: "500" },
 };
 const DAYS_PER_MONTH = 30;
+const BLENDED_PLACES = 12; // the blended $/M is a quotient: rounded half-even, then shown to 6 digits
 const MISSING = {
   pricing: "no prices", input_per_mtok: "no input price", output_per_mtok: "no output price",
   cache_read_per_mtok: "no cache read price", cache_write_per_mtok: "no cache write price",
@@ -46,9 +51,9 @@ const OTHER_PRICES = [["per_image", "image", ""], ["audio_input_per_hour", "audi
 export function otherPrices(pricing) {
   if (!pricing) return "–";
   const parts = OTHER_PRICES.filter(([key]) => pricing[key] != null && pricing[key].m !== 0n)
-    .map(([key, label, unit]) => `${label} $${toText(pricing[key])}${unit}`);
+    .map(([key, label, unit]) => `${label} ${formatMoney(pricing[key])}${unit}`);
   for (const p of pricing.image_prices) {
-    parts.push(`image ${[p.size, p.quality].filter(Boolean).join(" ")} $${toText(p.per_image)}`);
+    parts.push(`image ${[p.size, p.quality].filter(Boolean).join(" ")} ${formatMoney(p.per_image)}`);
   }
   return parts.join("; ") || "–";
 }
@@ -67,8 +72,8 @@ export function renderCompare(data, state, links) {
     ["Family", (m) => links.family(m)],
     ["Kind", (m) => m.kind],
     ["Variant", (m) => m.variant || "–"],
-    ["Input $/M", (m) => formatPrice(m.inPrice)],
-    ["Output $/M", (m) => formatPrice(m.outPrice)],
+    ["Input $/M", (m) => moneyNode(m.pricing ? m.pricing.input_per_mtok : null)],
+    ["Output $/M", (m) => moneyNode(m.pricing ? m.pricing.output_per_mtok : null)],
     ["Other prices", (m) => otherPrices(m.pricing)],
     ["Context", (m) => formatTokens(m.context)],
     ["Max output", (m) => formatTokens(m.maxOutput)],
@@ -95,9 +100,26 @@ function usageFrom(state) {
 }
 
 export function calculatorModels(data, state) {
+  if (state.target === "cheapest") return cheapestPool(data, state).kept;
   return state.target === "family"
     ? data.models.filter((m) => m.family && m.family.id === state.cfamily)
     : list(state.sel).map((id) => data.byId.get(id)).filter(Boolean);
+}
+
+/** "Cheapest for this workload": every model the Explore tab's filters keep; variants (free, batch, ...) and
+ * models with a flagged price are skipped unless the reader asks (cvar, cflag), and counted to say so. */
+export function cheapestPool(data, state) {
+  // A token workload is a chat question: without a Kind filter, speech, rerank or embedding prices (often per
+  // input token only) would crowd the top; the note says so, and the Kind filter chooses another kind.
+  const kind = state.kind || DEFAULT_CHEAPEST_KIND;
+  const all = select(data, { ...state, kind });
+  const skipped = { variant: 0, flagged: 0 };
+  const kept = all.filter((m) => {
+    if (m.variant && state.cvar !== "1") { skipped.variant += 1; return false; }
+    if (Object.keys(m.flags).length && state.cflag !== "1") { skipped.flagged += 1; return false; }
+    return true;
+  });
+  return { all, kept, skipped, kind };
 }
 
 /** The inputs beyond tokens worth showing: those some chosen model has a price for, or already in use. */
@@ -128,15 +150,21 @@ function beyondTotal(cost) {
  * batch, flex, quantised offers), $0 offers and flagged prices come after the regular paid offers, so the first
  * row is never one of them (trust.js). */
 export function calculate(data, state) {
-  const models = calculatorModels(data, state);
+  const pool = state.target === "cheapest" ? cheapestPool(data, state) : null;
+  const models = pool ? pool.kept : calculatorModels(data, state);
   const usage = usageFrom(state);
   const rows = models.map((m) => ({ model: m, cost: estimateCost(m.pricing, usage) }));
-  const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => {
-    const x = toNumber(a.cost.total); const y = toNumber(b.cost.total);
-    return untrusted(a.model) - untrusted(b.model) || x - y
-      || a.model.id.localeCompare(b.model.id);
-  });
-  return { usage, priced, unknown: rows.filter((r) => r.cost.unknown) };
+  const priced = rows.filter((r) => !r.cost.unknown).sort((a, b) => // exact: decimals, never floats
+    untrusted(a.model) - untrusted(b.model) || Number(Boolean(a.model.variant)) - Number(Boolean(b.model.variant))
+      || compare(a.cost.total, b.cost.total)
+      || a.model.id.localeCompare(b.model.id));
+  const unknown = rows.filter((r) => r.cost.unknown);
+  if (!pool) return { usage, priced, unknown };
+  // Over the whole catalog, unknown prices are left out and only the first rows shown; a $0 total (a free
+  // listing) counts with the variants: shown only when the reader includes them. All counted in the note.
+  const paid = state.cvar === "1" ? priced : priced.filter((r) => r.cost.total.m !== 0n);
+  return { usage, priced: paid.slice(0, CHEAPEST_ROWS), unknown: [], pool, total: paid.length,
+    unpriced: unknown.length, free: priced.length - paid.length };
 }
 
 /** A small "(free)" / "(batch)" label after a variant offer's id; null for a regular offer. */
@@ -144,31 +172,48 @@ export function variantMark(model) {
   return model.variant ? el("small", { class: "kx-variant" }, ` (${model.variant})`) : null;
 }
 
+/** What the table shows and in which order, said on the page. */
+function calculatorNote(result) {
+  if (!result.pool) {
+    return "Cheapest first (exact sums); variants (free, batch, ...) after the regular offers. A month is 30 days.";
+  }
+  const { pool, total, unpriced, free } = result;
+  const skipped = [[pool.skipped.variant, "variants (free, batch, ...)"], [free, "free ($0) offers"],
+    [pool.skipped.flagged, "models with a flagged price"],
+    [unpriced, "without the prices this workload needs"]].filter(([n]) => n).map(([n, what]) => `${n.toLocaleString("en-US")} ${what}`);
+  return `The ${Math.min(total, CHEAPEST_ROWS)} cheapest of ${total.toLocaleString("en-US")} priced ${pool.kind} models that `
+    + `pass the Explore tab's search and filters (${pool.all.length.toLocaleString("en-US")} models), cheapest first.`
+    + (skipped.length ? ` Left out: ${skipped.join(", ")}.` : "");
+}
+
 export function renderCalculator(data, state) {
-  const { usage, priced, unknown } = calculate(data, state);
+  const result = calculate(data, state);
+  const { usage, priced, unknown } = result;
   const tokens = usage.inputTokens + usage.outputTokens;
   const beyond = BEYOND_INPUTS.some(([, , name]) => usage[name] > 0);
   const body = priced.map(({ model, cost }) => {
     const perDay = mulInt(cost.total, usage.perDay);
-    const blended = tokens ? (toNumber(cost.total) / tokens) * 1e6 : null;
+    const blended = tokens ? divRound(mulInt(cost.total, 1_000_000), tokens, BLENDED_PLACES) : null;
     return el("tr", { dataset: model.variant ? { model: model.id, variant: model.variant } : { model: model.id } },
       el("th", { scope: "row" }, idText(model.id), variantMark(model)),
-      el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, `$${toText(cost.total)}`),
-      el("td", { class: "kx-num" }, `$${toText(perDay)}`),
-      el("td", { class: "kx-num" }, `$${toText(mulInt(perDay, DAYS_PER_MONTH))}`),
-      el("td", { class: "kx-num" }, blended == null ? "–" : formatPrice(blended)),
-      beyond ? el("td", { class: "kx-num", dataset: { exact: toText(beyondTotal(cost)) } }, `$${toText(beyondTotal(cost))}`) : null);
+      el("td", { class: "kx-num", dataset: { exact: toText(cost.total) } }, moneyNode(cost.total)),
+      el("td", { class: "kx-num" }, moneyNode(perDay)),
+      el("td", { class: "kx-num" }, moneyNode(mulInt(perDay, DAYS_PER_MONTH))),
+      el("td", { class: "kx-num" }, moneyNode(blended)),
+      beyond ? el("td", { class: "kx-num", dataset: { exact: toText(beyondTotal(cost)) } }, moneyNode(beyondTotal(cost))) : null);
   });
   const missing = unknown.map(({ model, cost }) =>
     el("tr", { dataset: { model: model.id } }, el("th", { scope: "row" }, model.id),
       el("td", { colspan: beyond ? 5 : 4 }, `unknown: ${missingText(cost.unknown)}`)));
+  const note = el("p", { class: "kx-calc-note" }, calculatorNote(result));
   if (!body.length && !missing.length) {
-    return el("p", {}, state.target === "family" ? "Enter a family id." : "Select models in the table first.");
+    const empty = { family: "Enter a family id.", cheapest: "No priced model passes the filters." };
+    return el("div", { class: "kx-calc-out" }, note, el("p", {}, empty[state.target] || "Select models in the table first."));
   }
-  return el("table", { class: "kx-calc" },
+  return el("div", { class: "kx-calc-out" }, note, el("div", { class: "kx-scroll" }, el("table", { class: "kx-calc" },
     el("thead", {}, el("tr", {}, ["Model", "Per request", "Per day", "Per month", "Blended $/M",
       ...(beyond ? ["Beyond tokens"] : [])].map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, body, missing));
+    el("tbody", {}, body, missing))));
 }
 
 export function renderMatrix(data, state, links) {

@@ -1,8 +1,21 @@
-// Text search over model ids, names and families: every word of the query must match, as a substring
-// or, for words of 4+ letters, as a near spelling (one typo; two for 8+ letters) of a word in the data.
+// Text search over model ids, names and families, with the runtime's rules (knollm/textmatch.py; the rules
+// come as data in the explorer file's `search` entry): matching is on folded text (lowercase, only a-z and
+// 0-9), so `llama 3.3 70b`, `llama-3.3-70b` and `llama3.3:70b` find the same models. Every query word must
+// occur in some folded field or, for words of 4+ letters, be a near spelling (one typo; two for 8+ letters)
+// of a word in the data. Rank, lower first: 0 exact id, name or family; 1 id or family prefix; 2 in the id;
+// 3 in the name or family; 4 every word somewhere; 5 only by a typo. Ties: shorter provider id, then data order.
+// The reader's text is never rewritten: only the copy used for matching is folded.
 
-function words(text) {
-  return text.split(/[^a-z0-9.]+/).filter((w) => w.length > 1);
+export const WORST_RANK = 5;
+
+/** fold(text) and words(query) from the rules data ({drop, split}: regular expression sources). */
+export function makeRules(rules) {
+  if (!rules || !rules.drop || !rules.split) throw new Error("the explorer data has no search rules (its `search` entry)");
+  const drop = new RegExp(rules.drop, "g");
+  const split = new RegExp(rules.split);
+  const fold = (text) => String(text ?? "").toLowerCase().replace(drop, "");
+  const words = (text) => String(text ?? "").toLowerCase().split(split).map(fold).filter(Boolean);
+  return { fold, words };
 }
 
 function withinDistance(a, b, limit) {
@@ -22,12 +35,30 @@ function withinDistance(a, b, limit) {
   return previous[b.length] <= limit;
 }
 
+/** The rank of one entry ({full, local, last, name, family, familyName}, all folded) for a folded query. */
+function rankOf(e, whole, words) {
+  if (!whole) return WORST_RANK;
+  if ([e.full, e.local, e.last, e.name, e.family].includes(whole)) return 0;
+  if (e.local.startsWith(whole) || e.last.startsWith(whole) || (e.family && e.family.startsWith(whole))) return 1;
+  if (e.full.includes(whole)) return 2;
+  if (e.name.includes(whole) || (e.family && e.family.includes(whole)) || e.familyName.includes(whole)) return 3;
+  return words.every((w) => e.hay.includes(w)) ? 4 : WORST_RANK;
+}
+
 export class TextIndex {
-  constructor(haystacks) {
-    this.haystacks = haystacks.map((h) => h.toLowerCase());
+  /** fields: per model [id, modelId, name, familyId, familyName]; rules: the data's {drop, split}. */
+  constructor(fields, rules) {
+    this.rules = makeRules(rules);
+    const { fold, words } = this.rules;
+    this.entries = fields.map(([id, modelId, name, familyId, familyName]) => {
+      const entry = { full: fold(id), local: fold(modelId), last: fold(String(modelId).split("/").pop()),
+        name: fold(name), family: fold(familyId), familyName: fold(familyName) };
+      entry.hay = [entry.full, entry.name, entry.family, entry.familyName].filter(Boolean).join(" ");
+      return entry;
+    });
     this.postings = new Map();
-    this.haystacks.forEach((h, i) => {
-      for (const word of new Set(words(h))) {
+    fields.forEach((f, i) => {
+      for (const word of new Set(f.flatMap((text) => words(text)))) {
         if (!this.postings.has(word)) this.postings.set(word, []);
         this.postings.get(word).push(i);
       }
@@ -49,20 +80,33 @@ export class TextIndex {
     return hits;
   }
 
-  /** A predicate and a relevance score for the query, or null when the query is empty. */
+  /** test(i), rank(i) and order(i, j) (for sorting) for the query; null when it has no words. */
   matcher(query) {
-    const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    const terms = this.rules.words(query);
     if (!terms.length) return null;
+    const whole = this.rules.fold(query);
     const fuzzy = terms.map((t) => this.fuzzy(t));
-    const whole = query.trim().toLowerCase();
-    return {
-      test: (i) => terms.every((t, k) => this.haystacks[i].includes(t) || fuzzy[k].has(i)),
-      score: (i) => {
-        const h = this.haystacks[i];
-        if (h.startsWith(`${whole} `) || h === whole) return 3;
-        if (h.includes(whole)) return 2;
-        return terms.every((t) => h.includes(t)) ? 1 : 0;
-      },
+    const ranks = new Map();
+    const rank = (i) => {
+      if (!ranks.has(i)) ranks.set(i, rankOf(this.entries[i], whole, terms));
+      return ranks.get(i);
     };
+    return {
+      test: (i) => terms.every((t, k) => this.entries[i].hay.includes(t) || fuzzy[k].has(i)),
+      rank,
+      order: (i, j) => rank(i) - rank(j) || this.entries[i].local.length - this.entries[j].local.length || i - j,
+    };
+  }
+
+  /** For a query that finds nothing: up to `limit` indexes matching the most of its words (typos allowed). */
+  nearest(query, limit = 5) {
+    const terms = this.rules.words(query);
+    if (!terms.length) return [];
+    const fuzzy = terms.map((t) => this.fuzzy(t));
+    const hits = this.entries.map((e, i) => terms.filter((t, k) => e.hay.includes(t) || fuzzy[k].has(i)).length);
+    const best = Math.max(0, ...hits);
+    if (!best) return [];
+    const order = this.matcher(query).order;
+    return hits.map((n, i) => [n, i]).filter(([n]) => n === best).map(([, i]) => i).sort(order).slice(0, limit);
   }
 }

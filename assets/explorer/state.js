@@ -4,7 +4,7 @@ export const DEFAULTS = Object.freeze({
   find: "", provider: "", kind: "", cap: "", inmod: "", outmod: "", ctx: "", maxin: "", maxout: "", open: "",
   family: "", priced: "", novar: "", noflag: "", sort: "", dir: "asc", page: "1", sel: "", tab: "explore",
   it: "2000", ot: "500", ct: "0", rpd: "1000", target: "selected", cfamily: "", mprov: "",
-  img: "0", isz: "", iql: "", ain: "0", aout: "0", chars: "0", q: "0", ws: "0",
+  img: "0", isz: "", iql: "", ain: "0", aout: "0", chars: "0", q: "0", ws: "0", cvar: "", cflag: "",
 });
 
 export function readState(search) {

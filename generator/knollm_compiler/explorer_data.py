@@ -10,6 +10,8 @@ from typing import Any
 
 import orjson
 
+from knollm.textmatch import SEARCH_RULES
+
 FORMAT_VERSION = 3
 """2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
 queries, web searches). 3: model rows end with `aliases`; provider rows end with base URL and API kind (for the
@@ -58,6 +60,7 @@ def explorer_document(
         "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0),
                       family_pages.get(f["id"])] for f in families],
         "models": rows,
+        "search": SEARCH_RULES,  # the runtime's text-matching rules, so the explorer finds what the CLI finds
     }
 
 

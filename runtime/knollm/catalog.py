@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import bundle, costs, decode
+from . import bundle, costs, decode, textmatch
 from .errors import BundleError, FamilyNotFound, InvalidArgument, ModelNotFound, ProviderNotFound
 from .query import Query, predicates, price_key, relevance, sort_models
 from .records import Comparison, CostBreakdown, Family, Model, Provider
@@ -171,8 +171,9 @@ class Catalog:
 
     @cached_property
     def _haystacks(self) -> list[str]:
-        """Per model (by position), the lowercased text that free-text search matches: id, name, family id,
-        family name, description, aliases. Built from the parsed JSON, so a text search decodes only its matches."""
+        """Per model (by position), the folded text (`textmatch.haystack`) that free-text search matches: id, name,
+        family id, family name, description, aliases. Built from the parsed JSON, so a text search decodes only its
+        matches."""
         names = {raw["id"]: raw.get("name") or "" for raw in self._raw_families}
         family_of = self._family_of
 
@@ -180,7 +181,7 @@ class Catalog:
             family = raw.get("family") or family_of.get(raw["id"]) or ""
             parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "",
                      " ".join(raw.get("aliases") or ()))  # an old spelling of the id finds the model too
-            return "\n".join(p if isinstance(p, str) else "" for p in parts).lower()
+            return textmatch.haystack([p if isinstance(p, str) else "" for p in parts])
 
         with bundle.no_gc():
             return [text(raw) for raw in self._raw_models]
@@ -306,14 +307,21 @@ class Catalog:
 
         Keywords are `Query` fields (`provider=`, `kind=`, `capability=`, `min_context=`, `max_input_price=`,
         `open_weights=`, `sort=`, `limit=`, ...). Free text must match every word somewhere in the id, name,
-        family or description (case-insensitive).
+        family or description, ignoring case, spaces and punctuation (`llama 3.3 70b` = `llama3.3:70b`; see
+        `knollm.textmatch`, which the site's explorer shares).
         """
         q = _as_query(query, filters)
         checks = predicates(q, self.open_weights)
         candidates = self._candidates(q)
         found = [m for m in candidates if all(check(m) for check in checks)]
-        text = (q.text or "").strip().lower()
-        sort_models(found, q, lambda m: relevance(m, text, self._family_name(m)))
+        text, ranks = q.text or "", {}  # each model ranked once, though sorting asks more than once
+
+        def rank(m: Model) -> Any:
+            if m.id not in ranks:
+                ranks[m.id] = relevance(m, text, self._family_name(m))
+            return ranks[m.id]
+
+        sort_models(found, q, rank)
         return found if q.limit is None else found[: q.limit]
 
     def _candidates(self, q: Query) -> Iterable[Model]:
@@ -321,10 +329,10 @@ class Catalog:
         indices: Iterable[int] | None = None
         if q.provider:
             indices = sorted(i for p in dict.fromkeys(q.provider) for i in self._by_provider.get(p, ()))
-        if words := (q.text or "").lower().split():
+        if words := textmatch.query_words(q.text or ""):
             haystacks = self._haystacks
             pool = range(len(haystacks)) if indices is None else indices
-            indices = [i for i in pool if all(w in haystacks[i] for w in words)]
+            indices = [i for i in pool if textmatch.matches(words, haystacks[i])]
         if indices is None:
             return self.models
         with bundle.no_gc():

@@ -11,6 +11,7 @@ from typing import Any
 from .catalog import Catalog
 from .costs import NON_TOKEN_USAGE
 from .errors import InvalidArgument
+from .explain import explain_empty
 from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import Library, LibraryGuide
 from .query import Query
@@ -105,6 +106,9 @@ def models_search(args: argparse.Namespace, out: Output) -> int:
     if any(m.price_flags for m in shown):
         caption += f"; {FLAG_LEGEND}"
     out.table([*columns, "Family"] if with_family else columns, rows, right=(2, 3, 4), caption=caption)
+    if not found:
+        for sentence in explain_empty(catalog, query):
+            out.line(sentence)
     return 0
 
 

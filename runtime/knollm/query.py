@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import textmatch
 from .errors import InvalidArgument
 from .records import Model
 
@@ -191,24 +192,13 @@ def predicates(query: Query, open_weights: Callable[[Model], bool | None]) -> li
     return checks
 
 
-def relevance(model: Model, text: str, family_name: str) -> int:
-    """Lower is better: exact id or name, id prefix, in the id, in the name, in the family, elsewhere."""
-    model_id = model.model_id.lower()
-    name = (model.name or "").lower()
-    if text in (model_id, model.id.lower(), name):
-        return 0
-    if model_id.startswith(text) or model_id.rsplit("/", 1)[-1].startswith(text):
-        return 1
-    if text in model_id:
-        return 2
-    if text in name:
-        return 3
-    if text in (model.family or "") or text in family_name:
-        return 4
-    return 5
+def relevance(model: Model, text: str, family_name: str) -> tuple[int, int]:
+    """Lower is better: see `textmatch` (exact id, name or family; prefix; in the id; in the name or family;
+    every word somewhere; elsewhere), then the shorter id."""
+    return textmatch.rank_key(text, model.id, model.model_id, model.name or "", model.family or "", family_name)
 
 
-def sort_models(models: list[Model], query: Query, relevance_of: Callable[[Model], int]) -> list[Model]:
+def sort_models(models: list[Model], query: Query, relevance_of: Callable[[Model], Any]) -> list[Model]:
     """Sort in place by the query's key (natural direction, unknowns last, ties by id) and return the list."""
     key = query.sort or ("relevance" if query.text else "id")
     models.sort(key=lambda m: m.id)

@@ -10,15 +10,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
+from .money_format import format_money
 from .records import Model
-from .serialize import dumps, money_str
+from .serialize import dumps
 
 NONE = "-"
 
 
 def money(value: Decimal | None, unit: str = "") -> str:
-    """`$0.15` (exact, trailing zeros dropped), or `-` when unknown."""
-    return NONE if value is None else f"${money_str(value)}{unit}"
+    """`$0.15`, `$0.199919` (`money_format`: the site's format; `--json` keeps exact values), or `-` when unknown."""
+    return NONE if value is None else f"{format_money(value)}{unit}"
 
 
 FLAG_MARK = "!"
@@ -33,8 +34,8 @@ def flagged(text: str, model: Model | None, field_name: str) -> str:
 
 def flag_notes(model: Model) -> list[str]:
     """One line per flagged price of a model, for output under a table or a details block."""
-    return [f"{FLAG_MARK} {model.id}: {f.field} ${money_str(f.value)}/M is {f.ratio}x the median "
-            f"(${money_str(f.peer_median)}/M) at {f.peers} other providers" for f in model.price_flags]
+    return [f"{FLAG_MARK} {model.id}: {f.field} {format_money(f.value)}/M is {f.ratio}x the median "
+            f"({format_money(f.peer_median)}/M) at {f.peers} other providers" for f in model.price_flags]
 
 
 def number(value: int | None) -> str:

@@ -6,21 +6,22 @@ import posixpath
 import re
 from decimal import Decimal
 
+from knollm.money_format import exact_money, format_money, is_rounded
+
 from .escape import EMPTY_CELL, escape_md
 
 _SLUG = re.compile(r"[^a-z0-9._-]+")
 
 
 def money(value: Decimal | None, *, per: str = "") -> str:
-    """USD, exact: `$0.15`, `$2.50`, `$0.0375`, `$0` (free); `—` when unknown."""
+    """USD as `knollm.money_format` shows it everywhere (`$0.15`, `$2.50`, `$0.199919`, `$0`); `—` when unknown.
+    A rounded amount carries its exact value in a title (hover), so nothing is lost."""
     if value is None:
         return EMPTY_CELL
-    if value == 0:
-        return "$0" + per
-    text = format(value.normalize(), "f")
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.ljust(2, "0")
-    return f"${int(whole):,}.{fraction}{per}"
+    shown = format_money(value) + per
+    if not is_rounded(value):
+        return shown
+    return f'<span title="exactly {exact_money(value)}{per}">{shown}</span>'
 
 
 FLAG_MARK = "⚠"
