@@ -2,7 +2,7 @@
 // from the explorer's data, so the site needs no static page per model. Unknown fields are left out or shown as
 // "–", never as a made-up value; an unknown id shows the nearest ids.
 import { decode } from "./data.js";
-import { toText } from "./decimal.js";
+import { formatMoney, moneyNode } from "./money.js";
 import { el, formatTokens } from "./dom.js";
 import { otherPrices } from "./panels.js";
 import { isFlagged } from "./trust.js";
@@ -13,7 +13,7 @@ const TOKEN_PRICES = [["input_per_mtok", "Input", "/M tokens"], ["output_per_mto
 const NEAREST = 8;
 
 function money(value) {
-  return `$${toText(value)}`;
+  return formatMoney(value);
 }
 
 /** Edit distance between two strings (case-insensitive), for the nearest ids of an unknown one. */
@@ -37,7 +37,7 @@ export function nearestIds(data, wanted, count = NEAREST) {
   const provider = slash >= 0 ? text.slice(0, slash) : null;
   const matcher = data.index.matcher(tail.replace(/[/:_-]+/g, " "));
   const scored = data.models.map((m) => {
-    const found = matcher && matcher.test(m.index) ? -1000 + -matcher.score(m.index) : 0;
+    const found = matcher && matcher.test(m.index) ? -1000 + matcher.rank(m.index) : 0; // rank: 0 is best
     const id = m.id.toLowerCase();
     const sameProvider = m.provider.id === provider ? -2 : 0; // the provider the reader named comes first
     return [found + sameProvider + Math.min(distance(text, id), distance(tail, m.modelId.toLowerCase())), m.id];
@@ -119,7 +119,7 @@ function priceRows(m) {
     const flag = m.flags[key];
     const warning = flag ? el("span", { class: "kx-flag" },
       ` ⚠ ${flag.ratio}x the median ($${flag.median}/M) at ${flag.peers} other providers: check it`) : null;
-    return [label, el("span", {}, `${money(m.pricing[key])}${unit}`, warning)];
+    return [label, el("span", {}, moneyNode(m.pricing[key], unit), warning)];
   });
   for (const tier of m.pricing.tiers) {
     const parts = TOKEN_PRICES.slice(0, 4).filter(([key]) => tier[key] != null)
