@@ -153,3 +153,19 @@ def test_flags_compare_only_prices_that_price_the_same_thing() -> None:
     assert report.count == 0
     models, report = flag_outliers([*peers, offer("odd", "30")])
     assert [m.id for m in models if m.price_flags] == ["odd/m"]
+
+
+def test_a_map_only_price_is_flagged_against_one_provider_that_declares_its_own() -> None:
+    """One other provider is enough when it declares its own price and this one comes only from a map."""
+    def offer(provider: str, price: str, source: str) -> Model:
+        return Model(id=f"{provider}/m", provider=provider, model_id="m", kind="chat", family="fam",
+                     pricing=Pricing(input_per_mtok=Decimal(price)),
+                     provenance={"pricing.input_per_mtok": source}, sources=())
+
+    models, _ = flag_outliers([offer("lab", "0.075", "listing"), offer("reseller", "0.004688", "litellm")])
+    flagged = {m.id: m.price_flags for m in models if m.price_flags}
+    assert list(flagged) == ["reseller/m"] and flagged["reseller/m"][0].peers == 1
+    models, _ = flag_outliers([offer("lab", "0.075", "litellm"), offer("reseller", "0.004688", "litellm")])
+    assert not any(m.price_flags for m in models)  # two maps: no provider's word to prefer
+    models, _ = flag_outliers([offer("lab", "0.075", "listing"), offer("host", "0.004688", "listing")])
+    assert not any(m.price_flags for m in models)  # both declare their own price: one peer is too few

@@ -9,6 +9,7 @@ import pytest
 from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.ingest.prices import UNIT_FACTORS
+from knollm_compiler.precedence import DECLARING_SOURCES
 
 pytestmark = CORPUS_TIER
 
@@ -41,4 +42,6 @@ def test_price_flags_are_few_and_consistent(result: BuildResult) -> None:
         for flag in model.price_flags:
             ratio = flag.value / flag.peer_median
             assert ratio > 10 or ratio < Decimal("0.1"), (model.id, flag)
-            assert flag.peers >= 2 and not model.model_id.endswith(":free")
+            assert model.variant is None
+            # one peer only against a provider's own declared price, for a price only a map states
+            assert flag.peers >= 2 or model.provenance.get(f"pricing.{flag.field}") not in DECLARING_SOURCES

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
+from .precedence import DECLARING_SOURCES
 from .records import Model, PriceFlag
 from .report_records import PriceFlagReport
 from .vocab import NON_TOKEN_KINDS
@@ -25,15 +27,24 @@ EXAMPLES_SHOWN = 30
 def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
     """Return the models with `price_flags` set, and the report summary."""
     by_family: dict[str, dict[str, dict[str, list[Decimal]]]] = defaultdict(lambda: defaultdict(dict))
+    declared: set[tuple[str, str, str]] = set()
+    """(family, field, provider) whose price a declaring source states (the provider's listing, curated data)."""
     for model in models:
+        family = model.family or model.id
         for name, value in _prices(model):
-            by_family[model.family or model.id][name].setdefault(model.provider, []).append(value)
+            by_family[family][name].setdefault(model.provider, []).append(value)
+            if _declared(model, name):
+                declared.add((family, name, model.provider))
     updated: list[Model] = []
     examples: list[dict[str, str]] = []
     flags = 0
     for model in models:
-        found = tuple(f for name, value in _prices(model)
-                      if (f := _flag(name, value, by_family[model.family or model.id][name], model.provider)))
+        family = model.family or model.id
+        found = tuple(
+            f for name, value in _prices(model)
+            if (f := _flag(name, value, by_family[family][name], model.provider)
+                or _flag_against_one(name, value, by_family[family][name], model,
+                                     lambda provider, n=name, fam=family: (fam, n, provider) in declared)))
         flags += len(found)
         examples += [_example(model, f) for f in found]
         updated.append(model.model_copy(update={"price_flags": found}) if found else model)
@@ -69,6 +80,25 @@ def _flag(name: str, value: Decimal, by_provider: dict[str, list[Decimal]], own:
     ratio = value / median
     return PriceFlag(field=name, value=value, peer_median=_plain(median), peers=len(peers),
                      ratio=format(Decimal(f"{ratio:.3g}"), "f"))
+
+
+def _declared(model: Model, name: str) -> bool:
+    return model.provenance.get(f"pricing.{name}") in DECLARING_SOURCES
+
+
+def _flag_against_one(
+    name: str, value: Decimal, by_provider: dict[str, list[Decimal]], model: Model, declares: Callable[[str], bool]
+) -> PriceFlag | None:
+    """With a single other provider, a price only a third-party map states is flagged when that provider's own
+    declared price is more than 10x away: the provider's word beats a map's (a stale map price, for example)."""
+    others = [provider for provider in by_provider if provider != model.provider]
+    if len(others) != 1 or _declared(model, name) or not declares(others[0]):
+        return None
+    median = statistics.median(by_provider[others[0]])
+    if _within(value, median):
+        return None
+    return PriceFlag(field=name, value=value, peer_median=_plain(median), peers=1,
+                     ratio=format(Decimal(f"{value / median:.3g}"), "f"))
 
 
 def _within(value: Decimal, median: Decimal) -> bool:

@@ -16,14 +16,11 @@ from typing import Any
 from .drafts import Draft
 from .infer import declared_or_inferred_kind
 from .ingest.nontoken import PRIMARY
+from .precedence import DECLARING_SOURCES
 from .problems import Problem, Severity
 from .vocab import NON_TOKEN_KINDS
 
 FREE_WORD = re.compile(r"(^|[^a-z])free([^a-z]|$)", re.IGNORECASE)
-DECLARING_SOURCES = frozenset({"override", "manual", "listing", "genai-prices"})
-"""The provider's own listing, our overrides and curated price data: a zero there is a declaration. Every
-other source is a map of many providers' prices compiled by a third party (LiteLLM's, models.dev, or a
-catalog file never seen before), where a zero is no provider's word."""
 TOKEN_PRICES = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
                 "reasoning_per_mtok")
 ZERO = Decimal(0)

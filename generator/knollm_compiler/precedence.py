@@ -16,6 +16,10 @@ from .drafts import Draft
 OVERRIDE = "override"
 SOURCE_RANK = {OVERRIDE: 0, "manual": 1, "listing": 2, "genai-prices": 3, "litellm": 4, "models.dev": 5}
 UNRANKED = 9
+DECLARING_SOURCES = frozenset({OVERRIDE, "manual", "listing", "genai-prices"})
+"""The provider's own listing, our overrides and curated price data: what they state is a declaration. Every
+other source is a map of many providers' data compiled by a third party (LiteLLM's, models.dev, or a catalog
+file never seen before)."""
 
 
 def day_ordinal(day: str | None) -> int:

@@ -111,8 +111,9 @@ class PriceFlag(Strict):
     """The model's price, USD per million tokens."""
     peer_median: Money
     """Median of the same price at other providers offering the family (one value per provider)."""
-    peers: int = Field(ge=2)
-    """Number of other providers in the median."""
+    peers: int = Field(ge=1)
+    """Other providers compared: at least 2, or 1 when this price comes only from a third-party map and that
+    provider's own declared price is the comparison."""
     ratio: str
     """value / peer_median, as a decimal string with three significant digits."""
 
