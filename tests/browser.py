@@ -1,12 +1,33 @@
-"""Browser tests use the shared headless-Chromium helpers of tools/headless.py."""
+"""Browser tests use the shared headless-Chromium helpers of tools/headless.py, and `explorer_dir` to lay out a
+stand-alone explorer (its assets, its data, a page) from a parsed bundle."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, watched_page
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "have_chromium", "serve", "watched_page"]
+from knollm_compiler.explorer_data import explorer_bytes
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "have_chromium", "serve", "watched_page"]
+
+EXPLORER_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "explorer"
+
+
+def explorer_dir(root: Path, bundle: dict[str, Any], page: str, with_bundle: bool = False) -> Path:
+    """Write the explorer's assets, `explorer.json` from `bundle`, and `page` as index.html into `root`
+    (and the bundle as catalog.json when asked); returns `root`."""
+    if with_bundle:
+        (root / "catalog.json").write_bytes(orjson.dumps(bundle))
+    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
+    for asset in EXPLORER_ASSETS.iterdir():
+        shutil.copy(asset, root / asset.name)
+    (root / "index.html").write_text(page, encoding="utf-8")
+    return root

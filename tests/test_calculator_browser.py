@@ -5,16 +5,14 @@ asked, and says so on the page."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 
-from browser import browser, have_chromium, serve
+from browser import browser, explorer_dir, have_chromium, serve
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "explorer"
@@ -31,10 +29,7 @@ pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary 
 def served(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("calculator")
     bundle = orjson.loads(bundle_bytes(compile_catalog(REPO / "catalog", FIXTURES).bundle))
-    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
-    for asset in (REPO / "assets" / "explorer").iterdir():
-        shutil.copy(asset, root / asset.name)
-    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    explorer_dir(root, bundle, PAGE)
     with serve(root) as base, browser() as chromium:
         yield base, chromium
 

@@ -3,7 +3,6 @@ calculator values against the Python runtime, and hostile strings that must stay
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote
@@ -11,12 +10,11 @@ from urllib.parse import unquote
 import orjson
 import pytest
 
-from browser import browser, have_chromium, serve
+from browser import browser, explorer_dir, have_chromium, serve
 from knollm import Catalog, estimate_cost
 from knollm.errors import InvalidArgument, PriceUnknown
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "explorer"
@@ -33,11 +31,7 @@ data-provider-url="providers/{id}/"></div><script type="module" src="explorer.js
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("explorer")
     bundle = orjson.loads(bundle_bytes(compile_catalog(REPO / "catalog", FIXTURES).bundle))
-    (root / "catalog.json").write_bytes(orjson.dumps(bundle))
-    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
-    for asset in (REPO / "assets" / "explorer").iterdir():
-        shutil.copy(asset, root / asset.name)
-    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    explorer_dir(root, bundle, PAGE, with_bundle=True)
     return root
 
 

@@ -4,16 +4,14 @@ phone and desktop widths."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 
-from browser import browser, have_chromium, serve
+from browser import browser, explorer_dir, have_chromium, serve
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "explorer"
@@ -35,10 +33,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert len(offers) >= 3
     for i, model in enumerate(offers):
         model["capabilities"] = {**(model.get("capabilities") or {}), "reasoning": i == 0}
-    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
-    for asset in (REPO / "assets" / "explorer").iterdir():
-        shutil.copy(asset, root / asset.name)
-    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    explorer_dir(root, bundle, PAGE)
     return root
 
 

@@ -5,17 +5,15 @@ switches that keep variants and flagged prices out of "cheapest" answers."""
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import orjson
 import pytest
 
-from browser import have_chromium, serve, watched_page
+from browser import explorer_dir, have_chromium, serve, watched_page
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -121,10 +119,7 @@ def switches_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     flagged = min(regular, key=lambda m: (Decimal(m["pricing"]["input_per_mtok"]), m["id"]))
     flagged["price_flags"] = [{"field": "input_per_mtok", "value": flagged["pricing"]["input_per_mtok"],
                                "peer_median": "100", "peers": 3, "ratio": "0.001"}]
-    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
-    for asset in (REPO / "assets" / "explorer").iterdir():
-        shutil.copy(asset, root / asset.name)
-    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    explorer_dir(root, bundle, PAGE)
     return root, flagged["id"]
 
 

@@ -4,16 +4,15 @@ table (text and attributes only, checked in a real headless Chromium)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 
-from browser import browser, have_chromium, serve
+from browser import browser, explorer_dir, have_chromium, serve
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_bytes, explorer_document
+from knollm_compiler.explorer_data import explorer_document
 from knollm_compiler.site import site_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,10 +62,7 @@ def test_the_explorer_marks_a_flagged_price(tmp_path: Path) -> None:
     target = next(m for m in bundle["models"] if (m.get("pricing") or {}).get("input_per_mtok"))
     hostile = {**FLAG, "ratio": "<img src=x onerror=alert(1)>"}  # text in an attribute, never markup
     _flag(bundle, target["id"], hostile)
-    (tmp_path / "explorer.json").write_bytes(explorer_bytes(bundle))
-    for asset in (REPO / "assets" / "explorer").iterdir():
-        shutil.copy(asset, tmp_path / asset.name)
-    (tmp_path / "index.html").write_text(PAGE, encoding="utf-8")
+    explorer_dir(tmp_path, bundle, PAGE)
     with serve(tmp_path) as base, browser() as chromium:
         page = chromium.new_page()
         errors: list[str] = []

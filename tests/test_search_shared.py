@@ -5,18 +5,16 @@ key (as a reader does, never filling the box at once) at desktop and phone width
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import orjson
 import pytest
 
-from browser import browser, have_chromium, serve
+from browser import browser, explorer_dir, have_chromium, serve
 from knollm import Catalog
 from knollm.textmatch import fold, query_words
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "search"
@@ -32,11 +30,7 @@ needs_chromium = pytest.mark.skipif(not have_chromium(), reason="no Chromium bin
 def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("search")
     bundle = orjson.loads(bundle_bytes(compile_catalog(REPO / "catalog", FIXTURES).bundle))
-    (root / "catalog.json").write_bytes(orjson.dumps(bundle))
-    (root / "explorer.json").write_bytes(explorer_bytes(bundle))
-    for asset in (REPO / "assets" / "explorer").iterdir():
-        shutil.copy(asset, root / asset.name)
-    (root / "index.html").write_text(PAGE, encoding="utf-8")
+    explorer_dir(root, bundle, PAGE, with_bundle=True)
     return root / "catalog.json"
 
 
