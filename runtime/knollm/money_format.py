@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Final
 
+from .serialize import money_str
+
 SIGNIFICANT: Final = 6
 CENTS: Final = 2
 
@@ -26,17 +28,9 @@ def round_significant(value: Decimal, digits: int = SIGNIFICANT) -> Decimal:
     return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
 
 
-def _plain(value: Decimal) -> str:
-    """Plain decimal text without exponent or trailing zeros (`0.0375`, `1200`)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
-
-
 def exact_money(value: Decimal) -> str:
     """The exact amount, unrounded: `$0.0000014298375`."""
-    return f"${_plain(value)}"
+    return f"${money_str(value)}"
 
 
 def format_money(value: Decimal) -> str:
@@ -44,7 +38,7 @@ def format_money(value: Decimal) -> str:
     if value == 0:
         return "$0"
     sign = "-" if value < 0 else ""
-    whole, _, fraction = _plain(abs(round_significant(value))).partition(".")
+    whole, _, fraction = money_str(abs(round_significant(value))).partition(".")
     if len(whole.lstrip("0")) + CENTS <= SIGNIFICANT:  # cents fit in the digits shown
         fraction = fraction.ljust(CENTS, "0")
     return f"{sign}${int(whole):,}" + (f".{fraction}" if fraction else "")
