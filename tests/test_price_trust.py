@@ -191,3 +191,12 @@ def test_agreement_table_and_price_totals_in_the_report() -> None:
     assert report.totals["conflicts"] == 1 and report.totals["superseded"] == 1
     text = "\n".join(agreement_lines(report))
     assert "acme" in text and "0.750" in text
+
+
+def test_the_agreement_table_lists_the_least_agreeing_provider_first() -> None:
+    def pair(provider: str, other_input: str) -> list[Draft]:
+        return [_draft("listing", "2026-01-01", provider=provider, pricing__input_per_mtok=D(1)),
+                _draft("litellm", "2025-01-01", provider=provider, pricing__input_per_mtok=D(other_input))]
+
+    report = build_report([], merge([*pair("agrees", "1"), *pair("differs", "2")]), None)
+    assert [(r.provider, r.share) for r in report.agreement] == [("differs", "0.000"), ("agrees", "1.000")]

@@ -22,7 +22,7 @@ from .ingest import nontoken
 from .invariants import check_invariants
 from .placeholders import drop_placeholder_zeros
 from .precedence import SOURCE_RANK, precedence_key, won_by
-from .price_choice import PRICE_PREFIXES, choose_prices
+from .price_choice import PRICE_PREFIXES, choose_prices, differs
 from .problems import Problem, Severity
 from .records import Model, PriceTier, Pricing, Upstream
 from .upstreams import summarise_upstreams
@@ -30,7 +30,6 @@ from .vocab import INFERRED
 
 __all__ = ["SOURCE_RANK", "MergeResult", "merge"]
 
-CONFLICT_TOLERANCE = Decimal("0.01")
 PLAIN_FIELDS = (
     "name", "kind", "context_window", "max_output_tokens", "input_modalities", "output_modalities",
     "quantization", "created", "deprecation_date", "description", "owned_by", "open_weights", "knowledge_cutoff",
@@ -119,9 +118,9 @@ def _combine(members: list[Draft], result: MergeResult) -> tuple[dict[str, Any],
 
 
 def _disagree(kept: Any, other: Any) -> bool:
+    """Numbers more than 1% apart (the same tolerance as prices); other values are not compared."""
     if isinstance(kept, int | Decimal) and isinstance(other, int | Decimal) and not isinstance(kept, bool):
-        scale = max(abs(Decimal(kept)), abs(Decimal(other)))
-        return scale > 0 and abs(Decimal(kept) - Decimal(other)) / scale > CONFLICT_TOLERANCE
+        return differs(Decimal(kept), Decimal(other))
     return False
 
 

@@ -77,17 +77,19 @@ def build_report(sources: list[SourceReport], merged: MergeResult, families: Fam
 
 
 def agreement_table(merged: MergeResult) -> tuple[AgreementRow, ...]:
+    """One row per provider, least agreeing first (ties: most compared first, then by id): the order the text
+    report and the site show."""
     rows = []
-    for provider, tally in sorted(merged.agreement.items()):
+    for provider, tally in merged.agreement.items():
         share = (Decimal(tally["agreed"]) / Decimal(tally["compared"])).quantize(Decimal("0.001"), ROUND_HALF_EVEN)
         rows.append(AgreementRow(provider=provider, models=tally["models"], compared=tally["compared"],
                                  agreed=tally["agreed"], share=str(share)))
-    return tuple(rows)
+    return tuple(sorted(rows, key=lambda r: (Decimal(r.share), -r.compared, r.provider)))
 
 
 def agreement_lines(report: Report) -> list[str]:
     """The agreement table as text, least agreeing providers first."""
-    rows = sorted(report.agreement, key=lambda r: (Decimal(r.share), -r.compared, r.provider))
+    rows = report.agreement
     if not rows:
         return ["price agreement: no price is stated by two sources"]
     lines = [f"price agreement with other sources (within 1%), {len(rows)} providers, least agreeing first:",

@@ -150,7 +150,8 @@ class Report(Strict):
     """Examples of conflicts won by the newer declaration over a source of higher rank or an older one (capped;
     `totals.superseded` counts them all): where a snapshot build differs from a build without the snapshot."""
     agreement: tuple[AgreementRow, ...] = ()
-    """Per provider: share of price components within 1% of other sources' prices for the same model."""
+    """Per provider: share of price components within 1% of other sources' prices for the same model, least
+    agreeing first."""
     units: tuple[UnitEvidence, ...] = ()
     """Unit calibration: per source file and price group, the chosen scale and its evidence."""
     price_flags: PriceFlagReport | None = None

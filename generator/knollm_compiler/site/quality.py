@@ -31,10 +31,8 @@ def source_ages(catalog: knollm.Catalog) -> list[SourceAge]:
 
 
 def agreement_rows(catalog: knollm.Catalog) -> list[dict[str, Any]]:
-    """The report's per-provider agreement rows, least agreeing first (ties: most compared first)."""
-    rows = [r for r in catalog.report.get("agreement") or () if isinstance(r, dict)]
-    return sorted(rows, key=lambda r: (Decimal(str(r.get("share", "0"))), -int(r.get("compared", 0)),
-                                       str(r.get("provider", ""))))
+    """The report's per-provider agreement rows, in the report's order (least agreeing first)."""
+    return [r for r in catalog.report.get("agreement") or () if isinstance(r, dict)]
 
 
 def percent(share: str) -> str:
