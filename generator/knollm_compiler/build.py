@@ -67,9 +67,8 @@ def compile_catalog(
         if use_models_dev else None
     overrides = load_overrides(catalog_dir / "overrides", set(specs))
     genai_date = package_date(package_dates, "genai-prices") if use_genai_prices else None
-    dates = [*(d.as_of for item in ingested for d in item.drafts), genai_date,
-             *(d.as_of for d in (open_map.drafts if open_map else ())), *(d.as_of for d in overrides)]
-    as_of = as_of or max(filter(None, dates), default=None)
+    dated = [d for item in [*ingested, open_map] if item for d in item.drafts] + overrides
+    as_of = as_of or max(filter(None, [genai_date, *(d.as_of for d in dated)]), default=None)
     curated = ingest_genai_prices(known, resolver, as_of, genai_date) if use_genai_prices else None
     ingested += [item for item in (curated, open_map) if item is not None]
     all_drafts = [d for item in ingested for d in item.drafts] + overrides
@@ -88,14 +87,11 @@ def compile_catalog(
     report = build_report(reports, merged, family_report)
     report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report,
                                        **duplicate_report(deduped, models)})
-    source_dates = {item.file: day for item in ingested if (day := _newest(item.drafts))}
-    source_dates.update({file: day for file in {d.file for d in overrides}
-                         if (day := _newest([d for d in overrides if d.file == file]))})
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
         data_date=as_of,
         sources=tuple(sorted(r.file for r in reports)),
-        source_dates=dict(sorted(source_dates.items())),
+        source_dates=_source_dates(all_drafts),
         providers=tuple(providers),
         models=tuple(sorted(models, key=lambda m: m.id)),
         families=tuple(families),
@@ -139,9 +135,13 @@ def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snap
     return snap
 
 
-def _newest(drafts: list[Draft]) -> str | None:
-    """The newest day a source's declarations describe (capped at the build's as-of date)."""
-    return max((d.as_of for d in drafts if d.as_of), default=None)
+def _source_dates(drafts: list[Draft]) -> dict[str, str]:
+    """Source file -> the newest day its declarations describe (capped at the build's as-of date)."""
+    days: dict[str, str] = {}
+    for draft in drafts:
+        if draft.as_of and draft.as_of > days.get(draft.file, ""):
+            days[draft.file] = draft.as_of
+    return dict(sorted(days.items()))
 
 
 def _alias_index(specs: dict[str, ProviderSpec]) -> dict[str, str]:
