@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from .ingest.prices import plain_decimal
 from .precedence import DECLARING_SOURCES
 from .records import Model, PriceFlag
 from .report_records import PriceFlagReport
@@ -78,7 +79,7 @@ def _flag(name: str, value: Decimal, by_provider: dict[str, list[Decimal]], own:
     if _within(value, median) or not _consensus(peers, median):
         return None
     ratio = value / median
-    return PriceFlag(field=name, value=value, peer_median=_plain(median), peers=len(peers),
+    return PriceFlag(field=name, value=value, peer_median=plain_decimal(median), peers=len(peers),
                      ratio=format(Decimal(f"{ratio:.3g}"), "f"))
 
 
@@ -97,7 +98,7 @@ def _flag_against_one(
     median = statistics.median(by_provider[others[0]])
     if _within(value, median):
         return None
-    return PriceFlag(field=name, value=value, peer_median=_plain(median), peers=1,
+    return PriceFlag(field=name, value=value, peer_median=plain_decimal(median), peers=1,
                      ratio=format(Decimal(f"{value / median:.3g}"), "f"))
 
 
@@ -115,12 +116,6 @@ def _consensus(peers: list[Decimal], median: Decimal) -> bool:
 def _example(model: Model, flag: PriceFlag) -> dict[str, str]:
     return {"model": model.id, "family": model.family or "", "field": flag.field, "value": format(flag.value, "f"),
             "peer_median": format(flag.peer_median, "f"), "peers": str(flag.peers), "ratio": flag.ratio}
-
-
-def _plain(value: Decimal) -> Decimal:
-    """Drop trailing zeros (a median of two values may add digits) without exponent notation."""
-    normalised = value.normalize()
-    return normalised.quantize(Decimal(1)) if normalised == normalised.to_integral() else normalised
 
 
 def render_flags(report: PriceFlagReport | None, shown: int = 5) -> list[str]:

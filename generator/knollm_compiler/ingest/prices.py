@@ -149,18 +149,18 @@ def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None,
         return None, f"negative price {value}"
     if key.component in nontoken.FIELDS.keys() - nontoken.TOKEN_LIKE or key.component in nontoken.BARE_TIME:
         converted, reason = nontoken.normalise(value, key.component, unit)
-        return (None, reason) if reason else (_plain(converted), None)
+        return (None, reason) if reason else (plain_decimal(converted), None)
     if unit == "per_unit":
         if value > MAX_PER_UNIT:
             return None, f"implausible price {value} USD per {key.component.removeprefix('per_')}"
-        return _plain(value), None
+        return plain_decimal(value), None
     converted = value * UNIT_FACTORS[unit]
     if converted > MAX_PER_MTOK or (0 < converted < MIN_NONZERO_PER_MTOK):
-        return None, f"implausible price {_plain(converted)} USD per million tokens (read {value} as {unit})"
-    return _plain(converted), None
+        return None, f"implausible price {plain_decimal(converted)} USD per million tokens (read {value} as {unit})"
+    return plain_decimal(converted), None
 
 
-def _plain(value: Decimal) -> Decimal:
+def plain_decimal(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation."""
     normalised = value.normalize()
     if normalised != normalised.to_integral():
@@ -178,16 +178,16 @@ def provisional(value: Decimal, unit: str) -> tuple[Decimal | None, str | None]:
         return None, None
     if value < 0:
         return None, f"negative price {value}"
-    return _plain(value * SCALES[unit]), None
+    return plain_decimal(value * SCALES[unit]), None
 
 
 def implausible(converted: Decimal, raw: Decimal, unit: str) -> str | None:
     """Why a token price in USD per million tokens cannot be right, or None."""
     if converted > MAX_PER_MTOK or (0 < converted < MIN_NONZERO_PER_MTOK):
-        return f"implausible price {_plain(converted)} USD per million tokens (read {raw} as {unit})"
+        return f"implausible price {plain_decimal(converted)} USD per million tokens (read {raw} as {unit})"
     return None
 
 
 def scaled(raw: Decimal, unit: str) -> Decimal:
     """`raw` in `unit`, exactly, in USD per million tokens."""
-    return _plain(raw * SCALES[unit])
+    return plain_decimal(raw * SCALES[unit])
