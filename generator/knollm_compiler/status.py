@@ -54,9 +54,3 @@ def load_statuses(path: Path) -> tuple[dict[str, ProviderStatus], ProblemLog]:
 
 def _text(value: object) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
-
-
-def data_date(statuses: dict[str, ProviderStatus]) -> str | None:
-    """The newest successful fetch, as YYYY-MM-DD."""
-    dates = [values.date(s.last_success)[0] for s in statuses.values() if s.last_success]
-    return max((d for d in dates if d), default=None)
