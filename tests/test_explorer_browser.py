@@ -303,3 +303,18 @@ def _canonical(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+def test_price_sort_agrees_with_the_catalog(page, site: Path) -> None:
+    """One comparable price: the explorer's first row under the price sort is the runtime's cheapest offer."""
+    catalog = Catalog.load(site / "catalog.json")
+    checked = 0
+    for family in catalog.families():
+        regular = [m for m in catalog.offers(family, include_flagged=False) if m.pricing is not None]
+        if len(regular) < 2 or family.cheapest is None:
+            continue
+        assert catalog.offers(family)[0].id == family.cheapest
+        _open(page, f"?family={family.id}&sort=price&noflag=1")
+        assert _ids(page)[0] == catalog.offers(family, include_flagged=False)[0].id, family.id
+        checked += 1
+    assert checked >= 1

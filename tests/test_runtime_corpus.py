@@ -98,3 +98,11 @@ def test_cli_on_the_full_corpus(bundle_path: Path) -> None:
     cost = json.loads(result.stdout)
     assert cost["tier"] == 200_000
     assert Decimal(cost["total"]) == Decimal("0.9") + Decimal("0.06") + Decimal("0.045")
+
+
+def test_family_cheapest_is_the_first_offer(catalog: knollm.Catalog) -> None:
+    """One comparable price: the compiler's `Family.cheapest` is the runtime's first offer of the family."""
+    crowned = [f for f in catalog.families() if f.cheapest is not None]
+    assert len(crowned) > 500
+    wrong = [(f.id, f.cheapest, catalog.offers(f)[0].id) for f in crowned if catalog.offers(f)[0].id != f.cheapest]
+    assert wrong == []

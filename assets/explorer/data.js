@@ -34,8 +34,23 @@ export function decode(doc) {
       aliases: (field.aliases === undefined ? null : row[field.aliases]) || [],
     };
   });
+  const blend = comparableRule(doc.comparable);
+  for (const m of models) m.comparable = blend(m);
   const index = new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), doc.search);
   return { doc, providers, families, models, index, capabilities: doc.capabilities, modalities: doc.modalities };
+}
+
+/** The comparable price of the runtime's `knollm.comparable` (weights from the data file, never restated here):
+ * input and output blended by weight; kinds without output tokens compare by input; null when unknown. */
+function comparableRule(rule) {
+  const { input_weight: wIn, output_weight: wOut, output_optional: optional } = rule
+    || { input_weight: 1, output_weight: 1, output_optional: [] }; // data made before the rule was shipped
+  const inputOnly = new Set(optional);
+  return (m) => {
+    if (m.inPrice == null) return null;
+    if (m.outPrice == null) return inputOnly.has(m.kind) ? m.inPrice : null;
+    return (wIn * m.inPrice + wOut * m.outPrice) / (wIn + wOut);
+  };
 }
 
 export function capabilityBit(data, name) {
@@ -86,20 +101,20 @@ const SORT_KEYS = {
   context: (m) => m.context,
   input: (m) => m.inPrice,
   output: (m) => m.outPrice,
-  price: (m) => (m.inPrice == null || m.outPrice == null ? null : m.inPrice + m.outPrice),
+  price: (m) => m.comparable,
   created: (m) => m.created,
 };
 
 const PRICE_SORTS = new Set(["input", "output", "price"]);
 
-export const DEFAULT_ORDER = "families offered by the most providers first, each cheapest first (input + output; variants after)";
+export const DEFAULT_ORDER = "families offered by the most providers first, each cheapest first by comparable price (variants after)";
 
 /** The default order (no text, no column): page one shows the families most widely offered, each with its
  * regular offers cheapest first (variants such as free or batch after them, unknown prices last), rather than
  * one provider's models in id order. */
 function popularThenCheap(a, b) {
   const count = (m) => (m.family ? m.family.count : 0);
-  const price = (m) => (m.inPrice == null || m.outPrice == null ? Infinity : m.inPrice + m.outPrice);
+  const price = (m) => m.comparable ?? Infinity;
   return count(b) - count(a) || (a.family?.id ?? "\uffff").localeCompare(b.family?.id ?? "\uffff")
     || Number(Boolean(a.variant)) - Number(Boolean(b.variant)) || price(a) - price(b) || a.index - b.index;
 }

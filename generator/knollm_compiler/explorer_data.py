@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from knollm.comparable import explorer_rule
 from knollm.textmatch import SEARCH_RULES
 
 FORMAT_VERSION = 3
@@ -60,6 +61,7 @@ def explorer_document(
         "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0),
                       family_pages.get(f["id"])] for f in families],
         "models": rows,
+        "comparable": explorer_rule(),  # the one "cheapest" rule, so the explorer's price sort is the runtime's
         "search": SEARCH_RULES,  # the runtime's text-matching rules, so the explorer finds what the CLI finds
     }
 

@@ -7,6 +7,8 @@ import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 
+from knollm.comparable import comparable_price
+
 from .family_rules import FamilyRules
 from .records import Family, Model
 from .report_records import FamilyReport
@@ -87,11 +89,9 @@ def _declared_open(offers: list[Model]) -> bool | None:
 
 
 def _blended(model: Model) -> Decimal | None:
-    """Input plus output price per million tokens: the ordering used for 'cheapest'."""
+    """The offer's comparable price (`knollm.comparable`): the ordering used for 'cheapest'."""
     p = model.pricing
-    if p is None or p.input_per_mtok is None or p.output_per_mtok is None:
-        return None
-    return p.input_per_mtok + p.output_per_mtok
+    return None if p is None else comparable_price(p.input_per_mtok, p.output_per_mtok, model.kind)
 
 
 def _parameters(name: str) -> str | None:

@@ -212,8 +212,8 @@ class Family(Strict):
     provider_count: int = Field(ge=1)
     """Number of providers offering it."""
     offers: tuple[str, ...]
-    """Model ids (`<provider>/<model_id>`): regular offers cheapest first (by input plus output price),
-    unpriced last, then the variant offers (`Model.variant`) in the same order."""
+    """Model ids (`<provider>/<model_id>`): regular offers cheapest first (by the comparable price,
+    `knollm.comparable`), unpriced last, then the variant offers (`Model.variant`) in the same order."""
     cheapest: str | None = None
     """The cheapest regular offer (not a variant) with both input and output prices known."""
     largest_context: str | None = None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from knollm.comparable import comparable_price
+
 from .ingest.normalise import PRICE_FIELDS
 
 
@@ -28,4 +30,7 @@ def summarise_upstreams(values: dict[str, Any]) -> None:
 
 
 def _blended(route: dict[str, Any]) -> Decimal:
-    return route["pricing.input_per_mtok"] + route["pricing.output_per_mtok"]
+    """The route's comparable price (both prices are known here: `priced` requires them)."""
+    price = comparable_price(route["pricing.input_per_mtok"], route["pricing.output_per_mtok"])
+    assert price is not None
+    return price

@@ -357,7 +357,7 @@ class Catalog:
         """The cheapest model meeting the requirements (a `Query` and/or keyword filters), or None.
 
         With `input_tokens`/`output_tokens` the models are ranked by `estimate_cost` of that workload (models
-        it cannot price are skipped); otherwise by the `price` key (input plus output per MTok). Variants
+        it cannot price are skipped); otherwise by the `price` key (the comparable price, `knollm.comparable`). Variants
         (`Model.variant`: free, batch, flex, quantised offers) only count with `include_variants`; models with a
         price outlier flag (`Model.price_flags`: likely a stale or mis-scaled price) only with `include_flagged`.
         """

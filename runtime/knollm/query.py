@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import textmatch
+from .comparable import comparable_price
 from .errors import InvalidArgument
 from .records import Model
 
@@ -36,7 +37,6 @@ CAPABILITIES = (
     "system_messages",
 )
 SORT_KEYS = ("relevance", "price", "input_price", "output_price", "context", "name", "created", "id")
-_OUTPUT_OPTIONAL = frozenset({"embedding", "rerank", "moderation"})
 _ALIASES = {"capability": "capabilities", "input_modality": "input_modalities", "output_modality": "output_modalities"}
 _ACCUMULATE = frozenset({"capabilities", "input_modalities", "output_modalities"})
 _TUPLES = frozenset({"provider", "kind", "family"}) | _ACCUMULATE
@@ -138,16 +138,12 @@ def _check_vocab(what: str, values: tuple[str, ...], allowed: tuple[str, ...]) -
 
 
 def price_key(model: Model) -> Decimal | None:
-    """The `price` sort key: base input plus output price per MTok; None (sorts last) when unknown.
-
-    Output may be missing for embedding, rerank and moderation models, which have no output tokens.
-    """
+    """The `price` sort key: the comparable price (`knollm.comparable`, input and output blended 3:1, per MTok);
+    None (sorts last) when unknown. Output may be missing for kinds that have no output tokens."""
     pricing = model.pricing
-    if pricing is None or pricing.input_per_mtok is None:
+    if pricing is None:
         return None
-    if pricing.output_per_mtok is None:
-        return pricing.input_per_mtok if model.kind in _OUTPUT_OPTIONAL else None
-    return pricing.input_per_mtok + pricing.output_per_mtok
+    return comparable_price(pricing.input_per_mtok, pricing.output_per_mtok, model.kind)
 
 
 Predicate = Callable[[Model], bool]

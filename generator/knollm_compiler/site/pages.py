@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 import knollm
 from knollm import Model
+from knollm.comparable import TURN_TOKENS
 
 from ..explorer_data import explorer_document
 from . import analysis, clidoc, fmt, libraries, matrices, quality, schemadoc
@@ -117,8 +118,9 @@ class PageBuilder:
                             capabilities=capability_list)
 
 
-TURN = (2_000, 500)
-"""The chat turn priced in the family tables: input and output tokens."""
+TURN = TURN_TOKENS
+"""The chat turn priced in the family tables (input, output tokens): in the comparable price's proportions, so the
+column orders the offers exactly as the table does."""
 
 
 def turn_cost(model: Model) -> Decimal | None:

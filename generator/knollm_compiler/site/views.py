@@ -158,7 +158,7 @@ def _has_price(model: Model) -> bool:
 
 
 def paid_chat_models(models: Iterable[Model]) -> list[Model]:
-    """Chat models with a known, non-zero price (input plus output per MTok), cheapest first, ties by id.
+    """Chat models with a known, non-zero price (the comparable price, `knollm.comparable`), cheapest first, ties by id.
     Variants (batch, flex, quantised offers) and prices with an outlier flag (`price_flags`: often stale or in
     the wrong unit) are left out: the site never crowns them cheapest."""
     paid = [m for m in models if m.kind == "chat" and m.variant is None and not m.price_flags
