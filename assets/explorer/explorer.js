@@ -1,6 +1,6 @@
 // The model explorer: search, filters, sortable paginated table, compare, calculator and capability
 // matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
-import { DEFAULT_ORDER, decode, select } from "./data.js";
+import { DEFAULT_ORDER, loadData, select } from "./data.js";
 import { explainEmpty } from "./empty.js";
 import { el, formatTokens, options } from "./dom.js";
 import { formatMoney, moneyNode } from "./money.js";
@@ -135,8 +135,7 @@ function renderTable(ui, data, state, links) {
 
 export async function mount(root) {
   const started = performance.now();
-  const response = await fetch(root.dataset.src);
-  const data = decode(await response.json());
+  const data = await loadData(root.dataset.src);
   data.byId = new Map(data.models.map((m) => [m.id, m]));
   const links = linkMaker(root);
   const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"), table: el("table", { class: "kx-table" }),
@@ -213,6 +212,11 @@ export async function mount(root) {
   window.addEventListener("popstate", () => { state = readState(location.search); render(); });
   render();
   metrics.firstRenderMs = performance.now() - started;
+  root.dataset.firstRows = "true";
+  // The second part (descriptions, max output, aliases) arrives after the first rows are painted; views that
+  // show it are drawn again. Ready means complete: tests and readers of every field wait for it.
+  await data.complete;
+  render();
   metrics.ready = true;
   root.dataset.ready = "true";
 }

@@ -1,7 +1,7 @@
 // The model page: one client-side page (models/view/?id=provider/model) for every model of the catalog, rendered
 // from the explorer's data, so the site needs no static page per model. Unknown fields are left out or shown as
 // "–", never as a made-up value; an unknown id shows the nearest ids.
-import { decode } from "./data.js";
+import { loadData } from "./data.js";
 import { formatMoney, moneyNode } from "./money.js";
 import { el, formatTokens } from "./dom.js";
 import { otherPrices } from "./panels.js";
@@ -189,8 +189,7 @@ function renderMissing(data, wanted, root, title) {
 }
 
 export async function mountModel(root) {
-  const response = await fetch(root.dataset.src);
-  const data = decode(await response.json());
+  const data = await (await loadData(root.dataset.src)).complete; // the page shows every field: both parts
   const wanted = new URLSearchParams(location.search).get("id") || "";
   const siteRoot = root.dataset.root || "";
   const model = data.models.find((m) => m.id === wanted)

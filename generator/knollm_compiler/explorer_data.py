@@ -13,10 +13,11 @@ import orjson
 from knollm.comparable import explorer_rule
 from knollm.textmatch import SEARCH_RULES
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
 queries, web searches). 3: model rows end with `aliases`; provider rows end with base URL and API kind (for the
-model page's code snippet)."""
+model page's code snippet). 4: published in two parts (`split_document`): the first view's columns, and the rest
+(`more`, fetched after the first rows are painted); `families` rows hold null for a name equal to the id."""
 DESCRIPTION_PREVIEW = 240
 KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
 MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
@@ -29,6 +30,10 @@ TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_
 FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
           "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
           "open_weights", "quantization", "price_flags", "variant", "aliases")
+MORE_FIELDS = ("max_output", "description", "quantization", "aliases")
+"""Columns the first rows do not need (not shown, filtered or sorted on by default): the second part."""
+MORE_FILE = "explorer-more.json"
+"""The second part's file name, beside the first part (the first part names it in `more`)."""
 
 
 def explorer_document(
@@ -58,8 +63,8 @@ def explorer_document(
         # base URL and API kind last: the model page's SDK snippet needs them (older readers ignore extra items)
         "providers": [[p["id"], p["name"], p.get("kind"), provider_pages.get(p["id"]), p.get("base_url"),
                        p.get("api_kind")] for p in bundle["providers"]],
-        "families": [[f["id"], f["name"], f.get("author"), f.get("open_weights"), f.get("provider_count", 0),
-                      family_pages.get(f["id"])] for f in families],
+        "families": [[f["id"], f["name"] if f["name"] != f["id"] else None, f.get("author"), f.get("open_weights"),
+                      f.get("provider_count", 0), family_pages.get(f["id"])] for f in families],
         "models": rows,
         "comparable": explorer_rule(),  # the one "cheapest" rule, so the explorer's price sort is the runtime's
         "search": SEARCH_RULES,  # the runtime's text-matching rules, so the explorer finds what the CLI finds
@@ -113,8 +118,25 @@ def _pricing(pricing: dict[str, Any] | None) -> list[Any] | None:
     return [*row, images, other] if images or other else row
 
 
+def split_document(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document as (first part, second part): the first names the second in `more`; rows keep their order."""
+    fields = list(document["fields"])
+    keep = [i for i, name in enumerate(fields) if name not in MORE_FIELDS]
+    moved = [fields.index(name) for name in MORE_FIELDS]
+    first = {**document, "fields": [fields[i] for i in keep], "more": MORE_FILE,
+             "models": [[row[i] for i in keep] for row in document["models"]]}
+    second = {"version": document["version"], "fields": list(MORE_FIELDS),
+              "models": [[row[i] for i in moved] for row in document["models"]]}
+    return first, second
+
+
+def part_bytes(part: dict[str, Any]) -> bytes:
+    return orjson.dumps(part) + b"\n"
+
+
 def explorer_bytes(bundle: dict[str, Any]) -> bytes:
-    return orjson.dumps(explorer_document(bundle)) + b"\n"
+    """The whole document in one file (readers accept it as well as the two parts)."""
+    return part_bytes(explorer_document(bundle))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,7 +15,7 @@ import knollm
 from knollm import Model
 from knollm.comparable import TURN_TOKENS
 
-from ..explorer_data import explorer_document
+from ..explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 from . import analysis, clidoc, fmt, libraries, matrices, quality, schemadoc
 from .load import REPO_ROOT, schema_bytes
 from .render import TEMPLATES, Renderer
@@ -142,7 +143,7 @@ def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: 
     files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages(), *builder.library_pages()]
     files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
     files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
-    files.append(GeneratedFile(EXPLORER_DATA_URL, explorer_data(site, bundle)))
+    files.extend(explorer_files(site, bundle))
     files.extend(asset_files(assets))
     files.extend(asset_files(EXPLORER_ASSETS, "assets/explorer/"))
     return files
@@ -154,13 +155,20 @@ def page_url(path: str) -> str:
     return "" if stem == "index" else stem.removesuffix("/index") + "/"
 
 
-def explorer_data(site: SiteData, bundle: Path) -> bytes:
-    """The explorer's compact data, with the URL of every provider and family page."""
+def explorer_files(site: SiteData, bundle: Path) -> list[GeneratedFile]:
+    """The explorer's compact data, with the URL of every provider and family page, in two parts (the first
+    rows need only the first), each beside a gzip copy for servers that send precompressed files."""
     pages = {
         "providers": {pid: page_url(page.path) for pid, page in site.provider_pages.items()},
         "families": {fid: page_url(page.path) for fid, page in site.family_pages.items()},
     }
-    return orjson.dumps(explorer_document(orjson.loads(bundle.read_bytes()), pages)) + b"\n"
+    first, second = split_document(explorer_document(orjson.loads(bundle.read_bytes()), pages))
+    folder = EXPLORER_DATA_URL.rsplit("/", 1)[0]
+    files = []
+    for path, part in ((EXPLORER_DATA_URL, first), (f"{folder}/{MORE_FILE}", second)):
+        data = part_bytes(part)
+        files += [GeneratedFile(path, data), GeneratedFile(path + ".gz", gzip.compress(data, 9, mtime=0))]
+    return files
 
 
 def asset_files(assets: Path = ASSETS, prefix: str = "assets/site/") -> list[GeneratedFile]:
