@@ -15,19 +15,26 @@ CORPUS ?= ../shared/model_catalog
 SITE_ENV := KNOLLM_SITE_BUNDLE=$(CURDIR)/dist/catalog.json NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true
 SITE_BUILD := $(SITE_ENV) $(BIN)/mkdocs build --strict --quiet -f src_docs/mkdocs.yml
 PLAYWRIGHT := playwright==1.65.2
+# The lock: every package make build / make test need, pinned exactly with hashes (`make lock` writes it).
+LOCK := requirements/dev.txt
+LOCK_INDEX ?= https://pypi.org/simple
+LOCK_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build site serve screenshots test lint bench clean
+.PHONY: help build site serve screenshots test lint bench clean lock audit
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), AS_OF=YYYY-MM-DD (resolve dated prices at that day),"
-	@echo "             CORPUS=DIR (real corpus for tests/bench)"
+	@echo "             CORPUS=DIR (real corpus for tests/bench), LOCK_ARGS=--upgrade (make lock: newest versions)"
 
-$(STAMP): pyproject.toml
+# Exactly what CI tested: every package, pip itself included, at the version and hash in $(LOCK); nothing
+# is resolved here. The project goes on top, editable, built by the locked hatchling (no build isolation, so no
+# unhashed download of the backend).
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
@@ -65,3 +72,15 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache
+
+# pip-compile reads only the index below (PIP_CONFIG_FILE=/dev/null: a machine's pip.conf mirrors or wheel folders
+# must not leak into the lock); the hashes are those of the files on that index. Existing pins are kept unless
+# LOCK_ARGS=--upgrade (or --upgrade-package NAME) asks otherwise.
+lock: $(STAMP) ## regenerate requirements/dev.txt (exact pins with hashes) from pyproject.toml; needs the index
+	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	  --allow-unsafe --strip-extras --extra dev --index-url $(LOCK_INDEX) --no-emit-index-url \
+	  --output-file $(LOCK) $(LOCK_ARGS) pyproject.toml
+	$(BIN)/python tools/lockfile.py strip-self $(LOCK)
+
+audit: $(STAMP) ## check every locked package against known vulnerabilities (pip-audit; needs the network)
+	$(BIN)/pip-audit --require-hashes --disable-pip --progress-spinner off -r $(LOCK)
