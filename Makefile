@@ -80,12 +80,13 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache
 
-# pip-compile reads only the index below (PIP_CONFIG_FILE=/dev/null: a machine's pip.conf mirrors or wheel folders
-# must not leak into the lock); the hashes are those of the files on that index. Existing pins are kept unless
+# pip-compile reads only the index below: a machine's pip.conf and PIP_* mirrors, wheel folders and constraints
+# must not leak into the lock, and the hashes are those of the files on that index. Existing pins are kept unless
 # LOCK_ARGS=--upgrade (or --upgrade-package NAME) asks otherwise.
+LOCK_ENV := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null
 lock: $(STAMP) ## regenerate requirements/dev.txt (exact pins with hashes) from pyproject.toml; needs the index
-	PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
-	  --allow-unsafe --strip-extras --extra dev --index-url $(LOCK_INDEX) --no-emit-index-url \
+	$(LOCK_ENV) CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --extra dev --index-url $(LOCK_INDEX) --no-emit-index-url --no-emit-find-links \
 	  --output-file $(LOCK) $(LOCK_ARGS) pyproject.toml
 	$(BIN)/python tools/lockfile.py strip-self $(LOCK)
 
