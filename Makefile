@@ -14,20 +14,26 @@ CORPUS ?= ../shared/model_catalog
 # The documentation site: generated from dist/catalog.json into site/ (see src_docs/mkdocs.yml).
 SITE_ENV := KNOLLM_SITE_BUNDLE=$(CURDIR)/dist/catalog.json NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true
 SITE_BUILD := $(SITE_ENV) $(BIN)/mkdocs build --strict --quiet -f src_docs/mkdocs.yml
-PLAYWRIGHT := playwright==1.65.2
+# The lock: every package make build / make test need, pinned exactly with hashes (`make lock` writes it).
+LOCK := requirements/dev.txt
+LOCK_INDEX ?= https://pypi.org/simple
+LOCK_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build site serve screenshots test lint bench clean
+.PHONY: help build site serve screenshots test lint bench clean lock audit package
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), AS_OF=YYYY-MM-DD (resolve dated prices at that day),"
-	@echo "             CORPUS=DIR (real corpus for tests/bench)"
+	@echo "             CORPUS=DIR (real corpus for tests/bench), LOCK_ARGS=--upgrade (make lock: newest versions)"
 
-$(STAMP): pyproject.toml
+# Exactly what CI tested: every package, pip itself included, at the version and hash in $(LOCK); nothing
+# is resolved here. The project goes on top, editable, built by the locked hatchling (no build isolation, so no
+# unhashed download of the backend).
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
@@ -48,12 +54,20 @@ serve: $(STAMP) ## preview the documentation site at http://127.0.0.1:8000/ (reb
 screenshots: $(STAMP) ## photograph the built site (home, a provider, a family; phone views too) into dist/screenshots/
 	@test -f site/index.html || { echo "no site/: run make build first"; exit 1; }
 	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
-	$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet '$(PLAYWRIGHT)'
 	$(BIN)/python tools/screenshots.py --site site --out dist/screenshots
 
 test: $(STAMP) ## lint, then run the whole test suite (corpus tier reads $(CORPUS))
 	$(BIN)/ruff check .
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python -m pytest -q
+
+# The wheel and the sdist carry runtime/knollm/data/catalog.json (pyproject's `artifacts`), which only make build
+# writes; built without isolation, so the backend is the locked hatchling. The release workflow publishes these.
+package: $(STAMP) ## build the wheel and the sdist, with the compiled bundle, into dist/packages/ (after make build)
+	@test -f runtime/knollm/data/catalog.json || { echo "no runtime/knollm/data/catalog.json: run make build first"; exit 1; }
+	rm -rf dist/packages
+	$(BIN)/python -m build --no-isolation --outdir dist/packages .
+	$(BIN)/python -m zipfile -l dist/packages/*.whl | grep -q 'knollm/data/catalog.json' || { echo "the wheel lacks the bundle"; exit 1; }
+	tar -tzf dist/packages/*.tar.gz | grep -q 'runtime/knollm/data/catalog.json' || { echo "the sdist lacks the bundle"; exit 1; }
 
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
@@ -65,3 +79,16 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache
+
+# pip-compile reads only the index below: a machine's pip.conf and PIP_* mirrors, wheel folders and constraints
+# must not leak into the lock, and the hashes are those of the files on that index. Existing pins are kept unless
+# LOCK_ARGS=--upgrade (or --upgrade-package NAME) asks otherwise.
+LOCK_ENV := env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT PIP_CONFIG_FILE=/dev/null
+lock: $(STAMP) ## regenerate requirements/dev.txt (exact pins with hashes) from pyproject.toml; needs the index
+	$(LOCK_ENV) CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --extra dev --index-url $(LOCK_INDEX) --no-emit-index-url --no-emit-find-links \
+	  --output-file $(LOCK) $(LOCK_ARGS) pyproject.toml
+	$(BIN)/python tools/lockfile.py strip-self $(LOCK)
+
+audit: $(STAMP) ## check every locked package against known vulnerabilities (pip-audit; needs the network)
+	$(BIN)/pip-audit --require-hashes --disable-pip --progress-spinner off --strict -r $(LOCK)
