@@ -13,7 +13,9 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
 
 
 def money_str(value: Decimal) -> str:
-    """An exact, plain (non-scientific) decimal string without trailing zeros: `0.000075`, `15`."""
+    """An exact, plain (non-scientific) decimal string without trailing zeros: `0.000075`, `15`; `0`, never `-0`."""
+    if value.is_zero():
+        return "0"
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

@@ -55,7 +55,7 @@ class EntryNormaliser:
                 continue
             for path, raw in _price_sample_paths(entry):
                 key = prices.classify(path)
-                number = prices.to_decimal(raw)
+                number, _ = prices.parse_price(raw)  # out of range: no evidence of the unit (logged by _price)
                 if key and key.unit is None and number is not None:
                     samples.setdefault(path, []).append(number)
         self.units = prices.detect_units(samples)
@@ -200,9 +200,9 @@ class EntryNormaliser:
         if isinstance(raw, list | dict):
             self.unknown_fields[path] += 1  # e.g. a list of price tiers in a shape we do not read
             return
-        number = prices.to_decimal(raw)
+        number, reason = prices.parse_price(raw)
         if number is None:
-            self.log.drop(mid, where, f"price is not a number: {values.describe(raw)}")
+            self.log.drop(mid, where, reason or f"price is not a number: {values.describe(raw)}")
             return
         unit = key.unit or self.default_unit or self.units.get(path, "per_mtok")
         self.units_used.setdefault(path, unit)
