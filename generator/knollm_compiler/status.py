@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from knollm.serialize import json_type
+
 from .ingest import values
 from .ingest.reading import UnreadableSource, read_json
 from .problems import ProblemLog
@@ -40,11 +42,15 @@ def load_statuses(path: Path) -> tuple[dict[str, ProviderStatus], ProblemLog]:
     statuses: dict[str, ProviderStatus] = {}
     for provider, entry in sorted(document.items()):
         if not isinstance(entry, dict):
-            log.reject(provider, "$", f"expected an object, got {type(entry).__name__}")
+            log.reject(provider, "$", f"expected an object, got {json_type(entry)}")
+            continue
+        failed, reason = values.strict_bool(entry.get("failed"))
+        if reason:  # the entry is left out whole: a status whose outcome is unknown dates nothing
+            log.reject(provider, "failed", reason)
             continue
         error, _ = values.plain_text(entry.get("error"), MAX_ERROR, keep_newlines=False)
         statuses[provider.replace("_", "-")] = ProviderStatus(
-            failed=bool(entry.get("failed")),
+            failed=bool(failed),
             last_attempt=_text(entry.get("last_attempt")),
             last_success=_text(entry.get("last_success")),
             last_error=redact(error) if error else None,

@@ -7,6 +7,8 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from knollm.serialize import json_type
+
 from ..drafts import Draft, RawPrice
 from ..problems import ProblemLog
 from . import fieldmap as fm
@@ -63,7 +65,7 @@ class EntryNormaliser:
     def record_id(self, key: str | None, entry: Any, index: int) -> str | None:
         label = key if key is not None else f"[{index}]"
         if not isinstance(entry, dict):
-            self.log.reject(label, "$", f"entry is a JSON {type(entry).__name__}, not an object")
+            self.log.reject(label, "$", f"entry is a JSON {json_type(entry)}, not an object")
             return None
         raw = entry.get("id", key) if key is not None else next(
             (entry[k] for k in fm.ID_KEYS if k in entry), None
@@ -195,6 +197,9 @@ class EntryNormaliser:
         """`path` keys the unit detected for the file; `where` (default: path) is what problems name."""
         where = where or path
         key = prices.classify(path)
+        if key is None and leaf_name(path) in fm.PRICE_CONTAINERS and raw not in (None, "", [], {}):
+            self.log.drop(mid, where, f"expected an object of prices, got JSON {json_type(raw)} {values.describe(raw)}")
+            return
         if key is None or raw is None or raw == "":
             return
         if isinstance(raw, list | dict):

@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from knollm.serialize import json_type
+
 from .fieldmap import ID_KEYS, UPSTREAM_KEYS
 
 
@@ -37,7 +39,7 @@ def find_entries(document: Any) -> Listing:
     elif isinstance(document, dict):
         listing = _from_object(document)
     else:
-        raise UnknownShape(f"top level is a JSON {type(document).__name__}, not an object or array")
+        raise UnknownShape(f"top level is a JSON {json_type(document)}, not an object or array")
     _drop_documentation(listing)
     return listing
 

@@ -46,6 +46,18 @@ def positive_int(value: Any) -> Result:
     return value, None
 
 
+def strict_bool(value: Any) -> Result:
+    """true/false, "true"/"false" (any case) or 0/1; None means unknown. Anything else (`"no"`, `"yes"`, `2`)
+    is a reason: Python's truthiness would read `"no"` as true."""
+    if value is None or isinstance(value, bool):
+        return value, None
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value), None
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true", None
+    return None, f"expected true or false, got {describe(value)}"
+
+
 def plain_text(value: Any, limit: int, keep_newlines: bool) -> tuple[str | None, list[str]]:
     """Clean text from outside: strip control characters, cap the length. Returns notes of what changed."""
     if value is None:
