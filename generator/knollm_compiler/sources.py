@@ -20,7 +20,7 @@ from .ingest import image_variants
 from .ingest.normalise import EntryNormaliser
 from .ingest.parse_notes import note_parse
 from .ingest.reading import UnreadableSource, read_parsed
-from .ingest.shapes import Listing, UnknownShape, find_entries
+from .ingest.shapes import Listing, UnknownShape, entry_label, find_entries
 from .problems import ProblemLog, Severity
 
 LISTING_NAME = re.compile(r"^models_(?P<provider>[a-z0-9][a-z0-9_.-]*?)(?:_(?P<variant>manual|best))?\.json$")
@@ -116,7 +116,7 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
             provider, model_id = _route_catalog_entry(entry, provider_key, model_id, resolve_provider, result)
         dedupe_key = f"{provider}/{model_id}"
         if dedupe_key in seen and not provider_key:
-            label = key if key is not None else f"[{index}]"  # the id alone names both entries
+            label = entry_label(key, index)  # the id alone names both entries
             log.reject(label, "id", f"duplicate id {model_id!r}: same as entry [{seen[dedupe_key]}]")
             continue
         seen.setdefault(dedupe_key, index)

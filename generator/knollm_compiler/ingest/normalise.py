@@ -14,6 +14,7 @@ from ..problems import ProblemLog
 from . import fieldmap as fm
 from . import nontoken, prices, values
 from .flatten import flatten, last_two, leaf_name
+from .shapes import entry_label
 
 PRICE_FIELDS = {
     "input": "input_per_mtok", "output": "output_per_mtok", "cache_read": "cache_read_per_mtok",
@@ -63,7 +64,7 @@ class EntryNormaliser:
         self.units = prices.detect_units(samples)
 
     def record_id(self, key: str | None, entry: Any, index: int) -> str | None:
-        label = key if key is not None else f"[{index}]"
+        label = entry_label(key, index)
         if not isinstance(entry, dict):
             self.log.reject(label, "$", f"entry is a JSON {json_type(entry)}, not an object")
             return None

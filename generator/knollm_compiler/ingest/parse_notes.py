@@ -6,6 +6,7 @@ from typing import Any
 
 from ..problems import ProblemLog
 from .reading import Parsed
+from .shapes import entry_label
 
 Entries = list[tuple[str | None, Any]]
 
@@ -24,10 +25,9 @@ def note_parse(parsed: Parsed, entries: Entries, log: ProblemLog) -> None:
 
 
 def _label(key: str | None, entry: Any, index: int) -> str:
-    if key is not None:
-        return key
-    model_id = entry.get("id") if isinstance(entry, dict) else None
-    return model_id if isinstance(model_id, str) and model_id.strip() else f"[{index}]"
+    """The label the entry's other problems use: its key, else its id (as `values.model_id` cleans it)."""
+    model_id = entry.get("id") if key is None and isinstance(entry, dict) else None
+    return model_id.strip() if isinstance(model_id, str) and model_id.strip() else entry_label(key, index)
 
 
 def _locate(document: Any, path: tuple[str | int, ...], labels: dict[int, str]) -> tuple[str, tuple[str | int, ...]]:

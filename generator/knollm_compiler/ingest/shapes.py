@@ -32,6 +32,11 @@ class Listing:
     """Keys or indexes of documentation entries."""
 
 
+def entry_label(key: str | None, index: int) -> str:
+    """How problems name an entry: its key in a keyed object, else (or when the key is blank) its index `[3]`."""
+    return key if key is not None and key.strip() else f"[{index}]"
+
+
 def find_entries(document: Any) -> Listing:
     """Locate the records of a parsed document."""
     if isinstance(document, list):
