@@ -44,6 +44,7 @@ def test_defect_1_out_of_range_numbers_are_record_problems(snapshots, compile_sn
                {"id": "giant-exponent", "pricing": {"prompt": "1e999999999"}},
                {"id": "per-token", "input_cost_per_token": 1e22},
                {"id": "float", "pricing": {"prompt": 1e28}},
+               {"id": "long-digits", "context_length": "9" * 5000}, {"id": "superscript", "context_length": "²"},
                {"id": "good", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]
     write(snapshots, "models_bignum.json", json.dumps({"data": entries}))
     write(snapshots, "models_inf.json", '{"data": [{"id": "inf", "pricing": {"prompt": 1e309}}, '
@@ -56,8 +57,10 @@ def test_defect_1_out_of_range_numbers_are_record_problems(snapshots, compile_sn
                          ("giant-exponent", "pricing.prompt"), ("per-token", "input_cost_per_token"),
                          ("float", "pricing.prompt")]:
         assert OUT_OF_RANGE in found[(record, path)], (record, found)
+    assert found[("long-digits", "context_length")].startswith("implausible token count '9999")
+    assert found[("superscript", "context_length")] == "expected a positive integer, got '²'"
     assert built.model("bignum/good").pricing.input_per_mtok == Decimal(1)
-    assert (built.source("models_bignum.json").read, built.source("models_bignum.json").rejected) == (6, 0)
+    assert (built.source("models_bignum.json").read, built.source("models_bignum.json").rejected) == (8, 0)
 
     inf = built.source("models_inf.json")
     assert (inf.read, inf.emitted, inf.rejected, inf.records_uncounted) == (2, 2, 0, False)

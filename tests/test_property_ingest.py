@@ -52,7 +52,8 @@ def dump(value: Any) -> str:
 
 
 HOSTILE_NUMBERS = ["1e30", "1E+400", "1e999999999", "1e-999999999", "-1e999999999", "NaN", "Infinity", "-0",
-                   "-0.0", "sNaN", "$0.50", "0.60 USD", "1_000", " 2 ", "0x10", "1e12", "1e-12", "abc", ""]
+                   "-0.0", "sNaN", "$0.50", "0.60 USD", "1_000", " 2 ", "0x10", "1e12", "1e-12", "abc", "",
+                   "²", "９", "9" * 5000]
 LITERALS = ["1e309", "-1e309", "NaN", "Infinity", "-Infinity", "-0", "1e22", "1e-400", "1" + "0" * 400, "0.0"]
 numbers = st.one_of(
     st.integers(-(10**30), 10**30), st.floats(allow_nan=False, allow_infinity=False),

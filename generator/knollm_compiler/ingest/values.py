@@ -35,14 +35,17 @@ def positive_int(value: Any) -> Result:
         return None, f"expected a positive integer, got {describe(value)}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        text = value.strip().lstrip("0") or "0"
+        if len(text) > len(str(MAX_TOKENS_PLAUSIBLE)):  # implausible whatever it says (Python refuses 4300+ digits)
+            return None, f"implausible token count {describe(value)} (more than {MAX_TOKENS_PLAUSIBLE:,})"
+        value = int(text)
     if value == 0:
         return None, None
     if not isinstance(value, int) or value < 0:
         return None, f"expected a positive integer, got {describe(value)}"
     if value > MAX_TOKENS_PLAUSIBLE:
-        return None, f"implausible token count {value}"
+        return None, f"implausible token count {describe(value)} (more than {MAX_TOKENS_PLAUSIBLE:,})"
     return value, None
 
 
