@@ -83,7 +83,7 @@ def test_defect_7_silent_wrong_values_are_reported(snapshots, compile_snapshots,
                {"id": "free-text", "pricing": "free"}, {"id": "listed", "pricing": [1, 2]}]
     text = json.dumps({"data": entries})
     write(snapshots, "models_silent.json", text.replace('"id": "tiny"', '"id": "first", "id": "tiny"'))
-    write(snapshots, "failed_models.json", json.dumps({"silent": {"failed": "no"}, "other": {"failed": "false"}}))
+    write(snapshots, "failed_models.json", '{"silent": {"failed": "no"}, "other": {"failed": 1}, "other": {}}')
     built = compile_snapshots()
 
     zero = built.model("silent/minus-zero").pricing
@@ -97,7 +97,8 @@ def test_defect_7_silent_wrong_values_are_reported(snapshots, compile_snapshots,
     assert found[("free-text", "pricing")] == "expected an object of prices, got JSON string 'free'"
     assert found[("listed", "pricing")] == "expected an object of prices, got JSON array [1, 2]"
     status = reasons(built, "failed_models.json")
-    assert status == {("silent", "failed"): "expected true or false, got 'no'"}
+    assert status == {("silent", "failed"): "expected true or false, got 'no'",
+                      ("other", "$"): "key 'other' given 2 times in one object; the last value is kept"}
     assert [strict_bool(v)[0] for v in (True, "false", " TRUE ", 0, 1, None)] == [True, False, True, False, True, None]
     assert all(strict_bool(v)[1] for v in ("no", "yes", 2, 0.5, [], "0"))
 

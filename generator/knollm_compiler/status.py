@@ -8,7 +8,8 @@ from pathlib import Path
 from knollm.serialize import json_type
 
 from .ingest import values
-from .ingest.reading import UnreadableSource, read_json
+from .ingest.parse_notes import note_parse
+from .ingest.reading import UnreadableSource, read_parsed
 from .problems import ProblemLog
 from .records import ProviderStatus
 
@@ -32,13 +33,15 @@ def redact(text: str) -> str:
 def load_statuses(path: Path) -> tuple[dict[str, ProviderStatus], ProblemLog]:
     log = ProblemLog(path.name)
     try:
-        document = read_json(path)
+        parsed = read_parsed(path)
     except UnreadableSource as exc:
         log.reject("-", "$file", str(exc))
         return {}, log
+    document = parsed.document
     if not isinstance(document, dict):
         log.reject("-", "$file", "expected an object keyed by provider id")
         return {}, log
+    note_parse(parsed, list(document.items()), log)  # a provider listed twice: the last entry counts
     statuses: dict[str, ProviderStatus] = {}
     for provider, entry in sorted(document.items()):
         if not isinstance(entry, dict):

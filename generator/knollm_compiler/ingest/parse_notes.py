@@ -31,9 +31,10 @@ def _label(key: str | None, entry: Any, index: int) -> str:
 
 
 def _locate(document: Any, path: tuple[str | int, ...], labels: dict[int, str]) -> tuple[str, tuple[str | int, ...]]:
-    """(record label, path inside the record), or ("-", the whole path) outside every record."""
+    """(record label, path inside the record), or ("-", the whole path) outside every record. A record's own
+    key given twice (a keyed object naming one model twice) is that record's problem, at `$`."""
     node = document
-    for depth, step in enumerate(path[:-1]):
+    for depth, step in enumerate(path):
         node = _child(node, step)
         if node is None:
             break

@@ -100,8 +100,8 @@ def date(value: Any) -> Result:
     if isinstance(value, bool):
         return None, f"expected a date, got {describe(value)}"
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > EPOCH_MS_THRESHOLD else value
-        try:
+        try:  # an integer too large for a float overflows in the division already
+            seconds = value / 1000 if value > EPOCH_MS_THRESHOLD else value
             return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat(), None
         except (OverflowError, OSError, ValueError):
             return None, f"timestamp out of range: {describe(value)}"
