@@ -146,6 +146,7 @@ def test_range_is_defined_once_and_covers_every_scale() -> None:
         value, reason = prices.parse_price(text)
         assert value is None or value == Decimal("1e12"), text
         assert reason or value is not None
+        prices.plain_decimal(Decimal(text))  # the public helpers take any Decimal without an exception
 
 
 @CORPUS_TIER[0]

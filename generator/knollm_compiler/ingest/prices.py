@@ -38,6 +38,8 @@ underflows to a free price."""
 UNIT_FACTORS = {"per_token": Decimal(1_000_000), "per_1k": Decimal(1000), "per_mtok": Decimal(1)}
 SUB_DOLLAR_SCALES = {f"per_mtok_1e-{n}": Decimal(10) ** -n for n in range(2, 7)}
 """Listings that quote USD per million tokens in a sub-dollar unit (cents: 1e-2, 1/10,000 USD: 1e-4, ...)."""
+PLAIN_EXPONENT_LIMIT = 1000
+"""`plain_decimal` leaves numbers beyond 1e+-1000 as they are: the default context overflows at 1e+-999999."""
 SCALES = {**UNIT_FACTORS, **SUB_DOLLAR_SCALES}
 """Every scale unit calibration may choose: name -> factor to USD per million tokens."""
 TOKEN_COMPONENTS = ("input", "output", "cache_read", "cache_write", "reasoning")
@@ -191,6 +193,8 @@ def plain_decimal(value: Decimal) -> Decimal:
     """Drop trailing zeros without switching to exponent notation; negative zero becomes 0."""
     if value.is_zero():
         return Decimal(0)
+    if not value.is_finite() or abs(value.adjusted()) > PLAIN_EXPONENT_LIMIT:
+        return value  # far outside RAW range (callers check it first): normalising could overflow the context
     normalised = value.normalize()
     if normalised != normalised.to_integral():
         return normalised
