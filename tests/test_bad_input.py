@@ -86,7 +86,7 @@ def test_wrong_types(add_fixture, with_healthy, compile_snapshots):
     assert problem_tuples(built.problems("models_wrongtypes.json")) == {
         ("wt-lots", "context_length", "expected a positive integer, got 'lots'", "dropped"),
         ("wt-lots", "supports_tools", "expected true/false, got 'yes'", "dropped"),
-        ("[2]", "$", "entry is a JSON str, not an object", "rejected"),
+        ("[2]", "$", "entry is a JSON string, not an object", "rejected"),
         ("[3]", "id", "record id must be a string, got 12345", "rejected"),
     }
     assert {m.id for m in built.bundle.models if m.provider == "wrongtypes"} == {
@@ -105,7 +105,7 @@ def test_duplicate_ids_keep_the_first(add_fixture, with_healthy, compile_snapsho
     built = compile_snapshots()
 
     assert problem_tuples(built.problems("models_dupes.json")) == {
-        ("dup-a", "id", "duplicate id: same as entry [0]", "rejected"),
+        ("[2]", "id", "duplicate id 'dup-a': same as entry [0]", "rejected"),
     }
     assert built.model("dupes/dup-a").context_window == 4096
     assert built.model("dupes/dup-b").context_window == 8192
@@ -296,7 +296,7 @@ def test_cli_strict_lists_every_problem_at_once(everything_bad, catalog_dir, com
     for name in ("models_truncated.json", "models_errorpage.json", "models_empty.json",
                  "models_wrongtypes.json", "models_dupes.json", "models_prices.json", "models_textual.json"):
         assert name in err
-    for record in ("record '[2]'", "record '[3]'", "record 'dup-a'", "record 'pr-negative'",
+    for record in ("record '[2]'", "record '[3]'", "duplicate id 'dup-a'", "record 'pr-negative'",
                    "record 'pr-absurd'", "record 'wt-lots'"):
         assert record in err
     assert "truncated from" not in err  # warnings are not --strict failures

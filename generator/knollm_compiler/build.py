@@ -125,7 +125,7 @@ def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snap
     status_file = snapshots / "failed_models.json"
     if status_file.exists():
         snap.statuses, log = load_statuses(status_file)
-        read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-")
+        read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-" and p.severity is Severity.REJECTED)
         snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
     snap.csv_hints = _read_provider_csv(snapshots / "providers.csv")
     fetched, newest = listing_dates(snap.statuses)

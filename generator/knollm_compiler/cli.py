@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     write_if_changed(args.catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
     write_if_changed(args.catalog / "schema" / "library.schema.json", json_bytes(library_spec_schema()))
     lines = result.report_text.splitlines()
-    print("\n".join(lines[-2:] if args.quiet else lines))
+    print(next((line for line in lines if line.startswith("totals:")), "") if args.quiet else "\n".join(lines))
     if not result.bundle.report.invariant_ok:
         print("knollm-build: read != emitted + rejected for some source (see report)", file=sys.stderr)
         return 1

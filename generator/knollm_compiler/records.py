@@ -31,8 +31,9 @@ def _group_by_source(provenance: dict[str, str]) -> dict[str, str]:
 Provenance = Annotated[dict[str, str], PlainSerializer(_group_by_source, return_type=dict[str, str], when_used="json")]
 """In memory: dotted field path -> source tag. In JSON: source tag -> comma-separated field paths."""
 
-Money = Annotated[Decimal, Field(ge=0), PlainSerializer(lambda d: format(d, "f"), return_type=str, when_used="json")]
-"""USD, exact; serialised as a decimal string."""
+Money = Annotated[Decimal, Field(ge=0), PlainSerializer(lambda d: format(d.copy_abs() if d.is_zero() else d, "f"),
+                                                     return_type=str, when_used="json")]
+"""USD, exact; serialised as a decimal string (negative zero as `0`)."""
 
 
 class PriceTier(Strict):

@@ -32,6 +32,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
         emitted=(len(item.drafts) if item.records_emitted is None else item.records_emitted) - lost,
         merged=merged.merged.get(item.file, 0),
         rejected=item.rejected + lost,
+        records_uncounted=item.uncounted,
         ignored=tuple(item.ignored),
         unknown_fields=dict(sorted(item.unknown_fields.items())),
         declared_fields=declared,
@@ -47,13 +48,14 @@ def unrecognised_report(name: str) -> SourceReport:
     problem = Problem(name, "-", "$file", "not read: the name is not models_<provider>.json (nor a _manual/_best "
                       "variant, nor failed_models.json); rename it to use it", Severity.REJECTED)
     return SourceReport(file=name, provider=None, role="unreadable", shape="unrecognised name", read=0, emitted=0,
-                        merged=0, rejected=0, problems=(problem.as_dict(),))
+                        merged=0, rejected=0, records_uncounted=True, problems=(problem.as_dict(),))
 
 
 def status_report(log: ProblemLog, read: int, emitted: int) -> SourceReport:
     return SourceReport(
         file=log.file, provider=None, role="status", shape="keyed-object", read=read, emitted=emitted,
         merged=0, rejected=read - emitted, problems=tuple(p.as_dict() for p in log.problems),
+        records_uncounted=any(p.path == "$file" and p.severity is Severity.REJECTED for p in log.problems),
     )
 
 
@@ -107,11 +109,14 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
              f"{'rejected':>8} {'unknown':>8}"]
     for s in report.sources:
         flag = "" if s.read == s.emitted + s.rejected else "  <-- read != emitted + rejected"
-        lines.append(f"{s.file:<34} {s.role:<9} {s.shape:<14} {s.read:>6} {s.emitted:>8} {s.merged:>7} "
-                     f"{s.rejected:>8} {len(s.unknown_fields):>8}{flag}")
+        flag += "  (records not counted: file not read)" if s.records_uncounted else ""
+        lines.append(f"{s.file:<34} {s.role:<9} {s.shape:<14} {_count(s.read, s):>6} {_count(s.emitted, s):>8} "
+                     f"{s.merged:>7} {_count(s.rejected, s):>8} {len(s.unknown_fields):>8}{flag}")
     t = report.totals
+    uncounted = sum(1 for s in report.sources if s.records_uncounted)
     lines.append(f"totals: read {t.get('read', 0)}, emitted {t.get('emitted', 0)}, rejected "
-                 f"{t.get('rejected', 0)}, problems {t.get('problems', 0)}, conflicts {t.get('conflicts', 0)}")
+                 f"{t.get('rejected', 0)}, problems {t.get('problems', 0)}, conflicts {t.get('conflicts', 0)}"
+                 + (f"; {uncounted} file(s) not read, their records not counted" if uncounted else ""))
     if report.families:
         f = report.families
         lines.append(f"families: {f.families}, of which {f.multi_provider} with 2+ providers; largest: "
@@ -129,6 +134,11 @@ def render_text(report: Report, models: int, providers: int, priced: int, second
     if len(problems) > MAX_PROBLEMS_IN_TEXT:
         lines.append(f"  ... and {len(problems) - MAX_PROBLEMS_IN_TEXT} more in dist/catalog.json (report)")
     return "\n".join(lines) + "\n"
+
+
+def _count(value: int, source: SourceReport) -> str:
+    """A count, or `?` for a file whose records could not be counted."""
+    return "?" if source.records_uncounted else str(value)
 
 
 def duplicate_lines(report: Report) -> list[str]:

@@ -43,6 +43,9 @@ class SourceReport(Strict):
     """Of `emitted`, entries merged into a model another source already had."""
     rejected: int
     """Entries left out, each listed in `problems`."""
+    records_uncounted: bool = False
+    """The file was not read into records (unparseable, unknown shape, unrecognised name): `read`, `emitted` and
+    `rejected` are 0 because its records could not be counted, not because it had none."""
     ignored: tuple[str, ...] = ()
     """Keys of entries recognised as documentation, not models (e.g. LiteLLM's `sample_spec`)."""
     unknown_fields: dict[str, int] = {}

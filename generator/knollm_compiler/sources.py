@@ -18,8 +18,9 @@ from typing import Any
 from .drafts import Draft
 from .ingest import image_variants
 from .ingest.normalise import EntryNormaliser
-from .ingest.reading import UnreadableSource, read_json
-from .ingest.shapes import Listing, UnknownShape, find_entries
+from .ingest.parse_notes import note_parse
+from .ingest.reading import UnreadableSource, read_parsed
+from .ingest.shapes import Listing, UnknownShape, entry_label, find_entries
 from .problems import ProblemLog, Severity
 
 LISTING_NAME = re.compile(r"^models_(?P<provider>[a-z0-9][a-z0-9_.-]*?)(?:_(?P<variant>manual|best))?\.json$")
@@ -58,6 +59,8 @@ class Ingested:
     """Our provider id -> facts the source states about the provider (`base_url`, `api_key_env`, `docs_url`)."""
     records_emitted: int | None = None
     """Records that produced drafts, when one record may give several drafts (else one draft per record)."""
+    uncounted: bool = False
+    """The file could not be parsed into records, so `read` (0) is not a count of its records."""
 
     @property
     def rejected(self) -> int:
@@ -83,10 +86,12 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
     """Read, find entries, and normalise every entry of one file, collecting all problems."""
     log = ProblemLog(source.name)
     try:
-        listing = find_entries(read_json(source.path))
+        parsed = read_parsed(source.path)
+        listing = find_entries(parsed.document)
     except (UnreadableSource, UnknownShape) as exc:
         log.reject("-", "$file", str(exc))
-        return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log)
+        return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log, uncounted=True)
+    note_parse(parsed, listing.entries, log)
     provider_key = _catalog_provider_key(listing)
     if provider_key and _names_only(listing, provider_key, source.provider, resolve_provider):
         provider_key = None  # a listing whose entries name their own provider is still that provider's listing
@@ -111,7 +116,8 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
             provider, model_id = _route_catalog_entry(entry, provider_key, model_id, resolve_provider, result)
         dedupe_key = f"{provider}/{model_id}"
         if dedupe_key in seen and not provider_key:
-            log.reject(key or model_id, "id", f"duplicate id: same as entry [{seen[dedupe_key]}]")
+            label = entry_label(key, index)  # the id alone names both entries
+            log.reject(label, "id", f"duplicate id {model_id!r}: same as entry [{seen[dedupe_key]}]")
             continue
         seen.setdefault(dedupe_key, index)
         draft = normaliser.normalise(model_id, entry, provider)

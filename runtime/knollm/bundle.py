@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BundleError
+from .serialize import json_type
 
 try:  # orjson is a declared dependency; the stdlib parser keeps the runtime working without it.
     from orjson import JSONDecodeError
@@ -91,10 +92,13 @@ def parse(data: bytes | str, origin: str | None = None) -> dict[str, Any]:
 def check(document: Any, origin: str | None = None) -> None:
     """Check what loading relies on: an object with a supported `schema_version`, and lists of records."""
     if not isinstance(document, dict):
-        raise BundleError(f"expected a JSON object at the top level, found {type(document).__name__}", origin)
+        raise BundleError(f"expected a JSON object at the top level, found {json_type(document)}", origin)
     version = document.get("schema_version")
-    if not isinstance(version, str) or not version:
+    if version is None:
         raise BundleError("no schema_version; this is not a Knollm catalog bundle", origin)
+    if not isinstance(version, str) or not version:
+        got = json_type(version) if version != "" else "an empty string"
+        raise BundleError(f"schema_version must be a string (\"{SUPPORTED_MAJOR}.x\"), got {got}", origin)
     major = version.split(".", 1)[0]
     if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
         raise BundleError(

@@ -12,8 +12,26 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
     orjson = None  # type: ignore[assignment]
 
 
+def json_type(value: Any) -> str:
+    """The JSON word for a parsed value's type (`null`, `boolean`, `number`, `string`, `array`, `object`): what
+    messages about input files say, since their readers write JSON, not Python."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
 def money_str(value: Decimal) -> str:
-    """An exact, plain (non-scientific) decimal string without trailing zeros: `0.000075`, `15`."""
+    """An exact, plain (non-scientific) decimal string without trailing zeros: `0.000075`, `15`; `0`, never `-0`."""
+    if value.is_zero():
+        return "0"
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")

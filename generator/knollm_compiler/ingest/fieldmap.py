@@ -106,6 +106,8 @@ KNOWN_UNUSED = frozenset({
 IGNORED_SUBTREES = frozenset({"experimental"})
 
 PRICE_PATH = re.compile(r"pric|cost", re.IGNORECASE)
+PRICE_CONTAINERS = frozenset({"pricing", "price", "prices", "cost", "costs"})
+"""Keys that hold an object of prices: any other value there (`"pricing": "free"`, a list) is a problem."""
 CURRENCY_LEAVES = frozenset({"usd"})
 OTHER_CURRENCY_LEAVES = frozenset({"tao", "eur", "cny", "credits"})
 TIER = re.compile(r"_above_(\d+)k_tokens$")

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..drafts import Draft
 from .flatten import flatten, leaf_name
-from .prices import MAX_PER_UNIT, to_decimal
+from .prices import MAX_PER_UNIT, parse_price
 
 VARIANT_ID = re.compile(
     r"^(?:(?P<quality>[a-z][a-z0-9-]*)/)?(?P<width>\d{2,5}|max)-x-(?P<height>\d{2,5}|max)/"
@@ -52,7 +52,7 @@ def image_price(variant: ImageVariant, entry: dict[str, Any], draft: Draft) -> t
     if not (width.isdigit() and height.isdigit()):
         return None, None  # `max`: no pixel count to multiply by
     for path, raw in flatten(entry):
-        number = to_decimal(raw) if PIXEL_KEY.search(leaf_name(path)) else None
+        number = parse_price(raw)[0] if PIXEL_KEY.search(leaf_name(path)) else None  # bad: logged as a price
         if number is not None and number > 0:
             price = _significant(number * int(width) * int(height), len(number.as_tuple().digits))
             if price > MAX_PER_UNIT:

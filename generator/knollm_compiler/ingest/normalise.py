@@ -7,11 +7,14 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from knollm.serialize import json_type
+
 from ..drafts import Draft, RawPrice
 from ..problems import ProblemLog
 from . import fieldmap as fm
 from . import nontoken, prices, values
 from .flatten import flatten, last_two, leaf_name
+from .shapes import entry_label
 
 PRICE_FIELDS = {
     "input": "input_per_mtok", "output": "output_per_mtok", "cache_read": "cache_read_per_mtok",
@@ -55,15 +58,15 @@ class EntryNormaliser:
                 continue
             for path, raw in _price_sample_paths(entry):
                 key = prices.classify(path)
-                number = prices.to_decimal(raw)
+                number, _ = prices.parse_price(raw)  # out of range: no evidence of the unit (logged by _price)
                 if key and key.unit is None and number is not None:
                     samples.setdefault(path, []).append(number)
         self.units = prices.detect_units(samples)
 
     def record_id(self, key: str | None, entry: Any, index: int) -> str | None:
-        label = key if key is not None else f"[{index}]"
+        label = entry_label(key, index)
         if not isinstance(entry, dict):
-            self.log.reject(label, "$", f"entry is a JSON {type(entry).__name__}, not an object")
+            self.log.reject(label, "$", f"entry is a JSON {json_type(entry)}, not an object")
             return None
         raw = entry.get("id", key) if key is not None else next(
             (entry[k] for k in fm.ID_KEYS if k in entry), None
@@ -195,14 +198,17 @@ class EntryNormaliser:
         """`path` keys the unit detected for the file; `where` (default: path) is what problems name."""
         where = where or path
         key = prices.classify(path)
+        if key is None and leaf_name(path) in fm.PRICE_CONTAINERS and raw not in (None, "", [], {}):
+            self.log.drop(mid, where, f"expected an object of prices, got JSON {json_type(raw)} {values.describe(raw)}")
+            return
         if key is None or raw is None or raw == "":
             return
         if isinstance(raw, list | dict):
             self.unknown_fields[path] += 1  # e.g. a list of price tiers in a shape we do not read
             return
-        number = prices.to_decimal(raw)
+        number, reason = prices.parse_price(raw)
         if number is None:
-            self.log.drop(mid, where, f"price is not a number: {values.describe(raw)}")
+            self.log.drop(mid, where, reason or f"price is not a number: {values.describe(raw)}")
             return
         unit = key.unit or self.default_unit or self.units.get(path, "per_mtok")
         self.units_used.setdefault(path, unit)

@@ -16,14 +16,30 @@ from decimal import Decimal, InvalidOperation
 
 from . import fieldmap as fm
 from . import nontoken
+from .values import describe
 
 PER_TOKEN_MEDIAN_CEILING = 1e-3
 MAX_PER_MTOK = Decimal(1000)
 MIN_NONZERO_PER_MTOK = Decimal("0.0001")
 MAX_PER_UNIT = Decimal(100)
+MIN_NONZERO_PER_UNIT = Decimal("0.000001")
+"""A fee per request or per image below a millionth of a dollar is a unit error (a per-token price in the key)."""
+RAW_MAX = Decimal("1e12")
+RAW_MIN_NONZERO = Decimal("1e-12")
+"""Every price number read from a source, in whatever unit it is written, is 0 or has a magnitude between
+`RAW_MIN_NONZERO` and `RAW_MAX`; anything else (`1e28`, `"1E+400"`, `"1e-999999999"`) is a record problem.
+
+The range is wider than any price in any unit we read: the largest conversion factor is 1e6 (per token, per
+character) and the smallest 1e-6 (`per_mtok_1e-6`), so a number outside it lands outside every published
+range (`MIN_NONZERO_PER_MTOK`..`MAX_PER_MTOK` for tokens, `MAX_PER_UNIT`, the `nontoken.BANDS`) under every
+unit: rejecting it first changes no outcome. It keeps unit conversion exact in the default decimal context
+(28 digits, exponents to +-999999), where `1e999999999 * 1e6` overflows and `1e-999999999 * 1e6` silently
+underflows to a free price."""
 UNIT_FACTORS = {"per_token": Decimal(1_000_000), "per_1k": Decimal(1000), "per_mtok": Decimal(1)}
 SUB_DOLLAR_SCALES = {f"per_mtok_1e-{n}": Decimal(10) ** -n for n in range(2, 7)}
 """Listings that quote USD per million tokens in a sub-dollar unit (cents: 1e-2, 1/10,000 USD: 1e-4, ...)."""
+PLAIN_EXPONENT_LIMIT = 1000
+"""`plain_decimal` leaves numbers beyond 1e+-1000 as they are: the default context overflows at 1e+-999999."""
 SCALES = {**UNIT_FACTORS, **SUB_DOLLAR_SCALES}
 """Every scale unit calibration may choose: name -> factor to USD per million tokens."""
 TOKEN_COMPONENTS = ("input", "output", "cache_read", "cache_write", "reasoning")
@@ -124,6 +140,19 @@ def to_decimal(value: object) -> Decimal | None:
     return None
 
 
+def parse_price(value: object) -> tuple[Decimal | None, str | None]:
+    """`to_decimal` with the range check: (number, None), (None, None) for no value, or (None, reason)."""
+    if value is None or value == "":
+        return None, None
+    number = to_decimal(value)
+    if number is None:
+        return None, f"price is not a number: {describe(value)}"
+    if not number.is_zero() and not RAW_MIN_NONZERO <= number.copy_abs() <= RAW_MAX:
+        return None, (f"implausible price {describe(value)}: outside the range read (0, or {RAW_MIN_NONZERO:e} to "
+                      f"{RAW_MAX:e} in any unit), a unit or typing error")
+    return (Decimal(0) if number.is_zero() else number), None  # -0 is 0: never shown as $-0
+
+
 def detect_units(samples: dict[str, list[Decimal]]) -> dict[str, str]:
     """Per ambiguous price path: `per_token` when the median positive value is tiny, else `per_mtok`.
 
@@ -151,8 +180,8 @@ def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None,
         converted, reason = nontoken.normalise(value, key.component, unit)
         return (None, reason) if reason else (plain_decimal(converted), None)
     if unit == "per_unit":
-        if value > MAX_PER_UNIT:
-            return None, f"implausible price {value} USD per {key.component.removeprefix('per_')}"
+        if value > MAX_PER_UNIT or 0 < value < MIN_NONZERO_PER_UNIT:
+            return None, f"implausible price {plain_decimal(value)} USD per {key.component.removeprefix('per_')}"
         return plain_decimal(value), None
     converted = value * UNIT_FACTORS[unit]
     if converted > MAX_PER_MTOK or (0 < converted < MIN_NONZERO_PER_MTOK):
@@ -161,7 +190,11 @@ def normalise(value: Decimal, key: PriceKey, unit: str) -> tuple[Decimal | None,
 
 
 def plain_decimal(value: Decimal) -> Decimal:
-    """Drop trailing zeros without switching to exponent notation."""
+    """Drop trailing zeros without switching to exponent notation; negative zero becomes 0."""
+    if value.is_zero():
+        return Decimal(0)
+    if not value.is_finite() or abs(value.adjusted()) > PLAIN_EXPONENT_LIMIT:
+        return value  # far outside RAW range (callers check it first): normalising could overflow the context
     normalised = value.normalize()
     if normalised != normalised.to_integral():
         return normalised

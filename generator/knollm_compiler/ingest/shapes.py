@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from knollm.serialize import json_type
+
 from .fieldmap import ID_KEYS, UPSTREAM_KEYS
 
 
@@ -30,6 +32,11 @@ class Listing:
     """Keys or indexes of documentation entries."""
 
 
+def entry_label(key: str | None, index: int) -> str:
+    """How problems name an entry: its key in a keyed object, else (or when the key is blank) its index `[3]`."""
+    return key if key is not None and key.strip() else f"[{index}]"
+
+
 def find_entries(document: Any) -> Listing:
     """Locate the records of a parsed document."""
     if isinstance(document, list):
@@ -37,7 +44,7 @@ def find_entries(document: Any) -> Listing:
     elif isinstance(document, dict):
         listing = _from_object(document)
     else:
-        raise UnknownShape(f"top level is a JSON {type(document).__name__}, not an object or array")
+        raise UnknownShape(f"top level is a JSON {json_type(document)}, not an object or array")
     _drop_documentation(listing)
     return listing
 

@@ -35,15 +35,30 @@ def positive_int(value: Any) -> Result:
         return None, f"expected a positive integer, got {describe(value)}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        text = value.strip().lstrip("0") or "0"
+        if len(text) > len(str(MAX_TOKENS_PLAUSIBLE)):  # implausible whatever it says (Python refuses 4300+ digits)
+            return None, f"implausible token count {describe(value)} (more than {MAX_TOKENS_PLAUSIBLE:,})"
+        value = int(text)
     if value == 0:
         return None, None
     if not isinstance(value, int) or value < 0:
         return None, f"expected a positive integer, got {describe(value)}"
     if value > MAX_TOKENS_PLAUSIBLE:
-        return None, f"implausible token count {value}"
+        return None, f"implausible token count {describe(value)} (more than {MAX_TOKENS_PLAUSIBLE:,})"
     return value, None
+
+
+def strict_bool(value: Any) -> Result:
+    """true/false, "true"/"false" (any case) or 0/1; None means unknown. Anything else (`"no"`, `"yes"`, `2`)
+    is a reason: Python's truthiness would read `"no"` as true."""
+    if value is None or isinstance(value, bool):
+        return value, None
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value), None
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true", None
+    return None, f"expected true or false, got {describe(value)}"
 
 
 def plain_text(value: Any, limit: int, keep_newlines: bool) -> tuple[str | None, list[str]]:
@@ -85,8 +100,8 @@ def date(value: Any) -> Result:
     if isinstance(value, bool):
         return None, f"expected a date, got {describe(value)}"
     if isinstance(value, int | float):
-        seconds = value / 1000 if value > EPOCH_MS_THRESHOLD else value
-        try:
+        try:  # an integer too large for a float overflows in the division already
+            seconds = value / 1000 if value > EPOCH_MS_THRESHOLD else value
             return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat(), None
         except (OverflowError, OSError, ValueError):
             return None, f"timestamp out of range: {describe(value)}"
