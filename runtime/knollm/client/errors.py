@@ -29,11 +29,17 @@ from ..errors import KnollmError
 EXCERPT_LIMIT = 300
 """Longest body excerpt an error carries (characters, after redaction)."""
 
+# Key-shaped text: a value counts as a credential when it has a digit (prose words do not) or is long.
+_VALUE = r"(?:(?=[^\s\"'&,}]*\d)[^\s\"'&,}]{6,}|[^\s\"'&,}]{20,})"
 _KEY_PATTERNS = (
-    re.compile(r"(?i)\b(bearer|token|basic)\s+[A-Za-z0-9._~+/=\-]{6,}"),
-    re.compile(r"\b(sk|pk|rk|gsk|xai|csk|nvapi|hf|r8|fw|pplx|key)[-_][A-Za-z0-9_\-]{8,}"),
+    re.compile(r"(?i)\b(bearer|token|basic)\s+(?!\[REDACTED\])" + _VALUE),
+    re.compile(r"\b(sk|pk|rk|gsk|xai|csk|nvapi|hf|r8|fw|pplx)[-_][A-Za-z0-9_\-]{12,}"),
     re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
-    re.compile(r"(?i)\b((?:api[_-]?)?key|token|secret|password|authorization)([\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]{6,}"),
+    # A label's value, unless it is already masked or is the scheme word of a masked `Bearer <key>`.
+    re.compile(
+        r"(?i)\b((?:api[_-]?)?key|token|secret|password|authorization)([\"']?\s*[:=]\s*[\"']?)"
+        r"(?!\[REDACTED\]|(?:bearer|token|basic)\s)" + _VALUE
+    ),
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 MASK = "[REDACTED]"
