@@ -27,7 +27,7 @@ import orjson
 from ..errors import UnsupportedRequest
 from ..target import Target
 from ..types import ChatRequest, JSONObject, JSONValue
-from .values import arguments_object, as_list, as_obj, as_str, data_url
+from .values import arguments_object, as_list, as_obj, as_str, data_url, json_list
 
 API_VERSION = "2026-10-21"
 """The `anthropic-version` header sent unless the target's headers set another (the official SDK's default)."""
@@ -57,9 +57,9 @@ def build_body(request: ChatRequest, target: Target) -> JSONObject:
     if request.response_format and request.response_format.get("type") == "json_object":
         system = _append_instruction(system, JSON_OBJECT_INSTRUCTION)
     body: JSONObject = {"model": target.model_id, "max_tokens": request.max_tokens or DEFAULT_MAX_TOKENS,
-                        "messages": messages}
+                        "messages": json_list(messages)}
     if system:
-        body["system"] = system
+        body["system"] = system if isinstance(system, str) else json_list(system)
     if request.stream:
         body["stream"] = True
     if request.tools:
@@ -174,7 +174,7 @@ def _block(part: JSONObject) -> Block:
 def _tool_result(message: JSONObject) -> Block:
     content = message.get("content")
     result: Block = {"type": "tool_result", "tool_use_id": as_str(message.get("tool_call_id"))}
-    result["content"] = content if isinstance(content, str) else _blocks(content)
+    result["content"] = content if isinstance(content, str) else json_list(_blocks(content))
     return result
 
 

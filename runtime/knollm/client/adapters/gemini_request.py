@@ -24,7 +24,7 @@ import orjson
 from ..errors import UnsupportedRequest
 from ..target import Target
 from ..types import ChatRequest, JSONObject, JSONValue
-from .values import arguments_object, as_list, as_obj, as_str, data_url
+from .values import arguments_object, as_list, as_obj, as_str, data_url, json_list
 
 GENERATION = {
     "stop": "stopSequences", "top_p": "topP", "top_k": "topK", "seed": "seed", "n": "candidateCount",
@@ -42,9 +42,9 @@ Part = JSONObject
 def build_body(request: ChatRequest, target: Target) -> JSONObject:
     """The JSON body of `generateContent` / `streamGenerateContent` for `request`."""
     system, contents = split_messages(request.messages, target)
-    body: JSONObject = {"contents": contents}
+    body: JSONObject = {"contents": json_list(contents)}
     if system:
-        body["systemInstruction"] = {"parts": system}
+        body["systemInstruction"] = {"parts": json_list(system)}
     if request.tools:
         body["tools"] = [{"functionDeclarations": [_declaration(tool) for tool in request.tools]}]
     if request.tool_choice is not None:
@@ -93,9 +93,9 @@ def split_messages(messages: list[JSONObject], target: Target) -> tuple[list[Par
         if role == "tool":
             turn: JSONObject = {"role": "user", "parts": [_function_response(message, names)]}
         elif role == "user":
-            turn = {"role": "user", "parts": _parts(message.get("content"))}
+            turn = {"role": "user", "parts": json_list(_parts(message.get("content")))}
         elif role == "assistant":
-            turn = {"role": "model", "parts": _model_parts(message, names, target, position)}
+            turn = {"role": "model", "parts": json_list(_model_parts(message, names, target, position))}
         else:
             raise UnsupportedRequest(f"message {position} has role {role!r}; use system, user, assistant or tool")
         if contents and contents[-1]["role"] == turn["role"]:

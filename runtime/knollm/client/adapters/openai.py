@@ -32,7 +32,20 @@ from ..types import (
     Usage,
 )
 from .base import AdapterBase, TextTracker, json_request, load_event, read_json
-from .values import FINISH_REASONS, as_int, as_list, as_obj, as_str, json_text, new_id, now, opt_int, opt_str, text_of
+from .values import (
+    FINISH_REASONS,
+    as_int,
+    as_list,
+    as_obj,
+    as_str,
+    json_list,
+    json_text,
+    new_id,
+    now,
+    opt_int,
+    opt_str,
+    text_of,
+)
 
 _FINISH_ALIASES: dict[str, FinishReason] = {
     "eos": "stop", "end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length",
@@ -107,7 +120,7 @@ class OpenAIAdapter(AdapterBase):
             body["stream"] = True
             body["stream_options"] = {"include_usage": True}
         optional: dict[str, JSONValue] = {
-            "tools": request.tools,
+            "tools": json_list(request.tools) if request.tools is not None else None,
             "tool_choice": request.tool_choice,
             "response_format": request.response_format,
             "max_tokens": request.max_tokens,

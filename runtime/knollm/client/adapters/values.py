@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from typing import get_args
 
 import orjson
@@ -32,6 +33,11 @@ def opt_int(value: JSONValue) -> int | None:
 
 def as_obj(value: JSONValue) -> JSONObject:
     return value if isinstance(value, dict) else {}
+
+
+def json_list(items: Iterable[JSONValue]) -> list[JSONValue]:
+    """`items` as a JSON array (lists are invariant, so a `list[JSONObject]` is not a `list[JSONValue]`)."""
+    return list(items)
 
 
 def as_list(value: JSONValue) -> list[JSONValue]:
