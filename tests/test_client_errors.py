@@ -256,3 +256,24 @@ def test_no_fake_key_in_any_output(api: str, caplog: pytest.LogCaptureFixture,
 def test_redact_leaves_prose_alone() -> None:
     prose = "Invalid token provided. Basic authentication required; api_key: missing; key-value store"
     assert redact(prose) == prose
+
+
+class _Broken(httpx.SyncByteStream):
+    def __init__(self, first: bytes, error: httpx.TransportError) -> None:
+        self.first, self.error = first, error
+
+    def __iter__(self) -> Any:
+        yield self.first
+        raise self.error
+
+
+@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("error", [httpx.ReadError("connection reset by peer"), httpx.ReadTimeout("timed out")])
+def test_connection_lost_mid_stream_keeps_the_text_so_far(api: str, error: httpx.TransportError) -> None:
+    first = STREAMS[api].split(b"\n\n")
+    head = b"\n\n".join(first[:2]) + b"\n\n"
+    handler = lambda _: httpx.Response(  # noqa: E731
+        200, stream=_Broken(head, error), headers={"content-type": "text/event-stream"})
+    with pytest.raises(StreamInterrupted, match=type(error).__name__) as caught:
+        stream(api, request(stream=True), handler)
+    assert caught.value.text_so_far == "Hi"

@@ -35,6 +35,8 @@ _AUTHORIZATION_PREFIX = {"bearer": "Bearer ", "token": "Token ", "authorization-
 class StreamTranslator(Protocol):
     """Turns one provider's stream events into OpenAI-shaped chunks; one translator per stream (it keeps state)."""
 
+    tracker: TextTracker
+
     def feed(self, event: SSEEvent) -> list[ChatCompletionChunk]:
         """Chunks for one event (often none, sometimes two: a finish chunk and the usage chunk)."""
         ...
@@ -85,21 +87,34 @@ class AdapterBase:
 
     def chunks(self, events: Iterator[SSEEvent], target: Target) -> Iterator[ChatCompletionChunk]:
         translator = self.translator(target)
-        for event in events:
-            yield from translator.feed(event)
-            if translator.done:
-                break
+        try:
+            for event in events:
+                yield from translator.feed(event)
+                if translator.done:
+                    break
+        except httpx.TransportError as error:
+            # The events are read lazily from the connection: a reset or timeout mid-stream lands here, and only
+            # the translator knows the text delivered so far.
+            raise _broken(translator, error) from None
         yield from translator.finish()
 
     async def achunks(self, events: AsyncIterator[SSEEvent], target: Target) -> AsyncIterator[ChatCompletionChunk]:
         translator = self.translator(target)
-        async for event in events:
-            for chunk in translator.feed(event):
-                yield chunk
-            if translator.done:
-                break
+        try:
+            async for event in events:
+                for chunk in translator.feed(event):
+                    yield chunk
+                if translator.done:
+                    break
+        except httpx.TransportError as error:
+            raise _broken(translator, error) from None
         for chunk in translator.finish():
             yield chunk
+
+
+def _broken(translator: StreamTranslator, error: httpx.TransportError) -> StreamInterrupted:
+    what = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
+    return translator.tracker.interrupted(f"the connection {what} ({type(error).__name__})")
 
 
 def auth_headers(target: Target) -> dict[str, str]:
@@ -199,10 +214,11 @@ def _text(response: httpx.Response) -> str:
         return ""
 
 
-def _is_html(response: httpx.Response, text: str) -> bool:
+def _is_html(response: httpx.Response) -> bool:
+    # Bytes, not `response.text`: decoding (and charset guessing) would cost more than the rest of the parse.
     content_type = response.headers.get("content-type", "").lower()
-    head = text.lstrip()[:15].lower()
-    return "html" in content_type or head.startswith(("<!doctype", "<html"))
+    head = response.content[:64].lstrip()[:15].lower()
+    return "html" in content_type or head.startswith((b"<!doctype", b"<html"))
 
 
 def read_json(response: httpx.Response, target: Target) -> JSONObject:
@@ -210,14 +226,13 @@ def read_json(response: httpx.Response, target: Target) -> JSONObject:
     HTML page, malformed JSON or JSON that is not an object."""
     if not response.is_success:
         raise error_for(response, target)
-    text = _text(response)
-    if _is_html(response, text):
-        raise InvalidResponse(target.provider, "an HTML page instead of JSON", excerpt(text, target.secrets(), 120),
-                              response.status_code)
+    if _is_html(response):
+        raise InvalidResponse(target.provider, "an HTML page instead of JSON",
+                              excerpt(_text(response), target.secrets(), 120), response.status_code)
     try:
         data = orjson.loads(response.content)
     except orjson.JSONDecodeError:
-        raise InvalidResponse(target.provider, "malformed JSON", excerpt(text, target.secrets(), 120),
+        raise InvalidResponse(target.provider, "malformed JSON", excerpt(_text(response), target.secrets(), 120),
                               response.status_code) from None
     if not isinstance(data, dict):
         raise InvalidResponse(target.provider, f"a JSON {type(data).__name__} instead of an object",
