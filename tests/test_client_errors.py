@@ -277,3 +277,22 @@ def test_connection_lost_mid_stream_keeps_the_text_so_far(api: str, error: httpx
     with pytest.raises(StreamInterrupted, match=type(error).__name__) as caught:
         stream(api, request(stream=True), handler)
     assert caught.value.text_so_far == "Hi"
+
+
+def test_a_key_with_surrounding_whitespace_is_trimmed() -> None:
+    http_request = ADAPTERS["openai"].build(request(), target("openai", key=Secret(f" {KEY}\n", "env:TEST_KEY")))
+    assert http_request.headers["authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize("bad", [f"{KEY}\nX-Evil: 1", f"sk-test {KEY}", f"{KEY}\u2026", "", "\x00"])
+def test_a_malformed_key_is_refused_without_showing_it(bad: str) -> None:
+    with pytest.raises(UnsupportedRequest, match="env:TEST_KEY") as caught:
+        ADAPTERS["anthropic"].build(request(), target("anthropic", key=Secret(bad, "env:TEST_KEY")))
+    assert KEY not in str(caught.value) and "copy the key again" in str(caught.value)
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_a_json_body_instead_of_a_stream(api: str) -> None:
+    with pytest.raises(InvalidResponse, match="JSON body instead of an event stream") as caught:
+        stream(api, request(stream=True), json_response({"error": {"message": f"streaming off {KEY}"}}))
+    assert "streaming off" in str(caught.value) and KEY not in str(caught.value)

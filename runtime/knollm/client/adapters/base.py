@@ -4,6 +4,7 @@ and the loop that runs a stream translator over SSE events (sync and async)."""
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Protocol
@@ -29,6 +30,8 @@ from ..target import Target
 from ..types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject
 
 _KEY_HEADERS = {"x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key", "api-key": "api-key"}
+_KEY_CHARS = re.compile(r"[\x21-\x7e]+")
+_HEADER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _AUTHORIZATION_PREFIX = {"bearer": "Bearer ", "token": "Token ", "authorization-raw": ""}
 
 
@@ -122,12 +125,19 @@ def auth_headers(target: Target) -> dict[str, str]:
     kind = target.auth_header
     if target.key is None or kind == "none":
         return {}
-    key = target.key.reveal()
+    # Surrounding whitespace is a copy-paste accident. Anything else unprintable must be refused here: the HTTP
+    # layer's own error for an illegal header value quotes the value, i.e. the key.
+    key = target.key.reveal().strip()
+    if not _KEY_CHARS.fullmatch(key):
+        raise UnsupportedRequest(
+            f"the key for provider {target.provider!r} ({target.key.alias or 'no alias'}) is empty or contains "
+            "spaces, control or non-ASCII characters; copy the key again into its environment variable."
+        )
     if kind in _AUTHORIZATION_PREFIX:
         return {"Authorization": _AUTHORIZATION_PREFIX[kind] + key}
     if kind in _KEY_HEADERS:
         return {_KEY_HEADERS[kind]: key}
-    if kind.startswith("custom:") and len(kind) > len("custom:"):
+    if kind.startswith("custom:") and _HEADER_NAME.fullmatch(kind.removeprefix("custom:")):
         return {kind.removeprefix("custom:"): key}
     raise UnsupportedRequest(
         f"provider {target.provider!r} uses auth {kind!r}, which the client cannot send "
@@ -240,20 +250,34 @@ def read_json(response: httpx.Response, target: Target) -> JSONObject:
     return data
 
 
-def check_stream_response(response: httpx.Response, target: Target) -> None:
-    """Before reading a stream: raise for an error status (reads the body) or an HTML page. Sync version."""
+def _not_a_stream(response: httpx.Response) -> str | None:
+    """What the response is instead of an event stream (an error status, HTML, JSON), or None if it may be one."""
     if not response.is_success:
-        response.read()
+        return "error"
+    content_type = response.headers.get("content-type", "").lower()
+    if "html" in content_type:
+        return "an HTML page instead of an event stream"
+    if content_type.startswith("application/json"):
+        return "a JSON body instead of an event stream (does this provider stream? try stream=False)"
+    return None
+
+
+def check_stream_response(response: httpx.Response, target: Target) -> None:
+    """Before reading a stream: raise `error_for(...)` for an error status and `InvalidResponse` for an HTML page
+    or a plain JSON body (both read the body first; a 2xx event stream is left unread)."""
+    problem = _not_a_stream(response)
+    if problem is None:
+        return
+    response.read()
+    if problem == "error":
         raise error_for(response, target)
-    if "html" in response.headers.get("content-type", "").lower():
-        response.read()
-        raise InvalidResponse(target.provider, "an HTML page instead of an event stream",
-                              excerpt(_text(response), target.secrets(), 120), response.status_code)
+    raise InvalidResponse(target.provider, problem, excerpt(_text(response), target.secrets(), 120),
+                          response.status_code)
 
 
 async def acheck_stream_response(response: httpx.Response, target: Target) -> None:
     """`check_stream_response` for async responses."""
-    if not response.is_success or "html" in response.headers.get("content-type", "").lower():
+    if _not_a_stream(response) is not None:
         await response.aread()
         check_stream_response(response, target)
 
