@@ -89,7 +89,8 @@ def _expected(detail: ErrorDetails, path: KeyPath, is_key: bool) -> tuple[str, s
         return f"one of {ctx.get('expected')}", f"write it like {example}" if example else "use one of those"
     if kind in ("greater_than", "greater_than_equal"):
         sign = ">" if kind == "greater_than" else ">="
-        return f"a number {sign} {ctx.get('gt', ctx.get('ge'))}", f"write it like {example}"
+        bound = ctx.get("gt", ctx.get("ge"))
+        return f"a number {sign} {bound:g}", f"write it like {example}"
     if kind == "too_short":
         return "at least one entry", f"write it like {example}" if example else "add an entry"
     message = str(detail["msg"])

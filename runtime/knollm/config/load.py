@@ -232,10 +232,11 @@ class _Loader:
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in reading order: the file top to bottom, then environment variables."""
     seen: set[str] = set()
     kept = []
     for problem in problems:
         if str(problem) not in seen:
             seen.add(str(problem))
             kept.append(problem)
-    return kept
+    return sorted(kept, key=lambda p: (p.file is None, (p.file or "").startswith("$"), p.file or "", p.line or 0))

@@ -98,7 +98,7 @@ def _config_data(config: Config) -> dict[str, Any]:
     }
     return {
         "providers": providers,
-        "models": {mid: m.model_dump(exclude_none=True) for mid, m in config.models.items()},
+        "models": {mid: m.model_dump(mode="json", exclude_none=True) for mid, m in config.models.items()},
         "routes": {name: list(r.candidates) for name, r in config.routes.items()},
         "profiles": list(config.profiles),
         "default_profile": config.default_profile,
