@@ -570,3 +570,20 @@ def test_import_knollm_does_not_load_the_configuration() -> None:
             "or m.startswith('knollm.config')); print(bad)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_configuration_reference_page_lists_every_key() -> None:
+    from markupsafe import Markup
+
+    from knollm_compiler.site import configdoc
+    from knollm_compiler.site.render import Renderer
+
+    tables = configdoc.tables()
+    notes = {name: Markup(text) for name, text in configdoc.notes().items()}
+    page = Renderer().render("config_format.md.j2", "reference/configuration.md", tables=tables, notes=notes)
+    for model in (Config, ProviderSettings, ModelSettings):
+        for name in model.model_fields:
+            assert f"| <code>{name.replace('_', '&#95;')}</code> |" in page
+    assert "## The top level" in page and "## <code>&#91;models.&quot;&lt;provider&gt;" in page
+    assert "<code>KNOLLM&#95;PROVIDERS&#95;&#95;&lt;ID&gt;&#95;&#95;BASE&#95;URL</code>" in page
+    assert "- `KNOLLM_CONFIG` (the file)" in page  # the override rule, from knollm.config.env, as a list

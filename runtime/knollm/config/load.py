@@ -5,7 +5,7 @@ Which file, first match wins: the `path` argument (`--config`), `$KNOLLM_CONFIG`
 (platformdirs: `~/.config/knollm/` on Linux). No file at all is an empty configuration, not an error.
 
 Which profile: the `profile` argument (`--profile`), `$KNOLLM_PROFILE`, the file's `default_profile`. The profile's
-tables are merged into the top level key by key; then `KNOLLM_*` overrides (see `env`) are applied. Loading is
+tables are merged into the top level key by key; then `KNOLLM_*` overrides (`knollm.config.env`) are applied. Loading is
 pure and cheap (no network, no catalog): a client re-reads by calling it again (`reload`).
 """
 
