@@ -27,6 +27,7 @@ from knollm.config import (
     load_config,
     missing_keys,
     reload,
+    resolve_headers,
     resolve_keys,
 )
 from knollm.config.env import overrides
@@ -399,6 +400,26 @@ def test_literal_keys_are_refused_without_printing_them(tmp_path: Path) -> None:
     assert LITERAL not in str(caught.value) and LITERAL not in repr(caught.value)
 
 
+def test_credential_headers_are_references_too(tmp_path: Path) -> None:
+    text = ('[providers.alpha]\napi = "openai"\nbase_url = "http://127.0.0.1:1/v1"\n'
+            f'headers = {{ "anthropic-version" = "2023-06-01", Authorization = "Bearer {LITERAL}" }}\n')
+    path = write(tmp_path, text)
+    (message,) = problems_of(path)
+    assert message.startswith(f'{path}:4: providers.alpha.headers.Authorization: expected an "env:NAME" reference, '
+                              "got a literal credential (value not shown)")
+    assert LITERAL not in message
+    config = load_config(write(tmp_path, text.replace(f"Bearer {LITERAL}", "env:ALPHA_AUTH")), env={})
+    settings = config.providers["alpha"]
+    assert missing_keys(settings, {}) == ["env:ALPHA_AUTH"]
+    headers = resolve_headers(settings, {"ALPHA_AUTH": f"Bearer {KEY_1}"})
+    assert headers["anthropic-version"] == "2023-06-01"
+    secret = headers["Authorization"]
+    assert isinstance(secret, Secret) and secret.reveal() == f"Bearer {KEY_1}" and KEY_1 not in repr(headers)
+    assert "Authorization" not in resolve_headers(settings, {})
+    result = check_config(tmp_path / "knollm.toml", env={})
+    assert [w.key for w in result.warnings] == ["providers.alpha.headers.Authorization"]
+
+
 def test_literal_keys_allowed_explicitly_are_never_shown(tmp_path: Path) -> None:
     path = write(tmp_path, f'allow_literal_keys = true\n[providers.alpha]\napi = "openai"\nkeys = ["{LITERAL}"]\n')
     config = load_config(path, env={})
@@ -536,6 +557,18 @@ def test_config_check_errors_exit_1_one_line_each(check_env: Path, capsys: pytes
     code, out, err = run_check(capsys, "--config", str(bad), "--json")
     data = json.loads(out)
     assert code == 1 and data["ok"] is False and data["config"] is None and len(data["problems"]) == 15
+    assert_no_canary(out, err)
+
+
+def test_config_check_shows_header_names_only(check_env: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALPHA_AUTH", f"Bearer {KEY_1}")
+    path = write(check_env.parent, ISSUE_TOML.replace("timeout_s = 30", 'timeout_s = 30\nheaders = { '
+                 '"X-Api-Key" = "env:ALPHA_AUTH", "anthropic-version" = "2023-06-01" }'), "headers.toml")
+    code, out, err = run_check(capsys, "--config", str(path))
+    assert code == 0 and "X-Api-Key, anthropic-version" in out and "2023-06-01" not in out
+    code, out, err = run_check(capsys, "--config", str(path), "--json")
+    assert json.loads(out)["config"]["providers"]["alpha"]["header_names"] == ["X-Api-Key", "anthropic-version"]
     assert_no_canary(out, err)
 
 

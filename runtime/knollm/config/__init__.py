@@ -12,7 +12,7 @@ keys = resolve_keys(config.providers["alpha"], provider_id="alpha")   # [Secret(
 """
 
 from .errors import ConfigError, Problem
-from .keys import KeyStatus, key_statuses, missing_keys, resolve_keys
+from .keys import KeyStatus, key_statuses, missing_keys, resolve_headers, resolve_keys
 from .load import LoadResult, check_config, find_config, load_config, reload
 from .model import Config, ModelSettings, Profile, ProviderSettings, Route
 from .secret import Secret
@@ -36,5 +36,6 @@ __all__ = [
     "load_config",
     "missing_keys",
     "reload",
+    "resolve_headers",
     "resolve_keys",
 ]

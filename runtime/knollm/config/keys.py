@@ -47,9 +47,23 @@ def resolve_keys(provider: ProviderSettings, env: Mapping[str, str] | None = Non
 
 
 def missing_keys(provider: ProviderSettings, env: Mapping[str, str] | None = None) -> list[str]:
-    """The `env:NAME` references whose variable is unset or empty."""
+    """The `env:NAME` references (keys, then header values) whose variable is unset or empty."""
     source = os.environ if env is None else env
-    return [ref for ref in provider.keys if not is_literal_key(ref) and not source.get(ref[len(ENV_PREFIX):])]
+    refs = [*provider.keys, *provider.headers.values()]
+    return [ref for ref in refs if not is_literal_key(ref) and not source.get(ref[len(ENV_PREFIX):])]
+
+
+def resolve_headers(provider: ProviderSettings, env: Mapping[str, str] | None = None) -> dict[str, str | Secret]:
+    """The provider's extra headers: plain values as written, `env:NAME` values as `Secret`s (reveal them only
+    into the request). A header whose variable is unset is left out (see `missing_keys`)."""
+    source = os.environ if env is None else env
+    headers: dict[str, str | Secret] = {}
+    for name, value in provider.headers.items():
+        if is_literal_key(value):
+            headers[name] = value
+        elif found := source.get(value[len(ENV_PREFIX):]):
+            headers[name] = Secret(found, value)
+    return headers
 
 
 def key_statuses(provider: ProviderSettings, env: Mapping[str, str] | None = None, *,

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from .convert import Locator, problems_from
 from .env import CONFIG_VAR, PROFILE_VAR, apply_overrides
 from .errors import ConfigError, Problem
-from .model import ENV_PREFIX, SKIP_LITERAL_CHECK, Config, is_literal_key
+from .model import ENV_PREFIX, SKIP_LITERAL_CHECK, Config, is_credential_header, is_literal_key
 from .paths import KeyPath, dotted
 from .sources import Source, SourceProblem, read_source
 
@@ -206,29 +206,43 @@ class _Loader:
             return []
         problems = []
         for pid, settings in providers.items():
-            keys = settings.get("keys") if isinstance(settings, dict) else None
-            for index, ref in enumerate(keys if isinstance(keys, list) else []):
-                if isinstance(ref, str) and is_literal_key(ref):
-                    file, line, key = locate((*prefix, "providers", pid, "keys", index))
-                    variable = f"{str(pid).upper().replace('-', '_').replace('.', '_')}_API_KEY"
-                    problems.append(Problem(
-                        key, 'an "env:NAME" reference', "a literal key (value not shown)",
-                        f'export {variable}=<the key> and write "env:{variable}" instead; or set '
-                        "allow_literal_keys = true to accept keys in the file", file, line))
+            variable = f"{str(pid).upper().replace('-', '_').replace('.', '_')}_API_KEY"
+            for where, what in _raw_literal_secrets(settings):
+                file, line, key = locate((*prefix, "providers", pid, *where))
+                problems.append(Problem(
+                    key, 'an "env:NAME" reference', f"a literal {what} (value not shown)",
+                    f'export {variable}=<the key> and write "env:{variable}" instead; or set '
+                    "allow_literal_keys = true to accept keys in the file", file, line))
         return problems
 
     def _missing_variables(self, config: Config) -> list[Problem]:
         problems = []
         for pid, settings in config.providers.items():
-            for index, ref in enumerate(settings.keys):
+            refs = [(("keys", i), ref) for i, ref in enumerate(settings.keys)]
+            refs += [(("headers", name), value) for name, value in settings.headers.items()]
+            for where, ref in refs:
                 variable = ref[len(ENV_PREFIX):]
                 if not is_literal_key(ref) and not self.env.get(variable):
-                    file, line, key = self.locate(("providers", pid, "keys", index))
+                    file, line, key = self.locate(("providers", pid, *where))
                     problems.append(Problem(
                         key, f"environment variable {variable} to be set", "not set",
                         f"export {variable}=<the key> before calling {pid} (needed only when {pid} is used)",
                         file, line, "warning"))
         return problems
+
+
+def _raw_literal_secrets(settings: object) -> list[tuple[KeyPath, str]]:
+    """Literal keys and literal credential headers of one provider table, as read (before validation)."""
+    if not isinstance(settings, dict):
+        return []
+    keys, headers = settings.get("keys"), settings.get("headers")
+    found: list[tuple[KeyPath, str]] = [
+        (("keys", index), "key") for index, ref in enumerate(keys if isinstance(keys, list) else [])
+        if isinstance(ref, str) and is_literal_key(ref)]
+    found += [(("headers", name), "credential") for name, value in (headers.items() if isinstance(headers, dict)
+                                                                     else ())
+              if isinstance(value, str) and is_credential_header(name) and is_literal_key(value)]
+    return found
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

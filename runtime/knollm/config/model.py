@@ -65,6 +65,22 @@ def is_literal_key(ref: str) -> bool:
     return not ref.startswith(ENV_PREFIX)
 
 
+_CREDENTIAL_HEADER = re.compile(r"authorization|key|token|secret", re.IGNORECASE)
+
+
+def is_credential_header(name: str) -> bool:
+    """True for a header that carries a credential (`Authorization`, `X-Api-Key`, `X-Auth-Token`, ...)."""
+    return bool(_CREDENTIAL_HEADER.search(name))
+
+
+def literal_secrets(provider: ProviderSettings) -> list[tuple[str, str | int]]:
+    """The literal credentials of a provider as (field, index or header name): keys, then credential headers."""
+    found: list[tuple[str, str | int]] = [("keys", i) for i, ref in enumerate(provider.keys) if is_literal_key(ref)]
+    found += [("headers", name) for name, value in provider.headers.items()
+              if is_credential_header(name) and is_literal_key(value)]
+    return found
+
+
 class _Strict(BaseModel):
     # hide_input_in_errors: a ValidationError's text would otherwise quote the input, literal keys included.
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, hide_input_in_errors=True)
@@ -88,7 +104,9 @@ class ProviderSettings(_Strict):
     auth_header: AuthHeader | None = None
     """How the key is sent. Default: the catalog's auth header, else `bearer`."""
     headers: dict[str, str] = {}
-    """Extra HTTP headers sent with every request (e.g. `anthropic-version`). Never printed by `config check`."""
+    """Extra HTTP headers sent with every request (e.g. `anthropic-version`). A value may be an `env:NAME`
+    reference; a credential header (`Authorization`, or a name with `key`, `token` or `secret`) must be one unless
+    `allow_literal_keys`. Values are never printed by `config check`."""
     models_path: str | None = None
     """Path of the model listing under `base_url` (default: the catalog's, else `/models`)."""
 
@@ -177,7 +195,7 @@ class Config(_Strict):
         # directly in Python.
         if self.allow_literal_keys or (info.context or {}).get(SKIP_LITERAL_CHECK):
             return self
-        literal = sorted(pid for pid, p in self.providers.items() if any(is_literal_key(k) for k in p.keys))
+        literal = sorted(pid for pid, p in self.providers.items() if literal_secrets(p))
         if literal:
             raise ValueError(f"literal API keys for {', '.join(literal)}: use env:NAME references "
                              "or set allow_literal_keys = true")
