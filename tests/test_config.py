@@ -30,6 +30,7 @@ from knollm.config import (
     resolve_headers,
     resolve_keys,
 )
+from knollm.config.endpoint import Endpoint, endpoint
 from knollm.config.env import overrides
 from knollm.config.sources import toml_lines
 from knollm.errors import KnollmError
@@ -466,6 +467,26 @@ def test_missing_variable_is_a_warning_not_an_error(tmp_path: Path) -> None:
         "set, got not set (fix: export ALPHA_KEY_2=<the key> before calling alpha (needed only when alpha is used))"]
 
 
+# -- effective endpoints -------------------------------------------------------------------------------------
+
+
+def test_endpoint_merges_configuration_over_the_catalog() -> None:
+    from knollm import Catalog
+
+    acme = Catalog.load(BUNDLE).provider("acme")
+    assert endpoint("acme", None, acme) == Endpoint("acme", "https://api.acme.example/v1", "openai", "bearer",
+                                                    ("env:ACME_API_KEY",), 60.0, "/models", {}, "catalog")
+    own = ProviderSettings(base_url="http://127.0.0.1:8101/v1/", keys=["env:MINE"], timeout_s=5)
+    found = endpoint("acme", own, acme)
+    assert isinstance(found, Endpoint) and found.source == "both"
+    assert (found.base_url, found.keys, found.timeout_s) == ("http://127.0.0.1:8101/v1", ("env:MINE",), 5)
+    new = ProviderSettings(base_url="http://127.0.0.1:8101/v1", api="anthropic", auth_header="x-api-key")
+    assert endpoint("newco", new, None) == Endpoint("newco", "http://127.0.0.1:8101/v1", "anthropic", "x-api-key",
+                                                    (), 60.0, "/models", {}, "config")
+    assert endpoint("newco", ProviderSettings(api="openai"), None) == "newco needs base_url in [providers.newco]"
+    assert "neither in the catalog" in str(endpoint("ghost", None, None))
+
+
 # -- reload ----------------------------------------------------------------------------------------------------
 
 
@@ -576,8 +597,8 @@ def test_config_check_catalog_problems(check_env: Path, capsys: pytest.CaptureFi
     path = write(check_env.parent, '[providers.newco]\nkeys = ["env:NEWCO_KEY"]\n', "new.toml")
     code, _, err = run_check(capsys, "--config", str(path))
     assert code == 1
-    assert f"knollm: error: {path}:1: providers.newco: expected base_url and api for newco, which the catalog " \
-           "does not know, got nothing (fix: add base_url and api to [providers.newco]" in err
+    assert f"knollm: error: {path}:1: providers.newco: expected api and base_url for newco, which the catalog " \
+           "does not know, got nothing (fix: add api and base_url to [providers.newco])" in err
 
 
 def test_config_check_unknown_profile_and_missing_file(check_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

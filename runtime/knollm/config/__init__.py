@@ -11,6 +11,7 @@ keys = resolve_keys(config.providers["alpha"], provider_id="alpha")   # [Secret(
 ```
 """
 
+from .endpoint import Endpoint, endpoint, missing_settings
 from .errors import ConfigError, Problem
 from .keys import KeyStatus, key_statuses, missing_keys, resolve_headers, resolve_keys
 from .load import LoadResult, check_config, find_config, load_config, reload
@@ -22,6 +23,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "ConfigWatcher",
+    "Endpoint",
     "KeyStatus",
     "LoadResult",
     "ModelSettings",
@@ -31,10 +33,12 @@ __all__ = [
     "Route",
     "Secret",
     "check_config",
+    "endpoint",
     "find_config",
     "key_statuses",
     "load_config",
     "missing_keys",
+    "missing_settings",
     "reload",
     "resolve_headers",
     "resolve_keys",

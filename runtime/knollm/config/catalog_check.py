@@ -7,17 +7,16 @@ from __future__ import annotations
 from ..catalog import Catalog
 from ..errors import NotFound
 from .convert import Locator
+from .endpoint import missing_settings
 from .errors import Problem
-from .model import Config
-
-CALLABLE_APIS = ("openai", "anthropic", "gemini")
+from .model import Config, ProviderSettings
 
 
 def catalog_problems(config: Config, catalog: Catalog, locate: Locator) -> list[Problem]:
     """Errors for providers that cannot be called as configured; warnings for route candidates nobody serves."""
     problems = []
     for pid, settings in config.providers.items():
-        problems += _provider(pid, settings.base_url, settings.api, catalog, locate)
+        problems += _provider(pid, settings, catalog, locate)
     for name, route in config.routes.items():
         for index, candidate in enumerate(route.candidates):
             if candidate in config.models or candidate in config.routes:
@@ -32,20 +31,18 @@ def catalog_problems(config: Config, catalog: Catalog, locate: Locator) -> list[
     return problems
 
 
-def _provider(pid: str, base_url: str | None, api: str | None, catalog: Catalog, locate: Locator) -> list[Problem]:
-    close = ""
+def _provider(pid: str, settings: ProviderSettings, catalog: Catalog, locate: Locator) -> list[Problem]:
+    close, known = "", None
     try:
         known = catalog.provider(pid)
     except NotFound as exc:
         close = f" (or did you mean the catalog's {exc.suggestions[0]}?)" if exc.suggestions else ""
-        what = f"for {pid}, which the catalog does not know"
-    else:
-        base_url = base_url or known.base_url
-        api = api or (known.api_kind if known.api_kind in CALLABLE_APIS else None)
-        what = f"for {pid} (the catalog's API kind is {known.api_kind or 'unknown'})"
-    missing = [name for name, value in (("base_url", base_url), ("api", api)) if value is None]
+    missing = missing_settings(settings, known)
     if not missing:
         return []
+    what = (f"for {pid}, which the catalog does not know" if known is None
+            else f"for {pid} (the catalog's API kind is {known.api_kind or 'unknown'}, auth "
+                 f"{known.auth.header if known.auth else 'unknown'})")
     file, line, key = locate(("providers", pid))
     return [Problem(key, f"{' and '.join(missing)} {what}", "nothing",
                     f"add {' and '.join(missing)} to [providers.{pid}]{close}", file, line)]
