@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -100,7 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     counter.add_argument("--model", metavar="MODEL", help="model whose tokenizer to use")
 
     _library_commands(groups, common)
+    _config_commands(groups, common)
     return parser
+
+
+def _config_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    config = _group(groups, "config", "the client configuration (knollm.toml)")
+    check = _command(config, "check", "validate the configuration and print it resolved (keys only by name)",
+                     commands.config_check, common)
+    check.add_argument("--config", metavar="FILE",
+                       help="configuration file (default: $KNOLLM_CONFIG, ./knollm.toml, the user config dir)")
+    check.add_argument("--profile", metavar="NAME", help="profile to apply (default: $KNOLLM_PROFILE)")
 
 
 def _library_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -463,3 +463,13 @@ def libraries_matrix(args: argparse.Namespace, out: Output) -> int:
     rows = [[lib_id, *("yes" if row[f] else NONE for f in LIBRARY_FEATURES)] for lib_id, row in features.items()]
     out.table(["Library", *(_SHORT_FEATURES[f] for f in LIBRARY_FEATURES)], rows, title="Features x libraries")
     return 0
+
+
+# -- config ----------------------------------------------------------------------------------------------------
+
+
+def config_check(args: argparse.Namespace, out: Output) -> int:
+    # Imported here: the configuration needs pydantic, which no other command (and no `import knollm`) loads.
+    from .config.report import config_check as check
+
+    return check(args, out)

@@ -8,7 +8,8 @@
 - `analysis`, `matrices`: the numbers of the overview, capability, pricing and comparison pages;
 - `libraries`: the Libraries section (library pages, comparison, the runtime's recommendations, compatibility);
 - `escape`, `fmt`, `render`: untrusted text made inert, and the jinja2 templates of `site_templates/`;
-- `snippets`, `clidoc`, `schemadoc`: provider call snippets, the CLI reference, the bundle format reference;
+- `snippets`, `clidoc`, `schemadoc`, `configdoc`: provider call snippets, the CLI reference, the bundle format
+  reference, the configuration file reference;
 - `pages`: all of it as a list of files.
 """
 

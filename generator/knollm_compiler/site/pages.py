@@ -16,7 +16,7 @@ from knollm import Model
 from knollm.comparable import TURN_TOKENS
 
 from ..explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
-from . import analysis, clidoc, fmt, libraries, matrices, quality, schemadoc
+from . import analysis, clidoc, configdoc, fmt, libraries, matrices, quality, schemadoc
 from .load import REPO_ROOT, schema_bytes
 from .render import TEMPLATES, Renderer
 from .snippets import snippets
@@ -79,6 +79,10 @@ class PageBuilder:
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
         records_source = EDIT_BASE + "generator/knollm_compiler/records.py"
         yield self.page("bundle_format.md.j2", "reference/bundle.md", records_source, records=schemadoc.records())
+        # The notes are the runtime's own module docstrings (trusted Markdown, several lines), printed as they are.
+        notes = {name: Markup(text) for name, text in configdoc.notes().items()}
+        yield self.page("config_format.md.j2", "reference/configuration.md",
+                        EDIT_BASE + "runtime/knollm/config/model.py", tables=configdoc.tables(), notes=notes)
 
     def provider_pages(self) -> Iterator[GeneratedFile]:
         """One page per provider."""
