@@ -194,7 +194,7 @@ def test_secret_never_shows_the_key() -> None:
     shown = [str(secret), repr(secret), f"{secret}", f"{secret!r}", f"{secret:>40}", repr(target("openai")),
              str(target("openai")), repr([secret]), repr({"k": secret})]
     assert all(KEY not in text for text in shown)
-    assert str(secret) == "env:TEST_KEY …0001" and secret.reveal() == KEY
+    assert str(secret) == "env:TEST_KEY (…0001)" and secret.reveal() == KEY
     assert str(Secret("short-key")) == "…" and Secret(KEY, "a") == Secret(KEY, "a") != Secret(KEY + "x", "a")
     with pytest.raises(TypeError, match="pickled"):
         pickle.dumps(secret)

@@ -10,6 +10,7 @@ knollm.estimate_cost(model, input_tokens=12_000, output_tokens=800).total   # ex
 ```
 
 The command line is `knollm` (or `python -m knollm`); the CLI module is imported only when it runs.
+`knollm.Client` / `knollm.AsyncClient` (calling providers; the `client` extra) load on first use.
 """
 
 from .catalog import Catalog
@@ -48,9 +49,11 @@ load = Catalog.load
 """Shorthand for `Catalog.load(path=None)`."""
 
 __all__ = [
+    "AsyncClient",
     "Auth",
     "BundleError",
     "Catalog",
+    "Client",
     "Comparison",
     "CostBreakdown",
     "Family",
@@ -80,3 +83,18 @@ __all__ = [
     "to_data",
     "tokenizer",
 ]
+
+# The client needs httpx and pydantic (the `client` extra) and is imported on first use only, so that
+# `import knollm` stays as fast as the catalog alone.
+_LAZY = {"Client": ("knollm.client.sync", "Client"), "AsyncClient": ("knollm.client.aio", "AsyncClient")}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'knollm' has no attribute {name!r}")

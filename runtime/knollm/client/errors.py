@@ -76,7 +76,13 @@ def excerpt(text: str, secrets: Iterable[str] = (), limit: int = EXCERPT_LIMIT) 
 
 
 class ClientError(KnollmError):
-    """Base class of every error the client raises on purpose."""
+    """Base class of every error the client raises on purpose.
+
+    When a call fails after trying several candidates, the error raised is the last one, and `attempts` holds
+    every try (`knollm.client.records.Attempt`: provider, status, error class, seconds, key alias).
+    """
+
+    attempts: tuple[object, ...] = ()
 
 
 class ProviderError(ClientError):

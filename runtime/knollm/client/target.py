@@ -13,24 +13,30 @@ AUTH_HEADERS = ("bearer", "token", "authorization-raw", "x-api-key", "x-goog-api
 """How a key is sent (the catalog's `auth.header` values the client supports); `custom:<Header-Name>` sends the
 bare key in that header (the catalog's `custom` with its `header_name`)."""
 
-_SHOWN = 4
-_MIN_SHOWN_LEN = 12  # a short key would be too guessable from its last 4 characters: show none of it
+TAIL = 4
+"""How many trailing characters a `Secret` shows."""
+MIN_LENGTH_FOR_TAIL = 12
+"""Shorter keys show no tail at all: four characters of an eleven-character key would give too much away."""
 
 
 class Secret:
-    """An API key that never appears in reprs, str(), f-strings or logs; `.reveal()` is the only way out.
+    """An API key that never appears in reprs, str(), f-strings, logs or pickles; `.reveal()` is the only way out.
 
-    `alias` names where the key came from (`env:ALPHA_KEY_1`) so logs and errors can say which key was used.
+    `alias` names where the key came from (`env:ALPHA_KEY_1`, or `literal:<provider>#<n>` for a key written in
+    the configuration file) so logs, errors and `knollm config check` can say which key was used; they show
+    `env:ALPHA_KEY_1 (…wxyz)`: the alias and, for keys long enough, the last four characters.
     """
 
-    __slots__ = ("_value", "alias")
+    __slots__ = ("_value", "alias", "show_tail")
 
     _value: str
     alias: str
+    show_tail: bool
 
-    def __init__(self, value: str, alias: str = "") -> None:
+    def __init__(self, value: str, alias: str = "", *, show_tail: bool = True) -> None:
         object.__setattr__(self, "_value", value)
         object.__setattr__(self, "alias", alias)
+        object.__setattr__(self, "show_tail", show_tail)  # False for literal keys: not even four characters
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Secret is immutable")
@@ -40,28 +46,45 @@ class Secret:
         return self._value
 
     @property
+    def tail(self) -> str | None:
+        """The last four characters, or None when they are not shown (short or literal keys)."""
+        if not self.show_tail or len(self._value) < MIN_LENGTH_FOR_TAIL:
+            return None
+        return self._value[-TAIL:]
+
+    @property
     def hint(self) -> str:
-        """`…abcd` (the last 4 characters), or `…` for keys too short to show any of."""
-        if len(self._value) < _MIN_SHOWN_LEN:
-            return "…"
-        return "…" + self._value[-_SHOWN:]
+        """`…abcd` (the last 4 characters), or `…` when they are not shown."""
+        return "…" + (self.tail or "")
+
+    def describe(self) -> str:
+        """`env:ALPHA_KEY_1 (…wxyz)`, or `env:ALPHA_KEY_1 (…)` when the tail is not shown."""
+        return f"{self.alias} ({self.hint})" if self.alias else self.hint
 
     def __str__(self) -> str:
-        return f"{self.alias} {self.hint}" if self.alias else self.hint
+        return self.describe()
 
     def __repr__(self) -> str:
-        return f"Secret({self})"
+        return f"Secret({self.describe()!r})"
 
     def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
+        return format(self.describe(), spec)
 
     def __eq__(self, other: object) -> bool:
+        # Constant-time: equality of keys must not leak through timing. The alias is where a key came from,
+        # not part of it: one key under two names is one key.
         if not isinstance(other, Secret):
             return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode()) and self.alias == other.alias
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
-        return hash((Secret, self.alias, len(self._value)))
+        return hash((Secret, len(self._value)))
+
+    def __copy__(self) -> Secret:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Secret:
+        return self
 
     def __reduce__(self) -> tuple[object, ...]:
         # Pickling would write the key to wherever the pickle goes (caches, multiprocessing queues, crash dumps).
@@ -84,7 +107,7 @@ class Target:
     auth_header: str = "bearer"
     key: Secret | None = None
     timeout_s: float = 60.0
-    headers: dict[str, str] = field(default_factory=dict, hash=False)
+    headers: dict[str, str | Secret] = field(default_factory=dict, hash=False)
 
     @property
     def key_alias(self) -> str | None:
@@ -96,5 +119,6 @@ class Target:
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
     def secrets(self) -> tuple[str, ...]:
-        """The key's value, for redacting provider text; empty without a key."""
-        return (self.key.reveal(),) if self.key is not None else ()
+        """The key's value and secret header values, for redacting provider text; empty without them."""
+        found = [value.reveal() for value in self.headers.values() if isinstance(value, Secret)]
+        return ((self.key.reveal(),) if self.key is not None else ()) + tuple(found)

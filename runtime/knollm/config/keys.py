@@ -7,7 +7,7 @@ it when it needs the provider (`missing_keys`), and `knollm config check` shows 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import ENV_PREFIX, ProviderSettings, is_literal_key
@@ -41,8 +41,15 @@ def _secret(ref: str, index: int, provider_id: str, env: Mapping[str, str]) -> S
 def resolve_keys(provider: ProviderSettings, env: Mapping[str, str] | None = None, *,
                  provider_id: str = "provider") -> list[Secret]:
     """The provider's keys that are available now, in the configured order (unset variables are skipped)."""
+    return resolve_refs(provider.keys, env, provider_id=provider_id)
+
+
+def resolve_refs(refs: Sequence[str], env: Mapping[str, str] | None = None, *,
+                 provider_id: str = "provider") -> list[Secret]:
+    """The keys behind references (`env:NAME`, or literal keys where allowed) that are available now, in order
+    (e.g. an `Endpoint`'s keys, which include the catalog's documented variable)."""
     source = os.environ if env is None else env
-    found = (_secret(ref, i, provider_id, source) for i, ref in enumerate(provider.keys))
+    found = (_secret(ref, i, provider_id, source) for i, ref in enumerate(refs))
     return [secret for secret in found if secret is not None]
 
 

@@ -26,7 +26,7 @@ from ..errors import (
     excerpt,
 )
 from ..sse import SSEEvent
-from ..target import Target
+from ..target import Secret, Target
 from ..types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject
 
 _KEY_HEADERS = {"x-api-key": "x-api-key", "x-goog-api-key": "x-goog-api-key", "api-key": "api-key"}
@@ -152,7 +152,9 @@ def json_request(target: Target, url: str, body: JSONObject, headers: dict[str, 
     all_headers.update(auth_headers(target))
     if headers:
         all_headers.update(headers)
-    all_headers.update(target.headers)
+    # Header values that are Secrets (credential headers of the configuration) are revealed only here.
+    all_headers.update({name: value.reveal() if isinstance(value, Secret) else value
+                        for name, value in target.headers.items()})
     return httpx.Request("POST", url, headers=all_headers, content=orjson.dumps(body))
 
 

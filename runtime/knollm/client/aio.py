@@ -1,0 +1,200 @@
+"""`AsyncClient`: `Client` for asyncio (`await client.chat.completions.create(...)`, `async with`, `aclose()`).
+
+The no-I/O parts of a call (resolution, failover rules, records) are the sync client's (`calls`, `resolve`);
+this module only awaits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+
+from ..catalog import Catalog
+from ..records import Model
+from .adapters import ADAPTERS, acheck_stream_response, error_for_transport
+from .calls import StreamProgress, attempt_record, call_info, failed, moves_on, request_from, timed, with_info
+from .errors import ClientError, NoCandidate, StreamInterrupted
+from .records import CallInfo
+from .resolve import Candidate, Resolution, Resolver
+from .settings import ConfigInput, load_settings, reload_settings
+from .sse import aiter_events
+from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject
+
+
+class AsyncClient:
+    """`knollm.Client` with `async` methods; same arguments (`http_client` is an `httpx.AsyncClient`)."""
+
+    def __init__(self, config: ConfigInput = None, *, profile: str | None = None,
+                 http_client: httpx.AsyncClient | None = None, catalog: Catalog | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self._env = env
+        self._catalog = catalog if catalog is not None else Catalog.load()
+        self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=None)
+        self._owns_http = http_client is None
+        self.chat = _Chat(self)
+        self.models = _Models(self)
+
+    @property
+    def config(self) -> Any:
+        return self._resolver.config
+
+    def reload_config(self) -> None:
+        """Read the configuration file again; calls already in flight keep the configuration they started with."""
+        self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
+
+    def resolve(self, model: str) -> Resolution:
+        return self._resolver.resolve(model)
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        providers = ", ".join(sorted(self._resolver.config.providers)) or "catalog only"
+        return f"<knollm.AsyncClient providers: {providers}>"
+
+    def _candidates(self, request: ChatRequest) -> list[Candidate]:
+        resolution = self._resolver.resolve(request.model)
+        if not resolution.candidates:
+            raise NoCandidate(request.model, resolution.reasons or {request.model: "nothing matches"})
+        return resolution.candidates
+
+    async def complete(self, request: ChatRequest) -> ChatCompletion:
+        started, attempts = time.perf_counter(), []
+        error: ClientError | None = None
+        for candidate in self._candidates(request):
+            tried = time.perf_counter()
+            try:
+                completion = await self._send(candidate, request)
+            except ClientError as exc:
+                attempts.append(attempt_record(candidate, tried, exc))
+                error = exc
+                if not moves_on(exc):
+                    break
+                continue
+            attempts.append(attempt_record(candidate, tried))
+            return with_info(completion, call_info(request.model, candidate, attempts, started, completion.usage))
+        assert error is not None
+        raise failed(error, attempts)
+
+    async def _send(self, candidate: Candidate, request: ChatRequest) -> ChatCompletion:
+        target = candidate.target
+        adapter = ADAPTERS[target.api]
+        try:
+            response = await self._http.send(timed(adapter.build(request, target), target.timeout_s))
+            await response.aread()
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, target) from None
+        return adapter.parse(response, target)
+
+    async def open_stream(self, candidate: Candidate, request: ChatRequest,
+                          ) -> tuple[httpx.Response, AsyncIterator[ChatCompletionChunk]]:
+        target = candidate.target
+        adapter = ADAPTERS[target.api]
+        try:
+            response = await self._http.send(timed(adapter.build(request, target), target.timeout_s), stream=True)
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, target) from None
+        try:
+            await acheck_stream_response(response, target)
+        except BaseException:
+            await response.aclose()
+            raise
+        return response, adapter.achunks(aiter_events(response.aiter_lines()), target)
+
+
+class AsyncChatStream:
+    """`ChatStream` for `async for`; `knollm` is filled when the stream has ended."""
+
+    def __init__(self, client: AsyncClient, request: ChatRequest, candidates: list[Candidate]) -> None:
+        self._client, self._request, self._candidates = client, request, candidates
+        self.knollm: CallInfo | None = None
+        self._response: httpx.Response | None = None
+        self._chunks = self._run()
+
+    def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
+        return self._chunks
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        return await self._chunks.__anext__()
+
+    async def __aenter__(self) -> AsyncChatStream:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._chunks.aclose()
+        if self._response is not None:
+            await self._response.aclose()
+
+    async def _run(self) -> AsyncIterator[ChatCompletionChunk]:
+        started, attempts = time.perf_counter(), []
+        error: ClientError | None = None
+        for candidate in self._candidates:
+            progress = StreamProgress(started=time.perf_counter())
+            try:
+                self._response, chunks = await self._client.open_stream(candidate, self._request)
+                async for chunk in chunks:
+                    progress.see(chunk)
+                    yield chunk
+            except ClientError as exc:
+                attempts.append(attempt_record(candidate, progress.started, exc))
+                error = exc
+                if progress.chunks or not moves_on(exc):
+                    break
+                continue
+            except httpx.TransportError as exc:
+                error = StreamInterrupted(candidate.target.provider, "".join(progress.text), progress.chunks,
+                                          f"the connection failed ({type(exc).__name__})")
+                attempts.append(attempt_record(candidate, progress.started, error))
+                break
+            finally:
+                if self._response is not None:
+                    await self._response.aclose()
+            attempts.append(attempt_record(candidate, progress.started))
+            self.knollm = call_info(self._request.model, candidate, attempts, started, progress.usage,
+                                    progress.ttft_s)
+            return
+        assert error is not None
+        raise failed(error, attempts)
+
+
+class _Completions:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
+                     ) -> ChatCompletion | AsyncChatStream:
+        """`Client.chat.completions.create`, awaited; `stream=True` returns an `AsyncChatStream`."""
+        request = request_from(model, messages, stream, options)
+        if stream:
+            return AsyncChatStream(self._client, request, self._client._candidates(request))
+        return await self._client.complete(request)
+
+
+class _Chat:
+    def __init__(self, client: AsyncClient) -> None:
+        self.completions = _Completions(client)
+
+
+class _Models:
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def list(self) -> list[Model]:
+        """The catalog's models at providers that have a key configured (or need none)."""
+        resolver = self._client._resolver
+        usable = {p.id for p in resolver.catalog.providers() if not isinstance(resolver.candidate(p.id, "-"), str)}
+        return [m for m in resolver.catalog.models if m.provider in usable]

@@ -1,0 +1,107 @@
+"""The parts of a call that do no I/O, shared by `Client` and `AsyncClient`: which errors move on to the next
+candidate, what a finished call records, and how a stream's chunks add up.
+
+A call is "resolve candidates → pick → attempt → record": `resolve.Resolver` finds the candidates, the clients
+try them in order (the router of the next layer will pick and rotate), and this module records the outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+
+from .costing import cost_of
+from .errors import ClientError, ProviderError, UnsupportedRequest
+from .records import Attempt, CallInfo
+from .resolve import Candidate
+from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject, Usage
+
+log = logging.getLogger("knollm.client")
+
+REQUEST_PROBLEMS = frozenset({400, 413, 422})
+"""Statuses that say the request itself is wrong: another provider would refuse it too, so the call stops."""
+
+
+_NAMED = ("tools", "tool_choice", "response_format", "max_tokens", "temperature")
+
+
+def request_from(model: str, messages: list[JSONObject], stream: bool, options: dict[str, Any]) -> ChatRequest:
+    """The canonical request from `create()`'s keywords: the named OpenAI parameters, the rest in `extra`
+    (passed to the provider as given; None values are left out, as the OpenAI SDK does with NOT_GIVEN)."""
+    named = {name: options.pop(name) for name in _NAMED if name in options}
+    extra = {name: value for name, value in options.items() if value is not None}
+    return ChatRequest(model, list(messages), stream, extra=extra, **named)
+
+
+def timed(request: httpx.Request, seconds: float) -> httpx.Request:
+    """The request with the target's timeout for every phase (connect, write, read, pool)."""
+    request.extensions["timeout"] = httpx.Timeout(seconds).as_dict()
+    return request
+
+
+def moves_on(error: ClientError) -> bool:
+    """Whether a failed attempt should go on to the next candidate (rate limits, outages, timeouts, bad keys,
+    unknown models, malformed answers) rather than stop the call (a request every provider would refuse)."""
+    if isinstance(error, UnsupportedRequest):
+        return True  # another candidate may speak an API that can send it
+    return not (isinstance(error, ProviderError) and error.status in REQUEST_PROBLEMS)
+
+
+def attempt_record(candidate: Candidate, started: float, error: BaseException | None = None) -> Attempt:
+    """The record of one attempt that ended now; logged without keys (only their aliases)."""
+    target = candidate.target
+    seconds = time.perf_counter() - started
+    status = "ok" if error is None else "failed"
+    attempt = Attempt(target.provider, target.model_id, status, type(error).__name__ if error else None,
+                      round(seconds, 6), target.key_alias)
+    log.debug("attempt %s/%s %s%s in %.3f s (key %s)", target.provider, target.model_id, status,
+              f" ({attempt.error})" if error else "", seconds, target.key_alias or "none")
+    return attempt
+
+
+def call_info(requested: str, candidate: Candidate, attempts: list[Attempt], started: float,
+              usage: Usage | None, ttft_s: float | None = None) -> CallInfo:
+    """The `.knollm` record of a finished call."""
+    cost, note = cost_of(candidate.model, usage)
+    target = candidate.target
+    return CallInfo(
+        provider=target.provider, model_id=target.model_id, model=candidate.id,
+        family=candidate.model.family if candidate.model else None, key_alias=target.key_alias,
+        attempts=tuple(attempts), latency_s=round(time.perf_counter() - started, 6),
+        ttft_s=None if ttft_s is None else round(ttft_s, 6), cost=cost, cost_note=note, requested=requested,
+    )
+
+
+def with_info(completion: ChatCompletion, info: CallInfo) -> ChatCompletion:
+    return replace(completion, knollm=info)
+
+
+def failed(error: ClientError, attempts: list[Attempt]) -> ClientError:
+    """The error a call raises when no candidate answered: the last one, carrying every attempt."""
+    error.attempts = tuple(attempts)
+    return error
+
+
+@dataclass(slots=True)
+class StreamProgress:
+    """What one stream has delivered so far: chunk count, text, time to the first token, final usage."""
+
+    started: float = field(default_factory=time.perf_counter)
+    chunks: int = 0
+    text: list[str] = field(default_factory=list)
+    ttft_s: float | None = None
+    usage: Usage | None = None
+
+    def see(self, chunk: ChatCompletionChunk) -> None:
+        self.chunks += 1
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+        for choice in chunk.choices:
+            if choice.delta.content:
+                if self.ttft_s is None:
+                    self.ttft_s = time.perf_counter() - self.started
+                self.text.append(choice.delta.content)

@@ -1,0 +1,48 @@
+"""What a call records about itself: each attempt, and the `.knollm` record every response carries.
+
+Only aliases of keys (`env:NAME`) are kept here, never keys; these records go into logs, reprs and analytics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..records import CostBreakdown
+
+
+@dataclass(slots=True, frozen=True)
+class Attempt:
+    """One try at one candidate: where it went, how it ended and how long it took."""
+
+    provider: str
+    model_id: str
+    status: str
+    """`ok`, or `failed` (then `error` names the exception class), or `skipped` (not tried: see `error`)."""
+    error: str | None = None
+    """The exception class name (`RateLimited`, `Timeout`, ...) of a failed attempt."""
+    seconds: float = 0.0
+    key_alias: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class CallInfo:
+    """The `.knollm` record of a response: who answered, what was tried, how fast, and what it cost."""
+
+    provider: str
+    model_id: str
+    model: str
+    """The global id `<provider>/<model_id>` that answered."""
+    family: str | None
+    key_alias: str | None
+    attempts: tuple[Attempt, ...]
+    latency_s: float
+    """Seconds from the request to the whole answer (for streams: to the last chunk)."""
+    ttft_s: float | None = None
+    """Seconds to the first content chunk (streams only)."""
+    cost: CostBreakdown | None = None
+    """The exact cost from the catalog's (or the configuration's) prices and the returned usage."""
+    cost_note: str | None = None
+    """Why `cost` is None (no usage returned, or a price it needs is unknown)."""
+    requested: str = ""
+    """What the caller asked for: a global id, a family or a route name."""
+    extra: dict[str, object] = field(default_factory=dict, hash=False)

@@ -1,0 +1,138 @@
+"""From `model=` to candidates: a route name, a global id `provider/model-id` or a family id becomes an ordered
+list of concrete targets, each with its key and its price record; anything unusable is named with the reason.
+
+This is the "resolve candidates" step of every call (resolve → pick → attempt → record); the router picks
+among the candidates, this module only finds them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from ..errors import NotFound
+from ..records import Model, Pricing, Provider
+from .target import Secret, Target
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from ..config.model import Config, ModelSettings
+
+_PRICE_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
+
+
+@dataclass(slots=True, frozen=True)
+class Candidate:
+    """One place that can answer: where to send (`target`, with its key) and what it costs (`model`)."""
+
+    target: Target
+    model: Model | None
+    """The catalog's record, with the configuration's corrections; None when neither knows the model."""
+    keys: tuple[Secret, ...] = ()
+    """Every key available for the provider (the target uses the first; the router rotates them)."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.target.provider}/{self.target.model_id}"
+
+
+@dataclass(slots=True)
+class Resolution:
+    """The candidates for one `model=` value, in order, and why each unusable one was left out."""
+
+    requested: str
+    candidates: list[Candidate] = dataclasses.field(default_factory=list)
+    reasons: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+class Resolver:
+    """Resolves `model=` values against one catalog and one configuration (both immutable)."""
+
+    def __init__(self, catalog: Catalog, config: Config, env: Mapping[str, str] | None = None) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.env = os.environ if env is None else env
+
+    def resolve(self, requested: str) -> Resolution:
+        """Candidates for a route name, a global id or a family id (routes first: they are the user's names)."""
+        found = Resolution(requested)
+        route = self.config.routes.get(requested)
+        for ref in route.candidates if route is not None else [requested]:
+            self._add(found, ref)
+        return found
+
+    def _add(self, found: Resolution, ref: str) -> None:
+        provider_id, _, model_id = ref.partition("/")
+        if model_id and (provider_id in self.config.providers or self._catalog_provider(provider_id)):
+            self._keep(found, ref, self.candidate(provider_id, model_id))
+            return
+        try:
+            family = self.catalog.family(ref)
+        except NotFound as exc:
+            found.reasons[ref] = f"not a route, a provider/model id or a family: {exc}"
+            return
+        offers = self.catalog.offers(family)
+        if not offers:
+            found.reasons[ref] = "the family has no regular offer"
+        for offer in offers:
+            self._keep(found, offer.id, self.candidate(offer.provider, offer.model_id))
+
+    @staticmethod
+    def _keep(found: Resolution, ref: str, outcome: Candidate | str) -> None:
+        if isinstance(outcome, str):
+            found.reasons[ref] = outcome
+        elif all(c.id != outcome.id for c in found.candidates):
+            found.candidates.append(outcome)
+
+    def _catalog_provider(self, provider_id: str) -> Provider | None:
+        try:
+            return self.catalog.provider(provider_id)
+        except NotFound:
+            return None
+
+    def candidate(self, provider_id: str, model_id: str) -> Candidate | str:
+        """The candidate for one provider's model, or the reason it cannot be called."""
+        from ..config.endpoint import endpoint
+        from ..config.keys import resolve_headers, resolve_refs
+
+        point = endpoint(provider_id, self.config.providers.get(provider_id), self._catalog_provider(provider_id))
+        if isinstance(point, str):
+            return point
+        keys = resolve_refs(point.keys, self.env, provider_id=provider_id)
+        if point.auth_header != "none" and not keys:
+            where = f"[providers.{provider_id}] in knollm.toml"
+            named = ", ".join(point.keys)
+            return (f"no key: set {named}" if named else "no key") + f", or add keys = [\"env:NAME\"] under {where}"
+        settings = self.config.providers.get(provider_id)
+        headers = resolve_headers(settings, self.env) if settings is not None else {}
+        target = Target(provider_id, model_id, point.base_url, point.api, point.auth_header,
+                        keys[0] if keys else None, point.timeout_s, headers)
+        return Candidate(target, self._model(provider_id, model_id), tuple(keys))
+
+    def _model(self, provider_id: str, model_id: str) -> Model | None:
+        """The catalog's record of the model with the configuration's corrections applied (or built from them)."""
+        global_id = f"{provider_id}/{model_id}"
+        try:
+            model: Model | None = self.catalog.get(global_id)
+        except NotFound:
+            model = None
+        settings = self.config.models.get(global_id)
+        return _corrected(model, settings, provider_id, model_id) if settings is not None else model
+
+
+def _corrected(model: Model | None, settings: ModelSettings, provider_id: str, model_id: str) -> Model:
+    prices: dict[str, Decimal] = {
+        name: value for name in _PRICE_FIELDS if (value := getattr(settings, name)) is not None
+    }
+    limits = {name: value for name in ("context_window", "max_output_tokens")
+              if (value := getattr(settings, name)) is not None}
+    if model is None:
+        return Model(f"{provider_id}/{model_id}", provider_id, model_id, "chat",
+                     pricing=Pricing(**prices) if prices else None, sources=("config",), **limits)
+    # A price comes whole from one source: configured prices replace the catalog's record, never patch it.
+    pricing = Pricing(**prices) if prices else model.pricing
+    return dataclasses.replace(model, pricing=pricing, **limits)

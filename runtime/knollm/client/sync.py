@@ -1,0 +1,223 @@
+"""`Client`: the OpenAI-shaped client over httpx (`client.chat.completions.create(...)`, `client.models.list()`).
+
+One client may be shared by many threads: it holds no per-call state, and `reload_config()` swaps the resolver
+in one assignment, so calls in flight finish with the configuration they started with.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import httpx
+
+from ..catalog import Catalog
+from ..records import Model
+from .adapters import ADAPTERS, check_stream_response, error_for_transport
+from .calls import StreamProgress, attempt_record, call_info, failed, moves_on, request_from, timed, with_info
+from .errors import ClientError, NoCandidate, StreamInterrupted
+from .records import Attempt, CallInfo
+from .resolve import Candidate, Resolution, Resolver
+from .settings import ConfigInput, load_settings, reload_settings
+from .sse import iter_events
+from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject
+
+
+class Client:
+    """Calls any provider of the catalog (or of the configuration) with OpenAI's chat-completions shape.
+
+    `config` is a path, a `Config` or None (then `$KNOLLM_CONFIG`, `./knollm.toml`, the user config dir);
+    `profile` picks a profile (default `$KNOLLM_PROFILE`); `http_client` is an httpx client to send with (tests
+    pass one with a `MockTransport`); `catalog` defaults to `Catalog.load()`.
+    """
+
+    def __init__(self, config: ConfigInput = None, *, profile: str | None = None,
+                 http_client: httpx.Client | None = None, catalog: Catalog | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self._env = env
+        self._catalog = catalog if catalog is not None else Catalog.load()
+        self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
+        self._http = http_client if http_client is not None else httpx.Client(timeout=None)
+        self._owns_http = http_client is None
+        self.chat = _Chat(self)
+        self.models = _Models(self)
+
+    @property
+    def config(self) -> Any:
+        """The configuration in force (a `knollm.config.Config`)."""
+        return self._resolver.config
+
+    def reload_config(self) -> None:
+        """Read the configuration file again; calls already in flight keep the configuration they started with."""
+        self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
+
+    def resolve(self, model: str) -> Resolution:
+        """The candidates a `model=` value resolves to, and why others were left out (no request is sent)."""
+        return self._resolver.resolve(model)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        providers = ", ".join(sorted(self._resolver.config.providers)) or "catalog only"
+        return f"<knollm.Client providers: {providers}>"
+
+    # -- one call ------------------------------------------------------------------------------------------
+
+    def _candidates(self, request: ChatRequest) -> list[Candidate]:
+        resolution = self._resolver.resolve(request.model)
+        if not resolution.candidates:
+            raise NoCandidate(request.model, resolution.reasons or {request.model: "nothing matches"})
+        return resolution.candidates
+
+    def complete(self, request: ChatRequest) -> ChatCompletion:
+        """Try the candidates in order until one answers; raise the last error (with `.attempts`) otherwise."""
+        started, attempts = time.perf_counter(), []
+        error: ClientError | None = None
+        for candidate in self._candidates(request):
+            tried = time.perf_counter()
+            try:
+                completion = self._send(candidate, request)
+            except ClientError as exc:
+                attempts.append(attempt_record(candidate, tried, exc))
+                error = exc
+                if not moves_on(exc):
+                    break
+                continue
+            attempts.append(attempt_record(candidate, tried))
+            return with_info(completion, call_info(request.model, candidate, attempts, started, completion.usage))
+        assert error is not None
+        raise failed(error, attempts)
+
+    def _send(self, candidate: Candidate, request: ChatRequest) -> ChatCompletion:
+        target = candidate.target
+        adapter = ADAPTERS[target.api]
+        try:
+            response = self._http.send(timed(adapter.build(request, target), target.timeout_s))
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, target) from None
+        try:
+            response.read()
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, target) from None
+        finally:
+            response.close()
+        return adapter.parse(response, target)
+
+    def stream(self, request: ChatRequest) -> ChatStream:
+        return ChatStream(self, request, self._candidates(request))
+
+    def open_stream(self, candidate: Candidate, request: ChatRequest,
+                    ) -> tuple[httpx.Response, Iterator[ChatCompletionChunk]]:
+        target = candidate.target
+        adapter = ADAPTERS[target.api]
+        try:
+            response = self._http.send(timed(adapter.build(request, target), target.timeout_s), stream=True)
+        except httpx.TransportError as exc:
+            raise error_for_transport(exc, target) from None
+        try:
+            check_stream_response(response, target)
+        except BaseException:
+            response.close()
+            raise
+        return response, adapter.chunks(iter_events(response.iter_lines()), target)
+
+
+class ChatStream:
+    """The chunks of a streamed answer (iterate it once). A candidate that fails before its first chunk is
+    replaced by the next; after that, a failure raises `StreamInterrupted` with the text received so far.
+    `knollm` is filled when the stream has ended."""
+
+    def __init__(self, client: Client, request: ChatRequest, candidates: list[Candidate]) -> None:
+        self._client, self._request, self._candidates = client, request, candidates
+        self.knollm: CallInfo | None = None
+        self._response: httpx.Response | None = None
+        self._chunks = self._run()
+
+    def __iter__(self) -> Iterator[ChatCompletionChunk]:
+        return self._chunks
+
+    def __next__(self) -> ChatCompletionChunk:
+        return next(self._chunks)
+
+    def __enter__(self) -> ChatStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading and release the connection (also done when the stream ends or fails)."""
+        self._chunks.close()
+        if self._response is not None:
+            self._response.close()
+
+    def _run(self) -> Iterator[ChatCompletionChunk]:
+        started, attempts = time.perf_counter(), []
+        error: ClientError | None = None
+        for candidate in self._candidates:
+            progress = StreamProgress(started=time.perf_counter())
+            try:
+                self._response, chunks = self._client.open_stream(candidate, self._request)
+                for chunk in chunks:
+                    progress.see(chunk)
+                    yield chunk
+            except ClientError as exc:
+                attempts.append(attempt_record(candidate, progress.started, exc))
+                error = exc
+                if progress.chunks or not moves_on(exc):
+                    break  # text was delivered: moving on would repeat it (the router resumes streams)
+                continue
+            except httpx.TransportError as exc:
+                error = StreamInterrupted(candidate.target.provider, "".join(progress.text), progress.chunks,
+                                          f"the connection failed ({type(exc).__name__})")
+                attempts.append(attempt_record(candidate, progress.started, error))
+                break
+            finally:
+                if self._response is not None:
+                    self._response.close()
+            attempts.append(attempt_record(candidate, progress.started))
+            self.knollm = call_info(self._request.model, candidate, attempts, started, progress.usage,
+                                    progress.ttft_s)
+            return
+        assert error is not None
+        raise failed(error, attempts)
+
+
+class _Completions:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
+               ) -> ChatCompletion | ChatStream:
+        """OpenAI's `chat.completions.create`: `tools`, `tool_choice`, `response_format`, `max_tokens`,
+        `temperature` and any other parameter (passed to the provider). `stream=True` returns a `ChatStream`."""
+        request = request_from(model, messages, stream, options)
+        return self._client.stream(request) if stream else self._client.complete(request)
+
+
+class _Chat:
+    def __init__(self, client: Client) -> None:
+        self.completions = _Completions(client)
+
+
+class _Models:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(self) -> list[Model]:
+        """The catalog's models at providers that have a key configured (or need none)."""
+        resolver = self._client._resolver
+        usable = {p.id for p in resolver.catalog.providers() if not isinstance(resolver.candidate(p.id, "-"), str)}
+        return [m for m in resolver.catalog.models if m.provider in usable]
+
+
+__all__ = ["Attempt", "CallInfo", "ChatStream", "Client"]
