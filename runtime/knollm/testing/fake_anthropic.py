@@ -1,6 +1,7 @@
 """The fake provider's Anthropic dialect: `POST …/v1/messages` (plain and SSE) and `GET …/v1/models`.
 
-Checks what the real API checks and adapters get wrong: `x-api-key` and `anthropic-version` headers,
+Checks what the real API checks and adapters get wrong: a key (`x-api-key` or `Authorization: Bearer`), the
+`anthropic-version` header,
 `max_tokens` present, only `user`/`assistant` roles in `messages` (the system prompt goes in `system`).
 Prompt caching follows `cache_control` marks: the first request with a marked prefix writes it
 (`cache_creation_input_tokens`), later ones read it (`cache_read_input_tokens`); `input_tokens` counts the rest.
@@ -23,7 +24,10 @@ class AnthropicDialect:
     request_id_header = "request-id"
 
     def key(self, headers: Mapping[str, str], query: Mapping[str, str]) -> str | None:
-        return headers.get("x-api-key") or None
+        """`x-api-key`, or `Authorization: Bearer` (what the official SDK sends since its 2.x releases)."""
+        auth = headers.get("authorization", "")
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        return headers.get("x-api-key") or bearer or None
 
     def problem(self, body: Any, headers: Mapping[str, str]) -> str | None:
         if not headers.get("anthropic-version"):
