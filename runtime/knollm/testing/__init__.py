@@ -2,6 +2,7 @@
 
 - `FakeProvider`: a fault-injecting fake of the OpenAI, Anthropic and Gemini APIs on 127.0.0.1
   (see `knollm.testing.fake_provider`; `python -m knollm.testing.fake_provider --help`).
+- `FakeProviderProcess`: the same server in a child process (benchmarks: no GIL shared with the client).
 - `CANARY_KEYS`: recognisable fake keys; tests send them and grep every captured output for them, so a leak of a
   key into a log, a message or a repr is caught.
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 from .fake_faults import ROUTES, parse_fault
 from .fake_handler import RecordedRequest
+from .fake_process import FakeProviderProcess
 from .fake_provider import FakeProvider
 
 CANARY_KEYS = ("sk-test-KNOLLM-LEAK-CANARY-0001", "sk-test-KNOLLM-LEAK-CANARY-0002")
 
-__all__ = ["CANARY_KEYS", "ROUTES", "FakeProvider", "RecordedRequest", "parse_fault"]
+__all__ = ["CANARY_KEYS", "ROUTES", "FakeProvider", "FakeProviderProcess", "RecordedRequest", "parse_fault"]

@@ -104,6 +104,8 @@ def find_route(method: str, path: str, headers: dict[str, str]) -> Route | None:
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked streams, as real providers
     timeout = 60  # an idle keep-alive connection frees its thread after a minute
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between a response's writes
+    wbufsize = 65536  # headers and body leave in one send (http.server flushes after each request)
     fake: FakeProvider  # set on the subclass the server builds
 
     def setup(self) -> None:

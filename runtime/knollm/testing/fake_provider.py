@@ -35,7 +35,9 @@ python -m knollm.testing.fake_provider --port 8101 --script faults.json --key sk
 `faults.json` is a list of faults for any request (`["429:1", "normal", "cut_mid"]`) or an object
 `{"default": [...], "models": {"tiny-chat": [...]}, "routes": {"openai/chat": [...]}}`. Routes: `openai/chat`,
 `openai/models`, `anthropic/messages`, `anthropic/models`, `gemini/generate`, `gemini/models`. Without `--key`,
-any non-empty key is accepted. Every request is logged to stderr (keys redacted). Ctrl-C stops it.
+any non-empty key is accepted. Every request is logged to stderr (keys redacted; `--quiet` turns that off).
+The first line printed is the base URL. Ctrl-C stops it. `FakeProviderProcess` (`knollm.testing.fake_process`)
+runs it as a child process, for benchmarks that must not share the GIL with the server.
 """
 
 from __future__ import annotations
@@ -216,9 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="an accepted (fake!) key; repeat for more; default: accept any non-empty key")
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS), help="comma-separated ids the models "
                         "endpoints list (default: %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s", stream=sys.stderr)
-    logging.getLogger().handlers[0].addFilter(lambda r: r.name.startswith("knollm.testing"))
+    if not args.quiet:
+        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s", stream=sys.stderr)
+        logging.getLogger().handlers[0].addFilter(lambda r: r.name.startswith("knollm.testing"))
     server = FakeProvider(args.key, models=[m for m in args.models.split(",") if m], port=args.port)
     try:
         server.start()
