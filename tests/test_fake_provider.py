@@ -226,10 +226,9 @@ def test_gemini_key_in_query_is_accepted_and_redacted(fake_provider: FakeProvide
 
 def test_models_listings_in_each_shape(fake_provider: FakeProvider) -> None:
     base = fake_provider.base_url
-    with httpx.Client(timeout=5) as client:
-        openai = client.get(f"{base}/v1/models", headers=HEADERS["openai"]).json()
-        anthropic = client.get(f"{base}/v1/models", headers=HEADERS["anthropic"]).json()
-        gemini = client.get(f"{base}/v1beta/models", headers=HEADERS["gemini"]).json()
+    openai = send(httpx.Request("GET", f"{base}/v1/models", headers=HEADERS["openai"])).json()
+    anthropic = send(httpx.Request("GET", f"{base}/v1/models", headers=HEADERS["anthropic"])).json()
+    gemini = send(httpx.Request("GET", f"{base}/v1beta/models", headers=HEADERS["gemini"])).json()
     assert openai["object"] == "list" and [m["id"] for m in openai["data"]] == ["tiny-chat", "tiny-tools"]
     assert [m["id"] for m in anthropic["data"]] == ["tiny-chat", "tiny-tools"] and anthropic["has_more"] is False
     assert [m["name"] for m in gemini["models"]] == ["models/tiny-chat", "models/tiny-tools"]

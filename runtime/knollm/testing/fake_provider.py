@@ -68,6 +68,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a hanging handler never keeps the process (or server_close) waiting
     allow_reuse_address = True  # `--port 8101` can restart at once after Ctrl-C
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gave up (its timeout, a test's cut) is routine here, not worth a traceback on stderr.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class FakeProvider:
     """The fake server. A context manager: started on enter, stopped (within a second, even with hanging
