@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-from knollm.testing import CANARY_KEYS, FakeProvider
+from knollm.testing import CANARY_KEYS
 
 KEY = CANARY_KEYS[0]
 APIS = ("openai", "anthropic", "gemini")
@@ -18,7 +18,14 @@ HEADERS = {
 }
 
 
-def chat_request(server: FakeProvider, api: str, text: str = "hello there", *, stream: bool = False,
+class Server(Protocol):
+    """A FakeProvider or a FakeProviderProcess."""
+
+    @property
+    def base_url(self) -> str: ...
+
+
+def chat_request(server: Server, api: str, text: str = "hello there", *, stream: bool = False,
                  model: str = "tiny-chat", headers: dict[str, str] | None = None, **extra: Any) -> httpx.Request:
     """A one-turn chat request in `api`'s own shape."""
     sent_headers = HEADERS[api] if headers is None else headers

@@ -4,6 +4,7 @@ auth and request shape, records requests with keys redacted, and scripts its fau
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import httpx
 import pytest
@@ -167,7 +168,7 @@ def test_anthropic_cache_control_writes_then_reads(fake_provider: FakeProvider) 
     ({"max_tokens": None}, None, "max_tokens"),
     ({"messages": [{"role": "system", "content": "x"}, {"role": "user", "content": "y"}]}, None, "system"),
 ])
-def test_anthropic_rejects_what_the_real_api_rejects(fake_provider: FakeProvider, extra: dict[str, object],
+def test_anthropic_rejects_what_the_real_api_rejects(fake_provider: FakeProvider, extra: dict[str, Any],
                                                       headers: dict[str, str] | None, problem: str) -> None:
     request = chat_request(fake_provider, "anthropic", "hi", headers=headers, **extra)
     response = send(request)

@@ -213,10 +213,10 @@ def test_command_line_serves_a_script(tmp_path: Path) -> None:
     script.write_text(json.dumps({"default": ["429:4"], "models": {"m2": ["500"]}}))
     with FakeProviderProcess(keys=[KEY], script=script) as server:
         assert server.base_url.startswith("http://127.0.0.1:")
-        request = chat_request(server, "openai")  # type: ignore[arg-type]
+        request = chat_request(server, "openai")
         assert send(request).headers["retry-after"] == "4"
-        assert send(chat_request(server, "openai", model="m2")).status_code == 500  # type: ignore[arg-type]
-        assert send(chat_request(server, "openai")).json()["choices"][0]["message"]["content"] == (  # type: ignore[arg-type]
+        assert send(chat_request(server, "openai", model="m2")).status_code == 500
+        assert send(chat_request(server, "openai")).json()["choices"][0]["message"]["content"] == (
             "ok: hello there")
 
 

@@ -135,7 +135,7 @@ def test_anthropic_sdk_tool_use_round_trip(an: anthropic.Anthropic) -> None:
         streamed = stream.get_final_message().content[0]
     assert streamed.type == "tool_use" and streamed.input == {"city": "ok"}
     second = an.messages.create(model="tiny-chat", max_tokens=50, tools=tools, messages=[
-        {"role": "user", "content": "weather?"}, {"role": "assistant", "content": [block.model_dump()]},  # type: ignore[list-item]
+        {"role": "user", "content": "weather?"}, {"role": "assistant", "content": [block.model_dump()]},  # type: ignore[misc, list-item]
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": block.id, "content": "sunny"}]}])
     assert second.content[0].type == "text" and second.content[0].text == "ok: sunny"
 

@@ -162,8 +162,11 @@ def _minimal_of_type(kind: str, schema: JsonObject, root: object, depth: int) ->
     if kind == "string":
         return "ok".ljust(int(schema.get("minLength", 0)), "k")
     if kind in ("integer", "number"):
-        low = schema.get("minimum", schema.get("exclusiveMinimum", 0))
-        value = low + 1 if "exclusiveMinimum" in schema and "minimum" not in schema else low
+        value = float(schema.get("minimum", schema.get("exclusiveMinimum", 0)) or 0)
+        if "exclusiveMinimum" in schema and "minimum" not in schema:
+            value += 1
+        if "maximum" in schema and value > float(schema["maximum"]):
+            value = float(schema["maximum"])  # a range below zero: its top is the value nearest zero
         return int(value) if kind == "integer" else value
     if kind == "boolean":
         return False

@@ -114,7 +114,7 @@ def _texts(content: object) -> list[str]:
 def _tool_choice(choice: object) -> str:
     if isinstance(choice, dict):
         return str((choice.get("function") or {}).get("name") or "required")
-    return choice if choice in ("none", "auto", "required") else "auto"  # type: ignore[return-value]
+    return str(choice) if choice in ("none", "auto", "required") else "auto"
 
 
 def _message(answer: Answer) -> JsonObject:
