@@ -61,6 +61,23 @@ def test_malformed_json_and_html_with_200(fake_provider: FakeProvider, api: str)
     assert html.text.startswith("<!doctype html>")
 
 
+@pytest.mark.parametrize("api", APIS)
+def test_malformed_event_in_a_stream(fake_provider: FakeProvider, api: str) -> None:
+    fake_provider.script(["malformed"])
+    response = send(chat_request(fake_provider, api, "hello there", stream=True))
+    assert response.headers["content-type"].startswith("text/event-stream")
+    broken = [d for _, d in sse_events(response.text) if d != "[DONE]" and not _is_json(d)]
+    assert len(broken) == 1
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def test_empty_answers(fake_provider: FakeProvider) -> None:
     fake_provider.script(["empty"] * 6)
     assert send(chat_request(fake_provider, "openai")).json()["choices"] == []

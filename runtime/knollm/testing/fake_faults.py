@@ -12,7 +12,7 @@ A fault is a name with an optional argument after a colon (`"429:5"`: Retry-Afte
 | `slow[:S]` | the answer with S seconds (default 0.05) before each stream chunk / before a plain answer |
 | `reset` | the connection closed with a TCP reset, no response |
 | `close` | the connection closed cleanly, no response |
-| `malformed` | status 200, `application/json`, a truncated JSON body |
+| `malformed` | status 200, `application/json`, a truncated JSON body; streamed: an event with truncated JSON |
 | `html` | status 200, an HTML page (a captive portal, a proxy's login page) |
 | `empty` | a valid answer with no choices (OpenAI), no content (Anthropic), no candidates (Gemini) |
 | `cut_start` | a stream that breaks (connection closed mid-body) before the first token |

@@ -206,6 +206,9 @@ class FakeHandler(BaseHTTPRequestHandler):
         self.send_header("transfer-encoding", "chunked")
         self.send_header(dialect.request_id_header, f"req_fake_{self.request_id}")
         self.end_headers()
+        if fault.name == "malformed" and frames.content:
+            first = frames.content[0].rstrip(b"\n")
+            frames.content[0] = first[: len(first) // 2] + b"\n\n"  # an event whose JSON stops halfway
         sent = frames.lead
         if fault.name == "cut_mid":
             sent = frames.lead + frames.content[: max(1, len(frames.content) // 2)]

@@ -239,8 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.stop()
         return 1
     url = server.base_url
-    print(f"{url}\n  OpenAI base: {url}/v1   Anthropic base: {url}   Gemini base: {url}/v1beta", flush=True)
-    try:
+    try:  # Ctrl-C may come at any moment from here on, even during the print
+        print(f"{url}\n  OpenAI base: {url}/v1   Anthropic base: {url}   Gemini base: {url}/v1beta", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
