@@ -133,8 +133,8 @@ def test_hang_outlasts_the_client_timeout_then_answers(fake_provider: FakeProvid
 
 
 def test_stall_times_out_after_the_first_chunk(fake_provider: FakeProvider) -> None:
-    fake_provider.script(["stall:2"])
-    chunks, error = read_stream(chat_request(fake_provider, "openai", "hello there", stream=True), timeout=0.3)
+    fake_provider.script(["stall:30"])  # the fixture's stop wakes the stalled handler at once
+    chunks, error = read_stream(chat_request(fake_provider, "openai", "hello there", stream=True), timeout=1.0)
     assert isinstance(error, httpx.ReadTimeout)
     assert stream_text("openai", sse_events(_body(chunks)))[0] == "ok: "
 
