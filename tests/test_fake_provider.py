@@ -277,6 +277,11 @@ def test_bad_json_and_unknown_routes(fake_provider: FakeProvider) -> None:
     assert missing.status_code == 404
 
 
+def test_odd_shapes_get_a_400_not_a_dropped_connection(fake_provider: FakeProvider) -> None:
+    response = send(chat_request(fake_provider, "openai", "hi", tools=["not-an-object"]))
+    assert response.status_code == 400 and "could not read the request" in response.json()["error"]["message"]
+
+
 def test_any_path_prefix_works(fake_provider: FakeProvider) -> None:
     body = {"model": "m", "messages": [{"role": "user", "content": "x"}]}
     url = f"{fake_provider.base_url}/api/openai/v1/chat/completions"

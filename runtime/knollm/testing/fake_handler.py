@@ -107,6 +107,7 @@ class FakeHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between a response's writes
     wbufsize = 65536  # headers and body leave in one send (http.server flushes after each request)
     fake: FakeProvider  # set on the subclass the server builds
+    request_id = 0  # numbers this request's ids (`req_fake_N`, `chatcmpl-fake_N`)
 
     def setup(self) -> None:
         super().setup()
@@ -192,8 +193,13 @@ class FakeHandler(BaseHTTPRequestHandler):
         if route.route.endswith("/models"):
             listing = dialect.listing([] if fault.name == "empty" else self.fake.models)
             return self._send_json(200, listing, dialect, malformed=fault.name == "malformed")
-        answer = answer_for(dialect.turn(body, route.model or ""), f"fake_{self.request_id}",
-                            empty=fault.name == "empty")
+        try:
+            turn = dialect.turn(body, route.model or "")
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            # A shape the basic checks let through (a tool that is not an object, ...): the real API says 400.
+            message = f"the fake provider could not read the request: {type(exc).__name__}: {exc}"
+            return self._send_json(400, dialect.error(400, message), dialect)
+        answer = answer_for(turn, f"fake_{self.request_id}", empty=fault.name == "empty")
         dialect.add_cache(answer, body, self.fake._cache)
         if route.stream or fault.streams:
             return self._stream(dialect.frames(answer), fault, dialect)
