@@ -125,6 +125,17 @@ def test_stream_without_its_terminal_event_ends_cleanly(fake_provider: FakeProvi
         assert b"message_delta" in b"".join(chunks)
 
 
+@pytest.mark.parametrize("api", APIS)
+def test_stream_error_event_after_half_the_answer(fake_provider: FakeProvider, api: str) -> None:
+    fake_provider.script(["stream_error"])
+    chunks, error = read_stream(chat_request(fake_provider, api, "one two three four five", stream=True))
+    assert error is None
+    events = sse_events(_body(chunks))
+    name, data = events[-1]
+    assert "error" in json.loads(data) and (name == "error") == (api == "anthropic")
+    assert stream_text(api, events[:-1]) == ("ok: one two ", False)
+
+
 def test_hang_outlasts_the_client_timeout_then_answers(fake_provider: FakeProvider) -> None:
     fake_provider.script(["hang:0.5", "hang:0.2"])
     with pytest.raises(httpx.ReadTimeout):

@@ -17,6 +17,8 @@ A fault is a name with an optional argument after a colon (`"429:5"`: Retry-Afte
 | `empty` | a valid answer with no choices (OpenAI), no content (Anthropic), no candidates (Gemini) |
 | `cut_start` | a stream that breaks (connection closed mid-body) before the first token |
 | `cut_mid` | a stream that breaks after half of the answer's words |
+| `stream_error` | a stream that sends half the answer, then an error event in the API's shape (503 / Anthropic's
+  `overloaded_error`), then ends |
 | `no_done` | a stream that ends cleanly but without its terminal event (`[DONE]`, `message_stop`, Gemini's final
   chunk with `finishReason`) |
 
@@ -34,9 +36,9 @@ from dataclasses import dataclass
 STATUS_FAULTS = frozenset({400, 401, 403, 404, 429, 500, 502, 503, 529})
 NAMED_FAULTS = frozenset(
     {"normal", "stream", "hang", "stall", "slow", "reset", "close", "malformed", "html", "empty", "cut_start",
-     "cut_mid", "no_done"}
+     "cut_mid", "no_done", "stream_error"}
 )
-STREAM_FAULTS = frozenset({"stream", "stall", "cut_start", "cut_mid", "no_done"})
+STREAM_FAULTS = frozenset({"stream", "stall", "cut_start", "cut_mid", "no_done", "stream_error"})
 """Faults that answer with a stream whatever the request asked."""
 DEFAULT_SECONDS = {"hang": 30.0, "stall": 30.0, "slow": 0.05}
 ROUTES = ("openai/chat", "openai/models", "anthropic/messages", "anthropic/models", "gemini/generate",

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .fake_answers import Answer, Frames, JsonObject, PrefixCache, Turn, answer_for
+from .fake_answers import Answer, Frames, JsonObject, PrefixCache, Turn, answer_for, sse
 from .fake_anthropic import AnthropicDialect
 from .fake_faults import Fault
 from .fake_gemini import GeminiDialect
@@ -215,9 +215,13 @@ class FakeHandler(BaseHTTPRequestHandler):
         if fault.name == "malformed" and frames.content:
             first = frames.content[0].rstrip(b"\n")
             frames.content[0] = first[: len(first) // 2] + b"\n\n"  # an event whose JSON stops halfway
+        half = frames.lead + frames.content[: max(1, len(frames.content) // 2)]
         sent = frames.lead
         if fault.name == "cut_mid":
-            sent = frames.lead + frames.content[: max(1, len(frames.content) // 2)]
+            sent = half
+        elif fault.name == "stream_error":
+            error = dialect.error(503, "fake provider: scripted error in the stream; retry later")
+            sent = [*half, sse(error, "error" if dialect.name == "anthropic" else None)]
         elif fault.name == "no_done":
             sent = frames.lead + frames.content + frames.tail
         elif fault.name != "cut_start":

@@ -23,8 +23,8 @@ Answers are deterministic: `"ok: <last user text>"`, one token per word (see `fa
 per API (`Authorization: Bearer` or `api-key`; `x-api-key`; `x-goog-api-key` or `?key=`): a missing or unknown key
 gets a 401 in the API's error shape. Faults (`fake_faults`): `normal`, `stream`, `400`/`401`/`403`/`404`/`429`/
 `500`/`502`/`503`/`529` (`:S` adds Retry-After), `hang[:S]`, `stall[:S]`, `slow[:S]`, `reset`, `close`,
-`malformed`, `html`, `empty`, `cut_start`, `cut_mid`, `no_done` — scripted per model, per route or globally, or
-named by the model id (`fault/503`).
+`malformed`, `html`, `empty`, `cut_start`, `cut_mid`, `no_done`, `stream_error` — scripted per model, per
+route or globally, or named by the model id (`fault/503`).
 
 By hand:
 
@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m knollm.testing.fake_provider",
         description="A fault-injecting fake LLM provider on 127.0.0.1 (OpenAI, Anthropic and Gemini APIs).",
         epilog="Faults: normal stream 400 401 403 404 429 500 502 503 529 hang stall slow reset close malformed "
-               "html empty cut_start cut_mid no_done ('429:5' adds Retry-After: 5; 'hang:3' hangs 3 s). "
+               "html empty cut_start cut_mid no_done stream_error ('429:5' adds Retry-After: 5; 'hang:3' hangs 3 s). "
                "A model id 'fault/<fault>' asks for a fault without a script.")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     parser.add_argument("--script", type=Path, help="JSON file: a list of faults, or {default, models, routes}")
