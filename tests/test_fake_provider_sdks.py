@@ -11,8 +11,10 @@ from collections.abc import Iterator
 import anthropic
 import openai
 import pytest
-from pydantic import BaseModel
+from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from pydantic import BaseModel, TypeAdapter
 
+from fake_calls import chat_request, send, sse_events
 from knollm.testing import CANARY_KEYS, FakeProvider
 
 KEY = CANARY_KEYS[0]
@@ -154,3 +156,22 @@ def test_anthropic_sdk_cache_usage_errors_and_models(an: anthropic.Anthropic, fa
         an.messages.create(model="tiny-chat", max_tokens=5, messages=[{"role": "user", "content": "x"}])
     assert overloaded.value.status_code == 529
     assert [m.id for m in an.models.list()] == ["tiny-chat", "tiny-tools"]
+
+
+def test_raw_answers_validate_against_the_sdk_types(fake_provider: FakeProvider) -> None:
+    """Every plain answer and every stream event, validated strictly against the SDKs' own pydantic types."""
+    tools = {"openai": [{"type": "function", "function": {"name": "f", "parameters": WEATHER}}],
+             "anthropic": [{"name": "f", "input_schema": WEATHER}]}
+    event = TypeAdapter(anthropic.types.RawMessageStreamEvent)
+    for extra in ({}, {"tools": tools["openai"]}):
+        ChatCompletion.model_validate(send(chat_request(fake_provider, "openai", **extra)).json(), strict=True)
+        stream = send(chat_request(fake_provider, "openai", stream=True, stream_options={"include_usage": True},
+                                   **extra)).text
+        for _, data in sse_events(stream)[:-1]:
+            ChatCompletionChunk.model_validate_json(data, strict=True)
+    for extra in ({}, {"tools": tools["anthropic"]}):
+        anthropic.types.Message.model_validate(send(chat_request(fake_provider, "anthropic", **extra)).json())
+        stream = send(chat_request(fake_provider, "anthropic", stream=True, **extra)).text
+        for name, data in sse_events(stream):
+            if name != "ping":
+                assert event.validate_json(data).type == name
