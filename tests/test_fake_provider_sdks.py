@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import anthropic
 import openai
@@ -160,16 +161,17 @@ def test_anthropic_sdk_cache_usage_errors_and_models(an: anthropic.Anthropic, fa
 
 def test_raw_answers_validate_against_the_sdk_types(fake_provider: FakeProvider) -> None:
     """Every plain answer and every stream event, validated strictly against the SDKs' own pydantic types."""
-    tools = {"openai": [{"type": "function", "function": {"name": "f", "parameters": WEATHER}}],
+    tools: dict[str, list[dict[str, Any]]] = {"openai": [{"type": "function", "function": {"name": "f", "parameters": WEATHER}}],
              "anthropic": [{"name": "f", "input_schema": WEATHER}]}
     event = TypeAdapter(anthropic.types.RawMessageStreamEvent)
-    for extra in ({}, {"tools": tools["openai"]}):
+    extras: list[dict[str, Any]] = [{}, {"tools": tools["openai"]}]
+    for extra in extras:
         ChatCompletion.model_validate(send(chat_request(fake_provider, "openai", **extra)).json(), strict=True)
         stream = send(chat_request(fake_provider, "openai", stream=True, stream_options={"include_usage": True},
                                    **extra)).text
         for _, data in sse_events(stream)[:-1]:
             ChatCompletionChunk.model_validate_json(data, strict=True)
-    for extra in ({}, {"tools": tools["anthropic"]}):
+    for extra in [{}, {"tools": tools["anthropic"]}]:
         anthropic.types.Message.model_validate(send(chat_request(fake_provider, "anthropic", **extra)).json())
         stream = send(chat_request(fake_provider, "anthropic", stream=True, **extra)).text
         for name, data in sse_events(stream):
