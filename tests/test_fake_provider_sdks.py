@@ -161,8 +161,9 @@ def test_anthropic_sdk_cache_usage_errors_and_models(an: anthropic.Anthropic, fa
 
 def test_raw_answers_validate_against_the_sdk_types(fake_provider: FakeProvider) -> None:
     """Every plain answer and every stream event, validated strictly against the SDKs' own pydantic types."""
-    tools: dict[str, list[dict[str, Any]]] = {"openai": [{"type": "function", "function": {"name": "f", "parameters": WEATHER}}],
-             "anthropic": [{"name": "f", "input_schema": WEATHER}]}
+    tools: dict[str, list[dict[str, Any]]] = {
+        "openai": [{"type": "function", "function": {"name": "f", "parameters": WEATHER}}],
+        "anthropic": [{"name": "f", "input_schema": WEATHER}]}
     event = TypeAdapter(anthropic.types.RawMessageStreamEvent)
     extras: list[dict[str, Any]] = [{}, {"tools": tools["openai"]}]
     for extra in extras:
