@@ -172,7 +172,8 @@ def test_raw_answers_validate_against_the_sdk_types(fake_provider: FakeProvider)
                                    **extra)).text
         for _, data in sse_events(stream)[:-1]:
             ChatCompletionChunk.model_validate_json(data, strict=True)
-    for extra in [{}, {"tools": tools["anthropic"]}]:
+    extras = [{}, {"tools": tools["anthropic"]}]
+    for extra in extras:
         anthropic.types.Message.model_validate(send(chat_request(fake_provider, "anthropic", **extra)).json())
         stream = send(chat_request(fake_provider, "anthropic", stream=True, **extra)).text
         for name, data in sse_events(stream):
