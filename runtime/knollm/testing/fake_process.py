@@ -4,7 +4,7 @@ An in-process `FakeProvider` shares the GIL with the client under test, so each 
 switches (milliseconds, noisy); a benchmark measuring the client's own overhead runs the server apart:
 
 ```python
-with FakeProviderProcess(keys=["sk-test-KNOLLM-0001"]) as server:
+with FakeProviderProcess(keys=["sk-fake-0001"]) as server:
     httpx.post(server.base_url + "/v1/chat/completions", ...)
 ```
 

@@ -3,9 +3,9 @@
 Standard library only (http.server + threads). For tests and manual trials; never for production.
 
 ```python
-from knollm.testing import FakeProvider
+from knollm.testing import CANARY_KEYS, FakeProvider
 
-with FakeProvider(keys={"sk-test-KNOLLM-LEAK-CANARY-0001"}) as server:
+with FakeProvider(keys=CANARY_KEYS) as server:
     server.script(["429:2", "normal"])            # the next request gets a 429 (Retry-After: 2), then an answer
     httpx.post(server.base_url + "/v1/chat/completions", ...)
     server.requests[-1].body                       # what the client sent (keys redacted in headers)
@@ -29,7 +29,7 @@ route or globally, or named by the model id (`fault/503`).
 By hand:
 
 ```sh
-python -m knollm.testing.fake_provider --port 8101 --script faults.json --key sk-test-KNOLLM-0001
+python -m knollm.testing.fake_provider --port 8101 --script faults.json --key sk-fake-0001
 ```
 
 `faults.json` is a list of faults for any request (`["429:1", "normal", "cut_mid"]`) or an object
