@@ -4,12 +4,13 @@ compile helper that checks the report invariant (read == emitted + rejected) on 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from knollm.testing import CANARY_KEYS, FakeProvider
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.records import Bundle, Model
 from knollm_compiler.report_records import SourceReport
@@ -131,3 +132,14 @@ def fixture_site_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
 @pytest.fixture(scope="session")
 def fixture_site(fixture_site_build: tuple[Path, str]) -> Path:
     return fixture_site_build[0]
+
+
+# --- a fake LLM provider (OpenAI, Anthropic and Gemini APIs) on 127.0.0.1, for the client's tests -------------
+
+
+@pytest.fixture
+def fake_provider() -> Iterator[FakeProvider]:
+    """A running `knollm.testing.FakeProvider` that accepts `knollm.testing.CANARY_KEYS`; stops after the test.
+    Script faults with `fake_provider.script([...])`; inspect `fake_provider.requests`."""
+    with FakeProvider(keys=set(CANARY_KEYS)) as server:
+        yield server
