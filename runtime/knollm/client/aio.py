@@ -152,7 +152,7 @@ class AsyncChatStream:
             except ClientError as exc:
                 attempts.append(attempt_record(candidate, progress.started, exc))
                 error = exc
-                if progress.chunks or not moves_on(exc):
+                if progress.delivered or not moves_on(exc):
                     break
                 continue
             except httpx.TransportError as exc:

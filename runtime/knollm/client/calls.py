@@ -95,13 +95,18 @@ class StreamProgress:
     text: list[str] = field(default_factory=list)
     ttft_s: float | None = None
     usage: Usage | None = None
+    delivered: bool = False
+    """True once text or a tool call reached the caller: from then on, another candidate would repeat it."""
 
     def see(self, chunk: ChatCompletionChunk) -> None:
         self.chunks += 1
         if chunk.usage is not None:
             self.usage = chunk.usage
         for choice in chunk.choices:
+            if choice.delta.tool_calls:
+                self.delivered = True
             if choice.delta.content:
+                self.delivered = True
                 if self.ttft_s is None:
                     self.ttft_s = time.perf_counter() - self.started
                 self.text.append(choice.delta.content)

@@ -173,7 +173,7 @@ class ChatStream:
             except ClientError as exc:
                 attempts.append(attempt_record(candidate, progress.started, exc))
                 error = exc
-                if progress.chunks or not moves_on(exc):
+                if progress.delivered or not moves_on(exc):
                     break  # text was delivered: moving on would repeat it (the router resumes streams)
                 continue
             except httpx.TransportError as exc:

@@ -18,6 +18,8 @@ _CATALOG_AUTH: dict[str, AuthHeader] = {"bearer": "bearer", "x-api-key": "x-api-
                                         "x-goog-api-key": "x-goog-api-key", "none": "none"}
 """Catalog auth kinds the client can send; others (`aws-sigv4`, `google-oauth`, `custom`, ...) need `auth_header`."""
 DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_AUTH: dict[str, AuthHeader] = {"openai": "bearer", "anthropic": "x-api-key", "gemini": "x-goog-api-key"}
+"""How each API expects its key when neither the configuration nor the catalog says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +42,7 @@ def _effective(settings: ProviderSettings, known: Provider | None) -> tuple[ApiK
     api = settings.api or (known.api_kind if known and known.api_kind in CALLABLE_APIS else None)
     base_url = settings.base_url or (known.base_url if known else None)
     if settings.auth_header or not (known and known.auth):
-        return api, base_url, settings.auth_header or "bearer"
+        return api, base_url, settings.auth_header or (DEFAULT_AUTH[api] if api else "bearer")
     return api, base_url, _CATALOG_AUTH.get(known.auth.header)
 
 

@@ -57,6 +57,10 @@ class AnthropicDialect:
         turn.tools = [(t["name"], t.get("input_schema") or {}) for t in body.get("tools") or []
                       if isinstance(t, dict) and "name" in t and "input_schema" in t]
         turn.tool_choice = _tool_choice(body.get("tool_choice"))
+        # Structured outputs (`output_config.format`, as the official SDK sends it): plain JSON text that fits.
+        fmt = (body.get("output_config") or {}).get("format") or {}
+        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+            turn.json_schema = fmt.get("schema") or {}
         turn.max_tokens = body["max_tokens"]
         return turn
 

@@ -89,6 +89,10 @@ class AnthropicAdapter(AdapterBase):
                 arguments = json_text(block.get("input"))
                 calls.append(ToolCall(as_str(block.get("id")) or new_id("toolu_"),
                                       FunctionCall(as_str(block.get("name")), arguments)))
+        if not texts and not calls and data.get("stop_reason") != "max_tokens":
+            # Anthropic's "empty choices": a message with no text and no tool call is no answer at all.
+            raise InvalidResponse(target.provider, "a message without any content block",
+                                  excerpt(response.text, target.secrets(), 200), response.status_code)
         message = Message(content="".join(texts) if texts else None, tool_calls=calls or None)
         return ChatCompletion(
             id=as_str(data.get("id")) or new_id(),
