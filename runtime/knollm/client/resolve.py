@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..config.model import Config, ModelSettings
 
+CACHE_LIMIT = 10_000
+"""Most `model=` values a resolver remembers (one per distinct value a program uses, normally a handful)."""
 _PRICE_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 
 
@@ -56,9 +58,22 @@ class Resolver:
         self.catalog = catalog
         self.config = config
         self.env = os.environ if env is None else env
+        self._cache: dict[str, Resolution] = {}
 
     def resolve(self, requested: str) -> Resolution:
-        """Candidates for a route name, a global id or a family id (routes first: they are the user's names)."""
+        """Candidates for a route name, a global id or a family id (routes first: they are the user's names).
+
+        Answers are kept for the resolver's life: the catalog and the configuration are immutable, and key
+        variables are read once (`Client.reload_config()` makes a new resolver, which reads them again)."""
+        known = self._cache.get(requested)
+        if known is not None:
+            return known
+        found = self._resolve(requested)
+        if len(self._cache) < CACHE_LIMIT:
+            self._cache[requested] = found  # one atomic store: safe when threads race to fill it
+        return found
+
+    def _resolve(self, requested: str) -> Resolution:
         found = Resolution(requested)
         route = self.config.routes.get(requested)
         for ref in route.candidates if route is not None else [requested]:
@@ -116,10 +131,8 @@ class Resolver:
     def _model(self, provider_id: str, model_id: str) -> Model | None:
         """The catalog's record of the model with the configuration's corrections applied (or built from them)."""
         global_id = f"{provider_id}/{model_id}"
-        try:
-            model: Model | None = self.catalog.get(global_id)
-        except NotFound:
-            model = None
+        # `in` first: `get` on an unknown id computes "did you mean" suggestions, which a call does not need.
+        model = self.catalog.get(global_id) if global_id in self.catalog else None
         settings = self.config.models.get(global_id)
         return _corrected(model, settings, provider_id, model_id) if settings is not None else model
 
