@@ -170,3 +170,14 @@ def test_no_test_key_in_any_output(fake_provider, tmp_path: Path, caplog: pytest
     everything = "\n".join(texts)
     assert not [key for key in CANARY_KEYS if key in everything]
     assert "env:FAKE_KEY" in everything
+
+
+def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Call a model"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert printed.startswith("ok: hello (Attempt(provider='alpha'")

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries,config}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -66,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--failed", action="store_true", help="only providers whose last listing fetch failed")
     _command(providers, "show", "one provider in detail", commands.providers_show, common).add_argument(
         "id", help="provider id or alias")
+    check = _command(providers, "check", "call each provider that has a key: its model listing, latency and what "
+                     "the catalog lacks or lists but it no longer serves", commands.providers_check, common)
+    check.add_argument("--provider", metavar="ID", help="check only this provider")
+    check.add_argument("--deep", action="store_true", help="also send a 1-token completion")
+    check.add_argument("--verbose", action="store_true", help="list the ids that differ from the catalog")
+    _config_arguments(check)
 
     models = _group(groups, "models", "search and show models")
     search = _command(models, "search", "search and filter models", commands.models_search, common)
@@ -101,16 +107,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     _library_commands(groups, common)
     _config_commands(groups, common)
+    chat = groups.add_parser("chat", parents=[common], help="ask a model; the answer streams to the terminal",
+                             description="Ask a model (a provider/model id, a family or a route of knollm.toml); "
+                             "the answer streams to the terminal, with provider, time and exact cost after it.")
+    chat.set_defaults(handler=commands.chat)
+    chat.add_argument("model", metavar="MODEL", help="provider/model id, family id or route name")
+    chat.add_argument("prompt", nargs="?", help="the prompt (default or -: read standard input)")
+    chat.add_argument("--system", metavar="TEXT", help="a system prompt")
+    chat.add_argument("--max-tokens", type=count, metavar="N", help="most tokens in the answer")
+    chat.add_argument("--quiet", action="store_true", help="no summary line (provider, time, cost) on stderr")
+    _config_arguments(chat)
     return parser
+
+
+def _config_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: $KNOLLM_CONFIG, ./knollm.toml, the user config dir)")
+    parser.add_argument("--profile", metavar="NAME", help="profile to apply (default: $KNOLLM_PROFILE)")
 
 
 def _config_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     config = _group(groups, "config", "the client configuration (knollm.toml)")
     check = _command(config, "check", "validate the configuration and print it resolved (keys only by name)",
                      commands.config_check, common)
-    check.add_argument("--config", metavar="FILE",
-                       help="configuration file (default: $KNOLLM_CONFIG, ./knollm.toml, the user config dir)")
-    check.add_argument("--profile", metavar="NAME", help="profile to apply (default: $KNOLLM_PROFILE)")
+    _config_arguments(check)
 
 
 def _library_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -473,3 +473,16 @@ def config_check(args: argparse.Namespace, out: Output) -> int:
     from .config.report import config_check as check
 
     return check(args, out)
+
+
+def chat(args: argparse.Namespace, out: Output) -> int:
+    # Imported here: calling providers needs the client (httpx, pydantic), which no other command loads.
+    from .chat_commands import chat as run
+
+    return run(args, out)
+
+
+def providers_check(args: argparse.Namespace, out: Output) -> int:
+    from .chat_commands import providers_check as run
+
+    return run(args, out)

@@ -36,6 +36,8 @@ class Candidate:
     """The catalog's record, with the configuration's corrections; None when neither knows the model."""
     keys: tuple[Secret, ...] = ()
     """Every key available for the provider (the target uses the first; the router rotates them)."""
+    models_path: str = "/models"
+    """Path of the provider's model listing under the base URL (`knollm providers check`)."""
 
     @property
     def id(self) -> str:
@@ -126,7 +128,7 @@ class Resolver:
         headers = resolve_headers(settings, self.env) if settings is not None else {}
         target = Target(provider_id, model_id, point.base_url, point.api, point.auth_header,
                         keys[0] if keys else None, point.timeout_s, headers)
-        return Candidate(target, self._model(provider_id, model_id), tuple(keys))
+        return Candidate(target, self._model(provider_id, model_id), tuple(keys), point.models_path)
 
     def _model(self, provider_id: str, model_id: str) -> Model | None:
         """The catalog's record of the model with the configuration's corrections applied (or built from them)."""

@@ -48,6 +48,16 @@ class Client:
         """The configuration in force (a `knollm.config.Config`)."""
         return self._resolver.config
 
+    @property
+    def resolver(self) -> Resolver:
+        """The resolver in force (catalog, configuration and key variables); replaced by `reload_config()`."""
+        return self._resolver
+
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx client requests go through."""
+        return self._http
+
     def reload_config(self) -> None:
         """Read the configuration file again; calls already in flight keep the configuration they started with."""
         self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
@@ -215,7 +225,7 @@ class _Models:
 
     def list(self) -> list[Model]:
         """The catalog's models at providers that have a key configured (or need none)."""
-        resolver = self._client._resolver
+        resolver = self._client.resolver
         usable = {p.id for p in resolver.catalog.providers() if not isinstance(resolver.candidate(p.id, "-"), str)}
         return [m for m in resolver.catalog.models if m.provider in usable]
 

@@ -1,0 +1,135 @@
+"""`knollm chat` and `knollm providers check`: the CLI commands that call providers (through `knollm.Client`).
+
+Imported only when one of them runs: the client needs httpx and pydantic (the `client` extra). Everything a
+provider sends is untrusted text; `Output` escapes what reaches the terminal, and keys never appear (only the
+names of their variables).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+
+from .render import Output, money
+from .serialize import to_data
+
+
+def _client(args: argparse.Namespace):  # -> knollm.Client (imported lazily)
+    from .catalog import Catalog
+    from .client.sync import Client
+
+    return Client(args.config, profile=args.profile, catalog=Catalog.load(getattr(args, "bundle", None)))
+
+
+def _messages(args: argparse.Namespace) -> list[dict[str, object]]:
+    prompt = args.prompt if args.prompt not in (None, "-") else sys.stdin.read()
+    system = [{"role": "system", "content": args.system}] if args.system else []
+    return [*system, {"role": "user", "content": prompt}]
+
+
+def chat(args: argparse.Namespace, out: Output) -> int:
+    """Stream the answer to the terminal (`--json`: one JSON document with the answer and its `.knollm` record)."""
+    with _client(args) as client:
+        if out.json:
+            result = client.chat.completions.create(model=args.model, messages=_messages(args),
+                                                    max_tokens=args.max_tokens)
+            out.data({"response": result.to_dict(), "knollm": to_data(result.knollm)})
+            return 0
+        stream = client.chat.completions.create(model=args.model, messages=_messages(args), stream=True,
+                                                max_tokens=args.max_tokens)
+        for chunk in stream:
+            for choice in chunk.choices:
+                if choice.delta.content:
+                    out.stream.write(choice.delta.content)
+                    out.stream.flush()
+        out.stream.write("\n")
+    info = stream.knollm
+    if info is not None and not args.quiet:
+        cost = money(info.cost.total) if info.cost else f"cost unknown ({info.cost_note})"
+        sys.stderr.write(f"-- {info.model} · {info.latency_s:.2f} s · {cost}\n")
+    return 0
+
+
+@dataclass(slots=True)
+class Checked:
+    """One provider's check: its listing and, with `--deep`, a one-token completion."""
+
+    provider: str
+    status: str
+    seconds: float | None = None
+    listed: int | None = None
+    catalog_lacks: tuple[str, ...] = ()
+    no_longer_served: tuple[str, ...] = ()
+    deep: str | None = None
+
+
+def providers_check(args: argparse.Namespace, out: Output) -> int:
+    """For each provider with a key: call its models endpoint, time it, and compare its ids with the catalog."""
+    from .client.errors import ClientError
+
+    with _client(args) as client:
+        resolver, checked = client.resolver, []
+        providers = [args.provider] if args.provider else sorted(
+            {p.id for p in resolver.catalog.providers()} | set(resolver.config.providers))
+        for pid in providers:
+            candidate = resolver.candidate(pid, "-")
+            if isinstance(candidate, str):
+                if args.provider:
+                    checked.append(Checked(pid, f"not checked: {candidate}"))
+                continue
+            try:
+                checked.append(_check(client, candidate, args.deep))
+            except ClientError as exc:
+                checked.append(Checked(pid, f"{type(exc).__name__}: {str(exc)[:200]}"))
+    _print_checks(checked, out, args.verbose)
+    return 0 if all(c.status == "ok" for c in checked) else 1
+
+
+def _check(client, candidate, deep: bool) -> Checked:
+    from .client.listing import fetch_model_ids
+
+    started = time.perf_counter()
+    listed = fetch_model_ids(client.http, candidate)
+    seconds = time.perf_counter() - started
+    pid = candidate.target.provider
+    known = {m.model_id for m in client.resolver.catalog.models if m.provider == pid}
+    result = Checked(pid, "ok", round(seconds, 3), len(listed), tuple(sorted(set(listed) - known)),
+                     tuple(sorted(known - set(listed))))
+    if deep:
+        result.deep = _deep(client, pid, sorted(set(listed) & known) or listed)
+    return result
+
+
+def _deep(client, pid: str, models: list[str]) -> str:
+    from .client.errors import ClientError
+
+    if not models:
+        return "no model to try"
+    started = time.perf_counter()
+    try:
+        client.chat.completions.create(model=f"{pid}/{models[0]}", messages=[{"role": "user", "content": "ping"}],
+                                       max_tokens=1)
+    except ClientError as exc:
+        return f"{models[0]}: {type(exc).__name__}"
+    return f"{models[0]}: ok in {time.perf_counter() - started:.2f} s"
+
+
+def _print_checks(checked: list[Checked], out: Output, verbose: bool) -> None:
+    if out.json:
+        out.data(checked)
+        return
+    if not checked:
+        out.line("No provider has a key: set a provider's key variable or add keys in knollm.toml "
+                 "(`knollm config check` shows what is configured).")
+        return
+    rows = [[c.provider, c.status, "-" if c.seconds is None else f"{c.seconds:.2f} s",
+             "-" if c.listed is None else str(c.listed), str(len(c.catalog_lacks)), str(len(c.no_longer_served)),
+             c.deep or "-"] for c in checked]
+    out.table(["provider", "status", "latency", "listed", "catalog lacks", "no longer served", "deep"], rows,
+              right=(2, 3, 4, 5))
+    for c in checked:
+        if verbose and (c.catalog_lacks or c.no_longer_served):
+            out.line(f"{c.provider}: catalog lacks {', '.join(c.catalog_lacks) or '-'}; "
+                     f"no longer served: {', '.join(c.no_longer_served) or '-'}")
