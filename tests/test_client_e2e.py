@@ -181,3 +181,46 @@ def test_the_readme_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out
     assert printed.startswith("ok: hello (Attempt(provider='alpha'")
+
+
+def test_one_client_serves_many_threads(client) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(i: int) -> str:
+        api = list(BASES)[i % 3]
+        result = client.chat.completions.create(model=f"fake-{api}/tiny-chat",
+                                                messages=[{"role": "user", "content": f"n{i}"}])
+        return result.choices[0].message.content
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, range(48)))
+    assert answers == [f"ok: n{i}" for i in range(48)]
+
+
+def test_reload_config_keeps_calls_in_flight(fake_provider, tmp_path: Path) -> None:
+    import threading
+
+    config = write_config(tmp_path / "knollm.toml", fake_provider.base_url)
+    fake_provider.script(["slow:1"])
+    with knollm.Client(config, catalog=knollm.Catalog.load(FIXTURE), env=ENV) as made:
+        outcome: list[str] = []
+        worker = threading.Thread(target=lambda: outcome.append(
+            made.chat.completions.create(model="fake-openai/tiny-chat", messages=HI).knollm.provider))
+        worker.start()
+        config.write_text(config.read_text(encoding="utf-8").replace("fake-openai", "renamed-openai"),
+                          encoding="utf-8")
+        made.reload_config()
+        worker.join(10)
+        assert outcome == ["fake-openai"]  # the call in flight finished with the configuration it started with
+        assert "renamed-openai" in made.config.providers and "fake-openai" not in made.config.providers
+        assert made.chat.completions.create(model="renamed-openai/tiny-chat", messages=HI).choices
+
+
+@pytest.mark.parametrize("api", list(BASES))
+def test_results_validate_against_the_openai_sdk_types(client, api: str) -> None:
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+    result = client.chat.completions.create(model=f"fake-{api}/tiny-chat", messages=HI, tools=[TOOL])
+    ChatCompletion.model_validate(result.to_dict())
+    for chunk in client.chat.completions.create(model=f"fake-{api}/tiny-chat", messages=HI, stream=True):
+        ChatCompletionChunk.model_validate(chunk.to_dict())

@@ -8,7 +8,12 @@ KnollmError
 │   ├── FamilyNotFound
 │   └── ProviderNotFound
 ├── PriceUnknown              a price the cost estimate needs is missing (names the model and the component)
-└── InvalidArgument (ValueError)  bad usage numbers or query values (negative tokens, unknown sort key, ...)
+├── InvalidArgument (ValueError)  bad usage numbers or query values (negative tokens, unknown sort key, ...)
+├── ConfigError               knollm.toml has problems; `problems` lists each (file:line: key: expected, fix)
+│                             (`knollm.config.ConfigError`)
+└── ClientError               calling a provider failed (`knollm.client.errors`: AuthenticationFailed,
+                              RateLimited, ProviderUnavailable, Timeout, InvalidResponse, StreamInterrupted,
+                              NoCandidate, ...); after failover, `attempts` lists every try
 ```
 
 Catch `KnollmError` to handle everything the runtime reports; catch a leaf to handle one case.
