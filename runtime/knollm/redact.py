@@ -57,16 +57,26 @@ _RUN = re.compile(r"[A-Za-z0-9]{12,}")
 
 def redact(text: str) -> str:
     """`text` with every credential-shaped part replaced by `[redacted]`."""
-    if not text:
+    if len(text) < 8:
         return text
-    text = _PEM.sub(MARK, text)
-    text = _AUTH_HEADER.sub(_auth_header, text)
-    text = _SCHEME.sub(lambda m: m.group(0) if not _looks_random(m.group(3), 8) else m[1] + m[2] + MARK, text)
-    text = _NAMED.sub(_named, text)
-    text = _USERINFO.sub(lambda m: m.group(1) + MARK + "@", text)
+    # Cheap substring guards first: most text holds no candidate, and the build runs this on every name.
+    lower = text.lower()
+    if "private key" in lower:
+        text = _PEM.sub(MARK, text)
+    if "authorization" in lower:
+        text = _AUTH_HEADER.sub(_auth_header, text)
+    if "bearer" in lower or "basic" in lower or "token" in lower:
+        text = _SCHEME.sub(lambda m: m[0] if not _looks_random(m[3], 8) else m[1] + m[2] + MARK, text)
+    if ":" in text or "=" in text:
+        text = _NAMED.sub(_named, text)
+    if "://" in text and "@" in text:
+        text = _USERINFO.sub(lambda m: m.group(1) + MARK + "@", text)
+    if len(text) < 16:
+        return text
     text = _PREFIXED.sub(lambda m: MARK if _RUN.search(m.group(0)) else m.group(0), text)
-    for pattern in (_AWS_KEY_ID, _GOOGLE, _JWT):
-        text = pattern.sub(MARK, text)
+    for guard, pattern in (("A", _AWS_KEY_ID), ("AIza", _GOOGLE), ("eyJ", _JWT)):
+        if guard in text:
+            text = pattern.sub(MARK, text)
     text = _LONG_HEX.sub(lambda m: MARK if _looks_random(m.group(0), 32) else m.group(0), text)
     return _LONG_TOKEN.sub(lambda m: MARK if _looks_random(m.group(0), 32) else m.group(0), text)
 
