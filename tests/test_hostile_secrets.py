@@ -18,6 +18,7 @@ from knollm.redact import redact
 from knollm.render import Output
 from knollm.texthygiene import confusable, http_url, id_problem, terminal_safe
 from knollm_compiler.cli import main as build_main
+from knollm_compiler.problems import Problem, Severity
 from knollm_compiler.site import site_files
 
 KEY = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
@@ -213,6 +214,14 @@ def test_defect_5_terminal_safe_function() -> None:
     assert terminal_safe('"\x7f\u2066"', json=True) == '"\\u007f\\u2066"'
     assert json.loads(terminal_safe(json.dumps("x\x85y\u200d", ensure_ascii=False), json=True)) == "x\x85y\u200d"
     assert terminal_safe("plain – text, ünïcode 中文") == "plain – text, ünïcode 中文"
+
+
+def test_defect_5_build_problems_are_terminal_safe_and_redacted() -> None:
+    problem = Problem("models_\x1b[2J.json", "id\x07", "name\u202e", f"bad value 'sk-{KEY}' \x9b", Severity.DROPPED)
+    text = str(problem) + json.dumps(problem.as_dict(), ensure_ascii=False)
+    for raw in ("\x1b", "\x07", "\u202e", "\x9b", KEY):
+        assert raw not in text
+    assert problem.file == "models_\\x1b[2J.json" and "[redacted]" in problem.reason
 
 
 def _listing(snapshots: Path, name: str, entries: list[dict[str, object]]) -> None:

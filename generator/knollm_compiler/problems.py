@@ -35,7 +35,7 @@ class Problem:
     def __post_init__(self) -> None:
         # Problems quote source text and reach the report, the site and the terminal: one choke point makes
         # every one of them free of credentials and of characters a terminal would act on.
-        for name in ("record", "path", "reason"):
+        for name in ("file", "record", "path", "reason"):
             object.__setattr__(self, name, terminal_safe(redact(str(getattr(self, name)))))
 
     def as_dict(self) -> dict[str, str]:
