@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
+from knollm.redact import redact
 from knollm_compiler.infer import infer
 from knollm_compiler.ingest import prices, values
 from knollm_compiler.ingest.shapes import UnknownShape, find_entries
-from knollm_compiler.status import redact
 
 
 @pytest.mark.parametrize(

@@ -14,13 +14,14 @@ from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
+from .hygiene import confusable_ids, keep_http_urls, render_confusables
 from .libraries import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
 from .outliers import flag_outliers, render_flags
 from .overrides import load_overrides
 from .precedence import cap_dates
-from .problems import BuildError, Problem, Severity
+from .problems import BuildError, Problem, ProblemLog, Severity
 from .provider_kind import closed_labs_served, inferred_kind
 from .providers import ProviderSpec, load_provider_specs
 from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
@@ -86,7 +87,7 @@ def compile_catalog(
     reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
     report = build_report(reports, merged, family_report)
     report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report,
-                                       **duplicate_report(deduped, models)})
+                                       **duplicate_report(deduped, models), "confusables": confusable_ids(models)})
     bundle = Bundle(
         schema_version=SCHEMA_VERSION,
         data_date=as_of,
@@ -102,7 +103,8 @@ def compile_catalog(
     seconds = time.perf_counter() - started
     priced = sum(1 for m in bundle.models if m.pricing is not None)
     text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
-    text += "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags)])
+    text += "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags),
+                                             *render_confusables(report.confusables)])
     return BuildResult(bundle, text, problems, seconds, merged.price_fills)
 
 
@@ -128,11 +130,23 @@ def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snap
         read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-" and p.severity is Severity.REJECTED)
         snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
     snap.csv_hints = _read_provider_csv(snapshots / "providers.csv")
+    if snap.csv_hints:
+        snap.csv_hints, snap.extra_reports = _checked_hints(snap.csv_hints, snap.extra_reports)
     fetched, newest = listing_dates(snap.statuses)
     for item in snap.ingested:
         for draft in item.drafts:
             draft.as_of = fetched.get(draft.provider, newest) if item.role != "catalog" else newest
     return snap
+
+
+def _checked_hints(hints: dict[str, dict[str, str]], reports: list[SourceReport],
+                   ) -> tuple[dict[str, dict[str, str]], list[SourceReport]]:
+    """providers.csv without its non-http(s) URLs; when any was dropped, the file gets a report entry naming them."""
+    log = ProblemLog("providers.csv")
+    kept = keep_http_urls(hints, log)
+    if log.problems:
+        reports = [*reports, status_report(log, len(hints), len(hints))]  # values dropped, no row rejected
+    return kept, reports
 
 
 def _source_dates(drafts: list[Draft]) -> dict[str, str]:

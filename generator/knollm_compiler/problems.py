@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from knollm.redact import redact
+from knollm.texthygiene import terminal_safe
+
 
 class Severity(StrEnum):
     """How bad a problem is.
@@ -28,6 +31,12 @@ class Problem:
     path: str
     reason: str
     severity: Severity
+
+    def __post_init__(self) -> None:
+        # Problems quote source text and reach the report, the site and the terminal: one choke point makes
+        # every one of them free of credentials and of characters a terminal would act on.
+        for name in ("file", "record", "path", "reason"):
+            object.__setattr__(self, name, terminal_safe(redact(str(getattr(self, name)))))
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -135,6 +135,16 @@ class ProviderOverlap(Strict):
     """Of those, how many `within` offers under the same id at the same input and output prices."""
 
 
+class ConfusableId(Strict):
+    """A model id that may pass for another: kept (it may be genuine) but listed for a reviewer."""
+
+    provider: str
+    id: str
+    """The provider's model id."""
+    reason: str
+    """Why: `NFKC form differs` (fullwidth or compatibility characters) or mixed/look-alike scripts."""
+
+
 class Report(Strict):
     """The build report."""
 
@@ -165,3 +175,5 @@ class Report(Strict):
     """Look-alike ids kept apart because one source file declares different values for them."""
     provider_overlaps: tuple[ProviderOverlap, ...] = ()
     """Providers whose priced models are at least 90% contained in another provider's at the same prices."""
+    confusables: tuple[ConfusableId, ...] = ()
+    """Model ids with fullwidth, compatibility or look-alike (Cyrillic, Greek) letters: kept, listed here."""

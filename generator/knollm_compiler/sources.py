@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .drafts import Draft
-from .ingest import image_variants
+from .ingest import image_variants, values
 from .ingest.normalise import EntryNormaliser
 from .ingest.parse_notes import note_parse
 from .ingest.reading import UnreadableSource, read_parsed
@@ -168,7 +168,8 @@ class ProviderResolver:
             return self.aliases[name]
         made = slug(name)
         if made not in self.aliases.values():
-            self.created.setdefault(made, name)
+            # The name becomes the provider's display name: cleaned like every other name from a source.
+            self.created.setdefault(made, values.plain_text(name, values.MAX_NAME, keep_newlines=False)[0] or made)
         return made
 
     def prefixes(self, our_id: str, name: str) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from knollm.serialize import json_type
@@ -13,21 +12,7 @@ from .ingest.reading import UnreadableSource, read_parsed
 from .problems import ProblemLog
 from .records import ProviderStatus
 
-SECRET_PATTERNS = (
-    re.compile(r"(?i)((?:api[_-]?key|key|token|secret|password|auth)=)[^&\s'\"]+"),
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"\b(sk|pk|rk|gsk|xai|hf|nvapi|fw|pplx|sk-ant|sk-or)[-_][A-Za-z0-9_-]{12,}\b"),
-    re.compile(r"\bAIza[0-9A-Za-z_-]{20,}\b"),
-)
 MAX_ERROR = 500
-
-
-def redact(text: str) -> str:
-    """Remove anything that looks like a credential from a message we are about to publish."""
-    for pattern in SECRET_PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.re.groups and m.group(1).endswith(("=", " ")) else "")
-                           + "[redacted]", text)
-    return text
 
 
 def load_statuses(path: Path) -> tuple[dict[str, ProviderStatus], ProblemLog]:
@@ -56,10 +41,11 @@ def load_statuses(path: Path) -> tuple[dict[str, ProviderStatus], ProblemLog]:
             failed=bool(failed),
             last_attempt=_text(entry.get("last_attempt")),
             last_success=_text(entry.get("last_success")),
-            last_error=redact(error) if error else None,
+            last_error=error,  # plain_text has redacted it
         )
     return statuses, log
 
 
 def _text(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    # Timestamps are free text too: the same cleaning and redaction as the error message.
+    return values.plain_text(value, MAX_ERROR, keep_newlines=False)[0] if isinstance(value, str) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from decimal import Decimal
+from typing import TextIO
 
 from . import __version__, commands
 from .errors import InvalidArgument, KnollmError, NotFound
@@ -17,6 +18,7 @@ from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import USE_CASES, check_features, check_use_case
 from .query import CAPABILITIES, KINDS, MODALITIES, SORT_KEYS
 from .render import Output
+from .texthygiene import terminal_safe
 
 VARIANTS_HELP = "also list variant offers (free, batch, flex, quantised), which are otherwise left out"
 
@@ -49,13 +51,21 @@ def price(text: str) -> Decimal:
     return value
 
 
+class SafeArgumentParser(argparse.ArgumentParser):
+    """Usage errors quote the arguments (and did-you-mean ids from the bundle): escaped like all other output.
+    Sub-parsers are made of the same class, so one override covers every command."""
+
+    def _print_message(self, message: str, file: TextIO | None = None) -> None:
+        super()._print_message(terminal_safe(message) if message else message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (`--json` and `--bundle` work before or after the command)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = SafeArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON for scripts")
     common.add_argument("--bundle", metavar="PATH", default=argparse.SUPPRESS,
                         help="catalog bundle to read (default: $KNOLLM_BUNDLE, else the packaged one)")
-    parser = argparse.ArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
+    parser = SafeArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
                                    metavar="{providers,models,families,costs,tokens,libraries,config,chat}")
@@ -259,7 +269,7 @@ def _report(exc: KnollmError, out: Output) -> None:
             error["suggestions"] = exc.suggestions
         out.data({"error": error})
         return
-    print(f"knollm: error: {exc}", file=sys.stderr)
+    print(terminal_safe(f"knollm: error: {exc}"), file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,8 @@ Catch `KnollmError` to handle everything the runtime reports; catch a leaf to ha
 
 from __future__ import annotations
 
+from .redact import redact
+
 REBUILD_HINT = (
     "Run `make build` in a Knollm checkout to compile the catalog (it is copied into the package), "
     "or set KNOLLM_BUNDLE=/path/to/catalog.json to use a custom build."
@@ -29,6 +31,10 @@ REBUILD_HINT = (
 
 class KnollmError(Exception):
     """Base class of every error the Knollm runtime raises on purpose."""
+
+    def __str__(self) -> str:
+        # Messages quote bundle text and user input, and end up in logs: never with a credential in them.
+        return redact(super().__str__())
 
 
 class BundleError(KnollmError):
@@ -61,7 +67,7 @@ class NotFound(KnollmError, LookupError):
         super().__init__(message)
 
     def __str__(self) -> str:
-        return str(self.args[0])
+        return redact(str(self.args[0]))
 
 
 class ModelNotFound(NotFound):

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from .money_format import format_money
 from .records import Model
 from .serialize import dumps
+from .texthygiene import terminal_safe
 
 NONE = "-"
 
@@ -52,9 +53,11 @@ class Output:
     """Where and how the CLI writes: JSON, rich (terminal) or plain text."""
 
     def __init__(self, stream: TextIO | None = None, *, json: bool = False, rich: bool | None = None) -> None:
-        self.stream = stream or sys.stdout
+        self.raw_stream = stream or sys.stdout
+        """Only rich writes here directly (its own colour codes); every text it is given is made safe first."""
+        self.stream: Any = SafeStream(self.raw_stream, json=json)
         self.json = json
-        self.rich = _isatty(self.stream) and _rich_available() if rich is None else rich
+        self.rich = _isatty(self.raw_stream) and _rich_available() if rich is None else rich
         self._console: Any = None
 
     def data(self, value: Any) -> None:
@@ -64,9 +67,7 @@ class Output:
     def line(self, text: str = "") -> None:
         """Write one line of plain text (no markup)."""
         if self.rich:
-            from rich.text import Text
-
-            self.console.print(Text(text))
+            self.console.print(_text(text))
         else:
             self.stream.write(text + "\n")
 
@@ -95,14 +96,13 @@ class Output:
         pairs = [(k, v) for k, v in pairs if v not in ("", None)]
         if self.rich:
             from rich.table import Table
-            from rich.text import Text
 
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold cyan", no_wrap=True)
             grid.add_column(overflow="fold")
             for key, value in pairs:
-                grid.add_row(Text(key), Text(value))
-            self.console.print(Text(title, style="bold"))
+                grid.add_row(_text(key), _text(value))
+            self.console.print(_text(title, style="bold"))
             self.console.print(grid)
             return
         self.stream.write(title + "\n")
@@ -118,22 +118,43 @@ class Output:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(file=self.stream, highlight=False, force_terminal=True if self.rich else None)
+            self._console = Console(file=self.raw_stream, highlight=False, force_terminal=True if self.rich else None)
         return self._console
 
     def _rich_table(self, columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None,
                     right: Sequence[int], caption: str | None) -> None:
         from rich import box
         from rich.table import Table
-        from rich.text import Text
 
-        table = Table(title=title, caption=caption, box=box.SIMPLE_HEAVY, title_justify="left",
-                      caption_justify="left", header_style="bold cyan")
+        # Text objects, never plain strings: rich would read `[bold]` in a provider's name as markup.
+        table = Table(title=_text(title) if title else None, caption=_text(caption) if caption else None,
+                      box=box.SIMPLE_HEAVY, title_justify="left", caption_justify="left", header_style="bold cyan")
         for i, column in enumerate(columns):
-            table.add_column(column, justify="right" if i in right else "left", overflow="fold")
+            table.add_column(_text(column), justify="right" if i in right else "left", overflow="fold")
         for row in rows:
-            table.add_row(*(Text(cell) for cell in row))
+            table.add_row(*(_text(cell) for cell in row))
         self.console.print(table)
+
+
+class SafeStream:
+    """The CLI's output boundary: every character a terminal would act on (escape sequences, C0/C1 controls,
+    DEL, bidi and zero-width characters) is written as a visible escape; in JSON as a JSON escape."""
+
+    def __init__(self, stream: TextIO, *, json: bool = False) -> None:
+        self._stream, self._json = stream, json
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text, json=self._json))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _text(text: str, style: str = "") -> Any:
+    """A rich Text (shown literally, no markup) of the terminal-safe `text`."""
+    from rich.text import Text
+
+    return Text(terminal_safe(text), style=style)
 
 
 def _rich_available() -> bool:

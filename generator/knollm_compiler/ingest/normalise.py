@@ -243,6 +243,10 @@ class EntryNormaliser:
             if not isinstance(item, dict) or not isinstance(item.get("provider"), str):
                 self.log.drop(mid, f"{key}[{index}]", "upstream entry has no provider name")
                 continue
+            name = values.plain_text(item["provider"], values.MAX_NAME, keep_newlines=False)[0]
+            if name is None:  # nothing left once control and invisible characters are gone
+                self.log.drop(mid, f"{key}[{index}].provider", "upstream provider name is empty")
+                continue
             sub: dict[str, Any] = {}
             best: dict[str, tuple[int, str, Any]] = {}
             for path, raw in flatten(item):
@@ -257,7 +261,8 @@ class EntryNormaliser:
             if status is not None and not isinstance(status, str):
                 self.log.drop(mid, f"{key}[{index}].status", f"expected text, got {values.describe(status)}")
                 status = None
-            upstreams.append({"provider": item["provider"], "status": status,
+            status = values.plain_text(status, values.MAX_NAME, keep_newlines=False)[0]
+            upstreams.append({"provider": name, "status": status,
                               "context_window": sub.pop("context_window", None),
                               **{k: v for k, v in sub.items() if k.startswith(("pricing.", "capabilities."))}})
             for pending in self._raw:

@@ -6,12 +6,14 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-CONTROL_IN_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+from knollm.redact import redact
+from knollm.texthygiene import clean_text, id_problem
+
 MAX_TOKENS_PLAUSIBLE = 100_000_000
 MAX_NAME = 200
 MAX_DESCRIPTION = 4000
 MAX_ID = 256
+REDACT_MARGIN = 512
 EPOCH_MS_THRESHOLD = 100_000_000_000  # later than year 5138 in seconds: must be milliseconds
 YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MODALITY_NAMES = {
@@ -62,19 +64,26 @@ def strict_bool(value: Any) -> Result:
 
 
 def plain_text(value: Any, limit: int, keep_newlines: bool) -> tuple[str | None, list[str]]:
-    """Clean text from outside: strip control characters, cap the length. Returns notes of what changed."""
+    """Clean text from outside: strip control, bidi and zero-width characters, redact credentials, cap the
+    length. Returns notes of what changed."""
     if value is None:
         return None, []
     if not isinstance(value, str):
         return None, [f"expected text, got {describe(value)}"]
     notes: list[str] = []
     text = value.replace("\r\n", "\n")
-    cleaned = CONTROL.sub("", text)
-    if cleaned != text:
-        notes.append(f"removed {len(text) - len(cleaned)} control character(s)")
+    cleaned, removed = clean_text(text)
+    if removed:
+        notes.append(f"removed {removed} control character(s)")
     cleaned = (" ".join(cleaned.split()) if not keep_newlines else cleaned).strip()
-    if len(cleaned) > limit:
-        notes.append(f"truncated from {len(cleaned):,} to {limit:,} characters")
+    length = len(cleaned)
+    # Only what can be kept is redacted (bounded work on huge text); the margin covers a key cut at the limit.
+    redacted = redact(cleaned[: limit + REDACT_MARGIN])
+    if redacted != cleaned[: limit + REDACT_MARGIN]:
+        notes.append("redacted what looks like a credential")
+    cleaned = redacted.strip()
+    if length > limit or len(cleaned) > limit:
+        notes.append(f"truncated from {length:,} to {limit:,} characters")
         cleaned = cleaned[: limit - 1].rstrip() + "…"
     return cleaned or None, notes
 
@@ -85,8 +94,8 @@ def model_id(value: Any) -> Result:
     stripped = value.strip()
     if not stripped:
         return None, "record id is empty"
-    if CONTROL_IN_ID.search(stripped):
-        return None, f"record id contains control characters: {describe(stripped)}"
+    if unsafe := id_problem(stripped):
+        return None, f"record id contains {unsafe}: {describe(stripped)}"
     if len(stripped) > MAX_ID:
         return None, f"record id is {len(stripped)} characters long (limit {MAX_ID})"
     return stripped, None

@@ -15,6 +15,8 @@ import html
 import re
 import urllib.parse
 
+from knollm.texthygiene import UNSAFE_TEXT
+
 _ALWAYS = {
     "&": "&amp;",
     "<": "&lt;",
@@ -38,7 +40,7 @@ _LEADING = frozenset("#+-=:!?%.@")
 """Characters that start a block construct when they begin a line (lists, headings, admonitions, ...)."""
 _ORDERED_LIST = re.compile(r"^(\d+)([.)])(?=\s|$)")
 _WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = UNSAFE_TEXT  # one definition: control, bidi and zero-width characters (bundles built elsewhere too)
 _URL_SAFE = "/:?#@!$&'*+,;=%-._~"
 EMPTY_CELL = "—"
 
