@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from .outliers import flag_outliers, render_flags
 from .overrides import load_overrides
 from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
+from .provider_csv import read_provider_csv
 from .provider_kind import closed_labs_served, inferred_kind
 from .providers import ProviderSpec, load_provider_specs
 from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
@@ -123,11 +123,14 @@ def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snap
     snap.extra_reports += [unrecognised_report(name) for name in unrecognised]
     snap.ingested = [ingest(f, resolver) for f in files]
     status_file = snapshots / "failed_models.json"
-    if status_file.exists():
+    if status_file.exists() or status_file.is_symlink():
         snap.statuses, log = load_statuses(status_file)
         read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-")
         snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
-    snap.csv_hints = _read_provider_csv(snapshots / "providers.csv")
+    csv_file = snapshots / "providers.csv"
+    if csv_file.exists() or csv_file.is_symlink():  # a broken symlink is reported, not taken for "no file"
+        snap.csv_hints, csv_report = read_provider_csv(csv_file)
+        snap.extra_reports.append(csv_report)
     fetched, newest = listing_dates(snap.statuses)
     for item in snap.ingested:
         for draft in item.drafts:
@@ -149,13 +152,6 @@ def _alias_index(specs: dict[str, ProviderSpec]) -> dict[str, str]:
     for pid, spec in specs.items():
         index.update({alias: pid for alias in spec.aliases})
     return index
-
-
-def _read_provider_csv(path: Path) -> dict[str, dict[str, str]]:
-    if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {row["provider"].replace("_", "-"): row for row in csv.DictReader(handle) if row.get("provider")}
 
 
 def _providers(
