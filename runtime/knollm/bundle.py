@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from . import safefile
 from .errors import BundleError
 
 try:  # orjson is a declared dependency; the stdlib parser keeps the runtime working without it.
@@ -64,16 +65,19 @@ def locate(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable."""
-    if not path.exists():
-        origin = f" (from {ENV_VAR})" if os.environ.get(ENV_VAR) == str(path) else ""
-        raise BundleError(f"no bundle file at {path}{origin}")
-    if path.is_dir():
-        raise BundleError(f"{path} is a directory, not a catalog.json file")
+    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable.
+
+    Only a regular file is read, and at most `$KNOLLM_MAX_FILE_MB` of it (`safefile`): `/dev/zero`, a FIFO or a
+    runaway file is refused instead of hanging or filling memory."""
+    origin = f" (from {ENV_VAR})" if os.environ.get(ENV_VAR) == str(path) else ""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BundleError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
+        data = safefile.read_bytes(path, safefile.configured_max_bytes())
+    except safefile.UnsafeFile as exc:
+        if exc.missing:
+            raise BundleError(f"no bundle file at {path}{origin}") from None
+        raise BundleError(f"cannot read the file{origin}: {exc}", str(path)) from None
+    except ValueError as exc:  # an invalid $KNOLLM_MAX_FILE_MB
+        raise BundleError(str(exc), str(path)) from None
     return parse(data, str(path))
 
 
