@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
 
 ENV_VAR = "KNOLLM_BUNDLE"
 SUPPORTED_MAJOR = 1
+_TEXT = frozenset({str})
 """The runtime reads every bundle whose `schema_version` is `1.x`."""
 
 
@@ -114,6 +115,24 @@ def check(document: Any, origin: str | None = None) -> None:
     families = document.get("families")
     if families is not None and not (isinstance(families, list) and all(_is_record(f) for f in families)):
         raise BundleError("'families' is not a list of records with a string 'id'", origin)
+    if problem := _index_problem(document["models"], families or []):
+        raise BundleError(problem, origin)
+
+
+def _index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]]) -> str | None:
+    """The catalog indexes models by these fields before decoding any record, so they are checked at load time
+    (the rest of a record is checked when it is decoded)."""
+    for i, raw in enumerate(models):
+        if raw.get("provider").__class__ is not str or raw.get("model_id").__class__ is not str:
+            return f"models[{i}] ({raw['id']!r}): 'provider' and 'model_id' must be text"
+        aliases = raw.get("aliases")
+        if aliases and (aliases.__class__ is not list or not set(map(type, aliases)) <= _TEXT):
+            return f"models[{i}].aliases ({raw['id']!r}): expected a list of text"
+    for i, raw in enumerate(families):
+        offers = raw.get("offers")
+        if offers and (offers.__class__ is not list or not set(map(type, offers)) <= _TEXT):
+            return f"families[{i}].offers ({raw['id']!r}): expected a list of model ids"
+    return None
 
 
 def upgrade_1_0(models: list[dict[str, Any]]) -> None:
