@@ -54,7 +54,7 @@ def _rows(text: str) -> Iterator[tuple[int, dict[str | None, object]]]:
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:  # e.g. a NUL byte; the rows before it are kept
-        yield reader.line_num, {None: f"not CSV: {exc}"}
+        yield reader.line_num + 1, {None: f"not CSV: {exc}"}  # line_num counts the lines read before the bad one
 
 
 def _row_problem(row: dict[str | None, object]) -> tuple[str, str] | None:
