@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import knollm
+from knollm import cli as runtime_cli
 from knollm import safefile
 from knollm.errors import BundleError
 from knollm_compiler import bundle as bundle_writer
@@ -272,3 +273,114 @@ def test_writes_go_through_unique_temporary_files(tmp_path: Path) -> None:
     assert errors == []
     assert [p.name for p in tmp_path.iterdir()] == ["catalog.json"]  # no temporary file left behind
     assert oct(target.stat().st_mode & 0o777) == oct(bundle_writer.OUTPUT_MODE)
+
+
+# -- defect 8: runtime tracebacks ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--input-tokens", "1e5000", "too large: '1e5000' (at most 1,000,000,000,000)"),
+    ("--input-tokens", "-5", "not a whole, non-negative count: '-5'"),
+    ("--input-tokens", "1.5", "not a whole, non-negative count: '1.5'"),
+    ("--input-tokens", "9" * 5000, "too large: '9999"),
+    ("--requests", "1e13", "too large: '1e13'"),
+    ("--limit", "1e5000", "too large: '1e5000'"),
+])
+@pytest.mark.parametrize("json_output", [False, True])
+def test_defect_8_huge_numbers_in_arguments_are_usage_errors(option: str, value: str, message: str,
+                                                             json_output: bool) -> None:
+    args = ["costs", "compare", "--model", "acme/acme-small", "--input-tokens", "10", "--output-tokens", "1",
+            option, value, *(["--json"] if json_output else [])]
+    run = knollm_cli(*args, env={"KNOLLM_BUNDLE": str(RUNTIME_BUNDLE)})
+    assert run.returncode == 2 and run.stdout == ""
+    assert "Traceback" not in run.stderr
+    assert f"error: argument {option}: {message}" in run.stderr.strip().splitlines()[-1]
+
+
+def test_price_filters_are_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    for value in ("1e999999", "1e7"):
+        with pytest.raises(SystemExit) as info:
+            runtime_cli.main(["models", "search", "--max-input-price", value])
+        assert info.value.code == 2
+        assert "too large" in capsys.readouterr().err
+
+
+def model_index(document: dict, model_id: str) -> int:
+    return next(i for i, m in enumerate(document["models"]) if m["id"] == model_id)
+
+
+BAD_BUNDLE_VALUES = [
+    ("pricing", "input_per_mtok", "1e999999", "pricing.input_per_mtok: a price must be 0 or from 1E-12 to below "
+                                              "1,000,000,000 USD, not '1e999999'"),
+    ("pricing", "output_per_mtok", "1e-999999", "pricing.output_per_mtok: a price must be 0 or from 1E-12"),
+    ("pricing", "input_per_mtok", "-0", "pricing.input_per_mtok: a price must be 0 or from"),
+    ("pricing", "input_per_mtok", "9" * 5000, "pricing.input_per_mtok: a price must be a short decimal"),
+    (None, "context_window", "big", "context_window: expected a whole number from 0 to 1,000,000,000,000,000, "
+                                    "not text 'big'"),
+    (None, "pricing", [], "pricing: expected an object, not a list []"),
+    (None, "pricing", ["0.5"], "pricing: expected an object, not a list ['0.5']"),
+    (None, "capabilities", ["tools"], "capabilities: expected an object of bool values, not a list"),
+    (None, "upstreams", {"provider": "x"}, "upstreams: expected a list of objects, not an object"),
+    (None, "name", {"en": "x"}, "name: expected text or null, not an object"),
+]
+
+
+@pytest.mark.parametrize(("parent", "key", "value", "message"), BAD_BUNDLE_VALUES)
+def test_defect_8_hostile_bundle_values_name_their_path(parent: str | None, key: str, value: object,
+                                                        message: str, tmp_path: Path) -> None:
+    document = json.loads(RUNTIME_BUNDLE.read_text())
+    index = model_index(document, "acme/acme-large-2")
+    target = document["models"][index] if parent is None else document["models"][index][parent]
+    target[key] = value
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(document))
+
+    catalog = knollm.Catalog.load(path)
+    expected = f"model record 'acme/acme-large-2' is malformed: models[{index}].{message}"
+    with pytest.raises(BundleError) as info:
+        catalog.get("acme/acme-large-2")
+    assert expected in str(info.value)
+    assert catalog.get("acme/acme-small").id == "acme/acme-small"  # the other records still work
+    run = knollm_cli("costs", "estimate", "--model", "acme/acme-large-2", "--input-tokens", "10",
+                     "--output-tokens", "1", env={"KNOLLM_BUNDLE": str(path)})
+    assert run.returncode == 1 and expected in one_error_line(run.stderr)
+
+
+def test_money_bounds_hold_for_zero_and_the_limits() -> None:
+    from decimal import Decimal
+
+    from knollm import decode
+
+    assert decode.money("0E-999999") == 0 and str(decode.money("0E-999999")) == "0"  # not a million digits
+    assert decode.money("0.000000000001") == Decimal("1e-12")
+    assert decode.money("999999999.99") == Decimal("999999999.99")
+    for bad in ("1000000000", "1e-13", "NaN", "Infinity", "-1", "1,5"):
+        with pytest.raises(decode.DecodeError):
+            decode.money(bad, "pricing", "input_per_mtok")
+
+
+SWEEP_VALUES = ["1e999999", "big", [], [1], {"a": 1}, -5, True, 10**30, None]
+SWEEP_COMMANDS = [["providers", "list"], ["models", "search", "acme", "--sort", "price"],
+                  ["families", "show", "acme-large"],
+                  ["costs", "compare", "--family", "acme-large", "--input-tokens", "1000", "--output-tokens", "10"]]
+
+
+def test_hostile_bundle_sweep_never_ends_in_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Every field of one model, one provider and one family replaced by each hostile value: each command ends
+    with exit 0 or 1 (a `KnollmError` reported in one line), never with another exception."""
+    base = json.loads(RUNTIME_BUNDLE.read_text())
+    index = model_index(base, "acme/acme-large-2")
+    records = [("models", index), ("providers", 0), ("families", 0)]
+    parser = runtime_cli.build_parser()
+    monkeypatch.setattr(knollm.cli, "build_parser", lambda: parser)  # built once: the sweep runs ~1,000 commands
+    path = tmp_path / "catalog.json"
+    for section, position in records:
+        for key in base[section][position]:
+            for value in SWEEP_VALUES:
+                document = json.loads(json.dumps(base))
+                document[section][position][key] = value
+                path.write_text(json.dumps(document))
+                for command in SWEEP_COMMANDS:
+                    assert runtime_cli.main([*command, "--bundle", str(path)]) in (0, 1), (section, key, value)
+                    assert "Traceback" not in capsys.readouterr().err

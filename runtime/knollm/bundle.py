@@ -101,7 +101,7 @@ def check(document: Any, origin: str | None = None) -> None:
     if not isinstance(version, str) or not version:
         raise BundleError("no schema_version; this is not a Knollm catalog bundle", origin)
     major = version.split(".", 1)[0]
-    if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
+    if not major.isdigit() or len(major) > 9 or int(major) != SUPPORTED_MAJOR:  # int() refuses 4300+ digits
         raise BundleError(
             f"schema_version {version!r} is not supported by this runtime (it reads {SUPPORTED_MAJOR}.x)", origin
         )
@@ -125,6 +125,8 @@ def _index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]])
     for i, raw in enumerate(models):
         if raw.get("provider").__class__ is not str or raw.get("model_id").__class__ is not str:
             return f"models[{i}] ({raw['id']!r}): 'provider' and 'model_id' must be text"
+        if raw.get("family") is not None and raw["family"].__class__ is not str:
+            return f"models[{i}].family ({raw['id']!r}): expected a family id or null"
         aliases = raw.get("aliases")
         if aliases and (aliases.__class__ is not list or not set(map(type, aliases)) <= _TEXT):
             return f"models[{i}].aliases ({raw['id']!r}): expected a list of text"
@@ -139,7 +141,10 @@ def upgrade_1_0(models: list[dict[str, Any]]) -> None:
     """Bundles of format 1.0 wrote provenance as `{field: source}`; 1.1 groups it as `{source: "f1,f2"}`."""
     for raw in models:
         grouped: dict[str, list[str]] = {}
-        for path, source in (raw.get("provenance") or {}).items():
+        provenance = raw.get("provenance") or {}
+        if not isinstance(provenance, dict) or not all(isinstance(v, str) for v in provenance.values()):
+            continue  # malformed: left as it is for the decode to report with its path
+        for path, source in provenance.items():
             grouped.setdefault(source, []).append(path)
         raw["provenance"] = {source: ",".join(paths) for source, paths in grouped.items()}
 
