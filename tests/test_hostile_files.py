@@ -363,6 +363,7 @@ SWEEP_VALUES = ["1e999999", "big", [], [1], {"a": 1}, -5, True, 10**30, None]
 SWEEP_COMMANDS = [["providers", "list"], ["models", "search", "acme", "--sort", "price"],
                   ["families", "show", "acme-large"],
                   ["costs", "compare", "--family", "acme-large", "--input-tokens", "1000", "--output-tokens", "10"]]
+LIBRARY_COMMANDS = [["libraries", "list"], ["libraries", "recommend", "--use-case", "rag"], ["libraries", "matrix"]]
 
 
 def test_hostile_bundle_sweep_never_ends_in_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -370,8 +371,9 @@ def test_hostile_bundle_sweep_never_ends_in_a_traceback(tmp_path: Path, monkeypa
     """Every field of one model, one provider and one family replaced by each hostile value: each command ends
     with exit 0 or 1 (a `KnollmError` reported in one line), never with another exception."""
     base = json.loads(RUNTIME_BUNDLE.read_text())
+    base["libraries"] = json.loads((FIXTURES / "libraries" / "bundle.json").read_text())["libraries"][:2]
     index = model_index(base, "acme/acme-large-2")
-    records = [("models", index), ("providers", 0), ("families", 0)]
+    records = [("models", index), ("providers", 0), ("families", 0), ("libraries", 0)]
     parser = runtime_cli.build_parser()
     monkeypatch.setattr(knollm.cli, "build_parser", lambda: parser)  # built once: the sweep runs ~1,000 commands
     path = tmp_path / "catalog.json"
@@ -381,6 +383,6 @@ def test_hostile_bundle_sweep_never_ends_in_a_traceback(tmp_path: Path, monkeypa
                 document = json.loads(json.dumps(base))
                 document[section][position][key] = value
                 path.write_text(json.dumps(document))
-                for command in SWEEP_COMMANDS:
+                for command in LIBRARY_COMMANDS if section == "libraries" else SWEEP_COMMANDS:
                     assert runtime_cli.main([*command, "--bundle", str(path)]) in (0, 1), (section, key, value)
                     assert "Traceback" not in capsys.readouterr().err

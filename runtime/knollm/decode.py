@@ -194,9 +194,9 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
     """
     get = raw.get
     return Model(
-        _required(raw, "id"),
-        _required(raw, "provider"),
-        _required(raw, "model_id"),
+        required(raw, "id"),
+        required(raw, "provider"),
+        required(raw, "model_id"),
         text(get("kind"), "kind") or "other",
         text(get("name"), "name"),
         count(get("context_window"), "context_window"),
@@ -223,7 +223,7 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
     )
 
 
-def _required(raw: dict[str, Any], key: str, path: str = "") -> str:
+def required(raw: dict[str, Any], key: str, path: str = "") -> str:
     """Text that must be there (an id, a provider); `path` is the dotted path of `raw` inside the record."""
     value = raw.get(key)
     if value.__class__ is not str or not value:
@@ -237,12 +237,12 @@ def _price_flag(raw: dict[str, Any], path: str) -> PriceFlag:
     if value is None or median is None:
         raise DecodeError(path, "a price flag needs value and peer_median")
     peers = count(raw.get("peers"), f"{path}.peers") or 0
-    return PriceFlag(_required(raw, "field", path), value, median, peers, str(text(raw.get("ratio"), f"{path}.ratio")))
+    return PriceFlag(required(raw, "field", path), value, median, peers, str(text(raw.get("ratio"), f"{path}.ratio")))
 
 
 def _upstream(raw: dict[str, Any], path: str) -> Upstream:
     return Upstream(
-        provider=_required(raw, "provider", path),
+        provider=required(raw, "provider", path),
         status=text(raw.get("status"), f"{path}.status"),
         context_window=count(raw.get("context_window"), f"{path}.context_window"),
         pricing=pricing(raw.get("pricing"), f"{path}.pricing"),
@@ -255,7 +255,7 @@ def provider(raw: dict[str, Any]) -> Provider:
     auth = record(get("auth"), "auth")
     status = record(get("status"), "status")
     return Provider(
-        id=_required(raw, "id"),
+        id=required(raw, "id"),
         name=text(get("name"), "name") or raw["id"],
         authored=bool(flag(get("authored"), "authored")),
         kind=text(get("kind"), "kind") or "unknown",
@@ -264,7 +264,7 @@ def provider(raw: dict[str, Any]) -> Provider:
         docs_url=text(get("docs_url"), "docs_url"),
         base_url=text(get("base_url"), "base_url"),
         models_path=text(get("models_path"), "models_path"),
-        auth=Auth(header=_required(auth, "header", "auth"), env_var=text(auth.get("env_var"), "auth.env_var"),
+        auth=Auth(header=required(auth, "header", "auth"), env_var=text(auth.get("env_var"), "auth.env_var"),
                   header_name=text(auth.get("header_name"), "auth.header_name")) if auth else None,
         free_tier=flag(get("free_tier"), "free_tier"),
         notes=text(get("notes"), "notes"),
@@ -288,7 +288,7 @@ def _status(raw: dict[str, Any]) -> ProviderStatus:
 def family(raw: dict[str, Any]) -> Family:
     get = raw.get
     return Family(
-        id=_required(raw, "id"),
+        id=required(raw, "id"),
         name=text(get("name"), "name") or raw["id"],
         author=text(get("author"), "author"),
         open_weights=flag(get("open_weights"), "open_weights"),
