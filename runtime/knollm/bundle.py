@@ -16,6 +16,7 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
 ENV_VAR = "KNOLLM_BUNDLE"
 SUPPORTED_MAJOR = 1
 _TEXT = frozenset({str})
+_ID = frozenset({str, type(None)})
+_LIST = frozenset({list, type(None)})
 """The runtime reads every bundle whose `schema_version` is `1.x`."""
 
 
@@ -109,9 +112,10 @@ def check(document: Any, origin: str | None = None) -> None:
         records = document.get(key)
         if not isinstance(records, list):
             raise BundleError(f"{key!r} is missing or not a list", origin)
-        bad = next((i for i, r in enumerate(records) if not _is_record(r)), None)
+        valid = _is_model if key == "models" else _is_record
+        bad = next((i for i, r in enumerate(records) if not valid(r)), None)
         if bad is not None:
-            raise BundleError(f"{key}[{bad}] is not a record with a string 'id'", origin)
+            raise BundleError(_record_problem(key, bad, records[bad]), origin)
     families = document.get("families")
     if families is not None and not (isinstance(families, list) and all(_is_record(f) for f in families)):
         raise BundleError("'families' is not a list of records with a string 'id'", origin)
@@ -120,13 +124,13 @@ def check(document: Any, origin: str | None = None) -> None:
 
 
 def _index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]]) -> str | None:
-    """The catalog indexes models by these fields before decoding any record, so they are checked at load time
-    (the rest of a record is checked when it is decoded)."""
+    """Lists the catalog indexes before decoding any record (aliases, family offers), checked at load time (the
+    rest of a record is checked when it is decoded). A check in C over all records first; the loop in Python only
+    finds the bad record to name it."""
+    if _types(models, "aliases") <= _LIST and _item_types(models, "aliases") <= _TEXT \
+            and _types(families, "offers") <= _LIST and _item_types(families, "offers") <= _TEXT:
+        return None
     for i, raw in enumerate(models):
-        if raw.get("provider").__class__ is not str or raw.get("model_id").__class__ is not str:
-            return f"models[{i}] ({raw['id']!r}): 'provider' and 'model_id' must be text"
-        if raw.get("family") is not None and raw["family"].__class__ is not str:
-            return f"models[{i}].family ({raw['id']!r}): expected a family id or null"
         aliases = raw.get("aliases")
         if aliases and (aliases.__class__ is not list or not set(map(type, aliases)) <= _TEXT):
             return f"models[{i}].aliases ({raw['id']!r}): expected a list of text"
@@ -135,6 +139,14 @@ def _index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]])
         if offers and (offers.__class__ is not list or not set(map(type, offers)) <= _TEXT):
             return f"families[{i}].offers ({raw['id']!r}): expected a list of model ids"
     return None
+
+
+def _types(records: list[dict[str, Any]], key: str) -> set[type]:
+    return set(map(type, map(dict.get, records, repeat(key))))
+
+
+def _item_types(records: list[dict[str, Any]], key: str) -> set[type]:
+    return set(map(type, chain.from_iterable(filter(None, map(dict.get, records, repeat(key))))))
 
 
 def upgrade_1_0(models: list[dict[str, Any]]) -> None:
@@ -151,3 +163,20 @@ def upgrade_1_0(models: list[dict[str, Any]]) -> None:
 
 def _is_record(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("id"), str)
+
+
+def _is_model(value: Any) -> bool:
+    """A record whose fields the catalog indexes before decoding it are of the right type (one pass with the
+    record check: each record is touched once, which is most of the cost)."""
+    if value.__class__ is not dict:
+        return False
+    get = value.get
+    return get("id").__class__ is str and get("provider").__class__ is str and get("model_id").__class__ is str \
+        and get("family").__class__ in _ID
+
+
+def _record_problem(key: str, index: int, value: Any) -> str:
+    if not _is_record(value):
+        return f"{key}[{index}] is not a record with a string 'id'"
+    found = ", ".join(f"{k}: {type(value.get(k)).__name__}" for k in ("provider", "model_id", "family"))
+    return f"{key}[{index}] ({value['id']!r}): 'provider' and 'model_id' must be text, 'family' text or null; {found}"

@@ -155,18 +155,20 @@ def pricing(raw: Any, path: str = "pricing") -> Pricing | None:
     if raw is None:
         return None
     get = raw.get
+    tiers, images = get("tiers"), get("image_prices")
     return Pricing(
-        *(money(get(name), path, name) for name in TOKEN_AND_REQUEST_PRICES),
-        tuple(_tier(t, f"{path}.tiers[{i}]") for i, t in enumerate(records(get("tiers"), f"{path}.tiers"))),
+        money(get("input_per_mtok"), path, "input_per_mtok"), money(get("output_per_mtok"), path, "output_per_mtok"),
+        money(get("cache_read_per_mtok"), path, "cache_read_per_mtok"),
+        money(get("cache_write_per_mtok"), path, "cache_write_per_mtok"),
+        money(get("reasoning_per_mtok"), path, "reasoning_per_mtok"), money(get("per_request"), path, "per_request"),
+        money(get("per_image"), path, "per_image"),
+        tuple(_tier(t, f"{path}.tiers[{i}]") for i, t in enumerate(records(tiers, f"{path}.tiers"))) if tiers else (),
         image_prices=tuple(_image_price(p, f"{path}.image_prices[{i}]")
-                           for i, p in enumerate(records(get("image_prices"), f"{path}.image_prices"))),
+                           for i, p in enumerate(records(images, f"{path}.image_prices"))) if images else (),
         **{name: money(get(name), path, name) for name in NON_TOKEN_PRICES},
     )
 
 
-TOKEN_AND_REQUEST_PRICES = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
-                            "reasoning_per_mtok", "per_request", "per_image")
-"""The first fields of `Pricing`, in order."""
 NON_TOKEN_PRICES = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
                     "per_mchar", "per_kquery", "web_search_per_k")
 """Prices added in bundle 1.2; older bundles lack them (read as unknown)."""
@@ -186,40 +188,53 @@ def _image_price(raw: dict[str, Any], path: str) -> ImagePrice:
     return ImagePrice(per_image, text(raw.get("size"), f"{path}.size"), text(raw.get("quality"), f"{path}.quality"))
 
 
+_MODEL_TEXT = ("kind", "name", "quantization", "created", "deprecation_date", "description", "owned_by", "family",
+               "knowledge_cutoff", "variant")
+_TEXT_OR_NULL = frozenset({str, type(None)})
+
+
 def model(raw: dict[str, Any], family: str | None = None) -> Model:
     """One model record; `family` fills in when the model object itself carries no `family` key.
 
-    Fields are passed positionally in `Model`'s field order (this runs for every model of the bundle). The
-    capability and provenance dicts are shared with the parsed document, which nothing else holds.
+    Fields are passed positionally in `Model`'s field order (this runs for every model of the bundle, so the text
+    fields are checked at once, in C, and one by one only to name a bad one). The capability and provenance dicts
+    are shared with the parsed document, which nothing else holds. `id`, `provider` and `model_id` were checked
+    when the bundle was loaded (`bundle.check`).
     """
     get = raw.get
+    if not set(map(type, map(get, _MODEL_TEXT))) <= _TEXT_OR_NULL:
+        for key in _MODEL_TEXT:
+            text(get(key), key)
+    upstreams, flags = get("upstreams"), get("price_flags")
     return Model(
-        required(raw, "id"),
-        required(raw, "provider"),
-        required(raw, "model_id"),
-        text(get("kind"), "kind") or "other",
-        text(get("name"), "name"),
+        raw["id"],
+        raw["provider"],
+        raw["model_id"],
+        get("kind") or "other",
+        get("name"),
         count(get("context_window"), "context_window"),
         count(get("max_output_tokens"), "max_output_tokens"),
         texts(get("input_modalities"), "input_modalities"),
         texts(get("output_modalities"), "output_modalities"),
         mapping(get("capabilities"), "capabilities", bool),
         pricing(get("pricing")),
-        text(get("quantization"), "quantization"),
-        text(get("created"), "created"),
-        text(get("deprecation_date"), "deprecation_date"),
-        text(get("description"), "description"),
-        text(get("owned_by"), "owned_by"),
-        tuple(_upstream(u, f"upstreams[{i}]") for i, u in enumerate(records(get("upstreams"), "upstreams"))),
+        get("quantization"),
+        get("created"),
+        get("deprecation_date"),
+        get("description"),
+        get("owned_by"),
+        tuple(_upstream(u, f"upstreams[{i}]") for i, u in enumerate(records(upstreams, "upstreams")))
+        if upstreams else (),
         bool(flag(get("featured"), "featured")),
         mapping(get("provenance"), "provenance"),
         texts(get("sources"), "sources"),
-        text(get("family", family), "family"),
+        get("family", family),
         flag(get("open_weights"), "open_weights"),
-        text(get("knowledge_cutoff"), "knowledge_cutoff"),
-        tuple(_price_flag(f, f"price_flags[{i}]") for i, f in enumerate(records(get("price_flags"), "price_flags"))),
+        get("knowledge_cutoff"),
+        tuple(_price_flag(f, f"price_flags[{i}]") for i, f in enumerate(records(flags, "price_flags")))
+        if flags else (),
         texts(get("aliases"), "aliases"),  # bundles before aliases and variants have neither key
-        text(get("variant"), "variant"),
+        get("variant"),
     )
 
 
