@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import knollm
+from corpus import CORPUS
 from knollm import cli as runtime_cli
 from knollm import safefile
 from knollm.errors import BundleError
@@ -386,3 +387,20 @@ def test_hostile_bundle_sweep_never_ends_in_a_traceback(tmp_path: Path, monkeypa
                 for command in LIBRARY_COMMANDS if section == "libraries" else SWEEP_COMMANDS:
                     assert runtime_cli.main([*command, "--bundle", str(path)]) in (0, 1), (section, key, value)
                     assert "Traceback" not in capsys.readouterr().err
+
+
+# -- the real corpus: the default limit is far above every real file ----------------------------------------------
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real corpus not found at {CORPUS}")
+def test_corpus_reads_whole_under_the_default_limit() -> None:
+    from knollm_compiler.provider_csv import read_provider_csv
+
+    files = sorted(p for p in CORPUS.iterdir() if p.suffix in {".json", ".csv"})
+    limit = safefile.DEFAULT_MAX_FILE_MB * safefile.MIB
+    assert files and max(p.stat().st_size for p in files) * 50 < limit  # the largest listing: about 2 MB
+    assert all(safefile.read_bytes(p, limit) == p.read_bytes() for p in files)
+    hints, report = read_provider_csv(CORPUS / "providers.csv")
+    rows = [line for line in (CORPUS / "providers.csv").read_text().splitlines()[1:] if line.strip()]
+    assert (report.read, report.emitted, report.rejected, len(hints)) == (len(rows), len(rows), 0, len(rows))
