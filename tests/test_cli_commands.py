@@ -137,7 +137,7 @@ def test_models_search_bad_flag_values_are_usage_errors() -> None:
     result = run("models", "search", "--max-input-price", "-1")
     assert result.returncode == 2 and "not a non-negative price" in result.stderr
     result = run("models", "search", "--limit", "-3")
-    assert result.returncode == 1 and "--limit must be zero or more" in result.stderr
+    assert result.returncode == 2 and "argument --limit: not a whole, non-negative count: '-3'" in result.stderr
 
 
 def test_models_show() -> None:

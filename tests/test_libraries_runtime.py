@@ -236,7 +236,7 @@ def test_cli_matrix() -> None:
     (("libraries", "list", "--feature", "strem"), 2, "did you mean: streaming?"),
     (("libraries", "recommend", "--use-case", "rag", "--provider", "acmee"), 1,
      "unknown provider 'acmee'; did you mean: acme?"),
-    (("libraries", "recommend", "--use-case", "rag", "--limit", "-1"), 1, "--limit must be zero or more"),
+    (("libraries", "recommend", "--use-case", "rag", "--limit", "-1"), 2, "argument --limit: not a whole"),
     (("libraries", "list", "--category", "sdk"), 2, "invalid choice: 'sdk'"),
 ])
 def test_cli_errors(args: tuple[str, ...], code: int, message: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,14 +13,15 @@ from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
-from .hygiene import confusable_ids, keep_http_urls, render_confusables
+from .hygiene import confusable_ids, render_confusables
 from .libraries import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
 from .outliers import flag_outliers, render_flags
 from .overrides import load_overrides
 from .precedence import cap_dates
-from .problems import BuildError, Problem, ProblemLog, Severity
+from .problems import BuildError, Problem, Severity
+from .provider_csv import read_provider_csv
 from .provider_kind import closed_labs_served, inferred_kind
 from .providers import ProviderSpec, load_provider_specs
 from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
@@ -125,28 +125,19 @@ def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snap
     snap.extra_reports += [unrecognised_report(name) for name in unrecognised]
     snap.ingested = [ingest(f, resolver) for f in files]
     status_file = snapshots / "failed_models.json"
-    if status_file.exists():
+    if status_file.exists() or status_file.is_symlink():
         snap.statuses, log = load_statuses(status_file)
         read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-" and p.severity is Severity.REJECTED)
         snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
-    snap.csv_hints = _read_provider_csv(snapshots / "providers.csv")
-    if snap.csv_hints:
-        snap.csv_hints, snap.extra_reports = _checked_hints(snap.csv_hints, snap.extra_reports)
+    csv_file = snapshots / "providers.csv"
+    if csv_file.exists() or csv_file.is_symlink():  # a broken symlink is reported, not taken for "no file"
+        snap.csv_hints, csv_report = read_provider_csv(csv_file)
+        snap.extra_reports.append(csv_report)
     fetched, newest = listing_dates(snap.statuses)
     for item in snap.ingested:
         for draft in item.drafts:
             draft.as_of = fetched.get(draft.provider, newest) if item.role != "catalog" else newest
     return snap
-
-
-def _checked_hints(hints: dict[str, dict[str, str]], reports: list[SourceReport],
-                   ) -> tuple[dict[str, dict[str, str]], list[SourceReport]]:
-    """providers.csv without its non-http(s) URLs; when any was dropped, the file gets a report entry naming them."""
-    log = ProblemLog("providers.csv")
-    kept = keep_http_urls(hints, log)
-    if log.problems:
-        reports = [*reports, status_report(log, len(hints), len(hints))]  # values dropped, no row rejected
-    return kept, reports
 
 
 def _source_dates(drafts: list[Draft]) -> dict[str, str]:
@@ -163,13 +154,6 @@ def _alias_index(specs: dict[str, ProviderSpec]) -> dict[str, str]:
     for pid, spec in specs.items():
         index.update({alias: pid for alias in spec.aliases})
     return index
-
-
-def _read_provider_csv(path: Path) -> dict[str, dict[str, str]]:
-    if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {row["provider"].replace("_", "-"): row for row in csv.DictReader(handle) if row.get("provider")}
 
 
 def _providers(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +24,29 @@ def json_bytes(document: Any) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
 
 
+OUTPUT_MODE = 0o644
+"""Outputs are published files: readable by all (a temporary file is created private, 0600)."""
+
+
 def write_if_changed(path: Path, data: bytes) -> None:
-    """Write atomically, leaving the file untouched (and its mtime) when the bytes are the same."""
-    if path.exists() and path.read_bytes() == data:
+    """Write atomically, leaving the file untouched (and its mtime) when the bytes are the same.
+
+    The bytes go to a temporary file of a unique name in the target folder, then replace the target in one step:
+    readers never see half a file, and builds writing into one folder at once never share a temporary file.
+    """
+    if path.is_file() and path.read_bytes() == data:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, OUTPUT_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def bundle_schema() -> dict[str, Any]:

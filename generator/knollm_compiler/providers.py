@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .ingest.reading import UnreadableSource, read_toml
 from .problems import Problem, Severity
 
 PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -104,9 +104,9 @@ def load_provider_specs(directory: Path) -> tuple[dict[str, ProviderSpec], list[
             problems.append(Problem(where, pid, "$", "file name must be a provider id: [a-z0-9-]", Severity.REJECTED))
             continue
         try:
-            spec = ProviderSpec.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(Problem(where, pid, "$", f"invalid TOML: {exc}", Severity.REJECTED))
+            spec = ProviderSpec.model_validate(read_toml(path))
+        except UnreadableSource as exc:
+            problems.append(Problem(where, pid, "$", str(exc), Severity.REJECTED))
             continue
         except ValidationError as exc:
             for err in exc.errors():

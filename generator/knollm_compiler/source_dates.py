@@ -10,13 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from importlib import metadata
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .ingest import values
+from .ingest.reading import UnreadableSource, read_toml
 from .problems import BuildError, Problem, Severity
 from .records import ProviderStatus
 
@@ -43,13 +43,13 @@ class SourcesFile(BaseModel):
 
 
 def load_package_dates(path: Path) -> dict[str, PackageDate]:
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a broken symlink is reported, not taken for "no file"
         return {}
     where = f"catalog/{path.name}"
     try:
-        parsed = SourcesFile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except tomllib.TOMLDecodeError as exc:
-        raise BuildError([Problem(where, "-", "$", f"invalid TOML: {exc}", Severity.REJECTED)]) from None
+        parsed = SourcesFile.model_validate(read_toml(path))
+    except UnreadableSource as exc:
+        raise BuildError([Problem(where, "-", "$", str(exc), Severity.REJECTED)]) from None
     except ValidationError as exc:
         raise BuildError([Problem(where, "-", ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED)
                           for e in exc.errors()]) from None

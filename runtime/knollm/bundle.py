@@ -16,9 +16,11 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
+from . import safefile
 from .errors import BundleError
 from .serialize import json_type
 
@@ -31,6 +33,9 @@ except ImportError:  # pragma: no cover - exercised only where orjson is missing
 
 ENV_VAR = "KNOLLM_BUNDLE"
 SUPPORTED_MAJOR = 1
+_TEXT = frozenset({str})
+_ID = frozenset({str, type(None)})
+_LIST = frozenset({list, type(None)})
 """The runtime reads every bundle whose `schema_version` is `1.x`."""
 
 
@@ -65,16 +70,19 @@ def locate(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable."""
-    if not path.exists():
-        origin = f" (from {ENV_VAR})" if os.environ.get(ENV_VAR) == str(path) else ""
-        raise BundleError(f"no bundle file at {path}{origin}")
-    if path.is_dir():
-        raise BundleError(f"{path} is a directory, not a catalog.json file")
+    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable.
+
+    Only a regular file is read, and at most `$KNOLLM_MAX_FILE_MB` of it (`safefile`): `/dev/zero`, a FIFO or a
+    runaway file is refused instead of hanging or filling memory."""
+    origin = f" (from {ENV_VAR})" if os.environ.get(ENV_VAR) == str(path) else ""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BundleError(f"cannot read the file: {exc.strerror or exc}", str(path)) from None
+        data = safefile.read_bytes(path, safefile.configured_max_bytes())
+    except safefile.UnsafeFile as exc:
+        if exc.missing:
+            raise BundleError(f"no bundle file at {path}{origin}") from None
+        raise BundleError(f"cannot read the file{origin}: {exc}", str(path)) from None
+    except ValueError as exc:  # an invalid $KNOLLM_MAX_FILE_MB
+        raise BundleError(str(exc), str(path)) from None
     return parse(data, str(path))
 
 
@@ -100,7 +108,7 @@ def check(document: Any, origin: str | None = None) -> None:
         got = json_type(version) if version != "" else "an empty string"
         raise BundleError(f"schema_version must be a string (\"{SUPPORTED_MAJOR}.x\"), got {got}", origin)
     major = version.split(".", 1)[0]
-    if not major.isdigit() or int(major) != SUPPORTED_MAJOR:
+    if not major.isdigit() or len(major) > 9 or int(major) != SUPPORTED_MAJOR:  # int() refuses 4300+ digits
         raise BundleError(
             f"schema_version {version!r} is not supported by this runtime (it reads {SUPPORTED_MAJOR}.x)", origin
         )
@@ -108,22 +116,71 @@ def check(document: Any, origin: str | None = None) -> None:
         records = document.get(key)
         if not isinstance(records, list):
             raise BundleError(f"{key!r} is missing or not a list", origin)
-        bad = next((i for i, r in enumerate(records) if not _is_record(r)), None)
+        valid = _is_model if key == "models" else _is_record
+        bad = next((i for i, r in enumerate(records) if not valid(r)), None)
         if bad is not None:
-            raise BundleError(f"{key}[{bad}] is not a record with a string 'id'", origin)
+            raise BundleError(_record_problem(key, bad, records[bad]), origin)
     families = document.get("families")
     if families is not None and not (isinstance(families, list) and all(_is_record(f) for f in families)):
         raise BundleError("'families' is not a list of records with a string 'id'", origin)
+    if problem := _index_problem(document["models"], families or []):
+        raise BundleError(problem, origin)
+
+
+def _index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]]) -> str | None:
+    """Lists the catalog indexes before decoding any record (aliases, family offers), checked at load time (the
+    rest of a record is checked when it is decoded). A check in C over all records first; the loop in Python only
+    finds the bad record to name it."""
+    if _types(models, "aliases") <= _LIST and _item_types(models, "aliases") <= _TEXT \
+            and _types(families, "offers") <= _LIST and _item_types(families, "offers") <= _TEXT:
+        return None
+    for i, raw in enumerate(models):
+        aliases = raw.get("aliases")
+        if aliases and (aliases.__class__ is not list or not set(map(type, aliases)) <= _TEXT):
+            return f"models[{i}].aliases ({raw['id']!r}): expected a list of text"
+    for i, raw in enumerate(families):
+        offers = raw.get("offers")
+        if offers and (offers.__class__ is not list or not set(map(type, offers)) <= _TEXT):
+            return f"families[{i}].offers ({raw['id']!r}): expected a list of model ids"
+    return None
+
+
+def _types(records: list[dict[str, Any]], key: str) -> set[type]:
+    return set(map(type, map(dict.get, records, repeat(key))))
+
+
+def _item_types(records: list[dict[str, Any]], key: str) -> set[type]:
+    return set(map(type, chain.from_iterable(filter(None, map(dict.get, records, repeat(key))))))
 
 
 def upgrade_1_0(models: list[dict[str, Any]]) -> None:
     """Bundles of format 1.0 wrote provenance as `{field: source}`; 1.1 groups it as `{source: "f1,f2"}`."""
     for raw in models:
         grouped: dict[str, list[str]] = {}
-        for path, source in (raw.get("provenance") or {}).items():
+        provenance = raw.get("provenance") or {}
+        if not isinstance(provenance, dict) or not all(isinstance(v, str) for v in provenance.values()):
+            continue  # malformed: left as it is for the decode to report with its path
+        for path, source in provenance.items():
             grouped.setdefault(source, []).append(path)
         raw["provenance"] = {source: ",".join(paths) for source, paths in grouped.items()}
 
 
 def _is_record(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("id"), str)
+
+
+def _is_model(value: Any) -> bool:
+    """A record whose fields the catalog indexes before decoding it are of the right type (one pass with the
+    record check: each record is touched once, which is most of the cost)."""
+    if value.__class__ is not dict:
+        return False
+    get = value.get
+    return get("id").__class__ is str and get("provider").__class__ is str and get("model_id").__class__ is str \
+        and get("family").__class__ in _ID
+
+
+def _record_problem(key: str, index: int, value: Any) -> str:
+    if not _is_record(value):
+        return f"{key}[{index}] is not a record with a string 'id'"
+    found = ", ".join(f"{k}: {type(value.get(k)).__name__}" for k in ("provider", "model_id", "family"))
+    return f"{key}[{index}] ({value['id']!r}): 'provider' and 'model_id' must be text, 'family' text or null; {found}"

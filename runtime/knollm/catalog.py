@@ -215,8 +215,17 @@ class Catalog:
             return decoder(raw)
         except decode.DECODE_ERRORS as exc:
             origin = str(self.path) if self.path else None
-            problem = f"{what} record {raw.get('id')!r} is malformed ({type(exc).__name__}: {exc})"
+            if isinstance(exc, decode.DecodeError):  # names the value: `models[12].pricing.input_per_mtok: ...`
+                problem = f"{what} record {raw.get('id')!r} is malformed: {self._position(raw, what)}.{exc}"
+            else:
+                problem = f"{what} record {raw.get('id')!r} is malformed ({type(exc).__name__}: {exc})"
             raise BundleError(problem, origin) from None
+
+    def _position(self, raw: dict[str, Any], what: str) -> str:
+        """`models[12]`: where a record sits in the bundle (looked up only to report an error)."""
+        section = {"model": "models", "provider": "providers", "family": "families"}[what]
+        found = (i for i, r in enumerate(self._document.get(section) or ()) if r is raw)
+        return f"{section}[{next(found, '?')}]"
 
     # -- lookups --------------------------------------------------------------------------------------------
 

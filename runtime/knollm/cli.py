@@ -23,10 +23,15 @@ from .texthygiene import terminal_safe
 VARIANTS_HELP = "also list variant offers (free, batch, flex, quantised), which are otherwise left out"
 
 _SUFFIXES = {"k": 1_000, "m": 1_000_000}
+MAX_COUNT = 10**12
+"""The largest count any argument takes (tokens, requests, images, seconds, characters, `--limit`): a trillion.
+Beyond it a number is a typo, and the bound keeps `1e5000` from reaching `int()` (which refuses 4300+ digits)."""
+MAX_PRICE = Decimal(10**6)
+"""The largest price filter, USD per million tokens (the most expensive real price is below $1,000)."""
 
 
 def count(text: str) -> int:
-    """A token or context count: `2000`, `2_000`, `2,000`, `128k`, `1.5M`."""
+    """A token or context count: `2000`, `2_000`, `2,000`, `128k`, `1.5M`; at most `MAX_COUNT`."""
     cleaned = text.strip().replace("_", "").replace(",", "").lower()
     factor = _SUFFIXES.get(cleaned[-1:], 1)
     if factor != 1:
@@ -37,6 +42,8 @@ def count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a count: {text!r} (use e.g. 2000, 128k, 1.5M)") from None
     if not value.is_finite() or value < 0 or value != value.to_integral_value():
         raise argparse.ArgumentTypeError(f"not a whole, non-negative count: {text!r}")
+    if value > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"too large: {text!r} (at most {MAX_COUNT:,})")
     return int(value)
 
 
@@ -48,6 +55,8 @@ def price(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(f"not a price: {text!r} (USD per million tokens, e.g. 0.5)") from None
     if not value.is_finite() or value < 0:
         raise argparse.ArgumentTypeError(f"not a non-negative price: {text!r}")
+    if value > MAX_PRICE:
+        raise argparse.ArgumentTypeError(f"too large: {text!r} (at most {MAX_PRICE:,} USD per million tokens)")
     return value
 
 
@@ -104,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--family", metavar="FAMILY", help="every offer of this family")
     compare.add_argument("--model", action="append", default=[], metavar="PROVIDER/MODEL", dest="models",
                          help="a model to include (repeatable)")
-    compare.add_argument("--limit", type=int, metavar="N", help="show only the N cheapest")
+    compare.add_argument("--limit", type=count, metavar="N", help="show only the N cheapest")
     compare.add_argument("--include-variants", action="store_true", help=VARIANTS_HELP)
     _usage_arguments(compare)
 
@@ -159,7 +168,7 @@ def _library_commands(groups: argparse._SubParsersAction, common: argparse.Argum
     recommend.add_argument("--needs", type=feature_list, default=(), metavar="F1,F2",
                            help=f"required features, comma-separated: {', '.join(LIBRARY_FEATURES)}")
     recommend.add_argument("--provider", metavar="ID", help="only libraries that reach this provider")
-    recommend.add_argument("--limit", type=int, default=10, metavar="N", help="show at most N (default 10; 0: all)")
+    recommend.add_argument("--limit", type=count, default=10, metavar="N", help="show at most N (default 10; 0: all)")
     matrix = _command(libraries, "matrix", "features x libraries (or, with --providers, provider reach)",
                       commands.libraries_matrix, common)
     matrix.add_argument("--providers", action="store_true",
@@ -221,7 +230,7 @@ def _search_arguments(search: argparse.ArgumentParser) -> None:
     search.add_argument("--priced", action="store_true", help="only models with a known input price")
     search.add_argument("--sort", choices=SORT_KEYS, help="sort key (default: relevance with a query, else id)")
     search.add_argument("--reverse", action="store_true", help="reverse the sort order")
-    search.add_argument("--limit", type=int, default=20, metavar="N", help="show at most N (default 20; 0: all)")
+    search.add_argument("--limit", type=count, default=20, metavar="N", help="show at most N (default 20; 0: all)")
 
 
 def _usage_arguments(parser: argparse.ArgumentParser) -> None:

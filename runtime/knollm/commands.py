@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 from typing import Any
 
+from . import safefile
 from .catalog import Catalog
 from .costs import NON_TOKEN_USAGE
 from .errors import InvalidArgument
@@ -319,11 +319,11 @@ def costs_compare(args: argparse.Namespace, out: Output) -> int:
 def tokens_count(args: argparse.Namespace, out: Output) -> int:
     if args.file:
         try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = safefile.read_text(args.file, _max_bytes())  # never /dev/zero or a FIFO
+        except safefile.UnsafeFile as exc:
             raise InvalidArgument(f"cannot read {args.file}: {exc}") from None
     else:
-        text = args.text if args.text is not None else sys.stdin.read()
+        text = args.text if args.text is not None else _stdin_text()
     tokens = count_tokens(text, args.model)
     method = tokenizer(args.model)
     if out.json:
@@ -331,6 +331,21 @@ def tokens_count(args: argparse.Namespace, out: Output) -> int:
         return 0
     out.line(f"{tokens} tokens ({method}, {len(text)} characters)")
     return 0
+
+
+def _max_bytes() -> int:
+    try:
+        return safefile.configured_max_bytes()
+    except ValueError as exc:
+        raise InvalidArgument(str(exc)) from None
+
+
+def _stdin_text() -> str:
+    limit = _max_bytes()
+    text = sys.stdin.read(limit + 1)  # bounded, so `< /dev/zero` cannot fill memory
+    if len(text) > limit:
+        raise InvalidArgument(f"standard input is longer than {limit:,} characters ({safefile.ENV_VAR} sets the limit)")
+    return text
 
 
 # -- libraries -------------------------------------------------------------------------------------------------

@@ -189,45 +189,81 @@ class LibraryNotFound(NotFound):
 
 
 def _library(raw: dict[str, Any]) -> Library:
-    pkg, cov, jud = raw["package"], raw.get("coverage") or {}, raw["judgement"]
-    ratings = jud["ratings"]
+    """One library record; every value is type-checked (`decode`), so a malformed one is a `BundleError` naming
+    its dotted path, never a `TypeError` later in a table."""
+    pkg = _object(raw.get("package"), "package")
+    cov = decode.record(raw.get("coverage"), "coverage") or {}
+    jud = _object(raw.get("judgement"), "judgement")
+    ratings = _object(jud.get("ratings"), "judgement.ratings")
+    library_id = decode.required(raw, "id")
+    features = decode.mapping(raw.get("features"), "features", bool)
     return Library(
-        id=raw["id"],
-        name=raw.get("name") or raw["id"],
-        category=raw["category"],
-        summary=raw.get("summary") or "",
-        import_name=raw["import_name"],
-        homepage=raw.get("homepage") or "",
-        repository=raw.get("repository") or "",
-        install=tuple(raw.get("install") or (pkg["pypi"],)),
-        package=LibraryPackage(
-            pypi=pkg["pypi"], version=str(pkg["version"]), checked=pkg["checked"],
-            direct_dependencies=int(pkg["direct_dependencies"]), release_date=pkg.get("release_date"),
-            release_month=pkg.get("release_month"), license=pkg.get("license"),
-            license_source=pkg.get("license_source"), requires_python=pkg.get("requires_python"),
-            python_versions=tuple(pkg.get("python_versions") or ()), repository=pkg.get("repository"),
-            transitive_dependencies=_optional_int(pkg.get("transitive_dependencies")),
-            installed_size_kb=_optional_int(pkg.get("installed_size_kb")), resolved_for=pkg.get("resolved_for"),
-            install_problem=pkg.get("install_problem"),
-        ),
+        id=library_id,
+        name=decode.text(raw.get("name"), "name") or library_id,
+        category=decode.required(raw, "category"),
+        summary=decode.text(raw.get("summary"), "summary") or "",
+        import_name=decode.required(raw, "import_name"),
+        homepage=decode.text(raw.get("homepage"), "homepage") or "",
+        repository=decode.text(raw.get("repository"), "repository") or "",
+        install=decode.texts(raw.get("install"), "install") or (decode.required(pkg, "pypi", "package"),),
+        package=_package(pkg),
         judgement=LibraryJudgement(
-            ratings=LibraryRatings(*(int(ratings[c]) for c in CRITERIA)), pros=tuple(jud.get("pros") or ()),
-            cons=tuple(jud.get("cons") or ()), best_for=tuple(jud.get("best_for") or ()),
-            example=jud.get("example") or "",
+            ratings=LibraryRatings(*(_rating(ratings.get(c), c) for c in CRITERIA)),
+            pros=decode.texts(jud.get("pros"), "judgement.pros"), cons=decode.texts(jud.get("cons"), "judgement.cons"),
+            best_for=decode.texts(jud.get("best_for"), "judgement.best_for"),
+            example=decode.text(jud.get("example"), "judgement.example") or "",
         ),
         coverage=LibraryCoverage(
-            native=tuple(cov.get("native") or ()), openai_compatible=bool(cov.get("openai_compatible")),
-            raw_http=bool(cov.get("raw_http")), notes=cov.get("notes"), sources=dict(cov.get("sources") or {}),
+            native=decode.texts(cov.get("native"), "coverage.native"),
+            openai_compatible=bool(decode.flag(cov.get("openai_compatible"), "coverage.openai_compatible")),
+            raw_http=bool(decode.flag(cov.get("raw_http"), "coverage.raw_http")),
+            notes=decode.text(cov.get("notes"), "coverage.notes"),
+            sources=dict(decode.mapping(cov.get("sources"), "coverage.sources")),
         ),
-        features={f: bool((raw.get("features") or {}).get(f)) for f in FEATURES},
-        feature_notes=raw.get("feature_notes"),
-        feature_sources=dict(raw.get("feature_sources") or {}),
-        compatibility={str(k): str(v) for k, v in (raw.get("compatibility") or {}).items()},
+        features={f: bool(features.get(f)) for f in FEATURES},
+        feature_notes=decode.text(raw.get("feature_notes"), "feature_notes"),
+        feature_sources=dict(decode.mapping(raw.get("feature_sources"), "feature_sources")),
+        compatibility=dict(decode.mapping(raw.get("compatibility"), "compatibility")),
     )
 
 
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
+def _package(pkg: dict[str, Any]) -> LibraryPackage:
+    def text(key: str) -> str | None:
+        return decode.text(pkg.get(key), f"package.{key}")
+
+    version = pkg.get("version")
+    return LibraryPackage(
+        pypi=decode.required(pkg, "pypi", "package"),
+        version=str(version) if isinstance(version, int | float) and not isinstance(version, bool)
+        else decode.required(pkg, "version", "package"),
+        checked=decode.required(pkg, "checked", "package"),
+        direct_dependencies=_count(pkg.get("direct_dependencies"), "package.direct_dependencies"),
+        release_date=text("release_date"), release_month=text("release_month"), license=text("license"),
+        license_source=text("license_source"), requires_python=text("requires_python"),
+        python_versions=decode.texts(pkg.get("python_versions"), "package.python_versions"),
+        repository=text("repository"),
+        transitive_dependencies=decode.count(pkg.get("transitive_dependencies"), "package.transitive_dependencies"),
+        installed_size_kb=decode.count(pkg.get("installed_size_kb"), "package.installed_size_kb"),
+        resolved_for=text("resolved_for"), install_problem=text("install_problem"),
+    )
+
+
+def _object(value: Any, path: str) -> dict[str, Any]:
+    found = decode.record(value, path)
+    if found is None:
+        raise decode.DecodeError(path, "required object is missing")
+    return found
+
+
+def _count(value: Any, path: str) -> int:
+    found = decode.count(value, path)
+    if found is None:
+        raise decode.DecodeError(path, "required number is missing")
+    return found
+
+
+def _rating(value: Any, criterion: str) -> int:
+    return _count(value, f"judgement.ratings.{criterion}")
 
 
 # -- the guide ---------------------------------------------------------------------------------------------------
@@ -240,13 +276,14 @@ class LibraryGuide:
                  origin: str | None = None) -> None:
         """`records` are the bundle's `libraries` objects; `api_kinds` maps provider id -> API dialect."""
         libraries: dict[str, Library] = {}
-        for raw in records:
+        for index, raw in enumerate(records):
             try:
                 library = _library(dict(raw))
             except decode.DECODE_ERRORS as exc:
                 name = raw.get("id") if isinstance(raw, Mapping) else None
-                raise BundleError(f"library record {name!r} is malformed ({type(exc).__name__}: {exc})",
-                                  origin) from None
+                detail = f": libraries[{index}].{exc}" if isinstance(exc, decode.DecodeError) \
+                    else f" ({type(exc).__name__}: {exc})"
+                raise BundleError(f"library record {name!r} is malformed{detail}", origin) from None
             libraries[library.id] = library
         self._libraries = dict(sorted(libraries.items()))
         self._api_kinds = dict(api_kinds or {})

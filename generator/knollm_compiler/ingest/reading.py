@@ -1,15 +1,26 @@
-"""Read a source file into JSON, with a precise reason when it is not JSON."""
+"""Read a source file into JSON, with a precise reason when it is not JSON.
+
+Every input file of the compiler (snapshots, providers.csv, authored TOML) is opened here, through the runtime's
+`knollm.safefile` (regular files only, at most the size limit read); any failure is an `UnreadableSource`.
+"""
 
 from __future__ import annotations
 
 import codecs
 import json
 import math
+import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, UnsafeFile, decode_utf8
+from knollm.safefile import read_bytes as _safe_read_bytes
 
 HTML_MARKERS = (b"<!doctype", b"<html", b"<head", b"<body", b"<?xml")
 NUMBER_ERRORS = ("number is infinity", "unexpected character, expected a JSON value", "no digit after sign")
@@ -19,8 +30,54 @@ MAX_INT_DIGITS = 30
 convert more than 4300 digits."""
 
 
+_MAX_BYTES: ContextVar[int] = ContextVar("knollm_max_file_bytes", default=DEFAULT_MAX_FILE_MB * MIB)
+"""The size limit per input file. A context variable, not a parameter threaded through every loader: the CLI sets
+it once around a build (`file_size_limit`), and concurrent builds in other threads keep their own."""
+
+
 class UnreadableSource(Exception):
-    """The file is not a JSON document; the message says what it is instead."""
+    """The file is not a JSON document (or cannot be read at all); the message says what it is instead.
+
+    `missing` is true when nothing is at the path, for callers where an absent file means "no data"."""
+
+    def __init__(self, reason: str, *, missing: bool = False) -> None:
+        self.missing = missing
+        super().__init__(reason)
+
+
+@contextmanager
+def file_size_limit(max_bytes: int) -> Iterator[None]:
+    """Read input files with at most `max_bytes` each inside this block."""
+    token = _MAX_BYTES.set(max_bytes)
+    try:
+        yield
+    finally:
+        _MAX_BYTES.reset(token)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file within the size limit, else `UnreadableSource` saying why."""
+    try:
+        return _safe_read_bytes(path, _MAX_BYTES.get())
+    except UnsafeFile as exc:
+        raise UnreadableSource(exc.reason, missing=exc.missing) from None
+
+
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text (a byte order mark dropped); invalid UTF-8 names the line and column."""
+    try:
+        return decode_utf8(path, read_bytes(path))
+    except UnsafeFile as exc:
+        raise UnreadableSource(exc.reason) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse an authored TOML file; an unreadable file or invalid TOML is an `UnreadableSource`."""
+    text = read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UnreadableSource(f"invalid TOML: {exc}") from None
 
 
 @dataclass(slots=True)
@@ -41,7 +98,7 @@ def read_json(path: Path) -> Any:
 
 def read_parsed(path: Path) -> Parsed:
     """`read_json` with what parsing noticed (duplicate keys, a lenient parse)."""
-    return parse_json(path.read_bytes())
+    return parse_json(read_bytes(path))
 
 
 def parse_json(raw: bytes) -> Parsed:
