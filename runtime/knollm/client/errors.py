@@ -21,56 +21,35 @@ keys and key-shaped strings are masked) and is cut to a short, printable excerpt
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from ..errors import KnollmError
+from ..redact import MARK
+from ..redact import redact as shared_redact
+from ..texthygiene import UNSAFE_TEXT
 
 EXCERPT_LIMIT = 300
 """Longest body excerpt an error carries (characters, after redaction)."""
 
-# Key-shaped text: a value counts as a credential when it has a digit (prose words do not) or is long.
-_VALUE = r"(?:(?=[^\s\"'&,}]*\d)[^\s\"'&,}]{6,}|[^\s\"'&,}]{20,})"
-_KEY_PATTERNS = (
-    re.compile(r"(?i)\b(bearer|token|basic)\s+(?!\[REDACTED\])" + _VALUE),
-    re.compile(r"\b(sk|pk|rk|gsk|xai|csk|nvapi|hf|r8|fw|pplx)[-_][A-Za-z0-9_\-]{12,}"),
-    re.compile(r"\bAIza[0-9A-Za-z_\-]{20,}"),
-    # A label's value, unless it is already masked or is the scheme word of a masked `Bearer <key>`.
-    re.compile(
-        r"(?i)\b((?:api[_-]?)?key|token|secret|password|authorization)([\"']?\s*[:=]\s*[\"']?)"
-        r"(?!\[REDACTED\]|(?:bearer|token|basic)\s)" + _VALUE
-    ),
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-MASK = "[REDACTED]"
+MASK = MARK
+"""What a masked credential shows (the shared `knollm.redact` mark)."""
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """`text` with every known secret and every key-shaped string masked.
 
     Known secrets go first (exact matches, longest first, so a key that contains another is masked whole); the
-    patterns then catch keys the client was never given, e.g. a provider echoing some other credential.
-    The lead may swap this for a shared `knollm.redact`; callers only rely on this signature.
+    shared `knollm.redact` then catches credentials the client was never given, e.g. a provider echoing some
+    other key.
     """
     for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
         text = text.replace(secret, MASK)
-    for pattern in _KEY_PATTERNS:
-        text = pattern.sub(_mask_match, text)
-    return text
-
-
-def _mask_match(match: re.Match[str]) -> str:
-    # Keep the label ("Bearer", "api_key=") so the message still says what was masked.
-    if match.re is _KEY_PATTERNS[0]:
-        return f"{match.group(1)} {MASK}"
-    if match.re is _KEY_PATTERNS[3]:
-        return f"{match.group(1)}{match.group(2)}{MASK}"
-    return MASK
+    return shared_redact(text)
 
 
 def excerpt(text: str, secrets: Iterable[str] = (), limit: int = EXCERPT_LIMIT) -> str:
     """A short, single-line, printable, redacted excerpt of untrusted provider text."""
-    flat = " ".join(_CONTROL.sub(" ", text).split())
+    flat = " ".join(UNSAFE_TEXT.sub(" ", text).split())  # controls become spaces: words stay apart
     flat = redact(flat, secrets)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 

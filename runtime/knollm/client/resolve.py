@@ -70,7 +70,7 @@ class Resolver:
         known = self._cache.get(requested)
         if known is not None:
             return known
-        found = self._resolve(requested)
+        found = _sharing_secrets(self._resolve(requested))
         if len(self._cache) < CACHE_LIMIT:
             self._cache[requested] = found  # one atomic store: safe when threads race to fill it
         return found
@@ -151,3 +151,14 @@ def _corrected(model: Model | None, settings: ModelSettings, provider_id: str, m
     # A price comes whole from one source: configured prices replace the catalog's record, never patch it.
     pricing = Pricing(**prices) if prices else model.pricing
     return dataclasses.replace(model, pricing=pricing, **limits)
+
+
+def _sharing_secrets(found: Resolution) -> Resolution:
+    """Each candidate's target also masks the other candidates' keys in its errors."""
+    keys = tuple({id(k): k for c in found.candidates for k in c.keys}.values())
+    for i, candidate in enumerate(found.candidates):
+        others = tuple(k for k in keys if k not in candidate.keys)
+        if others:
+            target = dataclasses.replace(candidate.target, also_redact=others)
+            found.candidates[i] = dataclasses.replace(candidate, target=target)
+    return found

@@ -108,6 +108,9 @@ class Target:
     key: Secret | None = None
     timeout_s: float = 60.0
     headers: dict[str, str | Secret] = field(default_factory=dict, hash=False)
+    also_redact: tuple[Secret, ...] = field(default=(), hash=False, compare=False)
+    """Other keys of the same call (its other candidates): masked in this target's errors too, should a provider
+    ever echo a key that was not sent to it."""
 
     @property
     def key_alias(self) -> str | None:
@@ -121,4 +124,5 @@ class Target:
     def secrets(self) -> tuple[str, ...]:
         """The key's value and secret header values, for redacting provider text; empty without them."""
         found = [value.reveal() for value in self.headers.values() if isinstance(value, Secret)]
+        found += [secret.reveal() for secret in self.also_redact]
         return ((self.key.reveal(),) if self.key is not None else ()) + tuple(found)

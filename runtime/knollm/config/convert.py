@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from ..redact import redact
 from .errors import Problem
 from .paths import KeyPath, field_names
 
@@ -48,12 +48,6 @@ PATTERNS = {
     "^https?://\\S+$": ("an http:// or https:// URL", f"write it like {EXAMPLES['base_url']}"),
 }
 SECRET_FIELDS = frozenset({"keys", "headers"})
-_KEYLIKE = re.compile(r"\b(?:sk|pk|rk|gsk|xai|hf|AIza)[-_A-Za-z0-9]{12,}")
-
-
-def redact(text: str) -> str:
-    """Mask anything shaped like a provider API key (a local stand-in for a shared `knollm.redact`)."""
-    return _KEYLIKE.sub("[redacted]", text)
 
 
 def problems_from(error: ValidationError, locate: Locator) -> list[Problem]:
