@@ -17,7 +17,7 @@ from . import bundle, costs, decode, textmatch
 from .errors import BundleError, FamilyNotFound, InvalidArgument, ModelNotFound, ProviderNotFound
 from .query import Query, predicates, price_key, relevance, sort_models
 from .records import Comparison, CostBreakdown, Family, Model, Provider
-from .suggest import closest
+from .suggest import Suggester, closest
 
 NO_FAMILIES_HINT = "this bundle carries no family data; rebuild it with `make build` to get families"
 
@@ -130,6 +130,15 @@ class Catalog:
         return short
 
     @cached_property
+    def _model_suggester(self) -> Suggester:
+        """'Did you mean' for model ids; kept so its index is built once (on the first unknown id)."""
+        return Suggester(self._index, self._short_ids)
+
+    @cached_property
+    def _family_suggester(self) -> Suggester:
+        return Suggester(self._families)
+
+    @cached_property
     def _families(self) -> dict[str, Family]:
         with bundle.no_gc():
             return {r["id"]: self._decode_record(decode.family, r, "family") for r in self._raw_families}
@@ -239,7 +248,7 @@ class Catalog:
         family = self._families.get(ref)
         if family is not None and (offers := self.offers(family) or self.offers(family, include_variants=True)):
             return offers[0]
-        raise ModelNotFound(ref, closest(ref, self._index, self._short_ids))
+        raise ModelNotFound(ref, self._model_suggester.closest(ref))
 
     def providers(self, *, kind: str | None = None, failed: bool | None = None) -> list[Provider]:
         """All providers sorted by id; optionally only one `kind`, or only those whose last fetch failed (or not)."""
@@ -272,7 +281,7 @@ class Catalog:
         if family is not None:
             return family
         hint = "" if self.has_families else NO_FAMILIES_HINT
-        raise FamilyNotFound(ref, closest(ref, self._families), hint=hint)
+        raise FamilyNotFound(ref, self._family_suggester.closest(ref), hint=hint)
 
     def offers(
         self, family: str | Family, *, include_variants: bool = False, include_flagged: bool = True
