@@ -62,6 +62,7 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_compile.py
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_runtime.py
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_explorer.py
+	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_scale.py
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache
