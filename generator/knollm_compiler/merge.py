@@ -25,6 +25,7 @@ from .precedence import SOURCE_RANK, precedence_key, won_by
 from .price_choice import PRICE_PREFIXES, choose_prices, differs
 from .problems import Problem, Severity
 from .records import Model, PriceTier, Pricing, Upstream
+from .strict import shared_fields_set
 from .upstreams import summarise_upstreams
 from .vocab import INFERRED
 
@@ -132,7 +133,7 @@ def _build(
     tiers = pricing.pop("tiers", {})
     capabilities = {k.removeprefix("capabilities."): v for k, v in values.items() if k.startswith("capabilities.")}
     try:
-        return Model(
+        model = Model(
             id=f"{provider}/{model_id}",
             provider=provider,
             model_id=model_id,
@@ -147,6 +148,9 @@ def _build(
             provenance=dict(sorted(provenance.items())),
             sources=tuple(sorted({d.file for d in members})),
         )
+        if model.pricing is not None:
+            shared_fields_set(model.pricing)
+        return shared_fields_set(model)
     except ValidationError as exc:
         for draft in members:
             for err in exc.errors():
