@@ -125,8 +125,9 @@ class Catalog:
     @cached_property
     def _short_ids(self) -> dict[str, list[str]]:
         short: dict[str, list[str]] = {}
-        for raw in self._raw_models:
-            short.setdefault(raw.get("model_id") or raw["id"], []).append(raw["id"])
+        with bundle.no_gc():  # 100k new lists: the collector would rescan the parsed bundle again and again
+            for raw in self._raw_models:
+                short.setdefault(raw.get("model_id") or raw["id"], []).append(raw["id"])
         return short
 
     @cached_property
@@ -142,6 +143,10 @@ class Catalog:
     def _families(self) -> dict[str, Family]:
         with bundle.no_gc():
             return {r["id"]: self._decode_record(decode.family, r, "family") for r in self._raw_families}
+
+    @cached_property
+    def _family_ids(self) -> set[Any]:
+        return {raw.get("id") for raw in self._raw_families if isinstance(raw, dict)}
 
     @property
     def _raw_families(self) -> list[dict[str, Any]]:
@@ -162,8 +167,9 @@ class Catalog:
     @cached_property
     def _lower_index(self) -> dict[str, list[int]]:
         lowered: dict[str, list[int]] = {}
-        for key, i in self._index.items():
-            lowered.setdefault(key.lower(), []).append(i)
+        with bundle.no_gc():
+            for key, i in self._index.items():
+                lowered.setdefault(key.lower(), []).append(i)
         return lowered
 
     @cached_property
@@ -245,7 +251,8 @@ class Catalog:
         matches = matches or [self._index[g] for g in self._short_ids.get(ref, ())]
         if len(matches) == 1:
             return self._model_at(matches[0])
-        family = self._families.get(ref)
+        # Decode the families only when `ref` names one: an unknown id in a 100k catalog should not decode them all.
+        family = self._families.get(ref) if ref in self._family_ids else None
         if family is not None and (offers := self.offers(family) or self.offers(family, include_variants=True)):
             return offers[0]
         raise ModelNotFound(ref, self._model_suggester.closest(ref))

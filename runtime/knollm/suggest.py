@@ -13,6 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .bundle import no_gc
+
 LIMIT = 5
 CUTOFF = 0.6
 EXHAUSTIVE = 2_000
@@ -59,7 +61,8 @@ class Suggester:
         add(by_lower[m] for m in self._pool("ids", by_lower).matches(lowered, limit))
         if short_ids and len(found) < limit:
             if self._shorts is None:
-                self._shorts = {s.lower(): s for s in short_ids}
+                with no_gc():
+                    self._shorts = {s.lower(): s for s in short_ids}
             shorts = self._shorts
             pool = self._pool("shorts", shorts)
             for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
@@ -69,8 +72,9 @@ class Suggester:
 
     def _lowered(self) -> dict[str, str]:
         if self._by_lower is None:
-            self._ids = list(self._given)
-            self._by_lower = {i.lower(): i for i in self._ids}  # the last spelling stands for a lower-cased id
+            with no_gc():  # the collector would rescan the whole parsed bundle while 100k entries are added
+                self._ids = list(self._given)
+                self._by_lower = {i.lower(): i for i in self._ids}  # the last spelling stands for a lower-cased id
         return self._by_lower
 
     def _pool(self, name: str, names: Iterable[str]) -> _Pool:
@@ -95,8 +99,9 @@ class _Pool:
         if len(self.names) <= EXHAUSTIVE:
             return self.names
         if self._orders is None:
-            self._orders = (sorted(self.names), sorted(n[::-1] for n in self.names),
-                            sorted((n.rsplit("/", 1)[-1], n) for n in self.names))
+            with no_gc():
+                self._orders = (sorted(self.names), sorted(n[::-1] for n in self.names),
+                                sorted((n.rsplit("/", 1)[-1], n) for n in self.names))
         forward, backward, tails = self._orders
         found = set(_around(forward, word))
         found.update(n[::-1] for n in _around(backward, word[::-1]))
