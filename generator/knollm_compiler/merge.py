@@ -50,6 +50,9 @@ class MergeResult:
     """Provider -> `models` (with a price another source also states), `compared` and `agreed` components."""
     price_fills: list[dict[str, str]] = field(default_factory=list)
     """Price components filled from a second source that agreed on every shared component."""
+    inferred: Counter[str] = field(default_factory=Counter)
+    """File -> inferred fields of the models it contributed to (kept apart from `models`, which the build
+    releases once the final models are made)."""
 
 
 def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) -> MergeResult:
@@ -76,6 +79,8 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) ->
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if model:
             result.models.append(model)
+            inferred = sum(1 for tag in model.provenance.values() if tag == INFERRED)
+            result.inferred.update(dict.fromkeys(model.sources, inferred))
         else:
             result.rejected.update(d.file for d in members)
     return result
