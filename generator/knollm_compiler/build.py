@@ -78,6 +78,7 @@ def compile_catalog(
     deduped = dedupe(all_drafts)
     merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
     models, families, family_report = assign_families(with_aliases(merged.models, deduped), family_rules)
+    merged.models = []  # superseded by `models`: at 100k models a generation of copies weighs 100 MB
     models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:

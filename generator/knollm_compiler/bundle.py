@@ -12,12 +12,36 @@ import orjson
 
 from .records import Bundle
 
+MODELS_PER_CHUNK = 2_000
+
 
 def bundle_bytes(bundle: Bundle) -> bytes:
     """The bundle's JSON. Fields equal to their default are left out (readers apply the documented defaults):
-    a third of the size, and proportionally faster to load."""
-    document = bundle.model_dump(mode="json", exclude_defaults=True)
-    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS) + b"\n"
+    a third of the size, and proportionally faster to load.
+
+    The same bytes as dumping the whole bundle at once, but the models are turned into JSON a chunk at a time:
+    a whole-bundle dump held every model twice more (as dicts, then as bytes), 300 MB at 100k models."""
+    document = bundle.model_dump(mode="json", exclude_defaults=True, exclude={"models"})
+    document["models"] = None  # its place in the key order; the value is written below
+    parts: list[bytes] = [b"{"]
+    for key in sorted(document):  # the order orjson.OPT_SORT_KEYS gives these ASCII keys
+        parts += [b"," if len(parts) > 1 else b"", orjson.dumps(key), b":"]
+        if key == "models":
+            parts += _models_json(bundle)
+        else:
+            parts.append(orjson.dumps(document[key], option=orjson.OPT_SORT_KEYS))
+    parts.append(b"}\n")
+    return b"".join(parts)
+
+
+def _models_json(bundle: Bundle) -> list[bytes]:
+    models = bundle.models
+    parts = [b"["]
+    for start in range(0, len(models), MODELS_PER_CHUNK):
+        chunk = [m.model_dump(mode="json", exclude_defaults=True) for m in models[start:start + MODELS_PER_CHUNK]]
+        parts += [b"," if start else b"", orjson.dumps(chunk, option=orjson.OPT_SORT_KEYS)[1:-1]]
+    parts.append(b"]")
+    return parts
 
 
 def json_bytes(document: Any) -> bytes:

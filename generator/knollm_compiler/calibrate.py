@@ -77,6 +77,8 @@ def calibrate(ingested: list[Ingested], rules: FamilyRules, extra: Sequence[Draf
             choice = _choose(item.file, members, references, keys)
             _apply(item, members, choice)
             evidence.append(_evidence(item.file, group, choice))
+    for _, draft in drafts:
+        draft.raw_prices = []  # settled: the raw values would otherwise live to the end (50 MB at 100k models)
     return evidence
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from knollm.bundle import no_gc
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
 from .build import BuildResult, compile_catalog, strict_problems
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"knollm-build: {usage}", file=sys.stderr)
         return 2
     try:
-        with file_size_limit(args.max_file_mb):
+        # At 100k models the collector spends a third of the build rescanning live objects; cycles, if any, wait.
+        with file_size_limit(args.max_file_mb), no_gc():
             result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
                                      use_models_dev=not args.no_models_dev, as_of=args.as_of)
     except BuildError as exc:
@@ -85,7 +87,8 @@ def folder_problem(catalog: Path, snapshots: Path | None, out: Path) -> str | No
 
 
 def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
-    write_if_changed(out / "catalog.json", bundle_bytes(result.bundle))
+    with no_gc():  # the bundle's bytes are built from many small objects; see main()
+        write_if_changed(out / "catalog.json", bundle_bytes(result.bundle))
     write_if_changed(out / "catalog.schema.json", json_bytes(bundle_schema()))
     write_if_changed(out / "report.txt", result.report_text.encode())
     write_if_changed(catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))

@@ -23,6 +23,7 @@ from decimal import Decimal
 from .drafts import Draft
 from .records import Model
 from .report_records import DuplicateMerge, ProviderOverlap
+from .strict import replaced
 
 OWN_SOURCES = frozenset({"override", "manual", "listing"})
 """Source tags of what the provider itself publishes (and our authored corrections of it)."""
@@ -158,7 +159,7 @@ def _reason(group: list[str], namespaces: tuple[str, ...]) -> str:
 
 def with_aliases(models: list[Model], deduped: DedupeResult) -> list[Model]:
     return [
-        model.model_copy(update={"aliases": aliases})
+        replaced(model, aliases=aliases)
         if (aliases := deduped.aliases.get((model.provider, model.model_id))) else model
         for model in models
     ]

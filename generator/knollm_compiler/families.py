@@ -12,6 +12,7 @@ from knollm.comparable import comparable_price
 from .family_rules import FamilyRules
 from .records import Family, Model
 from .report_records import FamilyReport
+from .strict import replaced
 from .vocab import INFERRED
 
 PARAMETERS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)
@@ -26,6 +27,14 @@ def family_key(rules: FamilyRules, provider: str, model_id: str) -> str:
     alias = rules.by_model.get((provider, model_id))
     if alias:
         return alias
+    key = rules.key_memo.get(model_id)
+    if key is None:
+        key = rules.key_memo[model_id] = _rewritten(rules, model_id)
+    return key
+
+
+def _rewritten(rules: FamilyRules, model_id: str) -> str:
+    """The family key the rules derive from a model id (the provider only matters for `by_model` aliases)."""
     segments = [s for s in model_id.strip("/").split("/") if s]
     while len(segments) > 1 and PRECISION_SEGMENT.match(segments[-1]):
         segments.pop()  # inference.net: <org>/<model>/fp-8
@@ -43,22 +52,22 @@ def variant_of(rules: FamilyRules, model_id: str) -> str | None:
     return next((variant for pattern, variant in rules.compiled_variants if pattern.search(lowered)), None)
 
 
-def _with_variant(model: Model, rules: FamilyRules) -> Model:
+def _with_family(model: Model, rules: FamilyRules) -> Model:
+    """The model with its family (and variant) set: one copy per model, as 100k models make copies count."""
+    changes: dict[str, object] = {"family": family_key(rules, model.provider, model.model_id)}
     variant = variant_of(rules, model.model_id)
-    if variant is None:
-        return model
-    provenance = dict(sorted({**model.provenance, "variant": INFERRED}.items()))
-    return model.model_copy(update={"variant": variant, "provenance": provenance})
+    if variant is not None:
+        changes.update(variant=variant, provenance=dict(sorted({**model.provenance, "variant": INFERRED}.items())))
+    return replaced(model, **changes)
 
 
 def assign_families(models: list[Model], rules: FamilyRules) -> tuple[list[Model], list[Family], FamilyReport]:
     """Set `family` (and `variant`) on every model and build the family records."""
-    keyed = [(family_key(rules, m.provider, m.model_id), _with_variant(m, rules)) for m in models]
+    updated = [_with_family(m, rules) for m in models]
     members: dict[str, list[Model]] = defaultdict(list)
-    for key, model in keyed:
-        members[key].append(model)
+    for model in updated:
+        members[model.family].append(model)  # type: ignore[index]
     families = [_family(key, offers, rules) for key, offers in sorted(members.items())]
-    updated = [model.model_copy(update={"family": key}) for key, model in keyed]
     return updated, families, _report(families, members)
 
 

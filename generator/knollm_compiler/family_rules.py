@@ -109,6 +109,12 @@ class FamilyRules(_Strict):
         return [(re.compile(lab.pattern), lab) for lab in self.labs]
 
     @cached_property
+    def key_memo(self) -> dict[str, str]:
+        """Family key by model id, filled by `families.family_key`: calibration and family assignment both key every
+        model, and the same id recurs at many providers."""
+        return {}
+
+    @cached_property
     def by_model(self) -> dict[tuple[str, str], str]:
         return {(a.provider, a.id): a.family for a in self.model_aliases}
 

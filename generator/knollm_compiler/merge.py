@@ -25,6 +25,7 @@ from .precedence import SOURCE_RANK, precedence_key, won_by
 from .price_choice import PRICE_PREFIXES, choose_prices, differs
 from .problems import Problem, Severity
 from .records import Model, PriceTier, Pricing, Upstream
+from .strict import shared_fields_set
 from .upstreams import summarise_upstreams
 from .vocab import INFERRED
 
@@ -49,6 +50,9 @@ class MergeResult:
     """Provider -> `models` (with a price another source also states), `compared` and `agreed` components."""
     price_fills: list[dict[str, str]] = field(default_factory=list)
     """Price components filled from a second source that agreed on every shared component."""
+    inferred: Counter[str] = field(default_factory=Counter)
+    """File -> inferred fields of the models it contributed to (kept apart from `models`, which the build
+    releases once the final models are made)."""
 
 
 def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) -> MergeResult:
@@ -75,6 +79,8 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) ->
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if model:
             result.models.append(model)
+            inferred = sum(1 for tag in model.provenance.values() if tag == INFERRED)
+            result.inferred.update(dict.fromkeys(model.sources, inferred))
         else:
             result.rejected.update(d.file for d in members)
     return result
@@ -132,7 +138,7 @@ def _build(
     tiers = pricing.pop("tiers", {})
     capabilities = {k.removeprefix("capabilities."): v for k, v in values.items() if k.startswith("capabilities.")}
     try:
-        return Model(
+        model = Model(
             id=f"{provider}/{model_id}",
             provider=provider,
             model_id=model_id,
@@ -147,6 +153,9 @@ def _build(
             provenance=dict(sorted(provenance.items())),
             sources=tuple(sorted({d.file for d in members})),
         )
+        if model.pricing is not None:
+            shared_fields_set(model.pricing)
+        return shared_fields_set(model)
     except ValidationError as exc:
         for draft in members:
             for err in exc.errors():

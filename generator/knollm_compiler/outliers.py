@@ -15,6 +15,7 @@ from .ingest.prices import plain_decimal
 from .precedence import DECLARING_SOURCES
 from .records import Model, PriceFlag
 from .report_records import PriceFlagReport
+from .strict import replaced
 from .vocab import NON_TOKEN_KINDS
 
 FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
@@ -39,16 +40,18 @@ def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
     updated: list[Model] = []
     examples: list[dict[str, str]] = []
     flags = 0
+    medians: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    """(family, field) -> (provider, its median), by provider: computed once, not once per member."""
     for model in models:
         family = model.family or model.id
         found = tuple(
             f for name, value in _prices(model)
-            if (f := _flag(name, value, by_family[family][name], model.provider)
+            if (f := _flag(name, value, _medians(medians, family, name, by_family), model.provider)
                 or _flag_against_one(name, value, by_family[family][name], model,
                                      lambda provider, n=name, fam=family: (fam, n, provider) in declared)))
         flags += len(found)
         examples += [_example(model, f) for f in found]
-        updated.append(model.model_copy(update={"price_flags": found}) if found else model)
+        updated.append(replaced(model, price_flags=found) if found else model)
     examples.sort(key=lambda e: (-abs(Decimal(e["ratio"]).log10()), e["model"], e["field"]))
     report = PriceFlagReport(count=sum(1 for m in updated if m.price_flags), flags=flags,
                              examples=tuple(examples[:EXAMPLES_SHOWN]))
@@ -70,9 +73,19 @@ def _prices(model: Model) -> list[tuple[str, Decimal]]:
     return [(name, value) for name, value in found if value is not None and value > 0]
 
 
-def _flag(name: str, value: Decimal, by_provider: dict[str, list[Decimal]], own: str) -> PriceFlag | None:
+def _medians(
+    memo: dict[tuple[str, str], list[tuple[str, Decimal]]], family: str, name: str,
+    by_family: dict[str, dict[str, dict[str, list[Decimal]]]],
+) -> list[tuple[str, Decimal]]:
+    if (family, name) not in memo:
+        by_provider = by_family[family][name]
+        memo[family, name] = [(provider, statistics.median(values)) for provider, values in sorted(by_provider.items())]
+    return memo[family, name]
+
+
+def _flag(name: str, value: Decimal, medians: list[tuple[str, Decimal]], own: str) -> PriceFlag | None:
     """One value per other provider (its median, when it lists the family several times), then their median."""
-    peers = [statistics.median(values) for provider, values in sorted(by_provider.items()) if provider != own]
+    peers = [median for provider, median in medians if provider != own]
     if len(peers) < MIN_PEER_PROVIDERS:
         return None
     median = statistics.median(peers)

@@ -9,7 +9,6 @@ from .merge import MergeResult
 from .problems import Problem, ProblemLog, Severity
 from .report_records import AgreementRow, FamilyReport, Report, SourceReport
 from .sources import Ingested
-from .vocab import INFERRED
 
 MAX_PROBLEMS_IN_TEXT = 40
 CONFLICTS_SHOWN = 100
@@ -20,9 +19,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
     assert item.log is not None
     lost = merged.rejected.get(item.file, 0)
     declared = sum(len([k for k in d.values if k != "kind_flag"]) for d in item.drafts)
-    inferred = sum(
-        1 for m in merged.models if item.file in m.sources for tag in m.provenance.values() if tag == INFERRED
-    )
+    inferred = merged.inferred.get(item.file, 0)
     return SourceReport(
         file=item.file,
         provider=item.provider,

@@ -108,6 +108,7 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
     seen: dict[str, int] = {}
     variants: list[tuple[Draft, image_variants.ImageVariant, Decimal | None]] = []
     for index, (key, entry) in enumerate(listing.entries):
+        listing.entries[index] = (key, None)  # the raw entry is freed once read: 100k of them weigh 300 MB
         model_id = normaliser.record_id(key, entry, index)
         if model_id is None:
             continue

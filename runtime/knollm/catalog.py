@@ -17,7 +17,7 @@ from . import bundle, costs, decode, textmatch
 from .errors import BundleError, FamilyNotFound, InvalidArgument, ModelNotFound, ProviderNotFound
 from .query import Query, predicates, price_key, relevance, sort_models
 from .records import Comparison, CostBreakdown, Family, Model, Provider
-from .suggest import closest
+from .suggest import Suggester, closest
 
 NO_FAMILIES_HINT = "this bundle carries no family data; rebuild it with `make build` to get families"
 
@@ -125,14 +125,28 @@ class Catalog:
     @cached_property
     def _short_ids(self) -> dict[str, list[str]]:
         short: dict[str, list[str]] = {}
-        for raw in self._raw_models:
-            short.setdefault(raw.get("model_id") or raw["id"], []).append(raw["id"])
+        with bundle.no_gc():  # 100k new lists: the collector would rescan the parsed bundle again and again
+            for raw in self._raw_models:
+                short.setdefault(raw.get("model_id") or raw["id"], []).append(raw["id"])
         return short
+
+    @cached_property
+    def _model_suggester(self) -> Suggester:
+        """'Did you mean' for model ids; kept so its index is built once (on the first unknown id)."""
+        return Suggester(self._index, self._short_ids)
+
+    @cached_property
+    def _family_suggester(self) -> Suggester:
+        return Suggester(self._families)
 
     @cached_property
     def _families(self) -> dict[str, Family]:
         with bundle.no_gc():
             return {r["id"]: self._decode_record(decode.family, r, "family") for r in self._raw_families}
+
+    @cached_property
+    def _family_ids(self) -> set[Any]:
+        return {raw.get("id") for raw in self._raw_families if isinstance(raw, dict)}
 
     @property
     def _raw_families(self) -> list[dict[str, Any]]:
@@ -153,8 +167,9 @@ class Catalog:
     @cached_property
     def _lower_index(self) -> dict[str, list[int]]:
         lowered: dict[str, list[int]] = {}
-        for key, i in self._index.items():
-            lowered.setdefault(key.lower(), []).append(i)
+        with bundle.no_gc():
+            for key, i in self._index.items():
+                lowered.setdefault(key.lower(), []).append(i)
         return lowered
 
     @cached_property
@@ -245,10 +260,11 @@ class Catalog:
         matches = matches or [self._index[g] for g in self._short_ids.get(ref, ())]
         if len(matches) == 1:
             return self._model_at(matches[0])
-        family = self._families.get(ref)
+        # Decode the families only when `ref` names one: an unknown id in a 100k catalog should not decode them all.
+        family = self._families.get(ref) if ref in self._family_ids else None
         if family is not None and (offers := self.offers(family) or self.offers(family, include_variants=True)):
             return offers[0]
-        raise ModelNotFound(ref, closest(ref, self._index, self._short_ids))
+        raise ModelNotFound(ref, self._model_suggester.closest(ref))
 
     def providers(self, *, kind: str | None = None, failed: bool | None = None) -> list[Provider]:
         """All providers sorted by id; optionally only one `kind`, or only those whose last fetch failed (or not)."""
@@ -281,7 +297,7 @@ class Catalog:
         if family is not None:
             return family
         hint = "" if self.has_families else NO_FAMILIES_HINT
-        raise FamilyNotFound(ref, closest(ref, self._families), hint=hint)
+        raise FamilyNotFound(ref, self._family_suggester.closest(ref), hint=hint)
 
     def offers(
         self, family: str | Family, *, include_variants: bool = False, include_flagged: bool = True

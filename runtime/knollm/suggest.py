@@ -1,43 +1,120 @@
-"""'Did you mean': the closest known ids for an unknown one."""
+"""'Did you mean': the closest known ids for an unknown one.
+
+difflib's ratio decides what is close. Scoring every known id is what made an unknown id cost seconds in a
+catalog of 100k models, so a large pool first narrows to its near neighbours in three sort orders (by the id,
+by the id read backwards, by its last path segment): a typo leaves either the text before it or the text after
+it intact, so the ids sharing the longest prefix, suffix or last segment with the query sit beside it in one of
+the orders. Small pools (providers, libraries, a small catalog's families) are scored whole, exactly as before.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .bundle import no_gc
 
 LIMIT = 5
+CUTOFF = 0.6
+EXHAUSTIVE = 2_000
+"""Pools up to this size are scored whole (a few milliseconds)."""
+NEIGHBOURS = 60
+"""Candidates taken on each side of the query in each sort order of a larger pool."""
+
+
+class Suggester:
+    """'Did you mean' over one set of ids. Build it once and keep it: the neighbour index of a large pool is
+    built on the first fuzzy query and reused by every later one."""
+
+    def __init__(self, ids: Iterable[str], short_ids: Mapping[str, list[str]] | None = None) -> None:
+        """`short_ids` maps a provider-local id (e.g. `gpt-4o`) to the global ids carrying it, so `gpt-4o`
+        suggests `openai/gpt-4o`, `azure-openai/gpt-4o`, ..."""
+        self._given = ids
+        self._ids: list[str] = []
+        self._short_ids = short_ids
+        self._by_lower: dict[str, str] | None = None
+        self._shorts: dict[str, str] | None = None
+        self._pools: dict[str, _Pool] = {}
+
+    def closest(self, query: str, limit: int = LIMIT) -> list[str]:
+        """Up to `limit` ids close to `query`, best first: exact short-id hits, then case-insensitive matches, then
+        fuzzy matches over global ids and short ids (difflib ratio >= 0.6)."""
+        wanted = query.strip()
+        lowered = wanted.lower()
+        found: list[str] = []
+
+        def add(candidates: Iterable[str]) -> None:
+            for candidate in candidates:
+                if candidate not in found and candidate != wanted:
+                    found.append(candidate)
+
+        short_ids = self._short_ids
+        if short_ids:
+            add(sorted(short_ids.get(wanted, ())))
+            short = wanted.split("/", 1)[1] if "/" in wanted else ""
+            add(sorted(short_ids.get(short, ())))
+        by_lower = self._lowered()
+        if lowered in by_lower:  # the same id in other cases, in the order given
+            add([by_lower[lowered]] if len(by_lower) == len(self._ids) else
+                [i for i in self._ids if i.lower() == lowered])
+        add(by_lower[m] for m in self._pool("ids", by_lower).matches(lowered, limit))
+        if short_ids and len(found) < limit:
+            if self._shorts is None:
+                with no_gc():
+                    self._shorts = {s.lower(): s for s in short_ids}
+            shorts = self._shorts
+            pool = self._pool("shorts", shorts)
+            for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
+                for match in pool.matches(tail, limit):
+                    add(sorted(short_ids[shorts[match]]))
+        return found[:limit]
+
+    def _lowered(self) -> dict[str, str]:
+        if self._by_lower is None:
+            with no_gc():  # the collector would rescan the whole parsed bundle while 100k entries are added
+                self._ids = list(self._given)
+                self._by_lower = {i.lower(): i for i in self._ids}  # the last spelling stands for a lower-cased id
+        return self._by_lower
+
+    def _pool(self, name: str, names: Iterable[str]) -> _Pool:
+        if name not in self._pools:
+            self._pools[name] = _Pool(list(names))
+        return self._pools[name]
+
+
+class _Pool:
+    """Lower-cased names, with sort orders to find a query's near neighbours (built on first use)."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self._orders: tuple[list[str], list[str], list[tuple[str, str]]] | None = None
+
+    def matches(self, word: str, limit: int) -> list[str]:
+        import difflib  # only on the error path
+
+        return difflib.get_close_matches(word, self.candidates(word), n=limit, cutoff=CUTOFF)
+
+    def candidates(self, word: str) -> list[str]:
+        if len(self.names) <= EXHAUSTIVE:
+            return self.names
+        if self._orders is None:
+            with no_gc():
+                self._orders = (sorted(self.names), sorted(n[::-1] for n in self.names),
+                                sorted((n.rsplit("/", 1)[-1], n) for n in self.names))
+        forward, backward, tails = self._orders
+        found = set(_around(forward, word))
+        found.update(n[::-1] for n in _around(backward, word[::-1]))
+        found.update(n for _, n in _around(tails, (word.rsplit("/", 1)[-1], "")))
+        return sorted(found)
+
+
+def _around(ordered: list[Any], key: Any) -> list[Any]:
+    at = bisect_left(ordered, key)
+    return ordered[max(0, at - NEIGHBOURS): at + NEIGHBOURS]
 
 
 def closest(query: str, ids: Iterable[str], short_ids: Mapping[str, list[str]] | None = None,
             limit: int = LIMIT) -> list[str]:
-    """Up to `limit` ids close to `query`, best first.
-
-    `short_ids` maps a provider-local id (e.g. `gpt-4o`) to the global ids carrying it, so `gpt-4o` suggests
-    `openai/gpt-4o`, `azure-openai/gpt-4o`, ... Exact short-id hits come first, then case-insensitive
-    matches, then fuzzy matches over global ids and short ids (difflib ratio >= 0.6).
-    """
-    import difflib  # only on the error path
-
-    ids = list(ids)
-    wanted = query.strip()
-    lowered = wanted.lower()
-    found: list[str] = []
-
-    def add(candidates: Iterable[str]) -> None:
-        for candidate in candidates:
-            if candidate not in found and candidate != wanted:
-                found.append(candidate)
-
-    if short_ids:
-        add(sorted(short_ids.get(wanted, ())))
-        short = wanted.split("/", 1)[1] if "/" in wanted else ""
-        add(sorted(short_ids.get(short, ())))
-    add(i for i in ids if i.lower() == lowered)
-    by_lower = {i.lower(): i for i in ids}
-    add(by_lower[m] for m in difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6))
-    if short_ids and len(found) < limit:
-        shorts = {s.lower(): s for s in short_ids}
-        tails = {lowered, lowered.split("/", 1)[-1]}
-        for tail in sorted(tails):
-            for match in difflib.get_close_matches(tail, list(shorts), n=limit, cutoff=0.6):
-                add(sorted(short_ids[shorts[match]]))
-    return found[:limit]
+    """Up to `limit` ids close to `query`, best first (see `Suggester.closest`; keep a `Suggester` to ask many)."""
+    return Suggester(ids, short_ids).closest(query, limit)

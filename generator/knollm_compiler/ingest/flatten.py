@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 
@@ -16,11 +17,13 @@ def flatten(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any
             yield path, value
 
 
+@lru_cache(maxsize=65_536)  # a listing repeats the same few dozen paths in every entry
 def leaf_name(path: str) -> str:
     """The last segment of a dotted path, lower-cased: what key-name matching looks at."""
     return path.rsplit(".", 1)[-1].lower()
 
 
+@lru_cache(maxsize=65_536)
 def last_two(path: str) -> str:
     """The last two segments (`modalities.input`), lower-cased."""
     return ".".join(path.lower().split(".")[-2:])

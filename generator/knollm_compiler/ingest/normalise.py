@@ -3,8 +3,10 @@ tally of keys it did not understand."""
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from knollm.serialize import json_type
@@ -154,7 +156,8 @@ class EntryNormaliser:
         capability = fm.CAPABILITY_FLAGS.get(leaf)
         if capability:
             # A true from any key wins over a false from an alias (supports_tools vs supports_tool_choice).
-            out[f"capabilities.{capability}"] = out.get(f"capabilities.{capability}", False) or raw
+            slot = sys.intern(f"capabilities.{capability}")  # one string for 100k drafts, not one each
+            out[slot] = out.get(slot, False) or raw
         kind = fm.KIND_FLAGS.get(leaf)
         if kind and raw:
             out.setdefault("kind_flag", kind)
@@ -164,7 +167,8 @@ class EntryNormaliser:
         for item, enabled in items:
             capability = fm.FEATURE_VALUES.get(str(item).lower())
             if capability and isinstance(enabled, bool):
-                out[f"capabilities.{capability}"] = out.get(f"capabilities.{capability}", False) or enabled
+                slot = sys.intern(f"capabilities.{capability}")
+                out[slot] = out.get(slot, False) or enabled
 
     def _modalities(self, mid: str, path: str, raw: Any, target: str, out: dict[str, Any]) -> bool:
         known, unknown = values.modalities(raw)
@@ -229,13 +233,14 @@ class EntryNormaliser:
         if key.tier is not None:
             container, slot = out.setdefault("pricing.tiers", {}).setdefault(key.tier, {}), name
         else:
-            container, slot = out, f"pricing.{name}"
+            container, slot = out, sys.intern(f"pricing.{name}")
         if slot in container:
             return  # an earlier key already gave this price
         container[slot] = value
         if token:
-            self._raw.append(RawPrice(container, slot, number, path, where, _unit_group(path, key), key.component,
-                                      key.unit or self.default_unit, key.tier is None))
+            self._raw.append(RawPrice(container, slot, number, sys.intern(path), sys.intern(where),
+                                      _unit_group(path, key), key.component, key.unit or self.default_unit,
+                                      key.tier is None))
 
     def _upstreams(self, mid: str, key: str, items: list[Any], draft: Draft) -> None:
         upstreams: list[dict[str, Any]] = []
@@ -271,6 +276,7 @@ class EntryNormaliser:
         draft.values["upstreams"] = upstreams
 
 
+@lru_cache(maxsize=prices.PATH_CACHE)  # one string per path, shared by every draft's raw prices
 def _unit_group(path: str, key: prices.PriceKey) -> str:
     """Sibling price keys share a unit: the parent path, without the upstream prefix (a router's routes are
     priced in the router's unit) and without tier segments; a unit the key names is a group of its own."""

@@ -13,6 +13,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from . import fieldmap as fm
 from . import nontoken
@@ -47,6 +48,9 @@ UNIT_COMPONENTS = ("per_request", "per_image")
 UNKNOWN_SENTINEL = Decimal(-1)
 DOLLAR_MARKS = re.compile(r"^(?:US)?\$\s*|\s*USD$", re.IGNORECASE)
 TIERED_COMPONENTS = ("input", "output", "cache_read", "cache_write")
+PATH_CACHE = 65_536
+"""Distinct key paths remembered: a listing repeats a few dozen paths over every entry (bounded, since a hostile
+file may name a new key in each entry)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +65,12 @@ class PriceKey:
     """Input-token threshold of a long-context tier."""
 
 
+@lru_cache(maxsize=PATH_CACHE)
 def is_price_path(path: str) -> bool:
     return bool(fm.PRICE_PATH.search(path))
 
 
+@lru_cache(maxsize=PATH_CACHE)
 def classify(path: str) -> PriceKey | None:
     """Return the meaning of a price path, or None when it is a price we do not publish."""
     segments = path.lower().split(".")

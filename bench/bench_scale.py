@@ -1,0 +1,122 @@
+"""Scale benchmark: a generated 100k-model listing (bench/gen_listing.py, in a temp folder, never committed)
+compiled by `knollm-build` as the CLI runs it, then the runtime on the resulting bundle. Every measurement runs
+in a fresh child process, which reports its own wall time and peak RSS (VmHWM, Linux).
+
+Prints: compile seconds and peak MB (targets: under 30 s and 600 MB), the runtime's `Catalog.load()` + first
+lookup and its peak MB (recorded; the performance issue sets their targets), and the latency of suggestions
+for unknown ids (target: under 100 ms), at 100k models and at the real corpus's size when it is present.
+
+Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_scale.py [--models N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from gen_listing import generate  # noqa: E402
+
+COMPILE_SECONDS, COMPILE_MB, SUGGEST_MS = 30.0, 600.0, 100.0
+# The child's own high-water mark (VmHWM, KiB): ru_maxrss would carry the bench process's peak across exec.
+PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024"
+COMPILE = f"""
+import json, resource, sys, time
+from knollm_compiler.cli import main
+started = time.perf_counter()
+code = main(["--snapshots", sys.argv[1], "--out", sys.argv[2], "--quiet"])
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({{"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_mb": {PEAK}, "code": code}}))
+"""
+RUNTIME = f"""
+import json, resource, statistics, sys, time
+started = time.perf_counter()
+import knollm
+catalog = knollm.Catalog.load(sys.argv[1])
+loaded = time.perf_counter()
+known = catalog.get(sys.argv[2])
+looked = time.perf_counter()
+load_mb = {PEAK}
+def unknown(ref):
+    started = time.perf_counter()
+    try:
+        catalog.get(ref)
+    except knollm.ModelNotFound as exc:
+        return time.perf_counter() - started, exc.suggestions
+    raise SystemExit(f"{{ref}} was found")
+first, _ = unknown("no-such-provider/no-such-model")
+samples = [unknown(ref) for ref in json.loads(sys.argv[3])]
+print(json.dumps({{
+    "models": len(catalog), "load": loaded - started, "first_lookup": looked - loaded, "load_peak_mb": load_mb,
+    "first_unknown": first, "unknown_median": statistics.median(s for s, _ in samples),
+    "unknown_max": max(s for s, _ in samples), "suggested": sum(bool(found) for _, found in samples),
+    "asked": len(samples), "peak_mb": {PEAK},
+}}))
+"""
+
+
+def child(script: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=REPO)
+    if out.returncode != 0:
+        raise SystemExit(f"bench: child failed ({out.returncode}):\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def typos(ids: list[str]) -> list[str]:
+    """Unknown ids as people type them: a dropped letter, swapped letters, a wrong letter, no provider."""
+    picked = [ids[len(ids) * k // 7] for k in range(1, 7)]
+    made = [picked[0][:-2] + picked[0][-1], picked[1][:5] + picked[1][6] + picked[1][5] + picked[1][7:],
+            picked[2].replace("-", "_", 1) + "x", picked[3].split("/", 1)[-1] + "-v9", picked[4][:-3],
+            "q" + picked[5]]
+    return [m for m in made if m not in ids]
+
+
+def runtime_row(label: str, bundle: Path) -> dict:
+    ids = [m["id"] for m in json.loads(bundle.read_bytes())["models"]]
+    result = child(RUNTIME, str(bundle), ids[len(ids) // 2], json.dumps(typos(ids)))
+    print(f"runtime on {label} ({result['models']} models, bundle {bundle.stat().st_size / 1e6:.0f} MB):")
+    print(f"  import + Catalog.load()           {result['load']:8.2f} s")
+    print(f"  first lookup by id                {result['first_lookup'] * 1e3:8.1f} ms")
+    print(f"  peak RSS after load + lookup      {result['load_peak_mb']:8.0f} MB")
+    print(f"  first unknown id (builds indexes) {result['first_unknown'] * 1e3:8.1f} ms")
+    verdict = "OK" if result["unknown_max"] * 1e3 < SUGGEST_MS else "OVER TARGET"
+    print(f"  unknown id with suggestions       {result['unknown_median'] * 1e3:8.1f} ms median, "
+          f"{result['unknown_max'] * 1e3:.1f} ms max of {result['asked']} "
+          f"({result['suggested']} with suggestions) -> {verdict} (target {SUGGEST_MS:.0f} ms)")
+    print(f"  peak RSS                          {result['peak_mb']:8.0f} MB")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="generate and compile into this folder instead of a temp one")
+    args = parser.parse_args()
+    corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        listing = generate(work / "snapshots", args.models)
+        print(f"generated {listing.name}: {args.models} models, {listing.stat().st_size / 1e6:.0f} MB")
+        result = child(COMPILE, str(listing.parent), str(work / "out"))
+        verdict = "OK" if result["seconds"] < COMPILE_SECONDS and result["peak_mb"] < COMPILE_MB else "OVER TARGET"
+        print(f"compile ({args.models} models + default sources): {result['seconds']:.1f} s wall "
+              f"({result['cpu']:.1f} s CPU: on a busy machine the wall time is longer), peak {result['peak_mb']:.0f} MB"
+              f" -> {verdict} (targets {COMPILE_SECONDS:.0f} s, {COMPILE_MB:.0f} MB)")
+        runtime_row(f"{args.models} generated models", work / "out" / "catalog.json")
+        if corpus.is_dir():
+            child(COMPILE, str(corpus), str(work / "corpus"))
+            runtime_row("the real corpus", work / "corpus" / "catalog.json")
+        else:
+            print(f"no corpus at {corpus}: real-size suggestion latency not measured (set KNOLLM_CORPUS)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
