@@ -12,6 +12,7 @@ import orjson
 
 from knollm.comparable import explorer_rule
 from knollm.textmatch import SEARCH_RULES
+from knollm.vocab import KINDS, MODALITIES
 
 FORMAT_VERSION = 4
 """2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
@@ -19,8 +20,6 @@ queries, web searches). 3: model rows end with `aliases`; provider rows end with
 model page's code snippet). 4: published in two parts (`split_document`): the first view's columns, and the rest
 (`more`, fetched after the first rows are painted); `families` rows hold null for a name equal to the id."""
 DESCRIPTION_PREVIEW = 240
-KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
-MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
 PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "per_request",
               "per_image")
 OTHER_PRICE_KEYS = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",

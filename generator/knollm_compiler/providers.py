@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .ingest.reading import UnreadableSource, read_toml
 from .problems import Problem, Severity
+from .vocab import ApiKind, AuthHeader, AuthoredProviderKind
 
 PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL = re.compile(r"^https?://[^\s]+$")
@@ -25,10 +25,7 @@ class AuthSpec(BaseModel):
 
     env_var: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$")
     """Conventional environment variable that holds the API key (never the key itself)."""
-    header: Literal[
-        "bearer", "token", "authorization-raw", "x-api-key", "api-key", "x-goog-api-key", "custom", "aws-sigv4",
-        "google-oauth", "none",
-    ]
+    header: AuthHeader
     """How the key is sent: `bearer` is `Authorization: Bearer <key>`, `token` is `Authorization: Token <key>`,
     `authorization-raw` is the bare key in `Authorization`, `custom` is the header named in `header_name`."""
     header_name: str | None = Field(default=None, pattern=r"^[A-Za-z][A-Za-z0-9-]*$")
@@ -52,9 +49,9 @@ class ProviderSpec(BaseModel):
     """Home page."""
     docs_url: str = Field(pattern=URL.pattern)
     """API documentation."""
-    kind: Literal["first-party", "inference-host", "aggregator", "local"]
+    kind: AuthoredProviderKind
     """First-party lab serving its own models, host of third-party models, router/gateway, or local server."""
-    api_kind: Literal["openai", "anthropic", "gemini", "cohere", "bedrock", "vertex", "azure-openai", "other"]
+    api_kind: ApiKind
     """API dialect."""
     base_url: str = Field(pattern=URL.pattern)
     """API base URL; may contain `{placeholders}` such as `{region}`."""

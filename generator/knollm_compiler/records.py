@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, PlainSerializer
 
 from .library_records import Library
 from .report_records import Report
 from .strict import Strict
-from .vocab import Kind, Modality, Variant
+from .vocab import AuthHeader, Kind, Modality, ProviderKind, Variant
 
 SCHEMA_VERSION = "1.2"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
@@ -239,10 +239,7 @@ class Auth(Strict):
 
     env_var: str | None = None
     """Conventional environment variable holding the API key."""
-    header: Literal[
-        "bearer", "token", "authorization-raw", "x-api-key", "api-key", "x-goog-api-key", "custom", "aws-sigv4",
-        "google-oauth", "none",
-    ]
+    header: AuthHeader
     """How the key is sent (see the provider file schema)."""
     header_name: str | None = None
     """Header name when `header` is `custom`."""
@@ -257,7 +254,7 @@ class Provider(Strict):
     """Display name."""
     authored: bool
     """False when the provider was created from a source and has no authored file yet."""
-    kind: Literal["first-party", "inference-host", "aggregator", "local", "unknown"]
+    kind: ProviderKind
     """First-party lab, inference host, aggregator/router, local server, or unknown."""
     api_kind: str | None = None
     """API dialect (`openai`, `anthropic`, ...)."""

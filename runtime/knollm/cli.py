@@ -16,9 +16,10 @@ from .errors import InvalidArgument, KnollmError, NotFound
 from .libraries import CATEGORIES as LIBRARY_CATEGORIES
 from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import USE_CASES, check_features, check_use_case
-from .query import CAPABILITIES, KINDS, MODALITIES, SORT_KEYS
+from .query import SORT_KEYS
 from .render import Output
 from .texthygiene import terminal_safe
+from .vocab import CAPABILITIES, KINDS, MODALITIES, PROVIDER_KINDS
 
 VARIANTS_HELP = "also list variant offers (free, batch, flex, quantised), which are otherwise left out"
 
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
-    listing.add_argument("--kind", choices=("first-party", "inference-host", "aggregator", "local", "unknown"))
+    listing.add_argument("--kind", choices=PROVIDER_KINDS)
     listing.add_argument("--failed", action="store_true", help="only providers whose last listing fetch failed")
     _command(providers, "show", "one provider in detail", commands.providers_show, common).add_argument(
         "id", help="provider id or alias")

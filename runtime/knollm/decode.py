@@ -157,18 +157,17 @@ def pricing(raw: Any, path: str = "pricing") -> Pricing | None:
     get = raw.get
     tiers, images = get("tiers"), get("image_prices")
     return Pricing(
-        money(get("input_per_mtok"), path, "input_per_mtok"), money(get("output_per_mtok"), path, "output_per_mtok"),
-        money(get("cache_read_per_mtok"), path, "cache_read_per_mtok"),
-        money(get("cache_write_per_mtok"), path, "cache_write_per_mtok"),
-        money(get("reasoning_per_mtok"), path, "reasoning_per_mtok"), money(get("per_request"), path, "per_request"),
-        money(get("per_image"), path, "per_image"),
-        tuple(_tier(t, f"{path}.tiers[{i}]") for i, t in enumerate(records(tiers, f"{path}.tiers"))) if tiers else (),
+        **{name: money(get(name), path, name) for name in BASE_PRICES},
+        tiers=tuple(_tier(t, f"{path}.tiers[{i}]") for i, t in enumerate(records(tiers, f"{path}.tiers")))
+        if tiers else (),
         image_prices=tuple(_image_price(p, f"{path}.image_prices[{i}]")
                            for i, p in enumerate(records(images, f"{path}.image_prices"))) if images else (),
         **{name: money(get(name), path, name) for name in NON_TOKEN_PRICES},
     )
 
 
+BASE_PRICES = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",
+               "reasoning_per_mtok", "per_request", "per_image")
 NON_TOKEN_PRICES = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
                     "per_mchar", "per_kquery", "web_search_per_k")
 """Prices added in bundle 1.2; older bundles lack them (read as unknown)."""
@@ -178,14 +177,15 @@ def _tier(raw: dict[str, Any], path: str) -> PriceTier:
     above = count(raw.get("above_input_tokens"), f"{path}.above_input_tokens")
     if above is None:
         raise DecodeError(f"{path}.above_input_tokens", "a price tier needs its input-token threshold")
-    return PriceTier(above, *(money(raw.get(name), path, name) for name in TOKEN_PRICES))
+    return PriceTier(above_input_tokens=above, **{name: money(raw.get(name), path, name) for name in TOKEN_PRICES})
 
 
 def _image_price(raw: dict[str, Any], path: str) -> ImagePrice:
     per_image = money(raw.get("per_image"), path, "per_image")
     if per_image is None:
         raise DecodeError(f"{path}.per_image", "an image price needs per_image")
-    return ImagePrice(per_image, text(raw.get("size"), f"{path}.size"), text(raw.get("quality"), f"{path}.quality"))
+    return ImagePrice(per_image=per_image, size=text(raw.get("size"), f"{path}.size"),
+                      quality=text(raw.get("quality"), f"{path}.quality"))
 
 
 _MODEL_TEXT = ("kind", "name", "quantization", "created", "deprecation_date", "description", "owned_by", "family",
@@ -196,10 +196,10 @@ _TEXT_OR_NULL = frozenset({str, type(None)})
 def model(raw: dict[str, Any], family: str | None = None) -> Model:
     """One model record; `family` fills in when the model object itself carries no `family` key.
 
-    Fields are passed positionally in `Model`'s field order (this runs for every model of the bundle, so the text
-    fields are checked at once, in C, and one by one only to name a bad one). The capability and provenance dicts
-    are shared with the parsed document, which nothing else holds. `id`, `provider` and `model_id` were checked
-    when the bundle was loaded (`bundle.check`).
+    Fields are passed by name (a reordered record can never swap two values). This runs for every model of the
+    bundle, so the text fields are checked at once, in C, and one by one only to name a bad one. The capability
+    and provenance dicts are shared with the parsed document, which nothing else holds. `id`, `provider` and
+    `model_id` were checked when the bundle was loaded (`bundle.check`).
     """
     get = raw.get
     if not set(map(type, map(get, _MODEL_TEXT))) <= _TEXT_OR_NULL:
@@ -207,34 +207,34 @@ def model(raw: dict[str, Any], family: str | None = None) -> Model:
             text(get(key), key)
     upstreams, flags = get("upstreams"), get("price_flags")
     return Model(
-        raw["id"],
-        raw["provider"],
-        raw["model_id"],
-        get("kind") or "other",
-        get("name"),
-        count(get("context_window"), "context_window"),
-        count(get("max_output_tokens"), "max_output_tokens"),
-        texts(get("input_modalities"), "input_modalities"),
-        texts(get("output_modalities"), "output_modalities"),
-        mapping(get("capabilities"), "capabilities", bool),
-        pricing(get("pricing")),
-        get("quantization"),
-        get("created"),
-        get("deprecation_date"),
-        get("description"),
-        get("owned_by"),
-        tuple(_upstream(u, f"upstreams[{i}]") for i, u in enumerate(records(upstreams, "upstreams")))
+        id=raw["id"],
+        provider=raw["provider"],
+        model_id=raw["model_id"],
+        kind=get("kind") or "other",
+        name=get("name"),
+        context_window=count(get("context_window"), "context_window"),
+        max_output_tokens=count(get("max_output_tokens"), "max_output_tokens"),
+        input_modalities=texts(get("input_modalities"), "input_modalities"),
+        output_modalities=texts(get("output_modalities"), "output_modalities"),
+        capabilities=mapping(get("capabilities"), "capabilities", bool),
+        pricing=pricing(get("pricing")),
+        quantization=get("quantization"),
+        created=get("created"),
+        deprecation_date=get("deprecation_date"),
+        description=get("description"),
+        owned_by=get("owned_by"),
+        upstreams=tuple(_upstream(u, f"upstreams[{i}]") for i, u in enumerate(records(upstreams, "upstreams")))
         if upstreams else (),
-        bool(flag(get("featured"), "featured")),
-        mapping(get("provenance"), "provenance"),
-        texts(get("sources"), "sources"),
-        get("family", family),
-        flag(get("open_weights"), "open_weights"),
-        get("knowledge_cutoff"),
-        tuple(_price_flag(f, f"price_flags[{i}]") for i, f in enumerate(records(flags, "price_flags")))
+        featured=bool(flag(get("featured"), "featured")),
+        provenance=mapping(get("provenance"), "provenance"),
+        sources=texts(get("sources"), "sources"),
+        family=get("family", family),
+        open_weights=flag(get("open_weights"), "open_weights"),
+        knowledge_cutoff=get("knowledge_cutoff"),
+        price_flags=tuple(_price_flag(f, f"price_flags[{i}]") for i, f in enumerate(records(flags, "price_flags")))
         if flags else (),
-        texts(get("aliases"), "aliases"),  # bundles before aliases and variants have neither key
-        get("variant"),
+        aliases=texts(get("aliases"), "aliases"),  # bundles before aliases and variants have neither key
+        variant=get("variant"),
     )
 
 
@@ -252,7 +252,8 @@ def _price_flag(raw: dict[str, Any], path: str) -> PriceFlag:
     if value is None or median is None:
         raise DecodeError(path, "a price flag needs value and peer_median")
     peers = count(raw.get("peers"), f"{path}.peers") or 0
-    return PriceFlag(required(raw, "field", path), value, median, peers, str(text(raw.get("ratio"), f"{path}.ratio")))
+    return PriceFlag(field=required(raw, "field", path), value=value, peer_median=median, peers=peers,
+                     ratio=str(text(raw.get("ratio"), f"{path}.ratio")))
 
 
 def _upstream(raw: dict[str, Any], path: str) -> Upstream:

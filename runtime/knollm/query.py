@@ -28,14 +28,8 @@ from . import textmatch
 from .comparable import comparable_price
 from .errors import InvalidArgument
 from .records import Model
+from .vocab import CAPABILITIES, KINDS, MODALITIES
 
-KINDS = ("chat", "embedding", "image", "audio", "rerank", "moderation", "other")
-MODALITIES = ("text", "image", "audio", "video", "file", "embedding")
-CAPABILITIES = (
-    "tools", "parallel_tools", "vision", "json_mode", "structured_output", "reasoning", "streaming", "fine_tuning",
-    "prompt_caching", "web_search", "audio_input", "audio_output", "pdf_input", "fim", "computer_use",
-    "system_messages",
-)
 SORT_KEYS = ("relevance", "price", "input_price", "output_price", "context", "name", "created", "id")
 _ALIASES = {"capability": "capabilities", "input_modality": "input_modalities", "output_modality": "output_modalities"}
 _ACCUMULATE = frozenset({"capabilities", "input_modalities", "output_modalities"})

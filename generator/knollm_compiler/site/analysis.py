@@ -15,7 +15,8 @@ from decimal import Decimal
 
 import knollm
 from knollm import CostBreakdown, Model
-from knollm.query import CAPABILITIES, KINDS, price_key
+from knollm.query import price_key
+from knollm.vocab import CAPABILITIES, KINDS
 
 from .views import SiteData, paid_chat_models
 

@@ -1,0 +1,44 @@
+"""The closed vocabularies of the bundle, defined once: model kinds, modalities, capabilities, offer variants and
+provider kinds. The compiler validates against these (its `vocab` re-exports them), the runtime filters by them,
+the CLI offers them as choices, and the explorer receives them in its data file; a test checks that the
+compiler's record types use exactly these values."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Kind = Literal["chat", "embedding", "image", "audio", "rerank", "moderation", "other"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+
+Modality = Literal["text", "image", "audio", "video", "file", "embedding"]
+MODALITIES: tuple[Modality, ...] = get_args(Modality)
+
+Capability = Literal[
+    "tools", "parallel_tools", "vision", "json_mode", "structured_output", "reasoning", "streaming", "fine_tuning",
+    "prompt_caching", "web_search", "audio_input", "audio_output", "pdf_input", "fim", "computer_use",
+    "system_messages",
+]
+CAPABILITIES: tuple[Capability, ...] = get_args(Capability)
+
+Variant = Literal["free", "batch", "flex", "quantized", "extended", "confidential"]
+VARIANTS: tuple[Variant, ...] = get_args(Variant)
+"""Offers of a family's model sold apart from the regular one: a free tier, batch or flex (slower, cheaper)
+processing, or lower-precision weights. The rules that read them from ids are in catalog/families/."""
+
+AuthoredProviderKind = Literal["first-party", "inference-host", "aggregator", "local"]
+"""What an authored provider file may declare."""
+ProviderKind = Literal["first-party", "inference-host", "aggregator", "local", "unknown"]
+"""A bundle provider's kind: the authored ones, or `unknown` for providers known only from listings."""
+PROVIDER_KINDS: tuple[ProviderKind, ...] = get_args(ProviderKind)
+
+AuthHeader = Literal[
+    "bearer", "token", "authorization-raw", "x-api-key", "api-key", "x-goog-api-key", "custom", "aws-sigv4",
+    "google-oauth", "none",
+]
+"""How a provider expects its key: `bearer` is `Authorization: Bearer <key>`, `token` `Authorization: Token <key>`,
+`authorization-raw` the bare key in `Authorization`, `custom` the header named in `header_name`."""
+AUTH_HEADERS: tuple[AuthHeader, ...] = get_args(AuthHeader)
+
+ApiKind = Literal["openai", "anthropic", "gemini", "cohere", "bedrock", "vertex", "azure-openai", "other"]
+"""The request shape a provider's API speaks (the client speaks the first three)."""
+API_KINDS: tuple[ApiKind, ...] = get_args(ApiKind)
