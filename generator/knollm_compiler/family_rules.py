@@ -7,10 +7,10 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .ingest.reading import UnreadableSource, read_toml
-from .problems import BuildError, Problem, Severity
+from .authored import load_authored
+from .problems import BuildError, Problem
 from .vocab import Variant
 
 
@@ -127,17 +127,13 @@ def load_family_rules(directory: Path) -> FamilyRules:
     for name, schema in files:
         path = directory / f"{name}.toml"
         where = f"catalog/families/{name}.toml"
-        try:
-            parsed[name] = schema.model_validate(read_toml(path))
-        except UnreadableSource as exc:
-            if exc.missing:
-                parsed[name] = schema()  # a catalog without family data groups nothing beyond the plain key
-            else:
-                problems.append(Problem(where, "-", "$", str(exc), Severity.REJECTED))
-        except ValidationError as exc:
-            problems += [
-                Problem(where, "-", ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED) for e in exc.errors()
-            ]
+        if not path.exists() and not path.is_symlink():  # a broken symlink is reported, not taken for "no file"
+            parsed[name] = schema()  # a catalog without family data groups nothing beyond the plain key
+            continue
+        loaded, found = load_authored(path, schema, where)
+        problems += found
+        if loaded is not None:
+            parsed[name] = loaded
     if problems:
         raise BuildError(problems)
     return FamilyRules(

@@ -19,8 +19,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .authored import validate_authored
 from .ingest.reading import UnreadableSource, read_toml
 from .library_records import Library, LibraryCoverage, LibraryJudgement, LibraryPackage, LibraryRatings
 from .problems import BuildError, Problem, Severity
@@ -304,12 +305,9 @@ def load_library_specs(directory: Path, providers: set[str]) -> tuple[dict[str, 
                 close = difflib.get_close_matches(pid, sorted(providers), n=3)
                 hint = f"; did you mean {', '.join(close)}?" if close else ""
                 reject(f"coverage.native[{index}]", f"unknown provider id {pid!r}{hint}")
-        try:
-            spec = LibrarySpec.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors():
-                dotted = ".".join(str(p) for p in err["loc"]) or "$"
-                reject(dotted, err["msg"])
+        spec, found = validate_authored(path, raw, LibrarySpec, where, lid)
+        if spec is None:
+            problems.extend(found)
             continue
         owner = pypi_seen.setdefault(spec.package.pypi.lower(), lid)
         if owner != lid:

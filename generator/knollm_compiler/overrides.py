@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from .authored import load_authored
 from .drafts import Draft
-from .ingest.reading import UnreadableSource, read_toml
 from .problems import BuildError, Problem, Severity
 from .vocab import Kind
 
@@ -69,14 +69,9 @@ def load_overrides(directory: Path, providers: set[str]) -> list[Draft]:
             problems.append(Problem(where, "-", "$", f"no provider {path.stem!r} in catalog/providers",
                                     Severity.REJECTED))
             continue
-        try:
-            parsed = OverrideFile.model_validate(read_toml(path))
-        except UnreadableSource as exc:
-            problems.append(Problem(where, "-", "$", str(exc), Severity.REJECTED))
-            continue
-        except ValidationError as exc:
-            problems += [Problem(where, _record(e["loc"]), ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED)
-                         for e in exc.errors()]
+        parsed, found = load_authored(path, OverrideFile, where, _record)
+        if parsed is None:
+            problems += found
             continue
         drafts += [Draft(path.stem, entry.id, SOURCE, where, _values(entry), as_of=entry.checked_on.isoformat())
                    for entry in parsed.model]

@@ -31,6 +31,8 @@ class Problem:
     path: str
     reason: str
     severity: Severity
+    line: int | None = None
+    """The line of an authored (TOML) file the path is on, where the file shows it."""
 
     def __post_init__(self) -> None:
         # Problems quote source text and reach the report, the site and the terminal: one choke point makes
@@ -39,16 +41,18 @@ class Problem:
             object.__setattr__(self, name, terminal_safe(redact(str(getattr(self, name)))))
 
     def as_dict(self) -> dict[str, str]:
-        return {
+        found = {
             "file": self.file,
             "record": self.record,
             "path": self.path,
             "reason": self.reason,
             "severity": str(self.severity),
         }
+        return found if self.line is None else {**found, "line": str(self.line)}
 
     def __str__(self) -> str:
-        return f"{self.file}: record {self.record!r}: {self.path}: {self.reason} [{self.severity}]"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: record {self.record!r}: {self.path}: {self.reason} [{self.severity}]"
 
 
 @dataclass(slots=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .ingest.reading import UnreadableSource, read_toml
+from .authored import load_authored
 from .problems import Problem, Severity
 from .vocab import ApiKind, AuthHeader, AuthoredProviderKind
 
@@ -100,15 +100,9 @@ def load_provider_specs(directory: Path) -> tuple[dict[str, ProviderSpec], list[
         if not PROVIDER_ID.match(pid):
             problems.append(Problem(where, pid, "$", "file name must be a provider id: [a-z0-9-]", Severity.REJECTED))
             continue
-        try:
-            spec = ProviderSpec.model_validate(read_toml(path))
-        except UnreadableSource as exc:
-            problems.append(Problem(where, pid, "$", str(exc), Severity.REJECTED))
-            continue
-        except ValidationError as exc:
-            for err in exc.errors():
-                dotted = ".".join(str(p) for p in err["loc"]) or "$"
-                problems.append(Problem(where, pid, dotted, err["msg"], Severity.REJECTED))
+        spec, found = load_authored(path, ProviderSpec, where, pid)
+        if spec is None:
+            problems += found
             continue
         for alias in spec.aliases:
             owner = aliases_seen.setdefault(alias, pid)

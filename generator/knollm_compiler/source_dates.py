@@ -13,11 +13,11 @@ import datetime as dt
 from importlib import metadata
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from .authored import load_authored
 from .ingest import values
-from .ingest.reading import UnreadableSource, read_toml
-from .problems import BuildError, Problem, Severity
+from .problems import BuildError
 from .records import ProviderStatus
 
 
@@ -46,13 +46,9 @@ def load_package_dates(path: Path) -> dict[str, PackageDate]:
     if not path.exists() and not path.is_symlink():  # a broken symlink is reported, not taken for "no file"
         return {}
     where = f"catalog/{path.name}"
-    try:
-        parsed = SourcesFile.model_validate(read_toml(path))
-    except UnreadableSource as exc:
-        raise BuildError([Problem(where, "-", "$", str(exc), Severity.REJECTED)]) from None
-    except ValidationError as exc:
-        raise BuildError([Problem(where, "-", ".".join(map(str, e["loc"])), e["msg"], Severity.REJECTED)
-                          for e in exc.errors()]) from None
+    parsed, problems = load_authored(path, SourcesFile, where)
+    if parsed is None:
+        raise BuildError(problems)
     return {p.name: p for p in parsed.package}
 
 

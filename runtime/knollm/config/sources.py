@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..tomllines import toml_lines
 from .errors import Problem
 
 Path_ = tuple[str | int, ...]
@@ -84,58 +85,6 @@ def _toml(text: str, file: str) -> tuple[dict[str, Any], dict[Path_, int]]:
         line = int(found.group(1)) if found else None
         raise _syntax("TOML", file, line, re.sub(r"\s*\(at line.*?\)$", "", message)) from None
     return data, toml_lines(text)
-
-
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
-_BASIC = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_LITERAL = re.compile(r"'([^']*)'")
-
-
-def _dotted_key(text: str) -> tuple[list[str], str] | None:
-    """The dotted key at the start of `text` and the rest of the text, or None when there is none."""
-    parts: list[str] = []
-    rest = text
-    while True:
-        rest = rest.lstrip()
-        for pattern in (_BARE, _BASIC, _LITERAL):
-            match = pattern.match(rest)
-            if match:
-                part = match.group(1) if pattern is not _BARE else match.group(0)
-                if pattern is _BASIC:
-                    part = json.loads(f'"{part}"') if "\\" in part else part
-                parts.append(part)
-                rest = rest[match.end():].lstrip()
-                break
-        else:
-            return None
-        if not rest.startswith("."):
-            return parts, rest
-        rest = rest[1:]
-
-
-def toml_lines(text: str) -> dict[Path_, int]:
-    """The 1-based line of each table header and `key =` line, by a light scan (first occurrence wins)."""
-    lines: dict[Path_, int] = {}
-    table: tuple[str, ...] = ()
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.startswith("["):
-            parsed = _dotted_key(stripped.lstrip("["))
-            if parsed and parsed[1].startswith("]"):
-                table = tuple(parsed[0])
-                _note(lines, table, number)
-            continue
-        parsed = _dotted_key(stripped)
-        if parsed and parsed[1].startswith("="):
-            _note(lines, table + tuple(parsed[0]), number)
-    return lines
-
-
-def _note(lines: dict[Path_, int], path: tuple[str, ...], number: int) -> None:
-    for end in range(1, len(path) + 1):
-        lines.setdefault(path[:end], number)
 
 
 def _json(text: str, file: str) -> tuple[dict[str, Any], dict[Path_, int]]:
