@@ -11,7 +11,6 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..errors import NotFound
@@ -140,17 +139,21 @@ class Resolver:
 
 
 def _corrected(model: Model | None, settings: ModelSettings, provider_id: str, model_id: str) -> Model:
-    prices: dict[str, Decimal] = {
-        name: value for name in _PRICE_FIELDS if (value := getattr(settings, name)) is not None
-    }
-    limits = {name: value for name in ("context_window", "max_output_tokens")
-              if (value := getattr(settings, name)) is not None}
-    if model is None:
-        return Model(f"{provider_id}/{model_id}", provider_id, model_id, "chat",
-                     pricing=Pricing(**prices) if prices else None, sources=("config",), **limits)
     # A price comes whole from one source: configured prices replace the catalog's record, never patch it.
-    pricing = Pricing(**prices) if prices else model.pricing
-    return dataclasses.replace(model, pricing=pricing, **limits)
+    configured = Pricing(input_per_mtok=settings.input_per_mtok, output_per_mtok=settings.output_per_mtok,
+                         cache_read_per_mtok=settings.cache_read_per_mtok,
+                         cache_write_per_mtok=settings.cache_write_per_mtok)
+    has_prices = any(getattr(configured, name) is not None for name in _PRICE_FIELDS)
+    context = settings.context_window if settings.context_window is not None else (
+        model.context_window if model else None)
+    max_output = settings.max_output_tokens if settings.max_output_tokens is not None else (
+        model.max_output_tokens if model else None)
+    if model is None:
+        return Model(id=f"{provider_id}/{model_id}", provider=provider_id, model_id=model_id, kind="chat",
+                     context_window=context, max_output_tokens=max_output,
+                     pricing=configured if has_prices else None, sources=("config",))
+    return dataclasses.replace(model, pricing=configured if has_prices else model.pricing, context_window=context,
+                               max_output_tokens=max_output)
 
 
 def _sharing_secrets(found: Resolution) -> Resolution:

@@ -46,7 +46,7 @@ Block = JSONObject
 
 def anthropic_version(target: Target) -> str:
     for name, value in target.headers.items():
-        if name.lower() == "anthropic-version":
+        if name.lower() == "anthropic-version" and isinstance(value, str):
             return value
     return API_VERSION
 
