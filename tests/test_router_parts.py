@@ -8,9 +8,12 @@ import random
 import subprocess
 import sys
 import threading
+from decimal import Decimal
 from pathlib import Path
 
+from knollm.records import Model, Pricing
 from knollm.router.backoff import Backoff
+from knollm.router.choose import Needs, Option, decide, needs_of
 from knollm.router.health import COOLDOWN_BASE_S, FAILURES_TO_COOL, HealthStore, SqliteHealthStore
 from knollm.router.limits import WINDOW_S, KeyLimiter
 
@@ -100,3 +103,81 @@ def test_health_is_shared_between_processes_through_sqlite(tmp_path: Path) -> No
     subprocess.run([sys.executable, "-c", CHILD, str(path)], check=True, timeout=60)
     assert not store.usable("shared", "env:K")  # the other process's 429 cools the key here too
     assert store.snapshot()[0].state(store.clock()) == "cooling"
+
+
+# -- the routing decision ------------------------------------------------------------------------------------
+
+
+def option(name: str, inp: str | None, out: str | None, *, context: int = 100_000, tools: bool | None = None,
+           weight: float = 1.0) -> Option:
+    pricing = Pricing(input_per_mtok=Decimal(inp), output_per_mtok=Decimal(out)) if inp and out else None
+    caps = {} if tools is None else {"tools": tools}
+    model = Model(id=f"{name}/m", provider=name, model_id="m", kind="chat", context_window=context, pricing=pricing,
+                  capabilities=caps)
+    return Option(f"{name}/m", name, f"env:{name.upper()}", model, weight)
+
+
+OPTIONS = [option("a", "3", "15"), option("b", "0.5", "1.5", tools=False), option("c", "1", "2", context=4000),
+           option("d", None, None)]
+
+
+def test_candidates_are_filtered_with_reasons() -> None:
+    needs = Needs(input_tokens=5000, max_tokens=500, tools=True)
+    decision = decide(OPTIONS, needs, "cheapest")
+    assert [r.option.id for r in decision.ranked] == ["a/m", "d/m"]  # d: unknown price, last
+    assert decision.excluded == {"b/m": "declares no tools", "c/m": "needs 5500 tokens of context, has 4000"}
+    assert decide(OPTIONS, Needs(10, 10), "ordered", deny=("a",)).excluded["a/m"] == "a denied provider"
+    assert "over the maximum price" in decide(OPTIONS, Needs(10, 10), max_price=Decimal("1")).excluded["a/m"]
+
+
+def test_strategies_order_the_candidates() -> None:
+    needs = Needs(input_tokens=1000, max_tokens=100)
+    assert [r.option.id for r in decide(OPTIONS, needs, "cheapest").ranked] == ["b/m", "c/m", "a/m", "d/m"]
+    assert [r.option.id for r in decide(OPTIONS, needs, "ordered").ranked] == ["a/m", "b/m", "c/m", "d/m"]
+    clock = Clock()
+    health = HealthStore(clock=clock)
+    health.success("c", "env:C", 0.1)
+    health.success("a", "env:A", 3.0)
+    assert [r.option.id for r in decide(OPTIONS, needs, "fastest", health=health).ranked][:2] == ["c/m", "b/m"]
+    for _ in range(3):
+        health.failure("b", "env:B", "ProviderUnavailable")
+    fastest = decide(OPTIONS, needs, "fastest", health=health)
+    assert "b/m" in fastest.excluded and fastest.excluded["b/m"].startswith("cooling down")
+    balanced = decide(OPTIONS, needs, "balanced", health=health)
+    assert balanced.ranked[0].option.id == "c/m"  # cheap enough and fast
+
+
+def test_shuffle_follows_the_weights() -> None:
+    weighted = [option("x", "1", "1", weight=9), option("y", "1", "1", weight=1)]
+    firsts = [decide(weighted, Needs(), "shuffle", rng=random.Random(i)).ranked[0].option.id for i in range(2000)]
+    assert 0.85 < firsts.count("x/m") / 2000 < 0.95
+
+
+def test_needs_are_read_from_the_request() -> None:
+    messages = [{"role": "user", "content": [{"type": "text", "text": "x" * 400},
+                                             {"type": "image_url", "image_url": {"url": "data:,"}}]}]
+    needs = needs_of(messages, tools=[{"type": "function"}], response_format={"type": "json_schema"}, max_tokens=50)
+    assert needs == Needs(input_tokens=100, max_tokens=50, tools=True, vision=True, structured_output=True)
+
+
+def test_knollm_route_explains_without_calling(tmp_path: Path) -> None:
+    import json
+    import os
+
+    from knollm.cli import STRATEGIES as CLI_STRATEGIES
+    from knollm.router.choose import STRATEGIES
+
+    assert CLI_STRATEGIES == STRATEGIES
+    bundle = Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"
+    env = {**os.environ, "KNOLLM_BUNDLE": str(bundle), "HOSTCO_API_KEY": "sk-test-KNOLLM-LEAK-CANARY-0001"}
+    env.pop("ROUTR_API_KEY", None)
+    done = subprocess.run([sys.executable, "-m", "knollm", "route", "llama-4-70b", "--strategy", "cheapest",
+                           "--input-tokens", "2000", "--json"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["choice"] == data["candidates"][0]["id"] and data["strategy"] == "cheapest"
+    assert "no key" in data["excluded"]["routr/meta/llama-4-70b"]
+    costs = [Decimal(c["cost"]) for c in data["candidates"]]
+    assert costs == sorted(costs)
+    assert "LEAK-CANARY" not in done.stdout + done.stderr

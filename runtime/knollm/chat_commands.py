@@ -139,3 +139,32 @@ def _print_checks(checked: list[Checked], out: Output, verbose: bool) -> None:
         if verbose and (c.catalog_lacks or c.no_longer_served):
             out.line(f"{c.provider}: catalog lacks {', '.join(c.catalog_lacks) or '-'}; "
                      f"no longer served: {', '.join(c.no_longer_served) or '-'}")
+
+
+def route(args: argparse.Namespace, out: Output) -> int:
+    """The routing decision for MODEL without calling any provider: candidates in order with their scores, the
+    excluded ones with reasons, and the choice."""
+    from .router.choose import Needs, Option, decide
+
+    needs_given = set(args.needs)
+    needs = Needs(args.input_tokens, args.max_tokens, "tools" in needs_given, "vision" in needs_given,
+                  "structured_output" in needs_given)
+    with _client(args) as client:
+        resolution = client.resolve(args.model)
+    options = [Option(c.id, c.target.provider, c.target.key_alias or "none", c.model) for c in resolution.candidates]
+    decision = decide(options, needs, args.strategy)
+    decision.excluded = {**resolution.reasons, **decision.excluded}
+    if out.json:
+        out.data({"model": args.model, "strategy": decision.strategy,
+                  "candidates": [{"id": r.option.id, "key": r.option.key, "score": r.score, "cost": r.cost}
+                                 for r in decision.ranked],
+                  "excluded": decision.excluded, "choice": decision.ranked[0].option.id if decision.ranked else None})
+        return 0 if decision.ranked else 1
+    rows = [[str(i), r.option.id, r.option.key, "-" if r.score is None else f"{r.score:.6g}",
+             money(r.cost) if r.cost is not None else "unknown"] for i, r in enumerate(decision.ranked, 1)]
+    out.table(["#", "candidate", "key", "score", "cost of this request"], rows, right=(0, 3, 4),
+              title=f"{args.model}: strategy {decision.strategy}")
+    for cid, why in decision.excluded.items():
+        out.line(f"excluded {cid}: {why}")
+    out.line(f"choice: {decision.ranked[0].option.id}" if decision.ranked else "choice: none (no usable candidate)")
+    return 0 if decision.ranked else 1

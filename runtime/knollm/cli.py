@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SafeArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -137,7 +137,35 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--max-tokens", type=count, metavar="N", help="most tokens in the answer")
     chat.add_argument("--quiet", action="store_true", help="no summary line (provider, time, cost) on stderr")
     _config_arguments(chat)
+    _route_command(groups, common)
     return parser
+
+
+def _route_command(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    explain = groups.add_parser("route", parents=[common], help="explain which candidates a call would try, in "
+                                "which order, and why others are left out (calls no provider)",
+                                description="The routing decision for MODEL (a provider/model id, a family or a "
+                                "route of knollm.toml), without calling any provider.")
+    explain.set_defaults(handler=commands.route)
+    explain.add_argument("model", metavar="MODEL", help="provider/model id, family id or route name")
+    explain.add_argument("--strategy", default="ordered", choices=STRATEGIES, help="how to order the candidates")
+    explain.add_argument("--input-tokens", type=count, default=0, metavar="N", help="prompt tokens (estimate)")
+    explain.add_argument("--max-tokens", type=count, metavar="N", help="most tokens in the answer")
+    explain.add_argument("--needs", type=_needs, default=(), metavar="F1,F2",
+                         help="required capabilities: tools, vision, structured_output")
+    _config_arguments(explain)
+
+
+STRATEGIES = ("ordered", "cheapest", "fastest", "balanced", "shuffle")
+"""`knollm.router.choose.STRATEGIES`, restated so the parser does not import the router (a test checks them)."""
+
+
+def _needs(text: str) -> tuple[str, ...]:
+    allowed = ("tools", "vision", "structured_output")
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    if unknown := [p for p in parts if p not in allowed]:
+        raise argparse.ArgumentTypeError(f"unknown need {unknown[0]!r}; use: {', '.join(allowed)}")
+    return parts
 
 
 def _config_arguments(parser: argparse.ArgumentParser) -> None:

@@ -501,3 +501,9 @@ def providers_check(args: argparse.Namespace, out: Output) -> int:
     from .chat_commands import providers_check as run
 
     return run(args, out)
+
+
+def route(args: argparse.Namespace, out: Output) -> int:
+    from .chat_commands import route as run
+
+    return run(args, out)
