@@ -2,15 +2,15 @@
 
 Variables: provider_count, providers_with_models, authored_provider_count, model_count, priced_model_count,
 free_chat_count, family_count, multi_provider_family_count, family_page_count, data_date, schema_version,
-source_count. Macros: `cheapest(capability=None, min_context=0)`. See `knollm_compiler.site.macros`.
+source_count. Macros: `cheapest(capability=None, min_context=0)`. See `knollm_site.macros`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from knollm_compiler.site import load_site
-from knollm_compiler.site.macros import register
+from knollm_site import load_site
+from knollm_site.macros import register
 
 
 def define_env(env: Any) -> None:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, watched_page
 
-from knollm_compiler.explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
+from knollm_site.explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "have_chromium", "serve", "watched_page"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from knollm import Catalog
 from knollm.comparable import TURN_TOKENS, comparable_price, explorer_rule
-from knollm_compiler.explorer_data import explorer_document
+from knollm_site.explorer_data import explorer_document
 
 D = Decimal
 FIXTURE = Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"

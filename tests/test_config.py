@@ -629,8 +629,8 @@ def test_import_knollm_does_not_load_the_configuration() -> None:
 def test_configuration_reference_page_lists_every_key() -> None:
     from markupsafe import Markup
 
-    from knollm_compiler.site import configdoc
-    from knollm_compiler.site.render import Renderer
+    from knollm_site import configdoc
+    from knollm_site.render import Renderer
 
     tables = configdoc.tables()
     notes = {name: Markup(text) for name, text in configdoc.notes().items()}

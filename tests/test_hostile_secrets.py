@@ -19,7 +19,7 @@ from knollm.render import Output
 from knollm.texthygiene import confusable, http_url, id_problem, terminal_safe
 from knollm_compiler.cli import main as build_main
 from knollm_compiler.problems import Problem, Severity
-from knollm_compiler.site import site_files
+from knollm_site import site_files
 
 KEY = "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 """The random part of every invented credential below; finding it in any output is a leak."""

@@ -14,7 +14,7 @@ import pytest
 from browser import browser, have_chromium, serve
 from knollm.money_format import SIGNIFICANT, exact_money, format_money, is_rounded
 from knollm.render import money as cli_money
-from knollm_compiler.site.fmt import money as site_money
+from knollm_site.fmt import money as site_money
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = json.loads((REPO / "tests" / "fixtures" / "money_cases.json").read_text(encoding="utf-8"))["cases"]

@@ -12,8 +12,8 @@ import pytest
 from browser import browser, explorer_dir, have_chromium, serve
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.explorer_data import explorer_document
-from knollm_compiler.site import site_files
+from knollm_site import site_files
+from knollm_site.explorer_data import explorer_document
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_FIXTURE = REPO / "tests" / "fixtures" / "site" / "bundle.json"
@@ -79,8 +79,8 @@ def test_cheapest_answers_skip_flagged_prices(tmp_path: Path) -> None:
     """A flagged price is never crowned cheapest: not on the home/pricing/capabilities pages (paid_chat_models),
     not in the cheapest matrix, not as a family's ★ offer."""
     from knollm import Catalog
-    from knollm_compiler.site import analysis
-    from knollm_compiler.site.views import build_site_data, paid_chat_models
+    from knollm_site import analysis
+    from knollm_site.views import build_site_data, paid_chat_models
 
     best = paid_chat_models(Catalog.load(SITE_FIXTURE).models)[0]
     bundle = _flag(json.loads(SITE_FIXTURE.read_text(encoding="utf-8")), best.id, FLAG)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from knollm_compiler.records import ProviderStatus
-from knollm_compiler.site.provider_facts import fetch_status, short_error, show_time
 from knollm_compiler.status import load_statuses
+from knollm_site.provider_facts import fetch_status, short_error, show_time
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()
@@ -82,8 +82,8 @@ def test_corpus_provider_pages_show_no_raw_values(tmp_path: Path) -> None:
     import knollm
     from knollm_compiler.build import compile_catalog
     from knollm_compiler.bundle import bundle_bytes
-    from knollm_compiler.site.pages import PageBuilder
-    from knollm_compiler.site.views import build_site_data
+    from knollm_site.pages import PageBuilder
+    from knollm_site.views import build_site_data
 
     bundle = tmp_path / "catalog.json"
     bundle.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle))

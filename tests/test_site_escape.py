@@ -9,8 +9,8 @@ import markdown
 import pytest
 from markupsafe import Markup
 
-from knollm_compiler.site.clidoc import fence
-from knollm_compiler.site.escape import (
+from knollm_site.clidoc import fence
+from knollm_site.escape import (
     EMPTY_CELL,
     code_text,
     collapse,
@@ -25,8 +25,8 @@ from knollm_compiler.site.escape import (
     trusted_md,
     yaml_str,
 )
-from knollm_compiler.site.fmt import money, rel, slug
-from knollm_compiler.site.render import environment, finalize
+from knollm_site.fmt import money, rel, slug
+from knollm_site.render import environment, finalize
 
 HOSTILE = [
     "<script>alert(1)</script>",

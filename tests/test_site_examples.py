@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from knollm_compiler.site import site_files
+from knollm_site import site_files
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "src_docs" / "md"

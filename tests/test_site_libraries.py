@@ -15,11 +15,11 @@ import pytest
 
 import knollm
 from knollm.libraries import FEATURES, USE_CASES, LibraryGuide
-from knollm_compiler.site import GeneratedFile, site_files
-from knollm_compiler.site import libraries as site_libraries
-from knollm_compiler.site.escape import escape_md, escape_md_spans
-from knollm_compiler.site.pages import PageBuilder
-from knollm_compiler.site.views import SiteData, build_site_data
+from knollm_site import GeneratedFile, site_files
+from knollm_site import libraries as site_libraries
+from knollm_site.escape import escape_md, escape_md_spans
+from knollm_site.pages import PageBuilder
+from knollm_site.views import SiteData, build_site_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "site" / "bundle.json"

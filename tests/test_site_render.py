@@ -11,11 +11,11 @@ import pytest
 
 import knollm
 from knollm_compiler.records import Bundle
-from knollm_compiler.site import GeneratedFile, site_files
-from knollm_compiler.site.clidoc import knollm_commands, walk
-from knollm_compiler.site.schemadoc import records
-from knollm_compiler.site.snippets import plain_url, snippets
-from knollm_compiler.site.views import build_site_data
+from knollm_site import GeneratedFile, site_files
+from knollm_site.clidoc import knollm_commands, walk
+from knollm_site.schemadoc import records
+from knollm_site.snippets import plain_url, snippets
+from knollm_site.views import build_site_data
 
 FIXTURE = Path(__file__).parent / "fixtures" / "site" / "bundle.json"
 RAW = ("<script>", "<img", "onerror=alert(1)>", "](javascript:", "{{ 7*7 }}", "{% raw %}")
@@ -109,7 +109,7 @@ def test_family_page_selection_and_provider_cap(catalog: knollm.Catalog) -> None
 
 
 def test_capped_provider_table_says_so(catalog: knollm.Catalog, tmp_path: Path) -> None:
-    from knollm_compiler.site.pages import PageBuilder
+    from knollm_site.pages import PageBuilder
 
     builder = PageBuilder(build_site_data(catalog, model_cap=2))
     page = next(f for f in builder.provider_pages() if f.path == "providers/acme.md").data.decode()
@@ -177,7 +177,7 @@ def test_snippets_refuse_unsafe_values(catalog: knollm.Catalog) -> None:
 def test_macros_variables_and_cheapest(catalog: knollm.Catalog) -> None:
     from types import SimpleNamespace
 
-    from knollm_compiler.site.macros import cheapest_text, register, variables
+    from knollm_site.macros import cheapest_text, register, variables
 
     site = build_site_data(catalog)
     values = variables(site)

@@ -47,7 +47,7 @@ def test_explorer_data_is_split_and_precompressed(fixture_site: Path) -> None:
 
     import orjson
 
-    from knollm_compiler.explorer_data import MORE_FIELDS, MORE_FILE, explorer_document
+    from knollm_site.explorer_data import MORE_FIELDS, MORE_FILE, explorer_document
 
     api = fixture_site / "api" / "v1"
     first = orjson.loads((api / "explorer.json").read_bytes())

@@ -122,7 +122,7 @@ def test_the_cli_lists_variants_only_with_the_flag(bundle_path: Path) -> None:
 
 
 def test_the_family_page_lists_variants_after_the_regular_offers_and_never_stars_them(bundle_path: Path) -> None:
-    from knollm_compiler.site.views import _family_page
+    from knollm_site.views import _family_page
 
     catalog = Catalog.load(bundle_path)
     page = _family_page(catalog, catalog.family("deepseek-r1-0528"), set())
@@ -149,7 +149,7 @@ def test_invalid_variant_rules_name_file_path_and_reason(tmp_path: Path) -> None
 
 
 def test_the_site_pricing_pages_never_crown_a_variant(bundle_path: Path) -> None:
-    from knollm_compiler.site.views import paid_chat_models
+    from knollm_site.views import paid_chat_models
 
     catalog = Catalog.load(bundle_path)
     batch = catalog.get("hosta/deepseek-ai/DeepSeek-R1-0528:batch")

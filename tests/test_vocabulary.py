@@ -15,8 +15,8 @@ import knollm.records as runtime_records
 import knollm_compiler.records as compiler_records
 from knollm import vocab
 from knollm.cli import build_parser
-from knollm_compiler.explorer_data import explorer_document
 from knollm_compiler.providers import ProviderSpec
+from knollm_site.explorer_data import explorer_document
 
 MIRRORED = ("Model", "Pricing", "PriceTier", "ImagePrice", "PriceFlag", "Upstream", "Provider", "Auth",
             "ProviderStatus", "Family")

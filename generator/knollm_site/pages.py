@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import orjson
 from markupsafe import Markup
 
 import knollm
 from knollm import Model
 from knollm.comparable import TURN_TOKENS
 
-from ..explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 from . import analysis, clidoc, configdoc, fmt, libraries, matrices, quality, schemadoc
+from .explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 from .load import REPO_ROOT, schema_bytes
 from .render import TEMPLATES, Renderer
 from .snippets import snippets
@@ -166,7 +165,9 @@ def explorer_files(site: SiteData, bundle: Path) -> list[GeneratedFile]:
         "providers": {pid: page_url(page.path) for pid, page in site.provider_pages.items()},
         "families": {fid: page_url(page.path) for fid, page in site.family_pages.items()},
     }
-    first, second = split_document(explorer_document(orjson.loads(bundle.read_bytes()), pages))
+    catalog = site.catalog  # the bundle as the runtime parsed it: read once per build, never parsed again here
+    document = {name: catalog.section(name) for name in ("providers", "families", "models")}
+    first, second = split_document(explorer_document({**document, "data_date": catalog.data_date}, pages))
     folder = EXPLORER_DATA_URL.rsplit("/", 1)[0]
     files = []
     for path, part in ((EXPLORER_DATA_URL, first), (f"{folder}/{MORE_FILE}", second)):

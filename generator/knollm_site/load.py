@@ -6,11 +6,10 @@ import os
 from pathlib import Path
 
 import knollm
-
-from ..bundle import bundle_schema, json_bytes
+from knollm_compiler.bundle import bundle_schema, json_bytes
 
 ENV_VAR = "KNOLLM_SITE_BUNDLE"
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BUNDLE = REPO_ROOT / "dist" / "catalog.json"
 
 _cache: dict[tuple[str, int, int], knollm.Catalog] = {}

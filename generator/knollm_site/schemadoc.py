@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from ..records import Bundle
+from knollm_compiler.records import Bundle
 
 
 @dataclass(frozen=True)

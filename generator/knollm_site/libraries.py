@@ -28,8 +28,8 @@ from knollm.libraries import (
     lightness_rating,
     reach_rating,
 )
+from knollm_compiler.library_records import LibraryRatings
 
-from ..library_records import LibraryRatings
 from .fmt import slug
 
 SECTION = "libraries/"

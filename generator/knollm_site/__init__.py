@@ -1,4 +1,6 @@
-"""The documentation site's generated pages, rendered from a compiled bundle.
+"""The documentation site's generated pages, rendered from a compiled bundle: the third stage, after the
+compiler (which writes the bundle) and beside the runtime (through whose `knollm.Catalog` it reads the bundle,
+once per build, so the site shows exactly what `knollm` returns).
 
 `src_docs/gen_pages.py` (run by mkdocs-gen-files) writes `site_files()` into the docs tree, and
 `src_docs/main.py` (mkdocs-macros) exposes `macros.register` for the hand-written pages. Modules:
@@ -10,6 +12,7 @@
 - `escape`, `fmt`, `render`: untrusted text made inert, and the jinja2 templates of `site_templates/`;
 - `snippets`, `clidoc`, `schemadoc`, `configdoc`: provider call snippets, the CLI reference, the bundle format
   reference, the configuration file reference;
+- `explorer_data`: the explorer's compact data (two parts);
 - `pages`: all of it as a list of files.
 """
 

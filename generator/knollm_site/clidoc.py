@@ -53,7 +53,7 @@ def knollm_commands() -> list[Command]:
 
 def build_commands() -> list[Command]:
     """The compiler CLI, `knollm-build`, from `knollm_compiler.cli.parser()`."""
-    from ..cli import parser
+    from knollm_compiler.cli import parser
 
     return list(walk(parser(), "knollm-build"))
 
