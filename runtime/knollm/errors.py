@@ -6,7 +6,8 @@ KnollmError
 ├── NotFound (LookupError)    an id that is not in the catalog; carries `query` and `suggestions`
 │   ├── ModelNotFound
 │   ├── FamilyNotFound
-│   └── ProviderNotFound
+│   ├── ProviderNotFound
+│   └── LibraryNotFound
 ├── PriceUnknown              a price the cost estimate needs is missing (names the model and the component)
 ├── InvalidArgument (ValueError)  bad usage numbers or query values (negative tokens, unknown sort key, ...)
 ├── ConfigError               knollm.toml has problems; `problems` lists each (file:line: key: expected, fix)
@@ -86,6 +87,12 @@ class ProviderNotFound(NotFound):
     """No provider has this id or alias."""
 
     what = "provider"
+
+
+class LibraryNotFound(NotFound):
+    """No library of the guide has this id (or PyPI name)."""
+
+    what = "library"
 
 
 class PriceUnknown(KnollmError):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import decode
-from .errors import BundleError, InvalidArgument, NotFound
+from .errors import BundleError, InvalidArgument, LibraryNotFound
 from .suggest import closest
 
 if TYPE_CHECKING:
@@ -177,12 +177,6 @@ class Recommendation:
     score: float
     fit: bool
     reasons: tuple[str, ...]
-
-
-class LibraryNotFound(NotFound):
-    """No library has this id (or PyPI name)."""
-
-    what = "library"
 
 
 # -- decoding ----------------------------------------------------------------------------------------------------

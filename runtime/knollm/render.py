@@ -57,7 +57,7 @@ class Output:
         """Only rich writes here directly (its own colour codes); every text it is given is made safe first."""
         self.stream: Any = SafeStream(self.raw_stream, json=json)
         self.json = json
-        self.rich = _isatty(self.raw_stream) and _rich_available() if rich is None else rich
+        self.rich = _isatty(self.raw_stream) if rich is None else rich  # rich is a dependency
         self._console: Any = None
 
     def data(self, value: Any) -> None:
@@ -155,14 +155,6 @@ def _text(text: str, style: str = "") -> Any:
     from rich.text import Text
 
     return Text(terminal_safe(text), style=style)
-
-
-def _rich_available() -> bool:
-    try:
-        import rich  # noqa: F401
-    except ImportError:  # pragma: no cover - rich is a declared dependency
-        return False
-    return True
 
 
 def _isatty(stream: TextIO) -> bool:
