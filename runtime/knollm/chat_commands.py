@@ -11,19 +11,25 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .render import Output, money
 from .serialize import to_data
 
+if TYPE_CHECKING:  # the client needs the `client` extra: imported lazily at run time
+    from .client.resolve import Candidate
+    from .client.sync import Client
+    from .client.types import JSONObject
 
-def _client(args: argparse.Namespace):  # -> knollm.Client (imported lazily)
+
+def _client(args: argparse.Namespace) -> Client:
     from .catalog import Catalog
     from .client.sync import Client
 
     return Client(args.config, profile=args.profile, catalog=Catalog.load(getattr(args, "bundle", None)))
 
 
-def _messages(args: argparse.Namespace) -> list[dict[str, object]]:
+def _messages(args: argparse.Namespace) -> list[JSONObject]:
     prompt = args.prompt if args.prompt not in (None, "-") else sys.stdin.read()
     system = [{"role": "system", "content": args.system}] if args.system else []
     return [*system, {"role": "user", "content": prompt}]
@@ -87,7 +93,7 @@ def providers_check(args: argparse.Namespace, out: Output) -> int:
     return 0 if all(c.status == "ok" for c in checked) else 1
 
 
-def _check(client, candidate, deep: bool) -> Checked:
+def _check(client: Client, candidate: Candidate, deep: bool) -> Checked:
     from .client.listing import fetch_model_ids
 
     started = time.perf_counter()
@@ -102,7 +108,7 @@ def _check(client, candidate, deep: bool) -> Checked:
     return result
 
 
-def _deep(client, pid: str, models: list[str]) -> str:
+def _deep(client: Client, pid: str, models: list[str]) -> str:
     from .client.errors import ClientError
 
     if not models:

@@ -7,8 +7,8 @@ this module only awaits.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from typing import Any, Literal, overload
 
 import httpx
 
@@ -139,7 +139,7 @@ class AsyncChatStream:
         if self._response is not None:
             await self._response.aclose()
 
-    async def _run(self) -> AsyncIterator[ChatCompletionChunk]:
+    async def _run(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         started, attempts = time.perf_counter(), []
         error: ClientError | None = None
         for candidate in self._candidates:
@@ -174,6 +174,17 @@ class AsyncChatStream:
 class _Completions:
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
+
+    # Overloads as in the sync client: the result type follows `stream`.
+    @overload
+    async def create(self, *, model: str, messages: list[JSONObject], stream: Literal[False] = False,
+                     **options: Any) -> ChatCompletion: ...
+    @overload
+    async def create(self, *, model: str, messages: list[JSONObject], stream: Literal[True],
+                     **options: Any) -> AsyncChatStream: ...
+    @overload
+    async def create(self, *, model: str, messages: list[JSONObject], stream: bool = False,
+                     **options: Any) -> ChatCompletion | AsyncChatStream: ...
 
     async def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
                      ) -> ChatCompletion | AsyncChatStream:

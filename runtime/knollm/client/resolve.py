@@ -11,7 +11,6 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..errors import NotFound
@@ -140,16 +139,18 @@ class Resolver:
 
 
 def _corrected(model: Model | None, settings: ModelSettings, provider_id: str, model_id: str) -> Model:
-    prices: dict[str, Decimal] = {
-        name: value for name in _PRICE_FIELDS if (value := getattr(settings, name)) is not None
-    }
+    configured = any(getattr(settings, name) is not None for name in _PRICE_FIELDS)
+    # The same four fields as _PRICE_FIELDS, by keyword so each price lands in its own typed field.
+    prices = Pricing(input_per_mtok=settings.input_per_mtok, output_per_mtok=settings.output_per_mtok,
+                     cache_read_per_mtok=settings.cache_read_per_mtok,
+                     cache_write_per_mtok=settings.cache_write_per_mtok) if configured else None
     limits = {name: value for name in ("context_window", "max_output_tokens")
               if (value := getattr(settings, name)) is not None}
     if model is None:
         return Model(f"{provider_id}/{model_id}", provider_id, model_id, "chat",
-                     pricing=Pricing(**prices) if prices else None, sources=("config",), **limits)
+                     pricing=prices, sources=("config",), **limits)
     # A price comes whole from one source: configured prices replace the catalog's record, never patch it.
-    pricing = Pricing(**prices) if prices else model.pricing
+    pricing = prices or model.pricing
     return dataclasses.replace(model, pricing=pricing, **limits)
 
 

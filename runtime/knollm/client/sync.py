@@ -7,8 +7,8 @@ in one assignment, so calls in flight finish with the configuration they started
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any, Literal, overload
 
 import httpx
 
@@ -170,7 +170,7 @@ class ChatStream:
         if self._response is not None:
             self._response.close()
 
-    def _run(self) -> Iterator[ChatCompletionChunk]:
+    def _run(self) -> Generator[ChatCompletionChunk, None, None]:
         started, attempts = time.perf_counter(), []
         error: ClientError | None = None
         for candidate in self._candidates:
@@ -205,6 +205,17 @@ class ChatStream:
 class _Completions:
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    # Overloads so callers get a ChatCompletion or a ChatStream, by the `stream` they pass, without narrowing.
+    @overload
+    def create(self, *, model: str, messages: list[JSONObject], stream: Literal[False] = False, **options: Any,
+               ) -> ChatCompletion: ...
+    @overload
+    def create(self, *, model: str, messages: list[JSONObject], stream: Literal[True], **options: Any,
+               ) -> ChatStream: ...
+    @overload
+    def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
+               ) -> ChatCompletion | ChatStream: ...
 
     def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
                ) -> ChatCompletion | ChatStream:

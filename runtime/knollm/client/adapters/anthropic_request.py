@@ -25,7 +25,7 @@ import logging
 import orjson
 
 from ..errors import UnsupportedRequest
-from ..target import Target
+from ..target import Secret, Target
 from ..types import ChatRequest, JSONObject, JSONValue
 from .values import arguments_object, as_list, as_obj, as_str, data_url, json_list
 
@@ -47,7 +47,7 @@ Block = JSONObject
 def anthropic_version(target: Target) -> str:
     for name, value in target.headers.items():
         if name.lower() == "anthropic-version":
-            return value
+            return value.reveal() if isinstance(value, Secret) else value  # the value sent (adapters.base)
     return API_VERSION
 
 
