@@ -20,7 +20,7 @@ LOCK_INDEX ?= https://pypi.org/simple
 LOCK_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help build site serve screenshots test lint bench clean lock audit package
+.PHONY: help build site serve screenshots test lint typecheck bench clean lock audit package
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,9 +56,11 @@ screenshots: $(STAMP) ## photograph the built site (home, a provider, a family; 
 	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
 	$(BIN)/python tools/screenshots.py --site site --out dist/screenshots
 
-test: $(STAMP) ## lint, then run the whole test suite (corpus tier reads $(CORPUS))
+test: $(STAMP) ## lint, type-check, then the whole suite under coverage (corpus tier reads $(CORPUS))
 	$(BIN)/ruff check .
-	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python -m pytest -q
+	$(BIN)/mypy
+	KNOLLM_CORPUS=$(CORPUS) $(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage report
 
 # The wheel and the sdist carry runtime/knollm/data/catalog.json (pyproject's `artifacts`), which only make build
 # writes; built without isolation, so the backend is the locked hatchling. The release workflow publishes these.
@@ -72,6 +74,9 @@ package: $(STAMP) ## build the wheel and the sdist, with the compiled bundle, in
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 
+typecheck: $(STAMP) ## mypy --strict over runtime/ and generator/ (configured in pyproject's [tool.mypy])
+	$(BIN)/mypy
+
 bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same run
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_compile.py
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_runtime.py
@@ -80,7 +85,7 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 	$(BIN)/python bench/bench_client.py
 
 clean: ## remove build outputs (keeps .venv)
-	rm -rf dist site .pytest_cache .ruff_cache
+	rm -rf dist site .pytest_cache .ruff_cache .mypy_cache .coverage
 
 # pip-compile reads only the index below: a machine's pip.conf and PIP_* mirrors, wheel folders and constraints
 # must not leak into the lock, and the hashes are those of the files on that index. Existing pins are kept unless

@@ -248,7 +248,8 @@ def test_concurrent_builds_into_one_out_folder_both_succeed(catalog_dir: Path, s
     args = ["--catalog", str(catalog_dir), "--snapshots", str(snapshots), "--out", str(out), "--quiet", *ISOLATED]
     builds = [subprocess.Popen([sys.executable, "-m", "knollm_compiler.cli", *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [(b.wait(timeout=120), b.stderr.read()) for b in builds]  # type: ignore[union-attr]
+    outputs = [b.communicate(timeout=120) for b in builds]  # reads and closes both pipes: no ResourceWarning
+    results = [(b.returncode, err) for b, (_, err) in zip(builds, outputs, strict=True)]
     assert results == [(0, ""), (0, "")]
     assert len(knollm.Catalog.load(out / "catalog.json")) > 0  # a valid bundle
     assert sorted(p.name for p in out.iterdir()) == ["catalog.json", "catalog.schema.json", "report.txt"]

@@ -170,11 +170,12 @@ def _providers(
     labs = closed_labs_served(models, {pid: spec.kind for pid, spec in specs.items()})
     providers = []
     for pid in sorted(seen):
-        common = {"status": statuses.get(pid), "model_count": counts[pid], "priced_model_count": priced[pid]}
+        status, model_count, priced_count = statuses.get(pid), counts[pid], priced[pid]
         spec = specs.get(pid)
         if spec:
             providers.append(Provider(id=pid, authored=True, auth=Auth(**spec.auth.model_dump()),
-                                      **spec.model_dump(exclude={"auth"}), **common))
+                                      **spec.model_dump(exclude={"auth"}), status=status, model_count=model_count,
+                                      priced_model_count=priced_count))
         else:
             hint = csv_hints.get(pid, {})
             kind, why = inferred_kind(labs.get(pid, set()))
@@ -186,7 +187,7 @@ def _providers(
                 auth=Auth(env_var=hint["api_key_env"], header="bearer")
                 if hint.get("api_key_env") and hint.get("api_kind") == "openai" else None,
                 notes=" ".join(filter(None, ["Created from a source file; no authored provider file yet.", why])),
-                **common,
+                status=status, model_count=model_count, priced_model_count=priced_count,
             ))
     return providers
 

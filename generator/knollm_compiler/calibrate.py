@@ -208,7 +208,7 @@ def _evidence(file: str, group: str, choice: _Choice) -> UnitEvidence:
     after = None
     if choice.median_log is not None and choice.scale is not None:
         after = _ratio(choice.median_log + prices.SCALES[choice.scale].log10())
-    return UnitEvidence(file=file, group=group, scale=choice.scale, method=choice.method,  # type: ignore[arg-type]
+    return UnitEvidence(file=file, group=group, scale=choice.scale, method=choice.method,  # type: ignore[arg-type]  # _Choice.method: one of the Literal's values
                         peers=choice.peers, ratio_before=before, ratio_after=after,
                         flagged=choice.note is not None, note=choice.note)
 

@@ -66,7 +66,7 @@ def assign_families(models: list[Model], rules: FamilyRules) -> tuple[list[Model
     updated = [_with_family(m, rules) for m in models]
     members: dict[str, list[Model]] = defaultdict(list)
     for model in updated:
-        members[model.family].append(model)  # type: ignore[index]
+        members[model.family].append(model)  # type: ignore[index]  # _with_family() always sets family
     families = [_family(key, offers, rules) for key, offers in sorted(members.items())]
     return updated, families, _report(families, members)
 

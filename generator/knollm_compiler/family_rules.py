@@ -122,8 +122,9 @@ class FamilyRules(_Strict):
 def load_family_rules(directory: Path) -> FamilyRules:
     """Load and validate; every problem in every file is reported at once."""
     problems: list[Problem] = []
-    parsed = {}
-    files = (("rules", RulesFile), ("aliases", AliasesFile), ("labs", LabsFile), ("variants", VariantsFile))
+    parsed: dict[str, BaseModel] = {}
+    files: tuple[tuple[str, type[BaseModel]], ...] = (
+        ("rules", RulesFile), ("aliases", AliasesFile), ("labs", LabsFile), ("variants", VariantsFile))
     for name, schema in files:
         path = directory / f"{name}.toml"
         where = f"catalog/families/{name}.toml"
@@ -136,10 +137,14 @@ def load_family_rules(directory: Path) -> FamilyRules:
             parsed[name] = loaded
     if problems:
         raise BuildError(problems)
+    rules, aliases, labs, variants = parsed["rules"], parsed["aliases"], parsed["labs"], parsed["variants"]
+    # Each name was validated by its own schema above; the asserts narrow the mixed dict for the type checker.
+    assert isinstance(rules, RulesFile) and isinstance(aliases, AliasesFile)
+    assert isinstance(labs, LabsFile) and isinstance(variants, VariantsFile)
     return FamilyRules(
-        rules=parsed["rules"].rule,
-        key_aliases=parsed["aliases"].keys,
-        model_aliases=parsed["aliases"].model,
-        labs=parsed["labs"].lab,
-        variants=parsed["variants"].variant,
+        rules=rules.rule,
+        key_aliases=aliases.keys,
+        model_aliases=aliases.model,
+        labs=labs.lab,
+        variants=variants.variant,
     )

@@ -28,7 +28,8 @@ def snapshots_problem(snapshots: Path) -> str | None:
     if problem := _folder_problem(snapshots, "--snapshots"):
         return problem
     try:
-        has_json = any(entry.name.endswith(".json") for entry in os.scandir(snapshots))
+        with os.scandir(snapshots) as entries:  # closed even when any() stops at the first match
+            has_json = any(entry.name.endswith(".json") for entry in entries)
     except OSError as exc:
         return f"--snapshots {snapshots}: cannot list the folder ({exc.strerror or exc})"
     return None if has_json else f"--snapshots {snapshots} holds no .json file (models_<provider>.json listings)"

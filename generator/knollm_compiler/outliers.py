@@ -48,7 +48,7 @@ def flag_outliers(models: list[Model]) -> tuple[list[Model], PriceFlagReport]:
             f for name, value in _prices(model)
             if (f := _flag(name, value, _medians(medians, family, name, by_family), model.provider)
                 or _flag_against_one(name, value, by_family[family][name], model,
-                                     lambda provider, n=name, fam=family: (fam, n, provider) in declared)))
+                                     _declares(declared, family, name))))
         flags += len(found)
         examples += [_example(model, f) for f in found]
         updated.append(replaced(model, price_flags=found) if found else model)
@@ -94,6 +94,11 @@ def _flag(name: str, value: Decimal, medians: list[tuple[str, Decimal]], own: st
     ratio = value / median
     return PriceFlag(field=name, value=value, peer_median=plain_decimal(median), peers=len(peers),
                      ratio=format(Decimal(f"{ratio:.3g}"), "f"))
+
+
+def _declares(declared: set[tuple[str, str, str]], family: str, name: str) -> Callable[[str], bool]:
+    """Whether a provider declares `name` for `family` itself (a factory: each call binds its own values)."""
+    return lambda provider: (family, name, provider) in declared
 
 
 def _declared(model: Model, name: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Literal
 
 from .records import Model
 
@@ -60,7 +61,7 @@ def closed_labs_served(models: Iterable[Model], kinds: dict[str, str]) -> dict[s
     return served
 
 
-def inferred_kind(labs: set[str]) -> tuple[str, str | None]:
+def inferred_kind(labs: set[str]) -> tuple[Literal["aggregator", "unknown"], str | None]:
     """(kind, note) for an unauthored provider serving the closed families of `labs`; the note says why."""
     if len(labs) < RESELLER_LABS:
         return "unknown", None

@@ -23,7 +23,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
     return SourceReport(
         file=item.file,
         provider=item.provider,
-        role=item.role,  # type: ignore[arg-type]
+        role=item.role,  # type: ignore[arg-type]  # sources.Ingested.role holds only the report's Literal values
         shape=item.shape,
         read=item.read,
         emitted=(len(item.drafts) if item.records_emitted is None else item.records_emitted) - lost,

@@ -6,7 +6,8 @@ generated pages never are, so catalog text can never be evaluated as a macro).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from . import analysis
 from .escape import escape_md, md_code
@@ -48,7 +49,18 @@ def cheapest_text(site: SiteData, here: str, capability: str | None = None, min_
     return f"{name} ({md_code(model.id)}) at {prices}"
 
 
-def register(env: Any, site: SiteData) -> None:
+_Macro = TypeVar("_Macro", bound=Callable[..., str])
+
+
+class MacrosEnv(Protocol):
+    """What `register` uses of a mkdocs-macros environment (the plugin ships no types)."""
+
+    variables: dict[str, Any]
+
+    def macro(self, function: _Macro, /) -> _Macro: ...
+
+
+def register(env: MacrosEnv, site: SiteData) -> None:
     """Define the variables and macros on a mkdocs-macros environment."""
     env.variables.update(variables(site))
 

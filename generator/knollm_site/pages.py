@@ -13,6 +13,7 @@ from markupsafe import Markup
 import knollm
 from knollm import Model
 from knollm.comparable import TURN_TOKENS
+from knollm.libraries import CATEGORIES, CRITERIA, FEATURES, USE_CASES
 
 from . import analysis, clidoc, configdoc, fmt, libraries, matrices, quality, schemadoc
 from .explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
@@ -51,7 +52,7 @@ class PageBuilder:
         self.common = {"site": site, "catalog": site.catalog, "bundle_url": BUNDLE_URL, "schema_url": SCHEMA_URL,
                        "model_cap": MODEL_CAP}
 
-    def page(self, template: str, path: str, edit: str | None = None, **context: object) -> GeneratedFile:
+    def page(self, template: str, path: str, edit: str | None = None, /, **context: object) -> GeneratedFile:
         """Render `template` as the page at `path`; the edit link defaults to the template."""
         text = self.renderer.render(template, path, **self.common, **context)
         return GeneratedFile(path, text.encode(), edit or _TEMPLATE_EDIT + template)
@@ -93,9 +94,9 @@ class PageBuilder:
     def library_pages(self) -> Iterator[GeneratedFile]:
         """The Libraries section: overview, comparison, recommendations, compatibility, one page per library."""
         guide = self.site.libraries
-        common = {"guide": guide, "features": libraries.FEATURES, "feature_labels": libraries.FEATURE_LABELS,
+        common = {"guide": guide, "features": FEATURES, "feature_labels": libraries.FEATURE_LABELS,
                   "reach_labels": libraries.REACH_LABELS, "reach_cells": libraries.REACH_CELLS,
-                  "use_case_ids": libraries.USE_CASES, "category_ids": libraries.CATEGORIES,
+                  "use_case_ids": USE_CASES, "category_ids": CATEGORIES,
                   "lib_python": libraries.python_text, "lib_dependencies": libraries.dependencies_text,
                   "lib_size": libraries.size_text, "pypi_url": libraries.pypi_url}
         first = guide.pages[0].library.id if guide.pages else None
@@ -105,7 +106,7 @@ class PageBuilder:
         yield self.page("libraries_compare.md.j2", "libraries/compare.md",
                         script=Markup(fmt.rel("libraries/compare/index.html", LIBRARY_FILTER_JS)), **common)
         yield self.page("libraries_recommendations.md.j2", "libraries/recommendations.md",
-                        use_cases=guide.use_cases(), criteria=libraries.CRITERIA, derived=libraries.DERIVED_CRITERIA,
+                        use_cases=guide.use_cases(), criteria=CRITERIA, derived=libraries.DERIVED_CRITERIA,
                         top=libraries.TOP, **common)
         yield self.page("libraries_compatibility.md.j2", "libraries/compatibility.md", tables=guide.reach_tables(),
                         unreached=guide.unreached_providers(p.provider.id for p in self.site.providers), **common)

@@ -28,8 +28,8 @@ try:  # orjson is a declared dependency; the stdlib parser keeps the runtime wor
     from orjson import JSONDecodeError
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - exercised only where orjson is missing
-    from json import JSONDecodeError  # type: ignore[assignment]
-    from json import loads as _loads  # type: ignore[assignment]
+    from json import JSONDecodeError  # type: ignore[assignment]  # the stdlib twin of orjson's error
+    from json import loads as _loads  # type: ignore[assignment]  # same contract, bytes or str in
 
 ENV_VAR = "KNOLLM_BUNDLE"
 SUPPORTED_MAJOR = 1
@@ -94,6 +94,7 @@ def parse(data: bytes | str, origin: str | None = None) -> dict[str, Any]:
     except (JSONDecodeError, ValueError, UnicodeDecodeError) as exc:
         raise BundleError(f"the file is not valid JSON ({exc})", origin) from None
     check(document, origin)
+    assert isinstance(document, dict)  # check() raised otherwise; narrows the parsed JSON for the type checker
     return document
 
 

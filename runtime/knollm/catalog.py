@@ -67,7 +67,8 @@ class Catalog:
     @property
     def schema_version(self) -> str:
         """The bundle format version (`1.x`)."""
-        return self._document["schema_version"]
+        version: str = self._document["schema_version"]  # bundle.check() verified it is a string
+        return version
 
     @property
     def data_date(self) -> str | None:
@@ -181,7 +182,7 @@ class Catalog:
     def _by_provider(self) -> dict[str, list[int]]:
         grouped: dict[str, list[int]] = {}
         for index, raw in enumerate(self._raw_models):
-            grouped.setdefault(raw.get("provider"), []).append(index)
+            grouped.setdefault(raw["provider"], []).append(index)  # bundle.check(): every model has a str provider
         return grouped
 
     @cached_property

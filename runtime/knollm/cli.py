@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TextIO
+from typing import TYPE_CHECKING, Protocol
 
 from . import __version__, commands
 from .errors import InvalidArgument, KnollmError, NotFound
@@ -61,12 +62,22 @@ def price(text: str) -> Decimal:
     return value
 
 
+class _Writer(Protocol):
+    """What argparse prints to (typeshed's SupportsWrite[str], which exists only for the type checker)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
 class SafeArgumentParser(argparse.ArgumentParser):
     """Usage errors quote the arguments (and did-you-mean ids from the bundle): escaped like all other output.
     Sub-parsers are made of the same class, so one override covers every command."""
 
-    def _print_message(self, message: str, file: TextIO | None = None) -> None:
+    def _print_message(self, message: str, file: _Writer | None = None) -> None:
         super()._print_message(terminal_safe(message) if message else message, file)
+
+
+if TYPE_CHECKING:
+    _Groups = argparse._SubParsersAction[SafeArgumentParser]  # the sub-parsers of a command group
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _route_command(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _route_command(groups: _Groups, common: SafeArgumentParser) -> None:
     explain = groups.add_parser("route", parents=[common], help="explain which candidates a call would try, in "
                                 "which order, and why others are left out (calls no provider)",
                                 description="The routing decision for MODEL (a provider/model id, a family or a "
@@ -174,14 +185,14 @@ def _config_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="NAME", help="profile to apply (default: $KNOLLM_PROFILE)")
 
 
-def _config_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _config_commands(groups: _Groups, common: SafeArgumentParser) -> None:
     config = _group(groups, "config", "the client configuration (knollm.toml)")
     check = _command(config, "check", "validate the configuration and print it resolved (keys only by name)",
                      commands.config_check, common)
     _config_arguments(check)
 
 
-def _library_commands(groups: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _library_commands(groups: _Groups, common: SafeArgumentParser) -> None:
     libraries = _group(groups, "libraries", "the Python LLM library guide")
     listing = _command(libraries, "list", "list libraries", commands.libraries_list, common)
     listing.add_argument("--category", choices=LIBRARY_CATEGORIES)
@@ -228,13 +239,13 @@ def feature_list(text: str) -> tuple[str, ...]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _group(groups: argparse._SubParsersAction, name: str, help_text: str) -> argparse._SubParsersAction:
+def _group(groups: _Groups, name: str, help_text: str) -> _Groups:
     parser = groups.add_parser(name, help=help_text, description=help_text)
     return parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
 
-def _command(group: argparse._SubParsersAction, name: str, help_text: str, handler: object,
-             common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def _command(group: _Groups, name: str, help_text: str, handler: object,
+             common: SafeArgumentParser) -> argparse.ArgumentParser:
     parser = group.add_parser(name, help=help_text, description=help_text, parents=[common])
     parser.set_defaults(handler=handler)
     return parser
@@ -288,8 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = build_parser().parse_args(argv)
     out = Output(sys.stdout, json=getattr(args, "json", False))
+    handler: Callable[[argparse.Namespace, Output], int] = args.handler  # set by _command()
     try:
-        return args.handler(args, out)
+        return handler(args, out)
     except KnollmError as exc:
         _report(exc, out)
         return 1

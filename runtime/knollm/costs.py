@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
 
 from .errors import InvalidArgument, PriceUnknown
 from .records import Comparison, CostBreakdown, ImagePrice, Model, Pricing, Unpriced
@@ -94,6 +95,9 @@ def estimate_cost(
     image = _image_cost(model.id, pricing, images, image_size, image_quality) * requests
     extra = {name: _usage_cost(model.id, pricing, name, beyond_tokens[name]) * requests
              for name in NON_TOKEN_USAGE if name in beyond_tokens}  # a fixed order: the first unknown is reported
+    # Usage counts (int) and their costs (Decimal) keyed by field name: the dataclass checks names and the
+    # NON_TOKEN_USAGE table pairs each count with its cost field, which a static type cannot express.
+    usage_fields: dict[str, Any] = {**beyond_tokens, **{NON_TOKEN_USAGE[name][2]: c for name, c in extra.items()}}
     return CostBreakdown(
         model=model.id,
         input_tokens=input_tokens,
@@ -114,8 +118,7 @@ def estimate_cost(
         tier=tier.above_input_tokens if tier else None,
         image_size=image_size,
         image_quality=image_quality,
-        **beyond_tokens,
-        **{NON_TOKEN_USAGE[name][2]: amount for name, amount in extra.items()},
+        **usage_fields,
     )
 
 
@@ -150,7 +153,7 @@ def _usage_cost(model_id: str, pricing: Pricing, name: str, count: int) -> Decim
     if count == 0:
         return ZERO
     field, per, _ = NON_TOKEN_USAGE[name]
-    price = getattr(pricing, field)
+    price: Decimal | None = getattr(pricing, field)  # a field named by the NON_TOKEN_USAGE table
     if price is None:
         raise PriceUnknown(model_id, field)
     if per != SECONDS_PER_HOUR:

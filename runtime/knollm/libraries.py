@@ -115,7 +115,8 @@ class LibraryRatings:
     @property
     def mean(self) -> float:
         """The unweighted mean of the five ratings."""
-        return sum(getattr(self, c) for c in CRITERIA) / len(CRITERIA)
+        ratings: list[int] = [getattr(self, c) for c in CRITERIA]
+        return sum(ratings) / len(CRITERIA)
 
 
 @dataclass(slots=True, frozen=True)

@@ -23,7 +23,7 @@ def round_significant(value: Decimal, digits: int = SIGNIFICANT) -> Decimal:
     if not value.is_finite() or value == 0:
         return value
     exponent = value.adjusted() - digits + 1
-    if value.as_tuple().exponent >= exponent:  # type: ignore[operator]
+    if value.as_tuple().exponent >= exponent:  # type: ignore[operator]  # finite here, so an int, never "n"/"N"/"F"
         return value
     return value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_EVEN)
 

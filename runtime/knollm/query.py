@@ -143,6 +143,19 @@ def price_key(model: Model) -> Decimal | None:
 Predicate = Callable[[Model], bool]
 
 
+# One factory per loop filter, so each predicate binds its own value (typed, unlike a lambda default argument).
+def _has_capability(capability: str) -> Predicate:
+    return lambda m: m.capabilities.get(capability) is True
+
+
+def _accepts(modality: str) -> Predicate:
+    return lambda m: modality in m.input_modalities
+
+
+def _produces(modality: str) -> Predicate:
+    return lambda m: modality in m.output_modalities
+
+
 def predicates(query: Query, open_weights: Callable[[Model], bool | None]) -> list[Predicate]:
     """The structured filters of `query` (everything but text), cheapest checks first."""
     checks: list[Predicate] = []
@@ -158,12 +171,9 @@ def predicates(query: Query, open_weights: Callable[[Model], bool | None]) -> li
     if query.min_context is not None:
         floor = query.min_context
         checks.append(lambda m: m.context_window is not None and m.context_window >= floor)
-    for capability in query.capabilities:
-        checks.append(lambda m, c=capability: m.capabilities.get(c) is True)
-    for modality in query.input_modalities:
-        checks.append(lambda m, x=modality: x in m.input_modalities)
-    for modality in query.output_modalities:
-        checks.append(lambda m, x=modality: x in m.output_modalities)
+    checks.extend(_has_capability(capability) for capability in query.capabilities)
+    checks.extend(_accepts(modality) for modality in query.input_modalities)
+    checks.extend(_produces(modality) for modality in query.output_modalities)
     if query.max_input_price is not None:
         cap_in = query.max_input_price
         checks.append(lambda m: m.input_price is not None and m.input_price <= cap_in)

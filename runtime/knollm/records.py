@@ -123,9 +123,17 @@ class Pricing:
         A tier replaces each base price it states; a price the tier leaves out keeps its base value.
         """
         tier = self.tier_for(input_tokens) if self.tiers and component in TOKEN_PRICES else None
-        if tier is not None and (value := getattr(tier, component)) is not None:
+        if tier is not None and (value := _price_of(tier, component)) is not None:
             return value
-        return getattr(self, component)
+        return _price_of(self, component)
+
+
+def _price_of(record: Pricing | PriceTier, component: str) -> Decimal | None:
+    """The price field `component` of a pricing or a tier (names come from callers, so checked here)."""
+    value = getattr(record, component)
+    if value is None or isinstance(value, Decimal):
+        return value
+    raise TypeError(f"{component!r} is not a price of {type(record).__name__}")
 
 
 @dataclass(slots=True, frozen=True)

@@ -8,8 +8,10 @@ from typing import Any
 
 try:
     import orjson
+
+    _HAS_ORJSON = True
 except ImportError:  # pragma: no cover - exercised only where orjson is missing
-    orjson = None  # type: ignore[assignment]
+    _HAS_ORJSON = False
 
 
 def json_type(value: Any) -> str:
@@ -54,7 +56,7 @@ def to_data(value: Any) -> Any:
 def dumps(value: Any) -> str:
     """Pretty JSON text of `to_data(value)`, keys in record order."""
     data = to_data(value)
-    if orjson is not None:
+    if _HAS_ORJSON:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode()
     import json
 

@@ -60,7 +60,7 @@ def confusable(text: str) -> str | None:
     normal = unicodedata.normalize("NFKC", text)
     if normal != text:
         return f"NFKC form differs: {text!r} -> {normal!r}"
-    scripts = sorted({_script(c) for c in text if c.isalpha()} - {None})
+    scripts = sorted({script for c in text if c.isalpha() and (script := _script(c)) is not None})
     lookalike = [s for s in scripts if s in _LOOKALIKE_SCRIPTS]
     if lookalike and "LATIN" in scripts:
         return f"mixes {' and '.join(s.title() for s in scripts)} letters"

@@ -55,8 +55,8 @@ def classify(path: str, leaf: str) -> tuple[str, str | None] | None:
     if any(word in leaf for word in fm.QUERY_WORDS):
         return "per_query", "per_kunit" if "kcount" in leaf else "per_unit"
     if fm.AUDIO_TOKEN_KEY.search(leaf):
-        unit = "per_token" if "token" in leaf else ("per_mtok" if "mtok" in leaf else None)
-        return f"{direction}_audio", unit
+        audio_unit = "per_token" if "token" in leaf else ("per_mtok" if "mtok" in leaf else None)
+        return f"{direction}_audio", audio_unit
     return None
 
 

@@ -79,7 +79,7 @@ class EntryNormaliser:
         clean, reason = values.model_id(raw)
         if reason:
             self.log.reject(label, "id", reason)
-        return clean
+        return clean if isinstance(clean, str) else None  # values.Result carries Any; a clean id is a str
 
     def normalise(self, model_id: str, entry: dict[str, Any], provider: str) -> Draft:
         draft = Draft(provider, model_id, self.source, self.file)
@@ -117,7 +117,8 @@ class EntryNormaliser:
             if not tiers:
                 del out["pricing.tiers"]
 
-    def _route(self, mid: str, path: str, raw: Any, out: dict[str, Any], best: dict) -> bool:
+    def _route(self, mid: str, path: str, raw: Any, out: dict[str, Any],
+               best: dict[str, tuple[int, str, Any]]) -> bool:
         leaf, two = leaf_name(path), last_two(path)
         if leaf in fm.ID_KEYS and "." not in path and raw == mid:
             return True
@@ -162,7 +163,7 @@ class EntryNormaliser:
         if kind and raw:
             out.setdefault("kind_flag", kind)
 
-    def _features(self, raw: list | dict, out: dict[str, Any]) -> None:
+    def _features(self, raw: list[Any] | dict[str, Any], out: dict[str, Any]) -> None:
         items = raw.items() if isinstance(raw, dict) else ((item, True) for item in raw)
         for item, enabled in items:
             capability = fm.FEATURE_VALUES.get(str(item).lower())

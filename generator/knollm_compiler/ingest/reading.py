@@ -163,7 +163,7 @@ def _lenient(raw: bytes) -> Any:
     return document
 
 
-class _Dups(list):  # type: ignore[type-arg]
+class _Dups(list[tuple[tuple[str | int, ...], int]]):
     """What `duplicate_keys`' parse makes of an object with duplicate keys below it: (path, count) pairs."""
 
 

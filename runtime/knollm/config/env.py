@@ -73,7 +73,7 @@ def apply_overrides(data: dict[str, Any], env: Mapping[str, str]) -> tuple[dict[
     return origins, problems
 
 
-def _walk(data: dict[str, Any], parts: list[str]) -> tuple[KeyPath, dict[str, Any]]:
+def _walk(data: dict[str, Any], parts: list[str]) -> tuple[tuple[str, ...], dict[str, Any]]:
     """The path `parts` names in `data`, creating the tables on the way; returns it and the last table."""
     node = data
     path: list[str] = []

@@ -159,7 +159,8 @@ class _Loader:
 
     def _choose_profile(self, requested: str | None) -> tuple[str | None, list[Problem]]:
         data = self.source.data
-        profiles = data.get("profiles") if isinstance(data.get("profiles"), dict) else {}
+        found = data.get("profiles")
+        profiles: dict[str, Any] = found if isinstance(found, dict) else {}
         default = data.get("default_profile")
         if requested:
             name, via = requested, "profile=/--profile"
@@ -218,7 +219,7 @@ class _Loader:
     def _missing_variables(self, config: Config) -> list[Problem]:
         problems = []
         for pid, settings in config.providers.items():
-            refs = [(("keys", i), ref) for i, ref in enumerate(settings.keys)]
+            refs: list[tuple[tuple[str, int | str], str]] = [(("keys", i), ref) for i, ref in enumerate(settings.keys)]
             refs += [(("headers", name), value) for name, value in settings.headers.items()]
             for where, ref in refs:
                 variable = ref[len(ENV_PREFIX):]

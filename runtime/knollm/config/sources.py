@@ -141,7 +141,7 @@ def _yaml(text: str, file: str) -> tuple[dict[str, Any], dict[Path_, int]]:
 
 
 def _decimal_loader(yaml: Any) -> Any:
-    class DecimalLoader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
+    class DecimalLoader(yaml.SafeLoader):  # type: ignore[misc]  # `yaml` is an untyped module passed in
         """SafeLoader that reads floats as exact Decimals from their text."""
 
     def construct_decimal(loader: Any, node: Any) -> Decimal | float:

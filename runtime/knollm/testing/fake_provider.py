@@ -72,7 +72,7 @@ class _Server(ThreadingHTTPServer):
         # A client that gave up (its timeout, a test's cut) is routine here, not worth a traceback on stderr.
         if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)  # type: ignore[arg-type]  # typeshed's narrower socket types
 
 
 class FakeProvider:
