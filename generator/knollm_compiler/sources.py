@@ -92,6 +92,8 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
         log.reject("-", "$file", str(exc))
         return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log, uncounted=True)
     note_parse(parsed, listing.entries, log)
+    # The listing now holds the only references to the records: freeing each raw entry below frees its memory.
+    parsed.document = None
     provider_key = _catalog_provider_key(listing)
     if provider_key and _names_only(listing, provider_key, source.provider, resolve_provider):
         provider_key = None  # a listing whose entries name their own provider is still that provider's listing
