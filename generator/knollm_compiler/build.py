@@ -83,8 +83,9 @@ def compile_catalog(
     source_dates = _source_dates(all_drafts)
     _release_drafts(ingested, deduped)
     del all_drafts, dated
-    models, families, family_report = assign_families(with_aliases(merged.models, deduped), family_rules)
+    models = with_aliases(merged.models, deduped)
     merged.models = []  # superseded by `models`: at 100k models a generation of copies weighs 100 MB
+    models, families, family_report = assign_families(models, family_rules)
     models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -53,7 +54,7 @@ class EntryNormaliser:
         """Set by sources whose documentation states the unit of every price key (then nothing is guessed)."""
         self._raw: list[RawPrice] = []
 
-    def learn_units(self, entries: list[Any]) -> None:
+    def learn_units(self, entries: Iterable[Any]) -> None:
         samples: dict[str, list[Decimal]] = {}
         for entry in entries:
             if not isinstance(entry, dict):

@@ -9,6 +9,7 @@ largest list holds records), `bare-array`, `keyed-object` (`{"<model id>": {...}
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,8 @@ class Listing:
     """The records of one source file."""
 
     shape: str
-    entries: list[tuple[str | None, Any]]
-    """(key in a keyed object, or None; the raw entry)."""
+    entries: Sequence[tuple[str | None, Any]]
+    """(key in a keyed object, or None; the raw entry): a list, or a big listing's `stream.LazyEntries`."""
     ignored: list[str] = field(default_factory=list)
     """Keys or indexes of documentation entries."""
 
@@ -45,7 +46,7 @@ def find_entries(document: Any) -> Listing:
         listing = _from_object(document)
     else:
         raise UnknownShape(f"top level is a JSON {json_type(document)}, not an object or array")
-    _drop_documentation(listing)
+    drop_documentation(listing)
     return listing
 
 
@@ -83,23 +84,31 @@ def _is_record_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _drop_documentation(listing: Listing) -> None:
-    """Remove entries whose fields are prose where most entries have numbers or booleans."""
-    records = [entry for _, entry in listing.entries if isinstance(entry, dict)]
-    if len(records) < 3:
-        return
+def drop_documentation(listing: Listing) -> None:
+    """Remove entries whose fields are prose where most entries have numbers or booleans.
+
+    Two passes over the entries, holding none of them: a big listing's entries may be parsed on each access
+    (`stream.LazyEntries`)."""
+    records = 0
     typed: dict[str, Counter[str]] = {}
-    for record in records:
+    for _, record in listing.entries:
+        if not isinstance(record, dict):
+            continue
+        records += 1
         for key, value in record.items():
             typed.setdefault(key, Counter())["scalar" if isinstance(value, int | float) else "other"] += 1
+    if records < 3:
+        return
     numeric_keys = {k for k, c in typed.items() if c["scalar"] * 2 > sum(c.values())}
-    kept: list[tuple[str | None, Any]] = []
+    dropped: set[int] = set()
     for index, (key, entry) in enumerate(listing.entries):
         if isinstance(entry, dict) and _is_documentation(entry, numeric_keys):
             listing.ignored.append(key if key is not None else f"[{index}]")
-        else:
-            kept.append((key, entry))
-    listing.entries = kept
+            dropped.add(index)
+    if dropped:
+        entries = listing.entries
+        without = getattr(entries, "without", None)
+        listing.entries = without(dropped) if without else [e for i, e in enumerate(entries) if i not in dropped]
 
 
 def _is_documentation(entry: dict[str, Any], numeric_keys: set[str]) -> bool:
