@@ -154,3 +154,16 @@ def test_bundle_written_in_pieces_is_atomic_and_left_alone_when_unchanged(tmp_pa
     bundle_module.write_if_changed(target, b"x" * 10)
     assert target.read_bytes() == b"x" * 10
     assert sorted(p.name for p in target.parent.iterdir()) == ["catalog.json"]  # no temporary file left behind
+
+
+def test_real_corpus_streamed_gives_the_same_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every real listing, read a record at a time, compiles to the bytes the whole-document reader gives."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from corpus import CORPUS
+    from knollm_compiler.ingest import stream
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"no corpus at {CORPUS}")
+    whole = bundle_module.bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    assert bundle_module.bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle) == whole
