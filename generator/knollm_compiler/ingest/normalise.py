@@ -61,7 +61,7 @@ class EntryNormaliser:
                 continue
             for path, raw in _price_sample_paths(entry):
                 key = prices.classify(path)
-                number, _ = prices.parse_price(raw)  # out of range: no evidence of the unit (logged by _price)
+                number, _ = prices.parse_price_text(raw)  # out of range: no evidence of the unit (logged by _price)
                 if key and key.unit is None and number is not None:
                     samples.setdefault(path, []).append(number)
         self.units = prices.detect_units(samples)
@@ -211,7 +211,7 @@ class EntryNormaliser:
         if isinstance(raw, list | dict):
             self.unknown_fields[path] += 1  # e.g. a list of price tiers in a shape we do not read
             return
-        number, reason = prices.parse_price(raw)
+        number, reason = prices.parse_price_text(raw)
         if number is None:
             self.log.drop(mid, where, reason or f"price is not a number: {values.describe(raw)}")
             return

@@ -87,34 +87,29 @@ def _is_record_list(value: Any) -> bool:
 def drop_documentation(listing: Listing) -> None:
     """Remove entries whose fields are prose where most entries have numbers or booleans.
 
-    Two passes over the entries, holding none of them: a big listing's entries may be parsed on each access
-    (`stream.LazyEntries`)."""
+    One pass over the entries, holding none of them (a big listing's entries are parsed on each access,
+    `stream.LazyEntries`): it keeps, per entry with two prose fields or more, only those fields' names."""
     records = 0
     typed: dict[str, Counter[str]] = {}
-    for _, record in listing.entries:
+    prose_keys: dict[int, tuple[str | None, list[str]]] = {}
+    for index, (key, record) in enumerate(listing.entries):
         if not isinstance(record, dict):
             continue
         records += 1
-        for key, value in record.items():
-            typed.setdefault(key, Counter())["scalar" if isinstance(value, int | float) else "other"] += 1
+        for name, value in record.items():
+            typed.setdefault(name, Counter())["scalar" if isinstance(value, int | float) else "other"] += 1
+        prose = [name for name, value in record.items() if isinstance(value, str) and len(value.split()) >= 3]
+        if len(prose) >= 2:
+            prose_keys[index] = (key, prose)
     if records < 3:
         return
     numeric_keys = {k for k, c in typed.items() if c["scalar"] * 2 > sum(c.values())}
     dropped: set[int] = set()
-    for index, (key, entry) in enumerate(listing.entries):
-        if isinstance(entry, dict) and _is_documentation(entry, numeric_keys):
+    for index, (key, prose) in prose_keys.items():
+        if sum(1 for name in prose if name in numeric_keys) >= 2:
             listing.ignored.append(key if key is not None else f"[{index}]")
             dropped.add(index)
     if dropped:
         entries = listing.entries
         without = getattr(entries, "without", None)
         listing.entries = without(dropped) if without else [e for i, e in enumerate(entries) if i not in dropped]
-
-
-def _is_documentation(entry: dict[str, Any], numeric_keys: set[str]) -> bool:
-    prose = sum(
-        1
-        for key in numeric_keys
-        if isinstance(entry.get(key), str) and len(entry[key].split()) >= 3
-    )
-    return prose >= 2
