@@ -76,7 +76,7 @@ def compile_catalog(
     cap_dates(all_drafts, as_of)
     unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
     deduped = dedupe(all_drafts)
-    merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
+    merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"), release=True)
     # What the bundle needs from the drafts is taken now and the drafts are freed: at 100k models they weigh
     # more than the models, and the steps below build new generations of models.
     reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
