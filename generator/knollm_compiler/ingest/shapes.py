@@ -90,20 +90,22 @@ def drop_documentation(listing: Listing) -> None:
     One pass over the entries, holding none of them (a big listing's entries are parsed on each access,
     `stream.LazyEntries`): it keeps, per entry with two prose fields or more, only those fields' names."""
     records = 0
-    typed: dict[str, Counter[str]] = {}
+    seen: Counter[str] = Counter()  # entries with the key
+    scalar: Counter[str] = Counter()  # entries where its value is a number (or a boolean)
     prose_keys: dict[int, tuple[str | None, list[str]]] = {}
     for index, (key, record) in enumerate(listing.entries):
         if not isinstance(record, dict):
             continue
         records += 1
-        for name, value in record.items():
-            typed.setdefault(name, Counter())["scalar" if isinstance(value, int | float) else "other"] += 1
-        prose = [name for name, value in record.items() if isinstance(value, str) and len(value.split()) >= 3]
+        seen.update(record.keys())
+        scalar.update([name for name, value in record.items() if isinstance(value, int | float)])
+        prose = [name for name, value in record.items()
+                 if isinstance(value, str) and len(value.split(maxsplit=2)) >= 3]  # three words or more
         if len(prose) >= 2:
             prose_keys[index] = (key, prose)
     if records < 3:
         return
-    numeric_keys = {k for k, c in typed.items() if c["scalar"] * 2 > sum(c.values())}
+    numeric_keys = {k for k, n in seen.items() if scalar[k] * 2 > n}
     dropped: set[int] = set()
     for index, (key, prose) in prose_keys.items():
         if sum(1 for name in prose if name in numeric_keys) >= 2:
