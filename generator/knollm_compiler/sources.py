@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -191,11 +192,16 @@ def _catalog_provider_key(listing: Listing) -> str | None:
     for _, record in listing.entries:
         if isinstance(record, dict):
             records += 1
-            counts.update(k for k, v in record.items() if k.lower().endswith("provider") and isinstance(v, str))
+            counts.update([k for k, v in record.items() if isinstance(v, str) and _names_provider(k)])
     if not records:
         return None
     key, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0))
     return key if count >= CATALOG_PROVIDER_SHARE * records else None
+
+
+@lru_cache(maxsize=4096)  # a listing repeats the same keys in every entry
+def _names_provider(key: str) -> bool:
+    return key.lower().endswith("provider")
 
 
 def _names_only(listing: Listing, key: str, provider: str, resolve: ProviderResolver) -> bool:
