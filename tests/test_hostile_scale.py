@@ -76,3 +76,94 @@ def test_replaced_is_model_copy_without_the_cost() -> None:
     assert fast == slow and fast.model_dump() == slow.model_dump()
     assert fast.model_fields_set == slow.model_fields_set
     assert model.family is None  # the original is untouched
+
+
+def _ingest_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict, bool]:
+    """What `ingest` gives for `path` read whole and read a record at a time, and whether the fast path took it."""
+    from knollm_compiler import sources
+    from knollm_compiler.ingest import stream
+
+    def summary(item: sources.Ingested) -> dict:
+        assert item.log is not None
+        return {"read": item.read, "shape": item.shape, "role": item.role, "ignored": item.ignored,
+                "drafts": [(d.provider, d.model_id, d.values) for d in item.drafts],
+                "problems": [p.as_dict() for p in item.log.problems], "units": item.units,
+                "unknown": dict(item.unknown_fields), "catalog": item.catalog_providers}
+
+    source = sources.discover(path.parent)[0][0]
+    whole = summary(sources.ingest(source, sources.ProviderResolver({})))
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    took = stream.big_listing(path) is not None
+    streamed = summary(sources.ingest(source, sources.ProviderResolver({})))
+    monkeypatch.undo()
+    return whole, streamed, took
+
+
+@pytest.mark.parametrize(("name", "text", "fast"), [
+    ("openai", '{"data": [{"id": "a/x", "pricing": {"prompt": "0.000001", "completion": "0.000002"}},'
+               ' {"id": "a/y", "context_length": 8192}, 7, {"name": "no id"}, {"id": "a/x"}]}', True),
+    ("array", ' [ {"id": "m1", "input_cost_per_token": 1e-6}, {"id": "m2", "litellm_provider": "acme"} ] \n', True),
+    ("docs", '{"data": [' + ",".join(f'{{"id": "m{i}", "max_tokens": {i}, "input_cost_per_token": 1e-6}}'
+                                     for i in range(4))
+     + ', {"id": "doc", "max_tokens": "set this to the limit", "input_cost_per_token": "price per token here"}]}',
+     True),
+    ("catalog", '[' + ",".join(f'{{"id": "m{i}", "litellm_provider": "p{i % 2}"}}' for i in range(5)) + ']', True),
+    ("duplicate", '{"data": [{"id": "a", "id": "b"}, {"id": "c"}]}', False),
+    ("lenient", '{"data": [{"id": "a", "context_length": 1e999}]}', False),
+    ("nan", '{"data": [{"id": "a", "context_length": NaN}]}', False),
+    ("other-keys", '{"object": "list", "data": [{"id": "a"}]}', False),
+    ("trailing", '{"data": [{"id": "a"}]} x', False),
+    ("empty", '{"data": []}', False),
+    ("bom", '\ufeff{"data": [{"id": "a"}]}', False),
+    ("surrogate", '{"data": [{"id": "a\\ud800"}]}', False),
+])
+def test_big_listings_read_a_record_at_a_time_give_what_the_whole_document_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str, fast: bool
+) -> None:
+    path = tmp_path / "snap" / "models_acme.json"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    whole, streamed, took = _ingest_both(path, monkeypatch)
+    assert took is fast, name
+    assert streamed == whole
+
+
+def test_generated_listing_streamed_compiles_to_the_same_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from knollm_compiler.ingest import stream
+
+    listing = generate(tmp_path / "snapshots", models=400, seed=5)
+    whole = bundle_module.bundle_bytes(compile_catalog(REPO / "catalog", listing.parent).bundle)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    assert stream.big_listing(listing) is not None
+    assert bundle_module.bundle_bytes(compile_catalog(REPO / "catalog", listing.parent).bundle) == whole
+
+
+def test_bundle_written_in_pieces_is_atomic_and_left_alone_when_unchanged(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "catalog.json"
+    parts = [b'{"a":', b"1" * 3_000_000, b"}\n"]
+    bundle_module.write_parts(target, iter(parts))
+    assert target.read_bytes() == b"".join(parts)
+    stamp = target.stat().st_mtime_ns
+    bundle_module.write_parts(target, iter(parts))
+    bundle_module.write_if_changed(target, b"".join(parts))
+    assert target.stat().st_mtime_ns == stamp  # same bytes: untouched
+    bundle_module.write_parts(target, iter([*parts[:2], b"}"]))  # one byte shorter: rewritten
+    assert target.read_bytes().endswith(b"1}")
+    bundle_module.write_if_changed(target, b"x" * 10)
+    assert target.read_bytes() == b"x" * 10
+    assert sorted(p.name for p in target.parent.iterdir()) == ["catalog.json"]  # no temporary file left behind
+
+
+def test_real_corpus_streamed_gives_the_same_bundle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every real listing, read a record at a time, compiles to the bytes the whole-document reader gives."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from corpus import CORPUS
+    from knollm_compiler.ingest import stream
+
+    if not CORPUS.is_dir():
+        pytest.skip(f"no corpus at {CORPUS}")
+    whole = bundle_module.bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle)
+    monkeypatch.setattr(stream, "STREAM_MIN_BYTES", 0)
+    assert bundle_module.bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle) == whole

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .calibrate import calibrate, render_units
-from .dedupe import dedupe, duplicate_report, with_aliases
+from .dedupe import DedupeResult, dedupe, duplicate_report, with_aliases
 from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
@@ -76,16 +76,22 @@ def compile_catalog(
     cap_dates(all_drafts, as_of)
     unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
     deduped = dedupe(all_drafts)
-    merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"))
-    models, families, family_report = assign_families(with_aliases(merged.models, deduped), family_rules)
+    merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"), release=True)
+    # What the bundle needs from the drafts is taken now and the drafts are freed: at 100k models they weigh
+    # more than the models, and the steps below build new generations of models.
+    reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
+    source_dates = _source_dates(all_drafts)
+    _release_drafts(ingested, deduped)
+    del all_drafts, dated
+    models = with_aliases(merged.models, deduped)
     merged.models = []  # superseded by `models`: at 100k models a generation of copies weighs 100 MB
+    models, families, family_report = assign_families(models, family_rules)
     models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
             hints[pid] = {**facts, **hints.get(pid, {})}  # the snapshot's providers.csv wins
     providers = _providers(specs, ingested, resolver, snap.statuses, hints, models)
-    reports = [source_report(item, merged) for item in ingested] + snap.extra_reports
     report = build_report(reports, merged, family_report)
     report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report,
                                        **duplicate_report(deduped, models), "confusables": confusable_ids(models)})
@@ -93,7 +99,7 @@ def compile_catalog(
         schema_version=SCHEMA_VERSION,
         data_date=as_of,
         sources=tuple(sorted(r.file for r in reports)),
-        source_dates=_source_dates(all_drafts),
+        source_dates=source_dates,
         providers=tuple(providers),
         models=tuple(sorted(models, key=lambda m: m.id)),
         families=tuple(families),
@@ -148,6 +154,12 @@ def _source_dates(drafts: list[Draft]) -> dict[str, str]:
         if draft.as_of and draft.as_of > days.get(draft.file, ""):
             days[draft.file] = draft.as_of
     return dict(sorted(days.items()))
+
+
+def _release_drafts(ingested: list[Ingested], deduped: DedupeResult) -> None:
+    for item in ingested:
+        item.drafts = []
+    deduped.drafts = []
 
 
 def _alias_index(specs: dict[str, ProviderSpec]) -> dict[str, str]:

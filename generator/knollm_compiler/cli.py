@@ -11,7 +11,7 @@ from knollm.bundle import no_gc
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
 from .build import BuildResult, compile_catalog, strict_problems
-from .bundle import bundle_bytes, bundle_schema, json_bytes, write_if_changed
+from .bundle import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
 from .folders import catalog_problem, out_problem, snapshots_problem
 from .ingest.reading import file_size_limit
 from .libraries import library_spec_schema
@@ -88,7 +88,7 @@ def folder_problem(catalog: Path, snapshots: Path | None, out: Path) -> str | No
 
 def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
     with no_gc():  # the bundle's bytes are built from many small objects; see main()
-        write_if_changed(out / "catalog.json", bundle_bytes(result.bundle))
+        write_parts(out / "catalog.json", bundle_parts(result.bundle))
     write_if_changed(out / "catalog.schema.json", json_bytes(bundle_schema()))
     write_if_changed(out / "report.txt", result.report_text.encode())
     write_if_changed(catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))

@@ -25,6 +25,8 @@ class Draft:
     declarations win over older ones in the merge (see `precedence.py`)."""
     raw_prices: list[RawPrice] = field(default_factory=list)
     """Token prices as read, for unit calibration (`calibrate.py`); empty for sources with known units."""
+    declared: int | None = None
+    """How many fields the draft declared, counted by `merge(release=True)` before it frees `values`."""
 
 
 @dataclass(slots=True)

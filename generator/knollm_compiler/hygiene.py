@@ -34,7 +34,8 @@ def confusable_ids(models: Iterable[Model]) -> tuple[ConfusableId, ...]:
     """Model ids that may pass for another id: kept, but listed for a reviewer."""
     found = []
     for model in models:
-        if reason := confusable(model.model_id):
+        # An ASCII id is its own NFKC form and has Latin letters only: nothing to flag, and most ids are ASCII.
+        if not model.model_id.isascii() and (reason := confusable(model.model_id)):
             found.append(ConfusableId(provider=model.provider, id=model.model_id, reason=reason))
     return tuple(sorted(found, key=lambda c: (c.provider, c.id)))
 

@@ -55,12 +55,16 @@ class MergeResult:
     releases once the final models are made)."""
 
 
-def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) -> MergeResult:
+def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset(), release: bool = False) -> MergeResult:
+    """One model per (provider, model id). With `release`, each draft's values are freed once its model is made
+    (`Draft.declared` keeps their count for the report): at 100k models drafts and models would both be held."""
     result = MergeResult()
     for draft in drafts:
         if "upstreams" in draft.values:
             summarise_upstreams(draft.values)
         result.problems += drop_placeholder_zeros(draft, local_providers)
+        if release:
+            draft.declared = declared_fields(draft)
 
     def key(d: Draft) -> tuple[str, str]:
         return d.provider, d.model_id
@@ -77,6 +81,9 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) ->
                             for path, reason in time_drops]
         result.problems += check_invariants(members, values, provenance)
         model = _build(provider, model_id, members, values, provenance, result.problems)
+        if release:
+            for member in members:
+                member.values = {}
         if model:
             result.models.append(model)
             inferred = sum(1 for tag in model.provenance.values() if tag == INFERRED)
@@ -84,6 +91,13 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset()) ->
         else:
             result.rejected.update(d.file for d in members)
     return result
+
+
+def declared_fields(draft: Draft) -> int:
+    """The fields a draft declares, for the report (the merge's own flag `kind_flag` is not one)."""
+    if draft.declared is not None:
+        return draft.declared
+    return sum(1 for key in draft.values if key != "kind_flag")
 
 
 def _combine(members: list[Draft], result: MergeResult) -> tuple[dict[str, Any], dict[str, str]]:

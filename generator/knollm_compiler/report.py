@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .merge import MergeResult
+from .merge import MergeResult, declared_fields
 from .problems import Problem, ProblemLog, Severity
 from .report_records import AgreementRow, FamilyReport, Report, SourceReport
 from .sources import Ingested
@@ -18,7 +18,7 @@ AGREEMENT_SHOWN = 15
 def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
     assert item.log is not None
     lost = merged.rejected.get(item.file, 0)
-    declared = sum(len([k for k in d.values if k != "kind_flag"]) for d in item.drafts)
+    declared = sum(declared_fields(d) for d in item.drafts)
     inferred = merged.inferred.get(item.file, 0)
     return SourceReport(
         file=item.file,

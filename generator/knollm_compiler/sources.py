@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .ingest.normalise import EntryNormaliser
 from .ingest.parse_notes import note_parse
 from .ingest.reading import UnreadableSource, read_parsed
 from .ingest.shapes import Listing, UnknownShape, entry_label, find_entries
+from .ingest.stream import big_listing
 from .problems import ProblemLog, Severity
 
 LISTING_NAME = re.compile(r"^models_(?P<provider>[a-z0-9][a-z0-9_.-]*?)(?:_(?P<variant>manual|best))?\.json$")
@@ -85,13 +87,17 @@ def discover(directory: Path) -> tuple[list[SourceFile], list[str]]:
 def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
     """Read, find entries, and normalise every entry of one file, collecting all problems."""
     log = ProblemLog(source.name)
-    try:
-        parsed = read_parsed(source.path)
-        listing = find_entries(parsed.document)
-    except (UnreadableSource, UnknownShape) as exc:
-        log.reject("-", "$file", str(exc))
-        return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log, uncounted=True)
-    note_parse(parsed, listing.entries, log)
+    listing = big_listing(source.path)  # None: a small or unusual file, read whole below
+    if listing is None:
+        try:
+            parsed = read_parsed(source.path)
+            listing = find_entries(parsed.document)
+        except (UnreadableSource, UnknownShape) as exc:
+            log.reject("-", "$file", str(exc))
+            return Ingested(source.name, source.provider, "unreadable", "unreadable", log=log, uncounted=True)
+        note_parse(parsed, listing.entries, log)
+        # The listing now holds the only references to the records: freeing each raw entry below frees it.
+        parsed.document = None
     provider_key = _catalog_provider_key(listing)
     if provider_key and _names_only(listing, provider_key, source.provider, resolve_provider):
         provider_key = None  # a listing whose entries name their own provider is still that provider's listing
@@ -104,7 +110,7 @@ def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:
     normaliser = EntryNormaliser(source.name, result.provider, VARIANT_SOURCE[source.variant], log)
     if provider_key:
         normaliser.source = "litellm" if "litellm" in source.provider else source.provider
-    normaliser.learn_units([entry for _, entry in listing.entries])
+    normaliser.learn_units(entry for _, entry in listing.entries)
     seen: dict[str, int] = {}
     variants: list[tuple[Draft, image_variants.ImageVariant, Decimal | None]] = []
     for index, (key, entry) in enumerate(listing.entries):
@@ -181,15 +187,21 @@ class ProviderResolver:
 
 def _catalog_provider_key(listing: Listing) -> str | None:
     """The key naming each entry's provider, when (almost) every entry has one as a string."""
-    records = [entry for _, entry in listing.entries if isinstance(entry, dict)]
+    records = 0  # counted, not collected: a big listing's entries are parsed on each pass
+    counts: Counter[str] = Counter()
+    for _, record in listing.entries:
+        if isinstance(record, dict):
+            records += 1
+            counts.update([k for k, v in record.items() if isinstance(v, str) and _names_provider(k)])
     if not records:
         return None
-    counts: Counter[str] = Counter(
-        key for record in records for key, value in record.items()
-        if key.lower().endswith("provider") and isinstance(value, str)
-    )
     key, count = max(counts.items(), key=lambda kv: (kv[1], kv[0]), default=(None, 0))
-    return key if count >= CATALOG_PROVIDER_SHARE * len(records) else None
+    return key if count >= CATALOG_PROVIDER_SHARE * records else None
+
+
+@lru_cache(maxsize=4096)  # a listing repeats the same keys in every entry
+def _names_provider(key: str) -> bool:
+    return key.lower().endswith("provider")
 
 
 def _names_only(listing: Listing, key: str, provider: str, resolve: ProviderResolver) -> bool:

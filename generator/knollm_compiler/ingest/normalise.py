@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -53,14 +54,14 @@ class EntryNormaliser:
         """Set by sources whose documentation states the unit of every price key (then nothing is guessed)."""
         self._raw: list[RawPrice] = []
 
-    def learn_units(self, entries: list[Any]) -> None:
+    def learn_units(self, entries: Iterable[Any]) -> None:
         samples: dict[str, list[Decimal]] = {}
         for entry in entries:
             if not isinstance(entry, dict):
                 continue
             for path, raw in _price_sample_paths(entry):
                 key = prices.classify(path)
-                number, _ = prices.parse_price(raw)  # out of range: no evidence of the unit (logged by _price)
+                number, _ = prices.parse_price_text(raw)  # out of range: no evidence of the unit (logged by _price)
                 if key and key.unit is None and number is not None:
                     samples.setdefault(path, []).append(number)
         self.units = prices.detect_units(samples)
@@ -211,7 +212,7 @@ class EntryNormaliser:
         if isinstance(raw, list | dict):
             self.unknown_fields[path] += 1  # e.g. a list of price tiers in a shape we do not read
             return
-        number, reason = prices.parse_price(raw)
+        number, reason = prices.parse_price_text(raw)
         if number is None:
             self.log.drop(mid, where, reason or f"price is not a number: {values.describe(raw)}")
             return

@@ -159,6 +159,23 @@ def parse_price(value: object) -> tuple[Decimal | None, str | None]:
     return (Decimal(0) if number.is_zero() else number), None  # -0 is 0: never shown as $-0
 
 
+_PARSED: dict[str, tuple[Decimal | None, str | None]] = {}
+_PARSED_MAX = 65_536
+
+
+def parse_price_text(value: object) -> tuple[Decimal | None, str | None]:
+    """`parse_price`, remembered for text: a listing repeats the same few hundred price strings in every entry
+    (Decimals are immutable, so one parsed value can be shared)."""
+    if type(value) is not str:
+        return parse_price(value)
+    found = _PARSED.get(value)
+    if found is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        found = _PARSED[value] = parse_price(value)
+    return found
+
+
 def detect_units(samples: dict[str, list[Decimal]]) -> dict[str, str]:
     """Per ambiguous price path: `per_token` when the median positive value is tiny, else `per_mtok`.
 

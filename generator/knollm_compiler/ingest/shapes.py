@@ -9,6 +9,7 @@ largest list holds records), `bare-array`, `keyed-object` (`{"<model id>": {...}
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,8 @@ class Listing:
     """The records of one source file."""
 
     shape: str
-    entries: list[tuple[str | None, Any]]
-    """(key in a keyed object, or None; the raw entry)."""
+    entries: Sequence[tuple[str | None, Any]]
+    """(key in a keyed object, or None; the raw entry): a list, or a big listing's `stream.LazyEntries`."""
     ignored: list[str] = field(default_factory=list)
     """Keys or indexes of documentation entries."""
 
@@ -45,7 +46,7 @@ def find_entries(document: Any) -> Listing:
         listing = _from_object(document)
     else:
         raise UnknownShape(f"top level is a JSON {json_type(document)}, not an object or array")
-    _drop_documentation(listing)
+    drop_documentation(listing)
     return listing
 
 
@@ -83,29 +84,34 @@ def _is_record_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _drop_documentation(listing: Listing) -> None:
-    """Remove entries whose fields are prose where most entries have numbers or booleans."""
-    records = [entry for _, entry in listing.entries if isinstance(entry, dict)]
-    if len(records) < 3:
+def drop_documentation(listing: Listing) -> None:
+    """Remove entries whose fields are prose where most entries have numbers or booleans.
+
+    One pass over the entries, holding none of them (a big listing's entries are parsed on each access,
+    `stream.LazyEntries`): it keeps, per entry with two prose fields or more, only those fields' names."""
+    records = 0
+    seen: Counter[str] = Counter()  # entries with the key
+    scalar: Counter[str] = Counter()  # entries where its value is a number (or a boolean)
+    prose_keys: dict[int, tuple[str | None, list[str]]] = {}
+    for index, (key, record) in enumerate(listing.entries):
+        if not isinstance(record, dict):
+            continue
+        records += 1
+        seen.update(record.keys())
+        scalar.update([name for name, value in record.items() if isinstance(value, int | float)])
+        prose = [name for name, value in record.items()
+                 if isinstance(value, str) and len(value.split(maxsplit=2)) >= 3]  # three words or more
+        if len(prose) >= 2:
+            prose_keys[index] = (key, prose)
+    if records < 3:
         return
-    typed: dict[str, Counter[str]] = {}
-    for record in records:
-        for key, value in record.items():
-            typed.setdefault(key, Counter())["scalar" if isinstance(value, int | float) else "other"] += 1
-    numeric_keys = {k for k, c in typed.items() if c["scalar"] * 2 > sum(c.values())}
-    kept: list[tuple[str | None, Any]] = []
-    for index, (key, entry) in enumerate(listing.entries):
-        if isinstance(entry, dict) and _is_documentation(entry, numeric_keys):
+    numeric_keys = {k for k, n in seen.items() if scalar[k] * 2 > n}
+    dropped: set[int] = set()
+    for index, (key, prose) in prose_keys.items():
+        if sum(1 for name in prose if name in numeric_keys) >= 2:
             listing.ignored.append(key if key is not None else f"[{index}]")
-        else:
-            kept.append((key, entry))
-    listing.entries = kept
-
-
-def _is_documentation(entry: dict[str, Any], numeric_keys: set[str]) -> bool:
-    prose = sum(
-        1
-        for key in numeric_keys
-        if isinstance(entry.get(key), str) and len(entry[key].split()) >= 3
-    )
-    return prose >= 2
+            dropped.add(index)
+    if dropped:
+        entries = listing.entries
+        without = getattr(entries, "without", None)
+        listing.entries = without(dropped) if without else [e for i, e in enumerate(entries) if i not in dropped]
