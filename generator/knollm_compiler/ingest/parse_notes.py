@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..problems import ProblemLog
 from .reading import Parsed
 from .shapes import entry_label
 
-Entries = list[tuple[str | None, Any]]
+Entries = Sequence[tuple[str | None, Any]]
 
 
 def note_parse(parsed: Parsed, entries: Entries, log: ProblemLog) -> None:

@@ -9,13 +9,15 @@ largest list holds records), `bare-array`, `keyed-object` (`{"<model id>": {...}
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from knollm.serialize import json_type
 
 from .fieldmap import ID_KEYS, UPSTREAM_KEYS
+
+if TYPE_CHECKING:
+    from .stream import LazyEntries
 
 
 class UnknownShape(Exception):
@@ -27,8 +29,9 @@ class Listing:
     """The records of one source file."""
 
     shape: str
-    entries: Sequence[tuple[str | None, Any]]
-    """(key in a keyed object, or None; the raw entry): a list, or a big listing's `stream.LazyEntries`."""
+    entries: list[tuple[str | None, Any]] | LazyEntries
+    """(key in a keyed object, or None; the raw entry): a list, or a big listing's `stream.LazyEntries` (both can
+    be indexed and have an entry replaced, which the reader does to free each raw entry once read)."""
     ignored: list[str] = field(default_factory=list)
     """Keys or indexes of documentation entries."""
 

@@ -29,6 +29,13 @@ STREAM_MIN_BYTES = 8 * MIB
 _HEAD = re.compile(r'[ \t\n\r]*(?:(\{)[ \t\n\r]*"data"[ \t\n\r]*:[ \t\n\r]*)?\[')
 _WS = re.compile(r"[ \t\n\r]*")
 
+
+def _skip_space(text: str, at: int) -> int:
+    """The first position at or after `at` that is not JSON white space."""
+    found = _WS.match(text, at)
+    assert found is not None  # the pattern matches the empty string: it always matches
+    return found.end()
+
 Entry = tuple[str | None, Any]
 
 
@@ -90,21 +97,21 @@ def _spans(text: str) -> tuple[list[tuple[int, int]], str]:
     scanner = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=len, parse_int=len,
                                parse_constant=len)
     spans: list[tuple[int, int]] = []
-    at = _WS.match(text, head.end()).end()
+    at = _skip_space(text, head.end())
     while text[at : at + 1] != "]":
         if spans:
             if text[at : at + 1] != ",":
                 raise _NotPlain
-            at = _WS.match(text, at + 1).end()
+            at = _skip_space(text, at + 1)
         _, end = scanner.raw_decode(text, at)  # a light parse that keeps nothing: boundaries, duplicate keys
         orjson.loads(text[at:end])  # the strict parser the whole-file reader uses accepts it too
         spans.append((at, end))
-        at = _WS.match(text, end).end()
-    at = _WS.match(text, at + 1).end()
+        at = _skip_space(text, end)
+    at = _skip_space(text, at + 1)
     if head.group(1):
         if text[at : at + 1] != "}":
             raise _NotPlain
-        at = _WS.match(text, at + 1).end()
+        at = _skip_space(text, at + 1)
     if at != len(text) or not spans:
         raise _NotPlain
     return spans, "openai-list" if head.group(1) else "bare-array"
