@@ -13,6 +13,7 @@ import pytest
 from knollm.testing import CANARY_KEYS
 
 KEY = CANARY_KEYS[0]
+BUNDLE = Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"
 
 
 @pytest.fixture
@@ -29,7 +30,8 @@ output_per_mtok = "0.40"
 """, encoding="utf-8")
 
     def _run(*args: str, key: str = KEY, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "ALPHA_KEY": key, "KNOLLM_CONFIG": str(tmp_path / "knollm.toml")}
+        env = {**os.environ, "ALPHA_KEY": key, "KNOLLM_CONFIG": str(tmp_path / "knollm.toml"),
+               "KNOLLM_BUNDLE": str(BUNDLE)}  # CI runs `make test` on a clean clone: no packaged bundle there
         return subprocess.run([sys.executable, "-m", "knollm", *args], capture_output=True, text=True, env=env,
                               input=stdin, timeout=60, check=False)
 
