@@ -16,38 +16,26 @@ from ..catalog import Catalog
 from ..records import Model
 from .adapters import ADAPTERS, acheck_stream_response, error_for_transport
 from .calls import StreamProgress, attempt_record, call_info, failed, moves_on, request_from, timed, with_info
-from .errors import ClientError, NoCandidate, StreamInterrupted
+from .core import ClientCore
+from .errors import ClientError, StreamInterrupted
 from .records import CallInfo
-from .resolve import Candidate, Resolution, Resolver
-from .settings import ConfigInput, load_settings, reload_settings
+from .resolve import Candidate
+from .settings import ConfigInput
 from .sse import aiter_events
 from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject
 
 
-class AsyncClient:
+class AsyncClient(ClientCore):
     """`knollm.Client` with `async` methods; same arguments (`http_client` is an `httpx.AsyncClient`)."""
 
     def __init__(self, config: ConfigInput = None, *, profile: str | None = None,
                  http_client: httpx.AsyncClient | None = None, catalog: Catalog | None = None,
                  env: Mapping[str, str] | None = None) -> None:
-        self._env = env
-        self._catalog = catalog if catalog is not None else Catalog.load()
-        self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
+        super().__init__(config, profile, catalog, env)
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=None)
         self._owns_http = http_client is None
         self.chat = _Chat(self)
         self.models = _Models(self)
-
-    @property
-    def config(self) -> Any:
-        return self._resolver.config
-
-    def reload_config(self) -> None:
-        """Read the configuration file again; calls already in flight keep the configuration they started with."""
-        self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
-
-    def resolve(self, model: str) -> Resolution:
-        return self._resolver.resolve(model)
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -59,20 +47,10 @@ class AsyncClient:
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
-    def __repr__(self) -> str:
-        providers = ", ".join(sorted(self._resolver.config.providers)) or "catalog only"
-        return f"<knollm.AsyncClient providers: {providers}>"
-
-    def _candidates(self, request: ChatRequest) -> list[Candidate]:
-        resolution = self._resolver.resolve(request.model)
-        if not resolution.candidates:
-            raise NoCandidate(request.model, resolution.reasons or {request.model: "nothing matches"})
-        return resolution.candidates
-
     async def complete(self, request: ChatRequest) -> ChatCompletion:
         started, attempts = time.perf_counter(), []
         error: ClientError | None = None
-        for candidate in self._candidates(request):
+        for candidate in self.candidates(request):
             tried = time.perf_counter()
             try:
                 completion = await self._send(candidate, request)
@@ -188,7 +166,7 @@ class _Completions:
         """`Client.chat.completions.create`, awaited; `stream=True` returns an `AsyncChatStream`."""
         request = request_from(model, messages, stream, options)
         if stream:
-            return AsyncChatStream(self._client, request, self._client._candidates(request))
+            return AsyncChatStream(self._client, request, self._client.candidates(request))
         return await self._client.complete(request)
 
 
@@ -203,6 +181,4 @@ class _Models:
 
     async def list(self) -> list[Model]:
         """The catalog's models at providers that have a key configured (or need none)."""
-        resolver = self._client._resolver
-        usable = {p.id for p in resolver.catalog.providers() if not isinstance(resolver.candidate(p.id, "-"), str)}
-        return [m for m in resolver.catalog.models if m.provider in usable]
+        return self._client.callable_models()

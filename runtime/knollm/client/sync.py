@@ -16,15 +16,16 @@ from ..catalog import Catalog
 from ..records import Model
 from .adapters import ADAPTERS, check_stream_response, error_for_transport
 from .calls import StreamProgress, attempt_record, call_info, failed, moves_on, request_from, timed, with_info
-from .errors import ClientError, NoCandidate, StreamInterrupted
+from .core import ClientCore
+from .errors import ClientError, StreamInterrupted
 from .records import Attempt, CallInfo
-from .resolve import Candidate, Resolution, Resolver
-from .settings import ConfigInput, load_settings, reload_settings
+from .resolve import Candidate
+from .settings import ConfigInput
 from .sse import iter_events
 from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject
 
 
-class Client:
+class Client(ClientCore):
     """Calls any provider of the catalog (or of the configuration) with OpenAI's chat-completions shape.
 
     `config` is a path, a `Config` or None (then `$KNOLLM_CONFIG`, `./knollm.toml`, the user config dir);
@@ -35,36 +36,16 @@ class Client:
     def __init__(self, config: ConfigInput = None, *, profile: str | None = None,
                  http_client: httpx.Client | None = None, catalog: Catalog | None = None,
                  env: Mapping[str, str] | None = None) -> None:
-        self._env = env
-        self._catalog = catalog if catalog is not None else Catalog.load()
-        self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
+        super().__init__(config, profile, catalog, env)
         self._http = http_client if http_client is not None else httpx.Client(timeout=None)
         self._owns_http = http_client is None
         self.chat = _Chat(self)
         self.models = _Models(self)
 
     @property
-    def config(self) -> Any:
-        """The configuration in force (a `knollm.config.Config`)."""
-        return self._resolver.config
-
-    @property
-    def resolver(self) -> Resolver:
-        """The resolver in force (catalog, configuration and key variables); replaced by `reload_config()`."""
-        return self._resolver
-
-    @property
     def http(self) -> httpx.Client:
         """The httpx client requests go through."""
         return self._http
-
-    def reload_config(self) -> None:
-        """Read the configuration file again; calls already in flight keep the configuration they started with."""
-        self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
-
-    def resolve(self, model: str) -> Resolution:
-        """The candidates a `model=` value resolves to, and why others were left out (no request is sent)."""
-        return self._resolver.resolve(model)
 
     def close(self) -> None:
         if self._owns_http:
@@ -76,23 +57,13 @@ class Client:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        providers = ", ".join(sorted(self._resolver.config.providers)) or "catalog only"
-        return f"<knollm.Client providers: {providers}>"
-
     # -- one call ------------------------------------------------------------------------------------------
-
-    def _candidates(self, request: ChatRequest) -> list[Candidate]:
-        resolution = self._resolver.resolve(request.model)
-        if not resolution.candidates:
-            raise NoCandidate(request.model, resolution.reasons or {request.model: "nothing matches"})
-        return resolution.candidates
 
     def complete(self, request: ChatRequest) -> ChatCompletion:
         """Try the candidates in order until one answers; raise the last error (with `.attempts`) otherwise."""
         started, attempts = time.perf_counter(), []
         error: ClientError | None = None
-        for candidate in self._candidates(request):
+        for candidate in self.candidates(request):
             tried = time.perf_counter()
             try:
                 completion = self._send(candidate, request)
@@ -123,7 +94,7 @@ class Client:
         return adapter.parse(response, target)
 
     def stream(self, request: ChatRequest) -> ChatStream:
-        return ChatStream(self, request, self._candidates(request))
+        return ChatStream(self, request, self.candidates(request))
 
     def open_stream(self, candidate: Candidate, request: ChatRequest,
                     ) -> tuple[httpx.Response, Iterator[ChatCompletionChunk]]:
@@ -233,9 +204,7 @@ class _Models:
 
     def list(self) -> list[Model]:
         """The catalog's models at providers that have a key configured (or need none)."""
-        resolver = self._client.resolver
-        usable = {p.id for p in resolver.catalog.providers() if not isinstance(resolver.candidate(p.id, "-"), str)}
-        return [m for m in resolver.catalog.models if m.provider in usable]
+        return self._client.callable_models()
 
 
 __all__ = ["Attempt", "CallInfo", "ChatStream", "Client"]
