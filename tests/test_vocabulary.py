@@ -68,6 +68,8 @@ def test_the_cli_offers_the_vocabulary_as_choices() -> None:
     assert choices["input_modality"] == choices["output_modality"] == vocab.MODALITIES
     listing = next(a for a in groups["providers"]._actions if a.dest == "command").choices["list"]
     assert next(tuple(a.choices) for a in listing._actions if a.dest == "kind") == vocab.PROVIDER_KINDS
+    route = groups["route"]
+    assert next(tuple(a.choices) for a in route._actions if a.dest == "strategy") == vocab.STRATEGIES
 
 
 def test_the_explorer_gets_its_vocabulary_from_its_data() -> None:

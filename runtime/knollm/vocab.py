@@ -39,6 +39,10 @@ AuthHeader = Literal[
 `authorization-raw` the bare key in `Authorization`, `custom` the header named in `header_name`."""
 AUTH_HEADERS: tuple[AuthHeader, ...] = get_args(AuthHeader)
 
+Strategy = Literal["ordered", "cheapest", "fastest", "balanced", "shuffle"]
+"""How a route orders its candidates (see `knollm.router.choose`)."""
+STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
+
 ApiKind = Literal["openai", "anthropic", "gemini", "cohere", "bedrock", "vertex", "azure-openai", "other"]
 """The request shape a provider's API speaks (the client speaks the first three)."""
 API_KINDS: tuple[ApiKind, ...] = get_args(ApiKind)

@@ -5,7 +5,7 @@ Only aliases of keys (`env:NAME`) are kept here, never keys; these records go in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..records import CostBreakdown
 
@@ -45,4 +45,3 @@ class CallInfo:
     """Why `cost` is None (no usage returned, or a price it needs is unknown)."""
     requested: str = ""
     """What the caller asked for: a global id, a family or a route name."""
-    extra: dict[str, object] = field(default_factory=dict, hash=False)

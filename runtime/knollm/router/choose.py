@@ -24,9 +24,9 @@ from ..costs import estimate_cost
 from ..errors import KnollmError
 from ..records import Model
 from ..tokens import estimate_tokens
+from ..vocab import STRATEGIES
 from .health import HealthStore, KeyHealth
 
-STRATEGIES = ("ordered", "cheapest", "fastest", "balanced", "shuffle")
 DEFAULT_OUTPUT_TOKENS = 500
 """Output tokens assumed for cost when the request sets no `max_tokens`."""
 PRIOR_LATENCY_S = 1.0

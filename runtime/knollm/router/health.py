@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 EWMA_WEIGHT = 0.2
@@ -43,7 +43,6 @@ class KeyHealth:
     """Why the key was retired for this process (e.g. `401 AuthenticationFailed`); None while usable."""
     last_error: str | None = None
     calls: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
 
     def state(self, now: float) -> str:
         """`healthy`, `cooling` (until `cooldown_until`), `half-open` (one probe allowed) or `retired`."""
