@@ -52,8 +52,8 @@ def knollm_commands() -> list[Command]:
 
 
 def build_commands() -> list[Command]:
-    """The compiler CLI, `knollm-build`, from `knollm_compiler.cli.parser()`."""
-    from knollm_compiler.cli import parser
+    """The compiler CLI, `knollm-build`, from `knollm_compiler.build_cli.parser()`."""
+    from knollm_compiler.build_cli import parser
 
     return list(walk(parser(), "knollm-build"))
 
