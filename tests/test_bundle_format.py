@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from knollm import Catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_compiler.drafts import Draft
 from knollm_compiler.merge import merge
 from knollm_compiler.records import SCHEMA_VERSION, Bundle

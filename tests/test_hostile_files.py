@@ -22,7 +22,7 @@ from corpus import CORPUS
 from knollm import cli as runtime_cli
 from knollm import safefile
 from knollm.errors import BundleError
-from knollm_compiler import bundle as bundle_writer
+from knollm_compiler import bundle_writer
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.build_cli import main as build_main
 from knollm_compiler.ingest.reading import file_size_limit

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from knollm import suggest
-from knollm_compiler import bundle as bundle_module
+from knollm_compiler import bundle_writer as bundle_module
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.records import Model
 from knollm_compiler.strict import replaced

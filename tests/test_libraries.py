@@ -14,7 +14,7 @@ from types import ModuleType
 import pytest
 
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import json_bytes
+from knollm_compiler.bundle_writer import json_bytes
 from knollm_compiler.libraries import (
     CATEGORIES,
     FEATURES,

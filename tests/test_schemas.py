@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knollm_compiler.bundle import json_bytes
+from knollm_compiler.bundle_writer import json_bytes
 from knollm_compiler.libraries import library_spec_schema
 from knollm_compiler.providers import provider_spec_schema
 

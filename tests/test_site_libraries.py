@@ -52,7 +52,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[SiteData, dict[str, 
     """The committed catalog (library data included) compiled without snapshots: its site data, its generated
     Libraries pages, and the raw library records of the bundle."""
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     raw = bundle_bytes(compile_catalog(ROOT / "catalog", None).bundle)
     bundle = tmp_path_factory.mktemp("real-libraries") / "catalog.json"
