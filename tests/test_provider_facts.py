@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from knollm_compiler.records import ProviderStatus
+from knollm_compiler.bundle_records import ProviderStatus
 from knollm_compiler.status import load_statuses
 from knollm_site.provider_facts import fetch_status, short_error, show_time
 

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bundle_records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
 from .calibrate import calibrate, render_units
 from .dedupe import DedupeResult, dedupe, duplicate_report, with_aliases
 from .drafts import Draft
@@ -24,7 +25,6 @@ from .problems import BuildError, Problem, Severity
 from .provider_csv import read_provider_csv
 from .provider_kind import closed_labs_served, inferred_kind
 from .providers import ProviderSpec, load_provider_specs
-from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
 from .report import build_report, render_text, source_report, status_report, unrecognised_report
 from .report_records import SourceReport
 from .source_dates import listing_dates, load_package_dates, package_date

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from knollm.comparable import comparable_price
 
+from .bundle_records import Family, Model
 from .family_rules import FamilyRules
-from .records import Family, Model
 from .report_records import FamilyReport
 from .strict import replaced
 from .vocab import INFERRED

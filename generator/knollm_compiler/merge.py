@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .bundle_records import Model, PriceTier, Pricing, Upstream
 from .drafts import Draft
 from .infer import infer
 from .ingest import nontoken
@@ -24,7 +25,6 @@ from .placeholders import drop_placeholder_zeros
 from .precedence import SOURCE_RANK, precedence_key, won_by
 from .price_choice import PRICE_PREFIXES, choose_prices, differs
 from .problems import Problem, Severity
-from .records import Model, PriceTier, Pricing, Upstream
 from .strict import shared_fields_set
 from .upstreams import summarise_upstreams
 from .vocab import INFERRED

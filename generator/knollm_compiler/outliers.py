@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from .bundle_records import Model, PriceFlag
 from .ingest.prices import plain_decimal
 from .precedence import DECLARING_SOURCES
-from .records import Model, PriceFlag
 from .report_records import PriceFlagReport
 from .strict import replaced
 from .vocab import NON_TOKEN_KINDS

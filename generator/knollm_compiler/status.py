@@ -6,11 +6,11 @@ from pathlib import Path
 
 from knollm.serialize import json_type
 
+from .bundle_records import ProviderStatus
 from .ingest import values
 from .ingest.parse_notes import note_parse
 from .ingest.reading import UnreadableSource, read_parsed
 from .problems import ProblemLog
-from .records import ProviderStatus
 
 MAX_ERROR = 500
 

@@ -77,7 +77,7 @@ class PageBuilder:
                         percent=quality.percent, flags=quality.flag_summary(catalog), units=quality.unit_rows(catalog))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
-        records_source = EDIT_BASE + "generator/knollm_compiler/records.py"
+        records_source = EDIT_BASE + "generator/knollm_compiler/bundle_records.py"
         yield self.page("bundle_format.md.j2", "reference/bundle.md", records_source, records=schemadoc.records())
         # The notes are the runtime's own module docstrings (trusted Markdown, several lines), printed as they are.
         notes = {name: Markup(text) for name, text in configdoc.notes().items()}
