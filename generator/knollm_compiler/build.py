@@ -15,7 +15,7 @@ from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
 from .hygiene import confusable_ids, render_confusables
-from .libraries import load_libraries
+from .library_sources import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
 from .outliers import flag_outliers, render_flags

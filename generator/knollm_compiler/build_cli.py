@@ -14,7 +14,7 @@ from .build import BuildResult, compile_catalog, strict_problems
 from .bundle_writer import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
 from .folders import catalog_problem, out_problem, snapshots_problem
 from .ingest.reading import file_size_limit
-from .libraries import library_spec_schema
+from .library_sources import library_spec_schema
 from .problems import BuildError
 from .providers import provider_spec_schema
 
