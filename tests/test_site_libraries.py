@@ -16,7 +16,7 @@ import pytest
 import knollm
 from knollm.libraries import FEATURES, USE_CASES, LibraryGuide
 from knollm_site import GeneratedFile, site_files
-from knollm_site import libraries as site_libraries
+from knollm_site import library_pages as site_libraries
 from knollm_site.escape import escape_md, escape_md_spans
 from knollm_site.pages import PageBuilder
 from knollm_site.views import SiteData, build_site_data
