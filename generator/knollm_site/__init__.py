@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 
 from .load import bundle_path, load_catalog
+from .page_render import TEMPLATES
 from .pages import ASSETS, GeneratedFile, generate
-from .render import TEMPLATES
 from .views import SiteData, build_site_data
 
 __all__ = ["GeneratedFile", "SiteData", "bundle_path", "load_site", "site_files"]

@@ -18,7 +18,7 @@ from knollm.libraries import CATEGORIES, CRITERIA, FEATURES, USE_CASES
 from . import analysis, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
 from .explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 from .load import REPO_ROOT, schema_bytes
-from .render import TEMPLATES, Renderer
+from .page_render import TEMPLATES, Renderer
 from .snippets import snippets
 from .views import EDIT_BASE, MODEL_CAP, SiteData
 
