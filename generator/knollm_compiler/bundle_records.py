@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import Field, PlainSerializer
 
+from .bundle_vocab import AuthHeader, Kind, Modality, ProviderKind, Variant
 from .library_records import Library
 from .report_records import Report
 from .strict import Strict
-from .vocab import AuthHeader, Kind, Modality, ProviderKind, Variant
 
 SCHEMA_VERSION = "1.2"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .bundle_records import Model, PriceTier, Pricing, Upstream
+from .bundle_vocab import INFERRED
 from .drafts import Draft
 from .infer import infer
 from .ingest import nontoken
@@ -27,7 +28,6 @@ from .price_choice import PRICE_PREFIXES, choose_prices, differs
 from .problems import Problem, Severity
 from .strict import shared_fields_set
 from .upstreams import summarise_upstreams
-from .vocab import INFERRED
 
 __all__ = ["SOURCE_RANK", "MergeResult", "merge"]
 
