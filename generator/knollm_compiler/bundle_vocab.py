@@ -11,16 +11,26 @@ from knollm.vocab import (
     AUTH_HEADERS,
     CAPABILITIES,
     KINDS,
+    LIBRARY_CATEGORIES,
+    LIBRARY_CRITERIA,
+    LIBRARY_FEATURES,
+    LIBRARY_REACH,
     MODALITIES,
     PROVIDER_KINDS,
+    USE_CASES,
     VARIANTS,
     ApiKind,
     AuthHeader,
     AuthoredProviderKind,
     Capability,
     Kind,
+    LibraryCategory,
+    LibraryCriterion,
+    LibraryFeature,
+    LibraryReach,
     Modality,
     ProviderKind,
+    UseCase,
     Variant,
 )
 
@@ -34,7 +44,9 @@ LISTING = "listing"
 SourceTag = str
 
 __all__ = [
-    "API_KINDS", "AUTH_HEADERS", "CAPABILITIES", "INFERRED", "KINDS", "LISTING", "MODALITIES", "NON_TOKEN_KINDS",
-    "PROVIDER_KINDS", "VARIANTS", "ApiKind", "AuthHeader", "AuthoredProviderKind", "Capability", "Kind", "Modality",
-    "ProviderKind", "SourceTag", "Variant",
+    "API_KINDS", "AUTH_HEADERS", "CAPABILITIES", "INFERRED", "KINDS", "LIBRARY_CATEGORIES", "LIBRARY_CRITERIA",
+    "LIBRARY_FEATURES", "LIBRARY_REACH", "LISTING", "MODALITIES", "NON_TOKEN_KINDS", "PROVIDER_KINDS", "USE_CASES",
+    "VARIANTS", "ApiKind", "AuthHeader", "AuthoredProviderKind", "Capability", "Kind", "LibraryCategory",
+    "LibraryCriterion", "LibraryFeature", "LibraryReach", "Modality", "ProviderKind", "SourceTag", "UseCase",
+    "Variant",
 ]
