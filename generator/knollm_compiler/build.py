@@ -8,27 +8,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bundle_records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
-from .calibrate import calibrate, render_units
+from .calibrate import calibrate
 from .dedupe import DedupeResult, dedupe, duplicate_report, with_aliases
 from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
-from .hygiene import confusable_ids, render_confusables
+from .hygiene import confusable_ids
 from .library_sources import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
-from .outliers import flag_outliers, render_flags
+from .outliers import flag_outliers
 from .overrides import load_overrides
 from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
 from .provider_csv import read_provider_csv
 from .provider_kind import closed_labs_served, inferred_kind
 from .providers import ProviderSpec, load_provider_specs
-from .report import build_report, render_text, source_report, status_report, unrecognised_report
+from .report import build_report, report_text, source_report, status_report, unrecognised_report
 from .report_records import SourceReport
+from .snapshot_folder import read_folder
 from .source_dates import listing_dates, load_package_dates, package_date
-from .sources import Ingested, ProviderResolver, discover, ingest
+from .sources import Ingested, ProviderResolver, ingest
 from .status import load_statuses
 
 
@@ -108,11 +109,7 @@ def compile_catalog(
     )
     problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems
     seconds = time.perf_counter() - started
-    priced = sum(1 for m in bundle.models if m.pricing is not None)
-    text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
-    text += "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags),
-                                             *render_confusables(report.confusables)])
-    return BuildResult(bundle, text, problems, seconds, merged.price_fills)
+    return BuildResult(bundle, report_text(bundle, seconds), problems, seconds, merged.price_fills)
 
 
 @dataclass(slots=True)
@@ -128,17 +125,14 @@ def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snap
     snap = _Snapshots()
     if snapshots is None:
         return snap
-    files, unrecognised = discover(snapshots)
-    snap.extra_reports += [unrecognised_report(name) for name in unrecognised]
-    snap.ingested = [ingest(f, resolver) for f in files]
-    status_file = snapshots / "failed_models.json"
-    if status_file.exists() or status_file.is_symlink():
-        snap.statuses, log = load_statuses(status_file)
-        read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-" and p.severity is Severity.REJECTED)
-        snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
-    csv_file = snapshots / "providers.csv"
-    if csv_file.exists() or csv_file.is_symlink():  # a broken symlink is reported, not taken for "no file"
-        snap.csv_hints, csv_report = read_provider_csv(csv_file)
+    folder = read_folder(snapshots)
+    snap.extra_reports += [unrecognised_report(name) for name in folder.unrecognised]
+    snap.ingested = [ingest(f, resolver) for f in folder.listings]
+    if folder.status_file is not None:
+        snap.statuses, log = load_statuses(folder.status_file)
+        snap.extra_reports.append(status_report(log, len(snap.statuses)))
+    if folder.providers_csv is not None:
+        snap.csv_hints, csv_report = read_provider_csv(folder.providers_csv)
         snap.extra_reports.append(csv_report)
     fetched, newest = listing_dates(snap.statuses)
     for item in snap.ingested:

@@ -1,4 +1,4 @@
-"""Provider status from `failed_models.json`: the last fetch attempt per provider."""
+"""Provider status from `failed_models.json` (`snapshot_folder.STATUS_FILE`): the last fetch attempt per provider."""
 
 from __future__ import annotations
 
