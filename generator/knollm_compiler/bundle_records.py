@@ -191,8 +191,9 @@ class Model(Strict):
     provenance: Provenance
     """Where each field came from, written as source tag -> comma-separated dotted field paths
     (`{"listing": "context_window,pricing.input_per_mtok", "inferred": "kind"}`). `inferred` means derived
-    from the id or name; any other tag (`listing`, `litellm`, `genai-prices`, ...) names the source that
-    declared the value."""
+    from the id or name; `derived` means computed from the model's own `upstreams` (a router's cheapest live
+    route's prices, the largest context, a capability any route has); any other tag (`listing`, `litellm`,
+    `genai-prices`, ...) names the source that declared the value."""
     sources: tuple[str, ...]
     """Source files that contributed to this record."""
 

@@ -25,6 +25,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
     lost = merged.rejected.get(item.file, 0)
     declared = sum(declared_fields(d) for d in item.drafts)
     inferred = merged.inferred.get(item.file, 0)
+    derived = sum(len(d.derived) for d in item.drafts)
     return SourceReport(
         file=item.file,
         provider=item.provider,
@@ -39,6 +40,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
         unknown_fields=dict(sorted(item.unknown_fields.items())),
         declared_fields=declared,
         inferred_fields=inferred,
+        derived_fields=derived,
         price_units=dict(sorted(item.units.items())),
         problems=tuple(p.as_dict() for p in item.log.problems)
         + tuple(p.as_dict() for p in merged.problems if p.file == item.file),
@@ -68,6 +70,8 @@ def build_report(sources: list[SourceReport], merged: MergeResult, families: Fam
     for s in sources:
         totals.update(read=s.read, emitted=s.emitted, merged=s.merged, rejected=s.rejected,
                       problems=len(s.problems), declared_fields=s.declared_fields)
+        if s.derived_fields:  # the key appears only in builds with router listings: others keep their bytes
+            totals.update(derived_fields=s.derived_fields)
     conflicts = sorted(merged.conflicts, key=lambda c: (c["model"], c["field"], c["other"]))
     superseded = [c for c in conflicts if c.get("won_by") == "newer"]
     totals.update(conflicts=len(conflicts), superseded=len(superseded), price_fills=len(merged.price_fills))
