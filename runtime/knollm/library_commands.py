@@ -10,6 +10,7 @@ from .errors import InvalidArgument
 from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import Library, LibraryGuide
 from .render import NONE, Output
+from .vocab import LIBRARY_REACH
 
 # -- libraries -------------------------------------------------------------------------------------------------
 
@@ -65,7 +66,7 @@ def _library_pairs(lib: Library, guide: LibraryGuide) -> list[tuple[str, str]]:
     if pkg.installed_size_kb is not None:
         deps += f", {pkg.installed_size_kb / 1024:.1f} MB"
     native = lib.providers("native")
-    reach = [f"{len(lib.providers(how))} {how}" for how in ("native", "openai-compatible", "http")
+    reach = [f"{len(lib.providers(how))} {how}" for how in LIBRARY_REACH
              if lib.providers(how)]
     return [
         ("summary", lib.summary),
@@ -128,7 +129,7 @@ def libraries_matrix(args: argparse.Namespace, out: Output) -> int:
         if out.json:
             out.data(matrix)
             return 0
-        rows = [[lib.id, *(str(len(lib.providers(how))) for how in ("native", "openai-compatible", "http")),
+        rows = [[lib.id, *(str(len(lib.providers(how))) for how in LIBRARY_REACH),
                  str(len(lib.compatibility)), ", ".join(guide.dialects(lib)) or NONE] for lib in guide]
         out.table(["Library", "Native", "OpenAI-compat.", "HTTP", "Total", "API dialects"], rows,
                   right=(1, 2, 3, 4), title="Providers each library reaches (derived from the data)",

@@ -209,7 +209,8 @@ class Model:
 
     def source_of(self, field_path: str) -> str | None:
         """The source that gave a field (`"listing"`, `"genai-prices"`, ..., `"inferred"` when it was derived
-        from the id, `"derived"` when computed from the model's upstream routes), e.g. `model.source_of("pricing.input_per_mtok")`; None when no source gave it."""
+        from the id, `"derived"` when computed from the model's upstream routes),
+        e.g. `model.source_of("pricing.input_per_mtok")`; None when no source gave it."""
         for source, paths in self.provenance.items():
             if field_path in paths.split(","):
                 return source

@@ -68,3 +68,15 @@ USE_CASES: tuple[UseCase, ...] = get_args(UseCase)
 LibraryReach = Literal["native", "openai-compatible", "http"]
 """How a library reaches a provider (its `compatibility` values)."""
 LIBRARY_REACH: tuple[LibraryReach, ...] = get_args(LibraryReach)
+
+CallableApiKind = Literal["openai", "anthropic", "gemini"]
+"""The API kinds the client speaks (a subset of `ApiKind`): the configuration's `api` and the fake provider's APIs."""
+CALLABLE_API_KINDS: tuple[CallableApiKind, ...] = get_args(CallableApiKind)
+
+ClientAuthHeader = Literal["bearer", "token", "authorization-raw", "x-api-key", "x-goog-api-key", "api-key", "none"]
+"""The catalog's `auth.header` values the client can send (a subset of `AuthHeader`; `custom` is sent as
+`custom:<Header-Name>`)."""
+CLIENT_AUTH_HEADERS: tuple[ClientAuthHeader, ...] = get_args(ClientAuthHeader)
+
+ConfigAuthHeader = Literal["bearer", "x-api-key", "x-goog-api-key", "api-key", "none"]
+"""How a configuration file may say its key is sent (a subset of `ClientAuthHeader`)."""
