@@ -49,7 +49,7 @@ def normalise_text(text: str) -> str:
     stripped = text.strip()
     if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
         try:
-            return canonical(json.loads(stripped))
+            return canonical(_normalise(json.loads(stripped)))
         except (ValueError, RecursionError):
             pass  # not JSON after all: normalise it as text
     lines = [_SPACES.sub(" ", line.rstrip()) for line in stripped.split("\n")]
