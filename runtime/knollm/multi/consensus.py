@@ -66,9 +66,12 @@ def normalise_answer(text: str) -> str:
     if fenced:
         stripped = fenced.group(1).strip()
     try:
-        return json.dumps(_as_data(json.loads(stripped)), sort_keys=True, separators=(",", ":"))
+        data = json.loads(stripped)
     except (ValueError, RecursionError):
-        pass
+        data = stripped
+    if not isinstance(data, str):  # a JSON object, array, number, true/false/null: compared as data
+        return json.dumps(_as_data(data), sort_keys=True, separators=(",", ":"))
+    stripped = data
     words = " ".join(stripped.split()).casefold().strip(_EDGES)
     return words.rstrip(".!").strip(_EDGES)
 
@@ -138,9 +141,11 @@ def _groups(raw: list[Any], count: int) -> list[list[int]]:
     seen: set[int] = set()
     groups = []
     for group in raw:
-        members = [n - 1 for n in (group if isinstance(group, list) else [group])
-                   if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= count and n - 1 not in seen]
-        seen.update(members)
+        members = []
+        for n in group if isinstance(group, list) else [group]:
+            if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= count and n - 1 not in seen:
+                seen.add(n - 1)
+                members.append(n - 1)
         groups.append(members)
     return groups + [[i] for i in range(count) if i not in seen]
 
