@@ -102,3 +102,25 @@ def test_durations_and_prompt_files(tmp_path: Path) -> None:
     lines.write_text('{"messages": "nope"}\n', encoding="utf-8")
     with pytest.raises(InvalidArgument, match="not a list of messages"):
         read_prompts(lines)
+
+
+def test_compare_command(fake_provider: FakeProvider, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_KEY", CANARY_KEYS[0])
+    config = str(write_config(tmp_path, fake_provider.base_url))
+    models = "fake-openai/tiny-chat,fake-openai/fault/503"
+    status, out = run(capsys, "compare", "--models", models, "say \x1b[31mhi", "--config", config, "--bundle",
+                      str(FIXTURE), "--consensus", "--timeout", "5")
+    assert status == 0 and "failed: ProviderUnavailable" in out and "consensus: 100% agree" in out
+    assert "── fake-openai/tiny-chat" in out and "\x1b" not in out and "total $0.000008" in out
+    status, out = run(capsys, "compare", "--models", models, "hi", "--config", config, "--bundle", str(FIXTURE),
+                      "--json")
+    data = json.loads(out)
+    assert data["members"][0]["cost"] == "0.000005" and data["members"][1]["status"] == "failed"
+    assert data["consensus"] is None and data["total_cost"] == "0.000005"
+    status, out = run(capsys, "compare", "--models", "fake-openai/fault/500,fake-openai/fault/503", "hi", "--config",
+                      config, "--bundle", str(FIXTURE))
+    assert status == 1 and "total unknown" not in out
+    with pytest.raises(SystemExit):
+        main(["compare", "--models", "only-one", "hi"])
+    assert "at least two models" in capsys.readouterr().err
