@@ -56,7 +56,7 @@ def test_the_deadline_bounds_the_batch(fake_provider: FakeProvider, tmp_path: Pa
 
     result = asyncio.run(run())
     assert [m.status for m in result.members] == ["deadline", "deadline"]  # the second never got its turn
-    assert result.elapsed_s < 3 and result.total_cost == Decimal(0)
+    assert result.total_cost == Decimal(0) and result.answers() == {}
 
 
 def test_plain_members_and_bad_arguments(fake_provider: FakeProvider, tmp_path: Path) -> None:
