@@ -147,7 +147,8 @@ class CacheSettings(_Strict):
     unless `cache_nondeterministic` allows it."""
 
     path: str | None = None
-    """The SQLite file (default: `responses.sqlite` in the user cache directory, e.g. `~/.cache/knollm/`)."""
+    """The SQLite file (default: `responses.sqlite` in the user cache directory, e.g. `~/.cache/knollm/`); a
+    relative path is taken from the working directory."""
     ttl_s: float = Field(3600.0, gt=0)
     """Seconds an answer stays valid."""
     provider_ttl_s: dict[ProviderId, Annotated[float, Field(gt=0)]] = {}
