@@ -262,3 +262,15 @@ def test_codec_round_trip_and_bad_entries() -> None:
     assert completion.usage is not None and completion.usage.cached_tokens == 1
     assert completion.choices[0].finish_reason is None
     assert [c.to_dict()["choices"] for c in replay(completion)][-2][0]["finish_reason"] == "stop"
+
+
+def test_a_request_too_deep_to_key_goes_out_uncached(fake_provider: FakeProvider, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    deep: dict[str, object] = {}
+    for _ in range(5000):
+        deep = {"x": deep}
+    with caplog.at_level(logging.WARNING, "knollm.cache"), client(fake_provider, tmp_path) as made:
+        gate = made._cache_gate
+        request = ChatRequest("chat", HI, temperature=0, extra={"metadata_deep": deep})
+        assert gate.plan(made.config, request) is None
+    assert "RecursionError" in caplog.text

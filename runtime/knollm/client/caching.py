@@ -68,13 +68,13 @@ class CacheGate:
         from ..cache.store import CacheError
 
         started = time.perf_counter()
-        key = request_key(request, [request.model, route.candidates if route is not None else None])
         try:
+            key = request_key(request, [request.model, route.candidates if route is not None else None])
             cache = self.cache(config.cache)
             return CachePlan(cache, key, cache.lookup(key), started)
         except CacheError as exc:  # names the file and the cause; the call still goes out
             log.warning("response cache not used: %s", exc)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, RecursionError, ValueError) as exc:  # also a request too deep or odd to key
             log.warning("response cache not used: %s", type(exc).__name__)
         return None
 
