@@ -151,7 +151,7 @@ def _imports(path: Path) -> set[str]:
     return {name.split(".")[0] for name in names}
 
 
-CLIENT_PACKAGES = ("client", "config", "testing")
+CLIENT_PACKAGES = ("client", "config", "testing", "cache", "multi")
 """Runtime subpackages of the `client` extra: imported only when a `knollm.Client` is made (or a test server)."""
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from knollm.config import env, load
-from knollm.config.model import Config, ModelSettings, Profile, ProviderSettings, Route
+from knollm.config.model import CacheSettings, Config, ModelSettings, Profile, ProviderSettings, Route
 
 from .schemadoc import type_name
 
@@ -20,9 +20,10 @@ TABLES: tuple[tuple[type[BaseModel], str, str | None], ...] = (
     (ModelSettings, '[models."<provider>/<model-id>"]', "KNOLLM_MODELS__<PROVIDER>_<MODEL_ID>__"),
     (Route, "[routes.<name>]", "KNOLLM_ROUTES__<NAME>__"),
     (Profile, "[profiles.<name>]", None),
+    (CacheSettings, "[cache]", "KNOLLM_CACHE__"),
 )
 
-TABLE_FIELDS = frozenset({"providers", "models", "routes", "profiles"})
+TABLE_FIELDS = frozenset({"providers", "models", "routes", "profiles", "cache"})
 """Top-level tables of tables: overridden one key at a time, never whole."""
 
 
@@ -53,6 +54,8 @@ def _default(info: object) -> str:
         return "required"
     if value is None:
         return "unset"
+    if isinstance(value, BaseModel):  # a table of its own (`[cache]`), documented as such
+        return "its table's defaults"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list) and not value:

@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
 from . import __version__, commands
+from .cache_commands import add_cache_commands
 from .errors import InvalidArgument, KnollmError, NotFound
 from .libraries import CATEGORIES as LIBRARY_CATEGORIES
 from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import USE_CASES, check_features, check_use_case
+from .multi_commands import add_compare_command
 from .query import SORT_KEYS
 from .render import Output
 from .texthygiene import terminal_safe
@@ -89,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SafeArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route,cache,compare}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -149,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--quiet", action="store_true", help="no summary line (provider, time, cost) on stderr")
     _config_arguments(chat)
     _route_command(groups, common)
+    add_cache_commands(groups, common, _command, _config_arguments)
+    add_compare_command(groups, common, _config_arguments)
     return parser
 
 

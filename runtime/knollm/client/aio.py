@@ -165,6 +165,8 @@ class _Completions:
                      ) -> ChatCompletion | AsyncChatStream:
         """`Client.chat.completions.create`, awaited; `stream=True` returns an `AsyncChatStream`."""
         request = request_from(model, messages, stream, options)
+        if (cached := self._client._cache_lookup(request)) is not None:
+            return await cached.aserve(self._client, request)
         if stream:
             return AsyncChatStream(self._client, request, self._client.candidates(request))
         return await self._client.complete(request)

@@ -33,8 +33,9 @@ def request_from(model: str, messages: list[JSONObject], stream: bool, options: 
     """The canonical request from `create()`'s keywords: the named OpenAI parameters, the rest in `extra`
     (passed to the provider as given; None values are left out, as the OpenAI SDK does with NOT_GIVEN)."""
     named = {name: options.pop(name) for name in _NAMED if name in options}
+    cache = options.pop("cache", None)  # the response cache's switch, never sent to a provider
     extra = {name: value for name, value in options.items() if value is not None}
-    return ChatRequest(model, list(messages), stream, extra=extra, **named)
+    return ChatRequest(model, list(messages), stream, extra=extra, cache=cache, **named)
 
 
 def timed(request: httpx.Request, seconds: float) -> httpx.Request:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..records import Model
+from .caching import CacheGate, CachePlan
 from .errors import NoCandidate
 from .resolve import Candidate, Resolution, Resolver
 from .settings import ConfigInput, load_settings, reload_settings
@@ -26,6 +27,7 @@ class ClientCore:
         self._env = env
         self._catalog = catalog if catalog is not None else Catalog.load()
         self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
+        self._cache_gate = CacheGate()
 
     @property
     def config(self) -> Config:
@@ -51,6 +53,11 @@ class ClientCore:
         if not resolution.candidates:
             raise NoCandidate(request.model, resolution.reasons or {request.model: "nothing matches"})
         return resolution.candidates
+
+    def _cache_lookup(self, request: ChatRequest) -> CachePlan | None:
+        """None when the response cache is not used for this request; else the plan that serves it (a hit, or a
+        call whose answer is stored)."""
+        return self._cache_gate.plan(self._resolver.config, request)
 
     def callable_models(self) -> list[Model]:
         """The catalog's models at providers that have a key configured (or need none)."""

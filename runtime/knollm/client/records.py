@@ -45,3 +45,5 @@ class CallInfo:
     """Why `cost` is None (no usage returned, or a price it needs is unknown)."""
     requested: str = ""
     """What the caller asked for: a global id, a family or a route name."""
+    cache_hit: bool = False
+    """True when the answer came from the response cache (no provider was called; `attempts` is empty)."""

@@ -190,6 +190,8 @@ class _Completions:
         """OpenAI's `chat.completions.create`: `tools`, `tool_choice`, `response_format`, `max_tokens`,
         `temperature` and any other parameter (passed to the provider). `stream=True` returns a `ChatStream`."""
         request = request_from(model, messages, stream, options)
+        if (cached := self._client._cache_lookup(request)) is not None:
+            return cached.serve(self._client, request)
         return self._client.stream(request) if stream else self._client.complete(request)
 
 

@@ -228,3 +228,6 @@ class ChatRequest:
     max_tokens: int | None = None
     temperature: float | None = None
     extra: JSONObject = field(default_factory=dict)
+    cache: bool | None = None
+    """`create(..., cache=True/False)`: use the response cache for this call or not (None: the route decides).
+    Never sent to a provider."""

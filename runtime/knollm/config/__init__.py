@@ -15,11 +15,12 @@ from .endpoint import Endpoint, endpoint, missing_settings
 from .errors import ConfigError, Problem
 from .keys import KeyStatus, key_statuses, missing_keys, resolve_headers, resolve_keys
 from .load import LoadResult, check_config, find_config, load_config, reload
-from .model import Config, ModelSettings, Profile, ProviderSettings, Route
+from .model import CacheSettings, Config, ModelSettings, Profile, ProviderSettings, Route
 from .secret import Secret
 from .watch import ConfigWatcher
 
 __all__ = [
+    "CacheSettings",
     "Config",
     "ConfigError",
     "ConfigWatcher",

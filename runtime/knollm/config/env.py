@@ -4,7 +4,7 @@ The rule:
 
 - `KNOLLM_CONFIG` (the file) and `KNOLLM_PROFILE` (the profile) choose; they are not overrides.
 - Otherwise the name after `KNOLLM_` is split at double underscores into a path. Its first part must be a top-level
-  field (`PROVIDERS`, `MODELS`, `ROUTES`, `DEFAULT_PROFILE`, `ALLOW_LITERAL_KEYS`); other `KNOLLM_*` variables
+  field (`PROVIDERS`, `MODELS`, `ROUTES`, `DEFAULT_PROFILE`, `ALLOW_LITERAL_KEYS`, `CACHE`); other `KNOLLM_*` variables
   belong to the rest of Knollm (`KNOLLM_BUNDLE`, …) and are left alone, unless they contain `__`, which is then
   reported as a misspelt override.
 - Parts match keys case-insensitively, and `_` in a part matches any of `-`, `.`, `/` or `_` in a key the

@@ -138,6 +138,30 @@ class Route(_Strict):
 
     candidates: list[Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]] = Field(min_length=1)
     """Global model ids (`provider/model-id`) or family ids, first choice first."""
+    cache: bool = False
+    """Serve repeated requests to this route from the response cache (see `[cache]`); `create(..., cache=False)`
+    turns it off for one call."""
+
+
+class CacheSettings(_Strict):
+    """`[cache]`: the response cache (SQLite). Used only by routes with `cache = true` and calls with
+    `cache=True`; a request with `temperature` above 0 (or not set: most providers' default is 1) is never cached
+    unless `cache_nondeterministic` allows it."""
+
+    path: str | None = None
+    """The SQLite file (default: `responses.sqlite` in the user cache directory, e.g. `~/.cache/knollm/`); a
+    relative path is taken from the working directory."""
+    ttl_s: float = Field(3600.0, gt=0)
+    """Seconds an answer stays valid."""
+    provider_ttl_s: dict[ProviderId, Annotated[float, Field(gt=0)]] = {}
+    """Per-provider TTLs in seconds, by the id of the provider that answered (e.g. `{ alpha = 600 }`)."""
+    cache_nondeterministic: bool = False
+    """Also cache requests whose `temperature` is above 0 or not set (their answers vary from call to call)."""
+    similarity: float | None = Field(None, gt=0, le=1)
+    """Opt-in near-duplicate matching: serve a cached answer whose prompt has at least this word-shingle Jaccard
+    similarity (e.g. 0.9) with the same model and parameters. Off by default; see the guide for when it is unsafe."""
+    similarity_candidates: int = Field(200, gt=0, le=100_000)
+    """How many of the newest entries with the same model and parameters the similarity match compares."""
 
 
 class Profile(_Strict):
@@ -155,6 +179,8 @@ class Profile(_Strict):
     """Routes to add or replace."""
     allow_literal_keys: bool | None = None
     """Overrides the top level's `allow_literal_keys`."""
+    cache: CacheSettings | None = None
+    """Response cache settings to change."""
 
 
 class Config(_Strict):
@@ -177,6 +203,9 @@ class Config(_Strict):
     allow_literal_keys: bool = False
     """Accept keys written into the file itself. Off by default: a file with keys in it gets copied, committed
     and pasted. Literal keys are never printed, not even their last characters."""
+
+    cache: CacheSettings = CacheSettings()
+    """The response cache: where it lives and what it keeps."""
 
     _source: str | None = PrivateAttr(None)
     _profile: str | None = PrivateAttr(None)
