@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import safefile
-from .errors import KnollmError
+from .errors import InvalidArgument, KnollmError
 from .render import NONE, Output, money, number
 
 if TYPE_CHECKING:
@@ -138,7 +138,10 @@ def benchmark(args: argparse.Namespace, out: Output) -> int:
     from .client.errors import NoCandidate
     from .client.sync import Client
 
-    prompt = safefile.read_text(args.prompt_file, MAX_PROMPT_BYTES)
+    try:
+        prompt = safefile.read_text(args.prompt_file, MAX_PROMPT_BYTES)  # never /dev/zero or a FIFO
+    except safefile.UnsafeFile as exc:
+        raise InvalidArgument(f"cannot read {args.prompt_file}: {exc}") from None
     with Client(args.config, profile=args.profile, catalog=Catalog.load(getattr(args, "bundle", None))) as client:
         for model in args.models:
             if not (resolution := client.resolve(model)).candidates:

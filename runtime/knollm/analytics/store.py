@@ -77,20 +77,27 @@ def default_path() -> Path:
 
 
 class UsageStore:
-    """The usage rows of one SQLite file. Opens a connection per operation, so one store serves any thread."""
+    """The usage rows of one SQLite file. Opens a connection per operation, so one store serves any thread; the
+    file (and its directory) is created by the first operation, so making a store does no I/O."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._retry(self._create)
+        self._created = False
 
     def _connect(self) -> sqlite3.Connection:
+        if not self._created:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._retry(self._create)
+            self._created = True
+        return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return db
 
     def _create(self) -> None:
-        with closing(self._connect()) as db:
+        with closing(self._open()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
             db.execute(INDEX)
