@@ -11,13 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from usage_helpers import BUNDLE, ENV, assert_no_key, record, write_config
 
 import knollm
 from knollm.analytics.recorder import BackgroundWriter, UsageRecorder, store_path, writer_for
 from knollm.analytics.store import UsageStore, default_path
 from knollm.client.records import CallFailure
 from knollm.config import load_config
+from usage_helpers import BUNDLE, ENV, assert_no_key, record, write_config
 
 HI = [{"role": "user", "content": "say hi"}]
 
@@ -187,4 +187,5 @@ def test_four_store_processes_one_transaction_each_lose_nothing(tmp_path: Path) 
     _processes(STORE_WRITER, *([str(path), "150", f"p{i}"] for i in range(4)))
     rows = UsageStore(path).records()
     assert len(rows) == 600
-    assert sorted({(r.profile, r.ts) for r in rows}) == sorted((f"p{i}", float(n)) for i in range(4) for n in range(150))
+    expected = sorted((f"p{i}", float(n)) for i in range(4) for n in range(150))
+    assert sorted({(r.profile, r.ts) for r in rows}) == expected

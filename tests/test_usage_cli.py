@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from usage_helpers import BUNDLE, ENV, HOSTILE, assert_no_key, record, write_config
 
 from knollm.analytics import observed_speeds, seed_health
 from knollm.analytics.report import usage_report
@@ -21,6 +20,7 @@ from knollm.cli import main
 from knollm.render import Output
 from knollm.router.health import HealthStore
 from knollm.usage_render import render_report
+from usage_helpers import BUNDLE, ENV, HOSTILE, assert_no_key, record, write_config
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_benchmark_table_json_and_store(setup: Path, fake_provider, capsys: pyte
     speeds = observed_speeds(store)
     assert sorted(speeds) == [("alpha", "alpha/tiny-chat"), ("beta", "beta/tiny-chat")]
     assert sum(s.samples for s in speeds.values()) == 8
-    assert sum(s.samples * s.success_rate for s in speeds.values()) == pytest.approx(7, abs=0.01)  # the one scripted 503
+    assert sum(s.samples * s.success_rate for s in speeds.values()) == pytest.approx(7, abs=0.01)  # one 503
     assert all(s.latency_p50_s and s.ttft_p50_s and s.tokens_per_s for s in speeds.values())
     health = HealthStore()
     assert seed_health(health, store) == 8

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from usage_helpers import BUNDLE, record
 
 import knollm
 from knollm.analytics import report
@@ -16,6 +15,7 @@ from knollm.analytics.stats import percentile, wilson_lower
 from knollm.analytics.store import UsageStore
 from knollm.config.model import Analytics
 from knollm.errors import InvalidArgument
+from usage_helpers import BUNDLE, record
 
 NOW = float(calendar.timegm((2026, 11, 20, 12, 0, 0)))
 DAY = 86_400.0
