@@ -20,8 +20,8 @@ from .stats import latencies, percentile
 from .store import UsageRecord
 
 BAR_HEIGHT = 22
-LABEL_WIDTH = 260
-CHART_WIDTH = 720
+LABEL_WIDTH = 190
+CHART_WIDTH = 560
 PERCENTILES = ((0.5, "p50", "#4e79a7"), (0.9, "p90", "#f28e2b"), (0.99, "p99", "#e15759"))
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -30,7 +30,7 @@ body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}
 .cards{display:flex;flex-wrap:wrap;gap:12px}.card{border:1px solid #ddd;border-radius:8px;padding:8px 14px}
 .card b{display:block;font-size:1.3em}svg{width:100%;height:auto;max-width:100%}
-svg text{font:13px system-ui,sans-serif;fill:#1d1d1f}.scroll{overflow-x:auto}
+svg text{font:14px system-ui,sans-serif;fill:#1d1d1f}.scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:.92em}td,th{padding:4px 10px;border-bottom:1px solid #eee;text-align:left}
 td.n{text-align:right}.legend span{margin-right:14px}.swatch{display:inline-block;width:10px;height:10px}
 """
@@ -71,7 +71,7 @@ def percentile_chart(by_provider: dict[str, list[float]]) -> str:
     values = {p: [percentile(s, q) or 0.0 for q, _, _ in PERCENTILES] for p, s in sorted(by_provider.items())}
     top = max(max(v) for v in values.values()) or 1.0
     row = BAR_HEIGHT + 14
-    room = CHART_WIDTH - LABEL_WIDTH - 110
+    room = CHART_WIDTH - LABEL_WIDTH - 175  # the three values are written after the longest bar
     parts = [f'<svg viewBox="0 0 {CHART_WIDTH} {row * len(values) + 8}" role="img" '
              'xmlns="http://www.w3.org/2000/svg">']
     for i, (provider, points) in enumerate(values.items()):
@@ -81,14 +81,14 @@ def percentile_chart(by_provider: dict[str, list[float]]) -> str:
             width = max(1.0, room * value / top)
             parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 2 + j * 10}" width="{width:.1f}" height="8" '
                          f'fill="{colour}"><title>{_text(provider)} {name}: {value:.3f} s</title></rect>')
-        parts.append(f'<text x="{LABEL_WIDTH + room * points[-1] / top + 8:.1f}" y="{y + 18}">'
+        parts.append(f'<text x="{LABEL_WIDTH + room * max(points) / top + 8:.1f}" y="{y + 18}">'
                      f'{points[0]:.3f} / {points[1]:.3f} / {points[2]:.3f} s</text>')
     parts.append("</svg>")
     legend = "".join(f'<span><i class="swatch" style="background:{c}"></i> {n}</span>' for _, n, c in PERCENTILES)
     return f'<p class="legend">{legend}</p>' + "".join(parts)
 
 
-def _clip(label: str, most: int = 34) -> str:
+def _clip(label: str, most: int = 24) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
