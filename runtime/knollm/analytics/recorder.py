@@ -26,6 +26,8 @@ log = logging.getLogger("knollm.analytics")
 
 BATCH = 500
 """Most records inserted in one transaction."""
+WAIT_S = 0.25
+"""How long the writer gathers records after the first one before writing them (a crash loses at most this)."""
 
 
 class BackgroundWriter:
@@ -72,28 +74,34 @@ class BackgroundWriter:
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            batch: list[UsageRecord] = []
-            waiting: list[threading.Event] = []
-            stop = False
-            while True:
-                if item is None:
-                    stop = True
-                elif isinstance(item, threading.Event):
-                    waiting.append(item)
-                else:
-                    batch.append(item)
-                if stop or len(batch) >= BATCH:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
+            batch, waiting, stop = self._collect()
             self._write(batch)
             for event in waiting:
                 event.set()
             if stop:
                 return
+
+    def _collect(self) -> tuple[list[UsageRecord], list[threading.Event], bool]:
+        """The next batch: what arrives within `WAIT_S` of the first record (so the thread wakes rarely and
+        writes many rows per transaction), cut short by a full batch, a `flush()` or `close()`."""
+        batch: list[UsageRecord] = []
+        waiting: list[threading.Event] = []
+        item = self._queue.get()
+        deadline = time.monotonic() + WAIT_S
+        while True:
+            if item is None:
+                return batch, waiting, True
+            if isinstance(item, threading.Event):
+                waiting.append(item)
+                return batch, waiting, False
+            batch.append(item)
+            left = deadline - time.monotonic()
+            if len(batch) >= BATCH or left <= 0:
+                return batch, waiting, False
+            try:
+                item = self._queue.get(timeout=left)
+            except queue.Empty:
+                return batch, waiting, False
 
     def _write(self, batch: list[UsageRecord]) -> None:
         try:
