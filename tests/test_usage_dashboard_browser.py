@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from browser import have_chromium, watched_page
-from usage_helpers import HOSTILE, record
 
+from browser import have_chromium, watched_page
 from knollm.analytics.dashboard import dashboard_html
+from usage_helpers import HOSTILE, record
 
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary (.ci/run installs Debian's)")
 SIZES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}
