@@ -192,11 +192,11 @@ class Config(_Strict):
     `--profile` or `$KNOLLM_PROFILE`."""
     default_profile: str | None = None
     """The profile used when neither `profile=` nor `$KNOLLM_PROFILE` names one."""
-    analytics: Analytics | None = None
-    """Usage analytics (`[analytics]`): where calls are recorded, and the budgets the usage report checks."""
     allow_literal_keys: bool = False
     """Accept keys written into the file itself. Off by default: a file with keys in it gets copied, committed
     and pasted. Literal keys are never printed, not even their last characters."""
+    analytics: Analytics | None = None
+    """Usage analytics (`[analytics]`): where calls are recorded, and the budgets the usage report checks."""
 
     _source: str | None = PrivateAttr(None)
     _profile: str | None = PrivateAttr(None)
