@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from knollm.config import env, load
-from knollm.config.model import Config, ModelSettings, Profile, ProviderSettings, Route
+from knollm.config.model import Analytics, Config, ModelSettings, Profile, ProviderSettings, Route
 
 from .schemadoc import type_name
 
@@ -20,10 +20,11 @@ TABLES: tuple[tuple[type[BaseModel], str, str | None], ...] = (
     (ModelSettings, '[models."<provider>/<model-id>"]', "KNOLLM_MODELS__<PROVIDER>_<MODEL_ID>__"),
     (Route, "[routes.<name>]", "KNOLLM_ROUTES__<NAME>__"),
     (Profile, "[profiles.<name>]", None),
+    (Analytics, "[analytics]", "KNOLLM_ANALYTICS__"),
 )
 
-TABLE_FIELDS = frozenset({"providers", "models", "routes", "profiles"})
-"""Top-level tables of tables: overridden one key at a time, never whole."""
+TABLE_FIELDS = frozenset({"providers", "models", "routes", "profiles", "analytics"})
+"""Top-level tables (of tables): overridden one key at a time, never whole."""
 
 
 @dataclass(frozen=True)
