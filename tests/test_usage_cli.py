@@ -141,3 +141,16 @@ def test_usage_dashboard_writes_escaped_html(setup: Path, capsys: pytest.Capture
 def test_commands_appear_in_help() -> None:
     done = subprocess.run([sys.executable, "-m", "knollm", "--help"], capture_output=True, text=True, check=False)
     assert "usage" in done.stdout and "benchmark" in done.stdout
+
+
+def test_the_progress_bar_runs_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from knollm.usage_commands import _progress
+
+    with _progress(2, enabled=True) as tick:  # stderr is captured: not a terminal, no bar
+        tick(None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with _progress(2, enabled=True) as tick:
+        tick(None)
+        tick(None)
+    assert "benchmark" in capsys.readouterr().err

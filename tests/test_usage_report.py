@@ -147,3 +147,54 @@ def test_instruct_model_is_not_offered_a_model_without_its_tools(store: UsageSto
     assert used.capabilities.get("tools") is True
     offers = report._cheaper_offers(used, catalog)
     assert [o.id for o in offers] == ["routr/meta/llama-4-70b"]
+
+
+def test_the_text_report_shows_anomalies_suggestions_and_budgets(store: UsageStore) -> None:
+    import io
+
+    from knollm.render import Output
+    from knollm.usage_render import render_report
+
+    _days(store, ["1", "1", "1", "1"], [0, 1, 0, 5])  # an error-rate jump today
+    _days(store, ["0.1", "0.1", "0.1", "9"], [0, 0, 0, 0])  # and a spend spike
+    store.insert([record(NOW - 60, provider="hostco", model="hostco/acme-small", cost_usd=None)])
+    data = report.usage_report(store, since_s=86_400, by="model", catalog=knollm.Catalog.load(BUNDLE),
+                               settings=Analytics(budget_per_month_usd=Decimal("1000")), now=NOW)
+    for rich in (False, True):
+        buffer = io.StringIO()
+        render_report(data, Output(buffer, rich=rich))
+        text = buffer.getvalue()
+        assert "Anomalies" in text and "Suggestions" in text and "ALERT" not in text
+        if not rich:  # rich folds long cells at its 80 columns
+            assert "error_rate" in text and "spend_usd" in text and "acme/acme-small" in text
+            assert "(+1 unknown)" in text
+
+
+def test_a_busy_database_is_retried_and_other_errors_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    monkeypatch.setattr("knollm.analytics.store.time.sleep", lambda _: None)
+    tries: list[int] = []
+
+    def busy_twice() -> None:
+        tries.append(1)
+        if len(tries) < 3:
+            raise sqlite3.OperationalError("database is locked")
+
+    UsageStore._retry(busy_twice)
+    assert len(tries) == 3
+
+    def broken() -> None:
+        raise sqlite3.OperationalError("no such table: usage")
+
+    with pytest.raises(sqlite3.OperationalError):
+        UsageStore._retry(broken)
+
+
+def test_a_failed_insert_is_rolled_back(store: UsageStore) -> None:
+    store.insert([record(1.0)])
+    import sqlite3
+
+    with pytest.raises((sqlite3.ProgrammingError, sqlite3.InterfaceError)):  # a value sqlite3 cannot bind
+        store.insert([record(2.0), record(3.0, route=object())])
+    assert [r.ts for r in store.records()] == [1.0]
