@@ -189,3 +189,17 @@ def test_four_store_processes_one_transaction_each_lose_nothing(tmp_path: Path) 
     assert len(rows) == 600
     expected = sorted((f"p{i}", float(n)) for i in range(4) for n in range(150))
     assert sorted({(r.profile, r.ts) for r in rows}) == expected
+
+
+def test_reload_config_follows_the_analytics_table(fake_provider, tmp_path: Path) -> None:
+    config = write_config(tmp_path, fake_provider.base_url, analytics="enabled = false")
+    with client(config) as made:
+        mine = made.observers
+        mine.append(print)
+        write_config(tmp_path, fake_provider.base_url, analytics='path = "later.sqlite"')
+        made.reload_config()
+        assert made.observers is mine and made.observers[0] is print
+        assert made.observers[1].writer.store.path == (tmp_path / "later.sqlite").resolve()
+        write_config(tmp_path, fake_provider.base_url, analytics="enabled = false")
+        made.reload_config()
+        assert made.observers == [print]

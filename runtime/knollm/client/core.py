@@ -49,6 +49,9 @@ class ClientCore:
     def reload_config(self) -> None:
         """Read the configuration file again; calls already in flight keep the configuration they started with."""
         self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
+        # `[analytics]` may have changed: the usage recorder follows the file, other observers stay.
+        kept = [o for o in self.observers if type(o).__name__ != "UsageRecorder"]
+        self.observers[:] = kept + _default_observers(self._resolver.config)
 
     def resolve(self, model: str) -> Resolution:
         """The candidates a `model=` value resolves to, and why others were left out (no request is sent)."""
