@@ -85,6 +85,7 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_cache.py
+	$(BIN)/python bench/bench_analytics.py
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache .mypy_cache .coverage

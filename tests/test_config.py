@@ -274,8 +274,8 @@ def test_every_problem_is_reported_with_file_line_key_and_fix(tmp_path: Path) ->
         '(fix: add candidates = ["alpha/tiny-chat", "beta/tiny-chat"])',
         '23: profiles.production.providers.alpha.timeout_s: expected a valid number, got "fast" '
         "(fix: write it like timeout_s = 30)",
-        "25: unknown: expected one of providers, models, routes, profiles, default_profile, allow_literal_keys, cache, "
-        "got unknown key 'unknown' (fix: remove it or check its spelling)",
+        "25: unknown: expected one of providers, models, routes, profiles, default_profile, allow_literal_keys, "
+        "analytics, cache, got unknown key 'unknown' (fix: remove it or check its spelling)",
     ]
 
 
@@ -368,7 +368,7 @@ def test_env_override_problems_name_the_variable(tmp_path: Path) -> None:
         '$KNOLLM_PROVIDERS__ALPHA__TIMEOUT_S: providers.alpha.timeout_s: expected a valid number, got "soon" '
         "(fix: write it like timeout_s = 30)",
         "$KNOLLM_PROVIDER__ALPHA__API: expected KNOLLM_<FIELD>__<KEY>… with FIELD one of PROVIDERS, MODELS, ROUTES, "
-        "DEFAULT_PROFILE, ALLOW_LITERAL_KEYS, CACHE, got KNOLLM_PROVIDER__ALPHA__API (fix: rename or unset the "
+        "DEFAULT_PROFILE, ALLOW_LITERAL_KEYS, ANALYTICS, CACHE, got KNOLLM_PROVIDER__ALPHA__API (fix: rename or unset the "
         "variable (see the configuration reference))",
         "$KNOLLM_ROUTES__CHAT__CANDIDATES: routes.chat.candidates: expected valid JSON after [ or {, got text that "
         "is not JSON (fix: write a JSON list or table, or a comma-separated list)",

@@ -151,8 +151,9 @@ def _imports(path: Path) -> set[str]:
     return {name.split(".")[0] for name in names}
 
 
-CLIENT_PACKAGES = ("client", "config", "testing", "cache", "multi")
-"""Runtime subpackages of the `client` extra: imported only when a `knollm.Client` is made (or a test server)."""
+CLIENT_PACKAGES = ("client", "config", "testing", "cache", "multi", "analytics")
+"""Runtime subpackages of the `client` extra: imported only when a `knollm.Client` is made (or a test server, or
+`knollm usage|benchmark|cache|compare` runs)."""
 
 
 def test_defect_12_httpx_is_declared_only_by_the_client_extra() -> None:

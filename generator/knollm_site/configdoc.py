@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from knollm.config import env, load
-from knollm.config.model import CacheSettings, Config, ModelSettings, Profile, ProviderSettings, Route
+from knollm.config.model import Analytics, CacheSettings, Config, ModelSettings, Profile, ProviderSettings, Route
 
 from .schemadoc import type_name
 
@@ -20,11 +20,12 @@ TABLES: tuple[tuple[type[BaseModel], str, str | None], ...] = (
     (ModelSettings, '[models."<provider>/<model-id>"]', "KNOLLM_MODELS__<PROVIDER>_<MODEL_ID>__"),
     (Route, "[routes.<name>]", "KNOLLM_ROUTES__<NAME>__"),
     (Profile, "[profiles.<name>]", None),
+    (Analytics, "[analytics]", "KNOLLM_ANALYTICS__"),
     (CacheSettings, "[cache]", "KNOLLM_CACHE__"),
 )
 
-TABLE_FIELDS = frozenset({"providers", "models", "routes", "profiles", "cache"})
-"""Top-level tables of tables: overridden one key at a time, never whole."""
+TABLE_FIELDS = frozenset({"providers", "models", "routes", "profiles", "analytics", "cache"})
+"""Top-level tables (of tables): overridden one key at a time, never whole."""
 
 
 @dataclass(frozen=True)

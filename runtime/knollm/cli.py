@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from . import __version__, commands
+from . import __version__, commands, usage_commands
 from .cache_commands import add_cache_commands
 from .errors import InvalidArgument, KnollmError, NotFound
 from .libraries import CATEGORIES as LIBRARY_CATEGORIES
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SafeArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route,cache,compare}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route,cache,compare,usage,benchmark}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     _route_command(groups, common)
     add_cache_commands(groups, common, _command, _config_arguments)
     add_compare_command(groups, common, _config_arguments)
+    usage_commands.add_commands(groups, common)
     return parser
 
 

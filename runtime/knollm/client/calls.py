@@ -16,7 +16,7 @@ import httpx
 
 from .costing import cost_of
 from .errors import ClientError, ProviderError, UnsupportedRequest
-from .records import Attempt, CallInfo
+from .records import Attempt, CallFailure, CallInfo
 from .resolve import Candidate
 from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject, Usage
 
@@ -74,11 +74,18 @@ def call_info(requested: str, candidate: Candidate, attempts: list[Attempt], sta
         family=candidate.model.family if candidate.model else None, key_alias=target.key_alias,
         attempts=tuple(attempts), latency_s=round(time.perf_counter() - started, 6),
         ttft_s=None if ttft_s is None else round(ttft_s, 6), cost=cost, cost_note=note, requested=requested,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
     )
 
 
 def with_info(completion: ChatCompletion, info: CallInfo) -> ChatCompletion:
     return replace(completion, knollm=info)
+
+
+def failure_record(requested: str, error: ClientError, attempts: list[Attempt], started: float) -> CallFailure:
+    """What observers learn of a call no candidate answered."""
+    return CallFailure(requested, type(error).__name__, tuple(attempts), round(time.perf_counter() - started, 6))
 
 
 def failed(error: ClientError, attempts: list[Attempt]) -> ClientError:

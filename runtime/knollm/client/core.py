@@ -3,19 +3,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..records import Model
 from .caching import CacheGate, CachePlan
-from .errors import NoCandidate
+from .calls import failure_record
+from .errors import ClientError, NoCandidate
+from .records import Attempt, CallFailure, CallInfo
 from .resolve import Candidate, Resolution, Resolver
 from .settings import ConfigInput, load_settings, reload_settings
 from .types import ChatRequest
 
 if TYPE_CHECKING:
     from ..config import Config
+
+Observer = Callable[[CallInfo | CallFailure], None]
+"""Called with every finished call's `CallInfo`, or a `CallFailure` when no candidate answered."""
+log = logging.getLogger("knollm.client")
 
 
 class ClientCore:
@@ -28,6 +35,8 @@ class ClientCore:
         self._catalog = catalog if catalog is not None else Catalog.load()
         self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
         self._cache_gate = CacheGate()
+        self.observers: list[Observer] = _default_observers(self._resolver.config)
+        """Callables told of every finished call (usage analytics when `[analytics]` is configured)."""
 
     @property
     def config(self) -> Config:
@@ -42,6 +51,9 @@ class ClientCore:
     def reload_config(self) -> None:
         """Read the configuration file again; calls already in flight keep the configuration they started with."""
         self._resolver = Resolver(self._catalog, reload_settings(self._resolver.config, self._env), self._env)
+        # `[analytics]` may have changed: the usage recorder follows the file, other observers stay.
+        kept = [o for o in self.observers if type(o).__name__ != "UsageRecorder"]
+        self.observers[:] = kept + _default_observers(self._resolver.config)
 
     def resolve(self, model: str) -> Resolution:
         """The candidates a `model=` value resolves to, and why others were left out (no request is sent)."""
@@ -65,6 +77,28 @@ class ClientCore:
         usable = {p.id for p in resolver.catalog.providers() if not isinstance(resolver.candidate(p.id, "-"), str)}
         return [m for m in resolver.catalog.models if m.provider in usable]
 
+    def notify(self, event: CallInfo | CallFailure) -> None:
+        """Tell every observer; an observer that fails is logged and never fails the call."""
+        for observer in self.observers:
+            try:
+                observer(event)
+            except Exception as exc:
+                log.warning("call observer %s failed: %s", type(observer).__name__, type(exc).__name__)
+
+    def notify_failure(self, requested: str, error: ClientError, attempts: list[Attempt], started: float) -> None:
+        """Tell every observer that no candidate answered (`started`: the call's `perf_counter()`)."""
+        if self.observers:
+            self.notify(failure_record(requested, error, attempts, started))
+
     def __repr__(self) -> str:
         providers = ", ".join(sorted(self._resolver.config.providers)) or "catalog only"
         return f"<knollm.{type(self).__name__} providers: {providers}>"
+
+
+def _default_observers(config: Config) -> list[Observer]:
+    settings = config.analytics
+    if settings is None or not settings.enabled:
+        return []
+    from ..analytics.recorder import recorder_for  # only for clients that record
+
+    return [recorder_for(config)]

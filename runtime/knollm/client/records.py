@@ -47,3 +47,18 @@ class CallInfo:
     """What the caller asked for: a global id, a family or a route name."""
     cache_hit: bool = False
     """True when the answer came from the response cache (no provider was called; `attempts` is empty)."""
+    prompt_tokens: int | None = None
+    """Input tokens the provider reported (None: no usage returned)."""
+    completion_tokens: int | None = None
+    """Output tokens the provider reported."""
+
+
+@dataclass(slots=True, frozen=True)
+class CallFailure:
+    """What observers (`ClientCore.observers`) receive when no candidate answered: the request, the class name
+    of the error raised, every attempt, and the seconds spent."""
+
+    requested: str
+    error: str
+    attempts: tuple[Attempt, ...]
+    latency_s: float

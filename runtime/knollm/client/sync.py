@@ -74,8 +74,11 @@ class Client(ClientCore):
                     break
                 continue
             attempts.append(attempt_record(candidate, tried))
-            return with_info(completion, call_info(request.model, candidate, attempts, started, completion.usage))
+            info = call_info(request.model, candidate, attempts, started, completion.usage)
+            self.notify(info)
+            return with_info(completion, info)
         assert error is not None
+        self.notify_failure(request.model, error, attempts, started)
         raise failed(error, attempts)
 
     def _send(self, candidate: Candidate, request: ChatRequest) -> ChatCompletion:
@@ -168,8 +171,10 @@ class ChatStream:
             attempts.append(attempt_record(candidate, progress.started))
             self.knollm = call_info(self._request.model, candidate, attempts, started, progress.usage,
                                     progress.ttft_s)
+            self._client.notify(self.knollm)
             return
         assert error is not None
+        self._client.notify_failure(self._request.model, error, attempts, started)
         raise failed(error, attempts)
 
 

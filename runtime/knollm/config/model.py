@@ -164,6 +164,26 @@ class CacheSettings(_Strict):
     """How many of the newest entries with the same model and parameters the similarity match compares."""
 
 
+class Analytics(_Strict):
+    """`[analytics]`: record every call in a local SQLite usage store, read by `knollm usage report|dashboard`.
+
+    Recording is on when this table is present (and `enabled` is not false); without it nothing is recorded.
+    A record names the key by its alias (`env:NAME`), never the key; prompts and answers are never stored.
+    """
+
+    enabled: bool = True
+    """Record calls. `false` keeps the table (and its budgets) but stops recording."""
+    path: str | None = None
+    """The SQLite file, e.g. `"usage.sqlite"` (relative to this file's directory). Default: `usage.sqlite` in the
+    user data directory (`~/.local/share/knollm/` on Linux)."""
+    budget_per_day_usd: Money | None = None
+    """Spend per UTC day that `knollm usage report` checks, e.g. `"5.00"`; no budget when left out."""
+    budget_per_month_usd: Money | None = None
+    """Spend per calendar month (UTC) that `knollm usage report` checks."""
+    alert_at: Decimal = Field(Decimal("0.8"), gt=0, le=1, allow_inf_nan=False)
+    """Fraction of a budget at which the report warns (it alerts at 100%)."""
+
+
 class Profile(_Strict):
     """`[profiles.<name>]`: changes to the top level, applied when the profile is chosen.
 
@@ -203,6 +223,8 @@ class Config(_Strict):
     allow_literal_keys: bool = False
     """Accept keys written into the file itself. Off by default: a file with keys in it gets copied, committed
     and pasted. Literal keys are never printed, not even their last characters."""
+    analytics: Analytics | None = None
+    """Usage analytics (`[analytics]`): where calls are recorded, and the budgets the usage report checks."""
 
     cache: CacheSettings = CacheSettings()
     """The response cache: where it lives and what it keeps."""
