@@ -368,8 +368,8 @@ def test_env_override_problems_name_the_variable(tmp_path: Path) -> None:
         '$KNOLLM_PROVIDERS__ALPHA__TIMEOUT_S: providers.alpha.timeout_s: expected a valid number, got "soon" '
         "(fix: write it like timeout_s = 30)",
         "$KNOLLM_PROVIDER__ALPHA__API: expected KNOLLM_<FIELD>__<KEY>… with FIELD one of PROVIDERS, MODELS, ROUTES, "
-        "DEFAULT_PROFILE, ALLOW_LITERAL_KEYS, ANALYTICS, CACHE, got KNOLLM_PROVIDER__ALPHA__API (fix: rename or unset the "
-        "variable (see the configuration reference))",
+        "DEFAULT_PROFILE, ALLOW_LITERAL_KEYS, ANALYTICS, CACHE, got KNOLLM_PROVIDER__ALPHA__API "
+        "(fix: rename or unset the variable (see the configuration reference))",
         "$KNOLLM_ROUTES__CHAT__CANDIDATES: routes.chat.candidates: expected valid JSON after [ or {, got text that "
         "is not JSON (fix: write a JSON list or table, or a comma-separated list)",
     ]
