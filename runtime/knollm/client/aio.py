@@ -127,6 +127,7 @@ class AsyncChatStream:
                 async for chunk in chunks:
                     progress.see(chunk)
                     yield chunk
+                run.check_delivered(step, progress)
             except (ClientError, httpx.TransportError) as exc:
                 if progress.delivered:
                     raise run.interrupted(step, exc, progress) from None

@@ -152,6 +152,7 @@ class ChatStream:
                 for chunk in chunks:
                     progress.see(chunk)
                     yield chunk
+                run.check_delivered(step, progress)
             except (ClientError, httpx.TransportError) as exc:
                 if progress.delivered:  # moving on would repeat the text: the caller gets what arrived
                     raise run.interrupted(step, exc, progress) from None

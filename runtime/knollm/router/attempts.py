@@ -24,6 +24,7 @@ from ..client.calls import StreamProgress, attempt_record, call_info, failed
 from ..client.errors import (
     AuthenticationFailed,
     ClientError,
+    InvalidResponse,
     NoCandidate,
     ProviderError,
     RateLimited,
@@ -146,6 +147,8 @@ class Run:
             if health is not None and health.retired:
                 continue
             cooling = max(0.0, health.cooldown_until - now) if health is not None else 0.0
+            if health is not None and "RateLimited" not in (health.last_error or ""):
+                cooling = min(cooling, self.router.backoff.cap_s)  # only a provider's Retry-After is waited out
             backoff = self.router.backoff.delay(self.round, self.retry_after) if oid in self.failed_options else 0.0
             waits.append((min(self.router.backoff.max_s, max(cooling, backoff)), oid))
         if not waits:
@@ -238,6 +241,12 @@ class Run:
 
     def _has_fresh_key(self, index: int) -> bool:
         return index < len(self.groups) and any(oid not in self.failed_options for oid in self.groups[index])
+
+    @staticmethod
+    def check_delivered(step: Step, progress: StreamProgress) -> None:
+        """A stream that ended without text or a tool call is an empty answer: `InvalidResponse`, retryable."""
+        if not progress.delivered:
+            raise InvalidResponse(step.candidate.target.provider, "an empty stream: no text and no tool call")
 
     def interrupted(self, step: Step, error: BaseException, progress: StreamProgress) -> StreamInterrupted:
         """A stream failed after text reached the caller: record it, and the error carrying the text so far."""
