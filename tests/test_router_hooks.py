@@ -117,3 +117,21 @@ def test_health_command_in_process(tmp_path: Path) -> None:
             text = io.StringIO()
             assert health(Namespace(config=str(env.config), profile=None), Output(text, json=as_json)) == 0
             assert "env:ALPHA_KEY_1" in text.getvalue() and "env:DEAD_KEY" in text.getvalue()
+
+
+def test_a_stream_closed_by_the_caller_frees_the_half_open_probe(tmp_path: Path) -> None:
+    from knollm.router.health import HealthStore
+    from knollm.router.route import Router
+
+    route = '[routes.chat]\ncandidates = ["alpha/tiny-chat"]\n'
+    with fakes(tmp_path, {"alpha": ["ALPHA_KEY_1"]}, route) as env, env.client() as client:
+        client.router = Router(store := HealthStore())
+        with store.editing("alpha", "env:ALPHA_KEY_1") as health:  # a cooldown that has just ended
+            health.cooldowns, health.consecutive_failures, health.cooldown_until = 1, 3, time.time() - 1
+        stream = client.chat.completions.create(model="chat", messages=ask("one two three"), stream=True)
+        next(iter(stream))
+        assert store.snapshot()[0].probing  # the probe is out
+        stream.close()
+        assert not store.snapshot()[0].probing  # no verdict: the next call may probe again
+        answer = client.chat.completions.create(model="chat", messages=ask("again"))
+    assert answer.choices[0].message.content == "ok: again" and store.snapshot()[0].state(time.time()) == "healthy"
