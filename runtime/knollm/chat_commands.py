@@ -153,7 +153,8 @@ def route(args: argparse.Namespace, out: Output) -> int:
     with _client(args) as client:  # the plan a call makes (same policy, health and options), without calling
         resolution = client.resolve(args.model)
         policy = policy_for(client.config, args.model, args.strategy)
-        decision = client.router.plan(resolution, needs, policy, client.router.store(client.config)).decision
+        store = client.router.store(client.config)
+        decision = client.router.plan(resolution, needs, policy, store, client.config).decision
     if out.json:
         out.data({"model": args.model, "strategy": decision.strategy,
                   "candidates": [{"id": r.option.id, "key": r.option.key, "score": r.score, "cost": r.cost}

@@ -316,7 +316,7 @@ def start_run(router: Router, resolver: Resolver, request: ChatRequest, strategy
     store = router.store(config)
     needs = needs_of(request.messages, tools=request.tools, response_format=request.response_format,
                      max_tokens=request.max_tokens)
-    plan = router.plan(resolution, needs, policy, store)
+    plan = router.plan(resolution, needs, policy, store, config)
     if not plan.decision.ranked:
         raise NoCandidate(request.model, plan.decision.excluded)
     return Run(router, plan, config, store, request.model)

@@ -94,15 +94,18 @@ class Plan:
     policy: Policy
 
 
-def options_of(candidates: list[Candidate]) -> tuple[list[Option], dict[str, tuple[Candidate, Secret | None]]]:
-    """One option per (candidate, key): `provider/model` for a single key, `provider/model [env:NAME]` else."""
+def options_of(candidates: list[Candidate], config: Config | None = None,
+               ) -> tuple[list[Option], dict[str, tuple[Candidate, Secret | None]]]:
+    """One option per (candidate, key): `provider/model` for a single key, `provider/model [env:NAME]` else.
+    A key's `rpm` (from `config`) is its weight for `shuffle`: load spreads in proportion to what keys allow."""
     options, choices = [], {}
     for candidate in candidates:
         keys: tuple[Secret | None, ...] = candidate.keys or (None,)
         for key in keys:
             alias = key.alias if key is not None else NO_KEY
             option_id = candidate.id if len(keys) == 1 else f"{candidate.id} [{alias}]"
-            options.append(Option(option_id, candidate.target.provider, alias, candidate.model))
+            rpm = limits_of(config, candidate.target.provider, alias)[0] if config is not None else None
+            options.append(Option(option_id, candidate.target.provider, alias, candidate.model, float(rpm or 1)))
             choices[option_id] = (candidate, key)
     return options, choices
 
@@ -122,9 +125,10 @@ class Router:
         """The health store calls use: the one given, else the configured SQLite file, else the process's."""
         return self.health if self.health is not None else health_store(config.health.path)
 
-    def plan(self, resolution: Resolution, needs: Needs, policy: Policy, store: HealthStore) -> Plan:
+    def plan(self, resolution: Resolution, needs: Needs, policy: Policy, store: HealthStore,
+             config: Config | None = None) -> Plan:
         """The decision for a call; the budget guard may refuse it (raises) or change its strategy."""
-        options, choices = options_of(resolution.candidates)
+        options, choices = options_of(resolution.candidates, config)
         decision = self._decide(options, needs, policy, store, policy.strategy)
         if self.budget is not None:
             estimate = decision.ranked[0].cost if decision.ranked else None
