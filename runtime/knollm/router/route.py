@@ -12,6 +12,7 @@ returning the strategy to use instead) and records the actual cost after it.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from ..client.target import Secret
     from ..config.model import Config
 
+SHARED_RNG = random.Random()
+"""One generator for every call's random draws (shuffle, key rotation): seeding a new one costs more than the
+rest of a routing decision."""
 NO_KEY = "none"
 """The key alias of a provider that needs no key (health and limits are still kept per provider)."""
 DEFAULT_STOP_ON = (400, 413, 422)
@@ -144,7 +148,7 @@ class Router:
         if strategy == "adaptive" and self.scorer is None and strategy not in STRATEGIES:
             raise InvalidArgument("strategy 'adaptive' needs a learning scorer: set the client's router.scorer")
         decision = decide(options, needs, "ordered" if learned else strategy, health=store, weights=policy.weights,
-                          allow=policy.allow, deny=policy.deny, max_price=policy.max_price)
+                          allow=policy.allow, deny=policy.deny, max_price=policy.max_price, rng=SHARED_RNG)
         if learned and self.scorer is not None:
             decision.strategy = strategy
             self.scorer.order(decision)
