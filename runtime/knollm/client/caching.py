@@ -121,25 +121,26 @@ class CachePlan:
                         ttft_s=None if ttft_s is None else round(ttft_s, 6), cost=None, cost_note=HIT_NOTE,
                         requested=request.model, cache_hit=True)
 
-    def serve(self, client: Client, request: ChatRequest) -> ChatCompletion | ChatStream:
+    def serve(self, client: Client, request: ChatRequest, strategy: str | None = None) -> ChatCompletion | ChatStream:
         from .caching_streams import RecordingChatStream, ReplayChatStream
 
         cached = self.hit(request)
         if request.stream:
             if cached is not None:
                 return ReplayChatStream(client, request, cached, self)
-            return RecordingChatStream(client, request, client.candidates(request), self)
-        return cached if cached is not None else self.keep(client.complete(request))
+            return RecordingChatStream(client, request, client.start_run(request, strategy), self)
+        return cached if cached is not None else self.keep(client.complete(request, strategy))
 
-    async def aserve(self, client: AsyncClient, request: ChatRequest) -> ChatCompletion | AsyncChatStream:
+    async def aserve(self, client: AsyncClient, request: ChatRequest,
+                     strategy: str | None = None) -> ChatCompletion | AsyncChatStream:
         from .caching_streams import AsyncRecordingChatStream, AsyncReplayChatStream
 
         cached = self.hit(request)
         if request.stream:
             if cached is not None:
                 return AsyncReplayChatStream(client, request, cached, self)
-            return AsyncRecordingChatStream(client, request, client.candidates(request), self)
-        return cached if cached is not None else self.keep(await client.complete(request))
+            return AsyncRecordingChatStream(client, request, client.start_run(request, strategy), self)
+        return cached if cached is not None else self.keep(await client.complete(request, strategy))
 
     def keep(self, completion: ChatCompletion, info: object | None = None) -> ChatCompletion:
         """Store a successful answer (not an empty or filtered one); returns it unchanged."""

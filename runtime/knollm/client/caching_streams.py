@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..cache.codec import from_stream, replay
+from ..router.attempts import Run
 from .aio import AsyncChatStream, AsyncClient
-from .resolve import Candidate
 from .sync import ChatStream, Client
 from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, FinishReason, Usage
 
@@ -49,7 +49,7 @@ class ReplayChatStream(ChatStream):
 
     def __init__(self, client: Client, request: ChatRequest, cached: ChatCompletion, plan: CachePlan) -> None:
         self._cached, self._plan = cached, plan
-        super().__init__(client, request, [])
+        super().__init__(client, request, None)  # replayed: no provider is called
 
     def _run(self) -> Generator[ChatCompletionChunk, None, None]:
         ttft: float | None = None
@@ -63,9 +63,9 @@ class ReplayChatStream(ChatStream):
 class RecordingChatStream(ChatStream):
     """A `ChatStream` whose answer is stored in the cache when it ends normally."""
 
-    def __init__(self, client: Client, request: ChatRequest, candidates: list[Candidate], plan: CachePlan) -> None:
+    def __init__(self, client: Client, request: ChatRequest, run: Run, plan: CachePlan) -> None:
         self._plan = plan
-        super().__init__(client, request, candidates)
+        super().__init__(client, request, run)
 
     def _run(self) -> Generator[ChatCompletionChunk, None, None]:
         collected = _Collected()
@@ -82,7 +82,7 @@ class AsyncReplayChatStream(AsyncChatStream):
 
     def __init__(self, client: AsyncClient, request: ChatRequest, cached: ChatCompletion, plan: CachePlan) -> None:
         self._cached, self._plan = cached, plan
-        super().__init__(client, request, [])
+        super().__init__(client, request, None)  # replayed: no provider is called
 
     async def _run(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         ttft: float | None = None
@@ -96,10 +96,10 @@ class AsyncReplayChatStream(AsyncChatStream):
 class AsyncRecordingChatStream(AsyncChatStream):
     """`RecordingChatStream` for `async for`."""
 
-    def __init__(self, client: AsyncClient, request: ChatRequest, candidates: list[Candidate],
+    def __init__(self, client: AsyncClient, request: ChatRequest, run: Run,
                  plan: CachePlan) -> None:
         self._plan = plan
-        super().__init__(client, request, candidates)
+        super().__init__(client, request, run)
 
     async def _run(self) -> AsyncGenerator[ChatCompletionChunk, None]:
         collected = _Collected()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..records import Model
+from ..router.attempts import Run, start_run
+from ..router.route import Router
 from .caching import CacheGate, CachePlan
 from .calls import failure_record
 from .errors import ClientError, NoCandidate
@@ -37,6 +39,9 @@ class ClientCore:
         self._cache_gate = CacheGate()
         self.observers: list[Observer] = _default_observers(self._resolver.config)
         """Callables told of every finished call (usage analytics when `[analytics]` is configured)."""
+        self.router = Router()
+        """Plans and records calls (`knollm.router.route.Router`): set `router.budget`, `router.scorer`, or a
+        router with its own health store."""
 
     @property
     def config(self) -> Config:
@@ -70,6 +75,9 @@ class ClientCore:
         """None when the response cache is not used for this request; else the plan that serves it (a hit, or a
         call whose answer is stored)."""
         return self._cache_gate.plan(self._resolver.config, request)
+    def start_run(self, request: ChatRequest, strategy: str | None = None) -> Run:
+        """The routed attempts of a request (`knollm.router.attempts.Run`); `strategy` overrides the route's."""
+        return start_run(self.router, self._resolver, request, strategy)
 
     def callable_models(self) -> list[Model]:
         """The catalog's models at providers that have a key configured (or need none)."""

@@ -53,6 +53,11 @@ class KeyHealth:
         return "half-open" if self.cooldowns and self.consecutive_failures else "healthy"
 
 
+def _copy(health: KeyHealth) -> KeyHealth:
+    # Field by field: `asdict` deep-copies recursively, and a snapshot is taken on every routed call.
+    return KeyHealth(*(getattr(health, name) for name in KeyHealth.__slots__))
+
+
 def record_success(health: KeyHealth, latency_s: float) -> None:
     health.calls += 1
     health.success_rate += EWMA_WEIGHT * (1.0 - health.success_rate)
@@ -120,7 +125,7 @@ class HealthStore:
     def snapshot(self) -> list[KeyHealth]:
         """Every record, sorted by provider and key (for `knollm health`)."""
         with self._lock:
-            return [KeyHealth(**asdict(h)) for _, h in sorted(self._known.items())]
+            return [_copy(h) for _, h in sorted(self._known.items())]
 
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS health (provider TEXT, key TEXT, record TEXT, PRIMARY KEY (provider, key))"
