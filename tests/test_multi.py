@@ -130,7 +130,8 @@ def test_ab_assignment_is_sticky_and_follows_the_share() -> None:
 
 
 def test_ab_calls_are_recorded_and_reported(fake_provider: FakeProvider, tmp_path: Path) -> None:
-    test = ABTest("fallback", "fake-openai/tiny-chat", "fake-openai/fault/503", rng=random.Random(7))
+    # The failing arm is on another provider: a 503 cools the key it came with (health is per provider and key).
+    test = ABTest("fallback", "fake-openai/tiny-chat", "fake-anthropic/fault/503", rng=random.Random(7))
     with client(fake_provider, tmp_path) as made:
         for i in range(30):
             outcome, completion = test.call(made, HI, user_key=f"u{i}")
