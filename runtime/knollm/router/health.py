@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 EWMA_WEIGHT = 0.2
@@ -117,10 +117,17 @@ class HealthStore:
             record_failure(health, error, self.clock(), retry_after=retry_after, rate_limited=rate_limited,
                            auth_failed=auth_failed)
 
+    def records(self) -> dict[tuple[str, str], KeyHealth]:
+        """The live records by (provider, key), to read only: the routing decision reads a few fields of each
+        and copying every record per decision cost more than the rest of it; a field changing meanwhile costs
+        one decision one stale number, which the next decision corrects."""
+        with self._lock:
+            return dict(self._known)
+
     def snapshot(self) -> list[KeyHealth]:
         """Every record, sorted by provider and key (for `knollm health`)."""
-        with self._lock:
-            return [KeyHealth(**asdict(h)) for _, h in sorted(self._known.items())]
+        with self._lock:  # copies (flat records: a shallow copy is a full one, and far cheaper than asdict)
+            return [replace(h) for _, h in sorted(self._known.items())]
 
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS health (provider TEXT, key TEXT, record TEXT, PRIMARY KEY (provider, key))"
@@ -153,6 +160,9 @@ class SqliteHealthStore(HealthStore):
                 raise
             db.execute("INSERT OR REPLACE INTO health VALUES (?, ?, ?)", (provider, key, json.dumps(asdict(found))))
             db.execute("COMMIT")
+
+    def records(self) -> dict[tuple[str, str], KeyHealth]:
+        return {(h.provider, h.key): h for h in self.snapshot()}
 
     def snapshot(self) -> list[KeyHealth]:
         with self._lock, closing(self._connect()) as db:
