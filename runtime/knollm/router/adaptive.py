@@ -105,14 +105,16 @@ class AdaptiveScorer:
         """One Thompson draw per option, times its speed and thrift: the utility in 0..1 (higher is better)."""
         with self._lock:
             now = self._clock()
-            arms = {key: self._fresh(key, now) for key in option_keys}
-            thetas = {key: rng.betavariate(*arm.posterior()) for key, arm in arms.items()}
-            known_costs = {key: arm.cost for key, arm in arms.items()}
-        if costs is not None:
-            known_costs = {key: float(c) if (c := costs.get(key)) is not None else None for key in option_keys}
+            arms = [self._fresh(key, now) for key in option_keys]
+            thetas = [rng.betavariate(1.0 + arm.successes, 1.0 + arm.failures) for arm in arms]
+        if costs is None:
+            known_costs = [arm.cost for arm in arms]
+        else:
+            known_costs = [float(c) if (c := costs.get(key)) is not None else None for key in option_keys]
         thrifts = _thrifts(known_costs)
-        fastest = min((a.latency_s for a in arms.values() if a.latency_s is not None), default=PRIOR_LATENCY_S)
-        return {key: thetas[key] * _speed(arms[key].latency_s, fastest) * thrifts[key] for key in option_keys}
+        fastest = min((arm.latency_s for arm in arms if arm.latency_s is not None), default=PRIOR_LATENCY_S)
+        return {key: theta * _speed(arm.latency_s, fastest) * thrift
+                for key, arm, theta, thrift in zip(option_keys, arms, thetas, thrifts, strict=True)}
 
     def posterior(self, option_key: str) -> tuple[float, float]:
         """The (alpha, beta) of `option_key` now, discounted to the present."""
@@ -141,13 +143,12 @@ def _speed(latency_s: float | None, unobserved_s: float) -> float:
     return 1.0 / (1.0 + (unobserved_s if latency_s is None else latency_s) / LATENCY_SCALE_S)
 
 
-def _thrifts(costs: Mapping[str, float | None]) -> dict[str, float]:
+def _thrifts(costs: Sequence[float | None]) -> list[float]:
     """(cheapest / cost) ** COST_EXPONENT per option, the cheapest being the lowest positive cost (a free option
     scores 1.0 too); unknown costs get the lowest known thrift: never a free pass."""
-    known = [c for c in costs.values() if c is not None]
+    known = [c for c in costs if c is not None]
     if not known:
-        return dict.fromkeys(costs, 1.0)
+        return [1.0] * len(costs)
     cheapest = min((c for c in known if c > 0), default=0.0)
-    thrift = {key: (cheapest / c) ** COST_EXPONENT if c is not None and c > 0 else 1.0 for key, c in costs.items()}
-    worst = min(thrift[key] for key, c in costs.items() if c is not None)
-    return {key: worst if costs[key] is None else value for key, value in thrift.items()}
+    worst = (cheapest / max(known)) ** COST_EXPONENT if cheapest > 0 else 1.0
+    return [worst if c is None else (cheapest / c) ** COST_EXPONENT if c > 0 else 1.0 for c in costs]
