@@ -143,3 +143,15 @@ def fake_provider() -> Iterator[FakeProvider]:
     Script faults with `fake_provider.script([...])`; inspect `fake_provider.requests`."""
     with FakeProvider(keys=set(CANARY_KEYS)) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_router_state() -> Iterator[None]:
+    """Provider/key health and rate limiters are process-wide (as in production): every test starts without
+    the cooldowns and retired keys of the tests before it."""
+    import sys
+
+    route = sys.modules.get("knollm.router.route")
+    if route is not None:
+        route.forget_process_state()
+    yield

@@ -256,7 +256,7 @@ def test_every_problem_is_reported_with_file_line_key_and_fix(tmp_path: Path) ->
         "4: providers.alpha.keys[0]: expected an environment variable name after env: (letters, digits and _), "
         'got a string (value not shown) (fix: write it like keys = ["env:ALPHA_API_KEY"])',
         "5: providers.alpha.timeout: expected one of base_url, api, keys, timeout_s, auth_header, headers, "
-        "models_path, got unknown key 'timeout' (fix: did you mean timeout_s?)",
+        "models_path, rpm, tpm, key_limits, got unknown key 'timeout' (fix: did you mean timeout_s?)",
         "7: providers.Bad_Id: expected a provider id (lowercase letters, digits, '-', '.', '_'), got \"Bad_Id\" "
         "(fix: rename the table, e.g. [providers.alpha])",
         '9: models.tiny-chat: expected a global model id provider/model-id, got "tiny-chat" '
@@ -270,11 +270,12 @@ def test_every_problem_is_reported_with_file_line_key_and_fix(tmp_path: Path) ->
         "(fix: write it like context_window = 8192)",
         "18: routes.chat.candidates: expected at least one entry, got an empty list "
         '(fix: write it like candidates = ["alpha/tiny-chat", "beta/tiny-chat"])',
-        "20: routes.other.candidates: expected a value, got nothing "
-        '(fix: add candidates = ["alpha/tiny-chat", "beta/tiny-chat"])',
+        '20: routes.other: expected candidates = [...] or family = "..." (exactly one of them), got an empty '
+        "table (fix: see the reference)",
         '23: profiles.production.providers.alpha.timeout_s: expected a valid number, got "fast" '
         "(fix: write it like timeout_s = 30)",
-        "25: unknown: expected one of providers, models, routes, profiles, default_profile, allow_literal_keys, "
+        "25: unknown: expected one of providers, models, routes, profiles, default_profile, health, "
+        "allow_literal_keys, "
         "got unknown key 'unknown' (fix: remove it or check its spelling)",
     ]
 
@@ -368,7 +369,8 @@ def test_env_override_problems_name_the_variable(tmp_path: Path) -> None:
         '$KNOLLM_PROVIDERS__ALPHA__TIMEOUT_S: providers.alpha.timeout_s: expected a valid number, got "soon" '
         "(fix: write it like timeout_s = 30)",
         "$KNOLLM_PROVIDER__ALPHA__API: expected KNOLLM_<FIELD>__<KEY>… with FIELD one of PROVIDERS, MODELS, ROUTES, "
-        "DEFAULT_PROFILE, ALLOW_LITERAL_KEYS, got KNOLLM_PROVIDER__ALPHA__API (fix: rename or unset the variable "
+        "DEFAULT_PROFILE, HEALTH, ALLOW_LITERAL_KEYS, got KNOLLM_PROVIDER__ALPHA__API (fix: rename or unset the "
+        "variable "
         "(see the configuration reference))",
         "$KNOLLM_ROUTES__CHAT__CANDIDATES: routes.chat.candidates: expected valid JSON after [ or {, got text that "
         "is not JSON (fix: write a JSON list or table, or a comma-separated list)",

@@ -144,16 +144,16 @@ def _print_checks(checked: list[Checked], out: Output, verbose: bool) -> None:
 def route(args: argparse.Namespace, out: Output) -> int:
     """The routing decision for MODEL without calling any provider: candidates in order with their scores, the
     excluded ones with reasons, and the choice."""
-    from .router.choose import Needs, Option, decide
+    from .router.choose import Needs
+    from .router.route import policy_for
 
     needs_given = set(args.needs)
     needs = Needs(args.input_tokens, args.max_tokens, "tools" in needs_given, "vision" in needs_given,
                   "structured_output" in needs_given)
-    with _client(args) as client:
+    with _client(args) as client:  # the plan a call makes (same policy, health and options), without calling
         resolution = client.resolve(args.model)
-    options = [Option(c.id, c.target.provider, c.target.key_alias or "none", c.model) for c in resolution.candidates]
-    decision = decide(options, needs, args.strategy)
-    decision.excluded = {**resolution.reasons, **decision.excluded}
+        policy = policy_for(client.config, args.model, args.strategy)
+        decision = client.router.plan(resolution, needs, policy, client.router.store(client.config)).decision
     if out.json:
         out.data({"model": args.model, "strategy": decision.strategy,
                   "candidates": [{"id": r.option.id, "key": r.option.key, "score": r.score, "cost": r.cost}

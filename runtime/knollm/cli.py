@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SafeArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route,health}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--quiet", action="store_true", help="no summary line (provider, time, cost) on stderr")
     _config_arguments(chat)
     _route_command(groups, common)
+    health = groups.add_parser("health", parents=[common], help="every provider's and key's health: ok, cooling "
+                               "until when, half-open or retired; success rate and latency",
+                               description="The router's health of every configured provider and key, read from "
+                               "the configured store ([health] path in knollm.toml).")
+    health.set_defaults(handler=commands.health)
+    _config_arguments(health)
     return parser
 
 
@@ -159,7 +165,8 @@ def _route_command(groups: _Groups, common: SafeArgumentParser) -> None:
                                 "route of knollm.toml), without calling any provider.")
     explain.set_defaults(handler=commands.route)
     explain.add_argument("model", metavar="MODEL", help="provider/model id, family id or route name")
-    explain.add_argument("--strategy", default="ordered", choices=STRATEGIES, help="how to order the candidates")
+    explain.add_argument("--strategy", default=None, choices=STRATEGIES,
+                         help="how to order the candidates (default: the route's, else ordered)")
     explain.add_argument("--input-tokens", type=count, default=0, metavar="N", help="prompt tokens (estimate)")
     explain.add_argument("--max-tokens", type=count, metavar="N", help="most tokens in the answer")
     explain.add_argument("--needs", type=_needs, default=(), metavar="F1,F2",

@@ -507,3 +507,9 @@ def route(args: argparse.Namespace, out: Output) -> int:
     from .chat_commands import route as run
 
     return run(args, out)
+
+
+def health(args: argparse.Namespace, out: Output) -> int:
+    from .health_commands import health as run
+
+    return run(args, out)

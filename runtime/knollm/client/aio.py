@@ -6,7 +6,7 @@ this module only awaits.
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from typing import Any, Literal, overload
 
@@ -14,10 +14,11 @@ import httpx
 
 from ..catalog import Catalog
 from ..records import Model
+from ..router.attempts import Run
 from .adapters import ADAPTERS, acheck_stream_response, error_for_transport
-from .calls import StreamProgress, attempt_record, call_info, failed, moves_on, request_from, timed, with_info
+from .calls import StreamProgress, request_from, timed, with_info
 from .core import ClientCore
-from .errors import ClientError, StreamInterrupted
+from .errors import ClientError
 from .records import CallInfo
 from .resolve import Candidate
 from .settings import ConfigInput
@@ -47,23 +48,20 @@ class AsyncClient(ClientCore):
     async def __aexit__(self, *_: object) -> None:
         await self.aclose()
 
-    async def complete(self, request: ChatRequest) -> ChatCompletion:
-        started, attempts = time.perf_counter(), []
-        error: ClientError | None = None
-        for candidate in self.candidates(request):
-            tried = time.perf_counter()
+    async def complete(self, request: ChatRequest, strategy: str | None = None) -> ChatCompletion:
+        run = self.start_run(request, strategy)
+        while (step := run.next()) is not None:
+            if step.wait_s > 0:
+                await asyncio.sleep(step.wait_s)  # limits and backoff wait without blocking the event loop
+            step.begin()
             try:
-                completion = await self._send(candidate, request)
+                completion = await self._send(step.candidate, request)
             except ClientError as exc:
-                attempts.append(attempt_record(candidate, tried, exc))
-                error = exc
-                if not moves_on(exc):
-                    break
-                continue
-            attempts.append(attempt_record(candidate, tried))
-            return with_info(completion, call_info(request.model, candidate, attempts, started, completion.usage))
-        assert error is not None
-        raise failed(error, attempts)
+                if run.failed(step, exc):
+                    continue
+                break
+            return with_info(completion, run.succeeded(step, completion.usage))
+        raise run.final_error()
 
     async def _send(self, candidate: Candidate, request: ChatRequest) -> ChatCompletion:
         target = candidate.target
@@ -94,8 +92,8 @@ class AsyncClient(ClientCore):
 class AsyncChatStream:
     """`ChatStream` for `async for`; `knollm` is filled when the stream has ended."""
 
-    def __init__(self, client: AsyncClient, request: ChatRequest, candidates: list[Candidate]) -> None:
-        self._client, self._request, self._candidates = client, request, candidates
+    def __init__(self, client: AsyncClient, request: ChatRequest, run: Run) -> None:
+        self._client, self._request, self._route = client, request, run
         self.knollm: CallInfo | None = None
         self._response: httpx.Response | None = None
         self._chunks = self._run()
@@ -118,35 +116,31 @@ class AsyncChatStream:
             await self._response.aclose()
 
     async def _run(self) -> AsyncGenerator[ChatCompletionChunk, None]:
-        started, attempts = time.perf_counter(), []
-        error: ClientError | None = None
-        for candidate in self._candidates:
-            progress = StreamProgress(started=time.perf_counter())
+        run = self._route
+        while (step := run.next()) is not None:
+            if step.wait_s > 0:
+                await asyncio.sleep(step.wait_s)
+            step.begin()
+            progress = StreamProgress(started=step.started)
             try:
-                self._response, chunks = await self._client.open_stream(candidate, self._request)
+                self._response, chunks = await self._client.open_stream(step.candidate, self._request)
                 async for chunk in chunks:
                     progress.see(chunk)
                     yield chunk
-            except ClientError as exc:
-                attempts.append(attempt_record(candidate, progress.started, exc))
-                error = exc
-                if progress.delivered or not moves_on(exc):
-                    break
-                continue
-            except httpx.TransportError as exc:
-                error = StreamInterrupted(candidate.target.provider, "".join(progress.text), progress.chunks,
-                                          f"the connection failed ({type(exc).__name__})")
-                attempts.append(attempt_record(candidate, progress.started, error))
+                run.check_delivered(step, progress)
+            except (ClientError, httpx.TransportError) as exc:
+                if progress.delivered:
+                    raise run.interrupted(step, exc, progress) from None
+                error = exc if isinstance(exc, ClientError) else error_for_transport(exc, step.candidate.target)
+                if run.failed(step, error):
+                    continue
                 break
             finally:
                 if self._response is not None:
                     await self._response.aclose()
-            attempts.append(attempt_record(candidate, progress.started))
-            self.knollm = call_info(self._request.model, candidate, attempts, started, progress.usage,
-                                    progress.ttft_s)
+            self.knollm = run.succeeded(step, progress.usage, progress.ttft_s)
             return
-        assert error is not None
-        raise failed(error, attempts)
+        raise run.final_error()
 
 
 class _Completions:
@@ -164,10 +158,11 @@ class _Completions:
     async def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
                      ) -> ChatCompletion | AsyncChatStream:
         """`Client.chat.completions.create`, awaited; `stream=True` returns an `AsyncChatStream`."""
+        strategy = options.pop("strategy", None)
         request = request_from(model, messages, stream, options)
         if stream:
-            return AsyncChatStream(self._client, request, self._client.candidates(request))
-        return await self._client.complete(request)
+            return AsyncChatStream(self._client, request, self._client.start_run(request, strategy))
+        return await self._client.complete(request, strategy)
 
 
 class _Chat:

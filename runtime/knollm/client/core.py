@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..records import Model
+from ..router.attempts import Run, start_run
+from ..router.route import Router
 from .errors import NoCandidate
 from .resolve import Candidate, Resolution, Resolver
 from .settings import ConfigInput, load_settings, reload_settings
@@ -26,6 +28,9 @@ class ClientCore:
         self._env = env
         self._catalog = catalog if catalog is not None else Catalog.load()
         self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
+        self.router = Router()
+        """Plans and records calls (`knollm.router.route.Router`): set `router.budget`, `router.scorer`, or a
+        router with its own health store."""
 
     @property
     def config(self) -> Config:
@@ -51,6 +56,10 @@ class ClientCore:
         if not resolution.candidates:
             raise NoCandidate(request.model, resolution.reasons or {request.model: "nothing matches"})
         return resolution.candidates
+
+    def start_run(self, request: ChatRequest, strategy: str | None = None) -> Run:
+        """The routed attempts of a request (`knollm.router.attempts.Run`); `strategy` overrides the route's."""
+        return start_run(self.router, self._resolver, request, strategy)
 
     def callable_models(self) -> list[Model]:
         """The catalog's models at providers that have a key configured (or need none)."""

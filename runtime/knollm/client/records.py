@@ -6,6 +6,7 @@ Only aliases of keys (`env:NAME`) are kept here, never keys; these records go in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..records import CostBreakdown
 
@@ -22,6 +23,29 @@ class Attempt:
     """The exception class name (`RateLimited`, `Timeout`, ...) of a failed attempt."""
     seconds: float = 0.0
     key_alias: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class RankedCandidate:
+    """One candidate of a routing decision, in the order tried: its id, key alias, score and estimated cost."""
+
+    id: str
+    key_alias: str
+    score: float | None
+    cost: Decimal | None
+    """The estimated cost of the request here (USD, exact), None when a price it needs is unknown."""
+
+
+@dataclass(slots=True, frozen=True)
+class RouteDecision:
+    """The router's decision for a call (what `knollm route` prints): candidates in order with their scores,
+    the excluded ones with the reason, and the first choice."""
+
+    strategy: str
+    candidates: tuple[RankedCandidate, ...]
+    excluded: tuple[tuple[str, str], ...]
+    """(candidate, why) pairs: no key, context too small, a missing capability, denied, too dear, key cooling."""
+    choice: str | None
 
 
 @dataclass(slots=True, frozen=True)
@@ -45,3 +69,7 @@ class CallInfo:
     """Why `cost` is None (no usage returned, or a price it needs is unknown)."""
     requested: str = ""
     """What the caller asked for: a global id, a family or a route name."""
+    decision: RouteDecision | None = None
+    """How the router ordered the candidates (the same as `knollm route` prints)."""
+    retired_keys: tuple[str, ...] = ()
+    """`provider env:NAME` of each key of this call's candidates retired for the process (e.g. after a 401)."""

@@ -77,7 +77,8 @@ class Resolver:
     def _resolve(self, requested: str) -> Resolution:
         found = Resolution(requested)
         route = self.config.routes.get(requested)
-        for ref in route.candidates if route is not None else [requested]:
+        refs = (route.candidates or [route.family or ""]) if route is not None else [requested]
+        for ref in refs:
             self._add(found, ref)
         return found
 

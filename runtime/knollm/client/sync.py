@@ -14,10 +14,11 @@ import httpx
 
 from ..catalog import Catalog
 from ..records import Model
+from ..router.attempts import Run
 from .adapters import ADAPTERS, check_stream_response, error_for_transport
-from .calls import StreamProgress, attempt_record, call_info, failed, moves_on, request_from, timed, with_info
+from .calls import StreamProgress, request_from, timed, with_info
 from .core import ClientCore
-from .errors import ClientError, StreamInterrupted
+from .errors import ClientError
 from .records import Attempt, CallInfo
 from .resolve import Candidate
 from .settings import ConfigInput
@@ -59,24 +60,22 @@ class Client(ClientCore):
 
     # -- one call ------------------------------------------------------------------------------------------
 
-    def complete(self, request: ChatRequest) -> ChatCompletion:
-        """Try the candidates in order until one answers; raise the last error (with `.attempts`) otherwise."""
-        started, attempts = time.perf_counter(), []
-        error: ClientError | None = None
-        for candidate in self.candidates(request):
-            tried = time.perf_counter()
+    def complete(self, request: ChatRequest, strategy: str | None = None) -> ChatCompletion:
+        """Route the request (`knollm.router`): failover, retries, key rotation, limits; the last error (with
+        `.attempts`) when no attempt answered."""
+        run = self.start_run(request, strategy)
+        while (step := run.next()) is not None:
+            if step.wait_s > 0:
+                time.sleep(step.wait_s)
+            step.begin()
             try:
-                completion = self._send(candidate, request)
+                completion = self._send(step.candidate, request)
             except ClientError as exc:
-                attempts.append(attempt_record(candidate, tried, exc))
-                error = exc
-                if not moves_on(exc):
-                    break
-                continue
-            attempts.append(attempt_record(candidate, tried))
-            return with_info(completion, call_info(request.model, candidate, attempts, started, completion.usage))
-        assert error is not None
-        raise failed(error, attempts)
+                if run.failed(step, exc):
+                    continue
+                break
+            return with_info(completion, run.succeeded(step, completion.usage))
+        raise run.final_error()
 
     def _send(self, candidate: Candidate, request: ChatRequest) -> ChatCompletion:
         target = candidate.target
@@ -93,8 +92,8 @@ class Client(ClientCore):
             response.close()
         return adapter.parse(response, target)
 
-    def stream(self, request: ChatRequest) -> ChatStream:
-        return ChatStream(self, request, self.candidates(request))
+    def stream(self, request: ChatRequest, strategy: str | None = None) -> ChatStream:
+        return ChatStream(self, request, self.start_run(request, strategy))
 
     def open_stream(self, candidate: Candidate, request: ChatRequest,
                     ) -> tuple[httpx.Response, Iterator[ChatCompletionChunk]]:
@@ -117,8 +116,8 @@ class ChatStream:
     replaced by the next; after that, a failure raises `StreamInterrupted` with the text received so far.
     `knollm` is filled when the stream has ended."""
 
-    def __init__(self, client: Client, request: ChatRequest, candidates: list[Candidate]) -> None:
-        self._client, self._request, self._candidates = client, request, candidates
+    def __init__(self, client: Client, request: ChatRequest, run: Run) -> None:
+        self._client, self._request, self._route = client, request, run
         self.knollm: CallInfo | None = None
         self._response: httpx.Response | None = None
         self._chunks = self._run()
@@ -142,35 +141,31 @@ class ChatStream:
             self._response.close()
 
     def _run(self) -> Generator[ChatCompletionChunk, None, None]:
-        started, attempts = time.perf_counter(), []
-        error: ClientError | None = None
-        for candidate in self._candidates:
-            progress = StreamProgress(started=time.perf_counter())
+        run = self._route
+        while (step := run.next()) is not None:
+            if step.wait_s > 0:
+                time.sleep(step.wait_s)
+            step.begin()
+            progress = StreamProgress(started=step.started)
             try:
-                self._response, chunks = self._client.open_stream(candidate, self._request)
+                self._response, chunks = self._client.open_stream(step.candidate, self._request)
                 for chunk in chunks:
                     progress.see(chunk)
                     yield chunk
-            except ClientError as exc:
-                attempts.append(attempt_record(candidate, progress.started, exc))
-                error = exc
-                if progress.delivered or not moves_on(exc):
-                    break  # text was delivered: moving on would repeat it (the router resumes streams)
-                continue
-            except httpx.TransportError as exc:
-                error = StreamInterrupted(candidate.target.provider, "".join(progress.text), progress.chunks,
-                                          f"the connection failed ({type(exc).__name__})")
-                attempts.append(attempt_record(candidate, progress.started, error))
+                run.check_delivered(step, progress)
+            except (ClientError, httpx.TransportError) as exc:
+                if progress.delivered:  # moving on would repeat the text: the caller gets what arrived
+                    raise run.interrupted(step, exc, progress) from None
+                error = exc if isinstance(exc, ClientError) else error_for_transport(exc, step.candidate.target)
+                if run.failed(step, error):
+                    continue
                 break
             finally:
                 if self._response is not None:
                     self._response.close()
-            attempts.append(attempt_record(candidate, progress.started))
-            self.knollm = call_info(self._request.model, candidate, attempts, started, progress.usage,
-                                    progress.ttft_s)
+            self.knollm = run.succeeded(step, progress.usage, progress.ttft_s)
             return
-        assert error is not None
-        raise failed(error, attempts)
+        raise run.final_error()
 
 
 class _Completions:
@@ -188,9 +183,11 @@ class _Completions:
     def create(self, *, model: str, messages: list[JSONObject], stream: bool = False, **options: Any,
                ) -> ChatCompletion | ChatStream:
         """OpenAI's `chat.completions.create`: `tools`, `tool_choice`, `response_format`, `max_tokens`,
-        `temperature` and any other parameter (passed to the provider). `stream=True` returns a `ChatStream`."""
+        `temperature` and any other parameter (passed to the provider). `stream=True` returns a `ChatStream`.
+        `strategy=` (knollm's, not sent) overrides the route's strategy for this call."""
+        strategy = options.pop("strategy", None)
         request = request_from(model, messages, stream, options)
-        return self._client.stream(request) if stream else self._client.complete(request)
+        return self._client.stream(request, strategy) if stream else self._client.complete(request, strategy)
 
 
 class _Chat:

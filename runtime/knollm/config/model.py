@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from ..vocab import Strategy
+
 ApiKind = Literal["openai", "anthropic", "gemini"]
 """The three request shapes Knollm speaks: OpenAI chat completions, Anthropic Messages, Gemini generateContent."""
 AuthHeader = Literal["bearer", "x-api-key", "x-goog-api-key", "api-key", "none"]
@@ -86,6 +88,15 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, hide_input_in_errors=True)
 
 
+class KeyLimits(_Strict):
+    """The rate limits of one key (`key_limits` of a provider)."""
+
+    rpm: int | None = Field(None, gt=0)
+    """Requests per minute for this key; unset: the provider's `rpm`."""
+    tpm: int | None = Field(None, gt=0)
+    """Tokens per minute for this key; unset: the provider's `tpm`."""
+
+
 class ProviderSettings(_Strict):
     """`[providers.<id>]`: a catalog provider's settings, or a provider the catalog does not know.
 
@@ -109,6 +120,14 @@ class ProviderSettings(_Strict):
     `allow_literal_keys`. Values are never printed by `config check`."""
     models_path: str | None = None
     """Path of the model listing under `base_url` (default: the catalog's, else `/models`)."""
+    rpm: int | None = Field(None, gt=0)
+    """Requests per minute allowed for each key of this provider (held in every 60-second window, under
+    concurrency); unset: no limit. `key_limits` sets it per key."""
+    tpm: int | None = Field(None, gt=0)
+    """Tokens per minute allowed for each key (estimated before a call, corrected by the returned usage)."""
+    key_limits: dict[KeyRef, KeyLimits] = {}
+    """Limits of single keys, by their reference: `key_limits = { "env:ALPHA_KEY_2" = { rpm = 10 } }`; they
+    replace `rpm`/`tpm` for that key."""
 
 
 class ModelSettings(_Strict):
@@ -131,11 +150,64 @@ class ModelSettings(_Strict):
     """Price of a million input tokens written to the provider's prompt cache."""
 
 
-class Route(_Strict):
-    """`[routes.<name>]`: a name for a list of candidates, tried in order (`model="<name>"`)."""
+class Weights(_Strict):
+    """How much each criterion counts for the `balanced` strategy (any non-negative numbers)."""
 
-    candidates: list[Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]] = Field(min_length=1)
+    cost: float = Field(0.5, ge=0)
+    """Weight of the request's estimated cost."""
+    latency: float = Field(0.3, ge=0)
+    """Weight of the observed latency (health EWMA)."""
+    success: float = Field(0.2, ge=0)
+    """Weight of the observed failure rate."""
+
+
+class Budget(_Strict):
+    """Spending limits of a route, in USD, from estimated then actual cost."""
+
+    daily_usd: Money | None = None
+    """Most a route may spend per UTC day, e.g. `"5"`."""
+    monthly_usd: Money | None = None
+    """Most a route may spend per calendar month."""
+    on_exceed: Literal["refuse", "downgrade"] = "refuse"
+    """`refuse` raises `BudgetExceeded` before any call; `downgrade` picks the cheapest candidate that fits."""
+
+
+class Route(_Strict):
+    """`[routes.<name>]`: a name for a list of candidates (or a family), tried by a strategy
+    (`model="<name>"`), with failover, retries, limits and a budget."""
+
+    candidates: list[Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]] = Field([], min_length=1)
     """Global model ids (`provider/model-id`) or family ids, first choice first."""
+    family: str | None = None
+    """A family id instead of `candidates`: every offer of the family is a candidate."""
+    strategy: Strategy = "ordered"
+    """How candidates are ordered: `ordered` (as written), `cheapest`, `fastest`, `balanced`, `shuffle`, or any
+    strategy named in `knollm.vocab.STRATEGIES`; `strategy=` in a call overrides it."""
+    max_attempts: int | None = Field(None, ge=1, le=100)
+    """Most requests sent for one call; unset: each usable candidate (and key) once. Above that, candidates are
+    tried again after a backoff with full jitter (honouring `Retry-After`)."""
+    timeout_s: float | None = Field(None, gt=0)
+    """Seconds each attempt may take; unset: the provider's `timeout_s`."""
+    deadline_s: float | None = Field(None, gt=0)
+    """Seconds the whole call may take, waits and retries included; unset: no deadline."""
+    weights: Weights = Weights()
+    """Weights of the `balanced` strategy: `weights = { cost = 0.5, latency = 0.3, success = 0.2 }`."""
+    budget: Budget | None = None
+    """Spending limits: `budget = { daily_usd = "5", on_exceed = "downgrade" }`."""
+    allow: list[ProviderId] = []
+    """Only these providers may serve the route (empty: any)."""
+    deny: list[ProviderId] = []
+    """These providers never serve the route."""
+    max_price_per_mtok: Money | None = None
+    """Leave out candidates whose estimated cost of a request exceeds this, in USD per million tokens."""
+    stop_on: list[Annotated[int, Field(ge=400, le=499)]] = [400, 413, 422]
+    """HTTP statuses that stop the call instead of failing over (a request every provider would refuse)."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Route:
+        if bool(self.candidates) == bool(self.family):
+            raise ValueError("candidates = [...] or family = \"...\" (exactly one of them)")
+        return self
 
 
 class Profile(_Strict):
@@ -155,6 +227,13 @@ class Profile(_Strict):
     """Overrides the top level's `allow_literal_keys`."""
 
 
+class HealthSettings(_Strict):
+    """`[health]`: where provider and key health (cooldowns, retired keys, latency) is kept."""
+
+    path: str | None = None
+    """A SQLite file shared by every process that names it (WAL mode); unset: kept in memory, per process."""
+
+
 class Config(_Strict):
     """The whole configuration file (`knollm.toml`, `.json` or `.yaml`) after the chosen profile is applied.
 
@@ -172,6 +251,8 @@ class Config(_Strict):
     `--profile` or `$KNOLLM_PROFILE`."""
     default_profile: str | None = None
     """The profile used when neither `profile=` nor `$KNOLLM_PROFILE` names one."""
+    health: HealthSettings = HealthSettings()
+    """Where health is kept (`[health] path = "..."`); read by `knollm health`."""
     allow_literal_keys: bool = False
     """Accept keys written into the file itself. Off by default: a file with keys in it gets copied, committed
     and pasted. Literal keys are never printed, not even their last characters."""

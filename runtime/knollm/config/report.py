@@ -70,7 +70,7 @@ def _text(result: LoadResult, out: Output) -> None:
     if config.routes:
         out.line()
         out.table(["Route", "Candidates (in order)"],
-                  [[name, " -> ".join(r.candidates)] for name, r in config.routes.items()],
+                  [[name, " -> ".join(r.candidates) or f"family {r.family}"] for name, r in config.routes.items()],
                   title="Routes")
     if result.warnings:
         out.line()

@@ -97,3 +97,25 @@ class KeyLimiter:
             used -= held.tokens
             at = held.at + WINDOW_S  # a request larger than the whole limit waits for an empty window
         return at
+
+    def try_reserve(self, tokens: int = 0) -> Reservation | None:
+        """A reservation that may go now, or None (nothing reserved) when the limits say wait: lets a router
+        pick another key instead of waiting, with the check and the reservation under one lock."""
+        with self._lock:
+            now = self._clock()
+            if max(self._request_slot(now), self._token_slot(now, tokens)) > now:
+                return None
+            self._sends.append(now)
+            reservation = Reservation(now, tokens, 0.0)
+            if self.tpm:
+                self._tokens.append(reservation)
+            return reservation
+
+    def headroom(self) -> float:
+        """The share of the request limit still free in the current window (1.0 without a limit)."""
+        with self._lock:
+            if not self.rpm:
+                return 1.0
+            now = self._clock()
+            recent = sum(1 for at in self._sends if at > now - WINDOW_S)
+            return max(0.0, (self.rpm - recent) / self.rpm)

@@ -67,6 +67,7 @@ KeySpec = Iterable[str] | Mapping[str, Iterable[str]] | None
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a hanging handler never keeps the process (or server_close) waiting
     allow_reuse_address = True  # `--port 8101` can restart at once after Ctrl-C
+    request_queue_size = 256  # many concurrent clients: a full accept backlog would look like a connect timeout
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that gave up (its timeout, a test's cut) is routine here, not worth a traceback on stderr.
