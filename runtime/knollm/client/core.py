@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..records import Model
+from ..router.adaptive import process_scorer
 from ..router.attempts import Run, start_run
+from ..router.budget import ConfiguredBudgets
 from ..router.route import Router
 from .errors import NoCandidate
 from .resolve import Candidate, Resolution, Resolver
@@ -28,7 +30,7 @@ class ClientCore:
         self._env = env
         self._catalog = catalog if catalog is not None else Catalog.load()
         self._resolver = Resolver(self._catalog, load_settings(config, profile, env), env)
-        self.router = Router()
+        self.router = Router(budget=ConfiguredBudgets(lambda: self.config), scorer=process_scorer())
         """Plans and records calls (`knollm.router.route.Router`): set `router.budget`, `router.scorer`, or a
         router with its own health store."""
 

@@ -25,6 +25,8 @@ the average observed cost of the option. An unknown cost is never taken as free:
 *lowest* thrift of the options with a known cost (1.0 when no option has a known cost).
 
 `AdaptiveScorer` is shared by every thread and task of a process (one lock); the clock is injectable for tests.
+`AdaptiveRouting` plugs it into the client's router (`knollm.router.route.Scorer`): it orders a decision and
+observes every attempt's outcome; the process-wide one (`process_scorer()`) learns from every client's calls.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .choose import Decision
 
 DEFAULT_HALF_LIFE_S = 120.0
 """Seconds after which an outcome counts half as much: about two minutes of evidence steers the traffic."""
@@ -152,3 +158,30 @@ def _thrifts(costs: Sequence[float | None]) -> list[float]:
     cheapest = min((c for c in known if c > 0), default=0.0)
     worst = (cheapest / max(known)) ** COST_EXPONENT if cheapest > 0 else 1.0
     return [worst if c is None else (cheapest / c) ** COST_EXPONENT if c > 0 else 1.0 for c in costs]
+
+
+class AdaptiveRouting:
+    """The router's `Scorer` for the `adaptive` strategy: orders a decision by `scorer` and feeds it outcomes."""
+
+    def __init__(self, scorer: AdaptiveScorer | None = None, rng: random.Random | None = None) -> None:
+        self.scorer = scorer if scorer is not None else AdaptiveScorer()
+        self._rng = rng if rng is not None else random.Random()
+
+    def order(self, decision: Decision) -> None:
+        """Sort `decision.ranked` by decreasing sampled utility; each score is `1 - utility` (lowest first)."""
+        ids = [r.option.id for r in decision.ranked]
+        utilities = self.scorer.utilities(ids, self._rng, {r.option.id: r.cost for r in decision.ranked})
+        for ranked in decision.ranked:
+            ranked.score = 1.0 - utilities[ranked.option.id]
+        decision.ranked.sort(key=lambda r: r.score if r.score is not None else 1.0)
+
+    def observe(self, option_id: str, ok: bool, latency_s: float, cost: Decimal | None) -> None:
+        self.scorer.record(option_id, ok, latency_s, cost)
+
+
+_PROCESS_ROUTING = AdaptiveRouting()
+
+
+def process_scorer() -> AdaptiveRouting:
+    """The adaptive scorer shared by every client, thread and task of this process."""
+    return _PROCESS_ROUTING

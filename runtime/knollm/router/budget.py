@@ -12,6 +12,12 @@ Windows are UTC calendar days (`2026-11-30`) and months (`2026-11`), from an inj
 rolls over at midnight UTC. Holds a crashed process never settled lapse after `HOLD_TTL_S`. The ledger lives in
 SQLite: in memory by default (one process, all its threads), or in a file (`path=`) in WAL mode, shared by every
 process that opens it; each check-and-hold is one `BEGIN IMMEDIATE` transaction, so it is atomic across processes.
+
+`ConfiguredBudgets` is the client's budget guard (`knollm.router.route.BudgetGuard`): it reads each route's
+`budget = {...}` from the configuration in force, scopes it by profile (`production/chat`; `chat` without a
+profile), and keeps its ledger in the `[health] path` file when one is set (shared by processes, like health),
+else in memory. The estimate a call holds is settled by the call's actual cost when it answers (in the same thread
+or task); a call that fails everywhere keeps its hold until `HOLD_TTL_S` has passed.
 """
 
 from __future__ import annotations
@@ -22,13 +28,17 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from ..client.errors import BudgetExceeded
+
+if TYPE_CHECKING:
+    from ..config.model import Config
 
 OnExceed = Literal["refuse", "downgrade"]
 ON_EXCEED: tuple[OnExceed, ...] = ("refuse", "downgrade")
@@ -107,7 +117,10 @@ class BudgetLedger:
 
     def check(self, scope: str, estimate: Decimal | None) -> Verdict:
         """Whether a call estimated at `estimate` USD may go; raises `BudgetExceeded` when it may not (refuse)."""
-        budget = self.budgets.get(scope)
+        return self.check_with(scope, self.budgets.get(scope), estimate)
+
+    def check_with(self, scope: str, budget: Budget | None, estimate: Decimal | None) -> Verdict:
+        """`check` against `budget` rather than the ledger's own budget of `scope`."""
         if budget is None or (budget.daily_usd is None and budget.monthly_usd is None):
             return Verdict("ok", scope, None)
         now = self.clock()
@@ -195,3 +208,62 @@ def within_budget(candidates: Sequence[Candidate], cost: Callable[[Candidate], D
     a candidate of unknown cost never fits."""
     fitting = [c for c in candidates if (v := cost(c)) is not None and (remaining_usd is None or v <= remaining_usd)]
     return sorted(fitting, key=lambda c: cost(c) or Decimal(0))
+
+
+DOWNGRADE_STRATEGY = "cheapest"
+"""The strategy a `downgrade` verdict switches a call to: its first candidate is the cheapest that may fit."""
+_held: ContextVar[dict[str, Verdict] | None] = ContextVar("knollm_budget_holds", default=None)
+
+
+class ConfiguredBudgets:
+    """The client's budget guard: the budgets of the configuration in force (`config()`), one ledger per file."""
+
+    def __init__(self, config: Callable[[], Config], clock: Callable[[], float] = time.time) -> None:
+        self._config = config
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._ledgers: dict[str | None, BudgetLedger] = {}
+
+    def check(self, route: str, estimate: Decimal | None, *, final: bool = False) -> str | None:
+        """None to go ahead (the estimate is held), `DOWNGRADE_STRATEGY` to re-plan the call with the cheapest
+        candidate first; raises `BudgetExceeded` to refuse, or when `final` (already downgraded) and it still
+        does not fit."""
+        found = self._budget(route)
+        if found is None:
+            return None
+        scope, budget, ledger = found
+        if final:
+            budget = Budget(budget.daily_usd, budget.monthly_usd, "refuse")
+        verdict = ledger.check_with(scope, budget, estimate)
+        if verdict.action == "downgrade":
+            return DOWNGRADE_STRATEGY
+        holds = dict(_held.get() or {})
+        holds[scope] = verdict
+        _held.set(holds)
+        return None
+
+    def record(self, route: str, cost: Decimal | None) -> None:
+        """The actual cost of a call that answered replaces the estimate it held."""
+        found = self._budget(route)
+        if found is None:
+            return
+        scope, _, ledger = found
+        holds = dict(_held.get() or {})
+        verdict = holds.pop(scope, None)
+        _held.set(holds)
+        ledger.record(scope, cost, verdict)
+
+    def _budget(self, route: str) -> tuple[str, Budget, BudgetLedger] | None:
+        config = self._config()
+        settings = config.routes.get(route)
+        limits = settings.budget if settings is not None else None
+        if limits is None:
+            return None
+        scope = f"{config.profile}/{route}" if config.profile else route
+        budget = Budget(limits.daily_usd, limits.monthly_usd, limits.on_exceed)
+        path = config.health.path
+        with self._lock:
+            ledger = self._ledgers.get(path)
+            if ledger is None:
+                ledger = self._ledgers[path] = BudgetLedger(path=path, clock=self._clock)
+        return scope, budget, ledger

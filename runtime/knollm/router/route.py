@@ -49,8 +49,9 @@ class Scorer(Protocol):
 class BudgetGuard(Protocol):
     """Spending limits: consulted before the first attempt of a call and told the cost after it."""
 
-    def check(self, route: str, estimate: Decimal | None) -> str | None:
-        """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call."""
+    def check(self, route: str, estimate: Decimal | None, *, final: bool = False) -> str | None:
+        """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call, and when
+        `final` (the call was already downgraded) and the estimate still does not fit."""
 
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a finished call (None: unknown)."""
@@ -129,8 +130,10 @@ class Router:
         if self.budget is not None:
             estimate = decision.ranked[0].cost if decision.ranked else None
             replacement = self.budget.check(policy.name, estimate)
-            if replacement is not None and replacement != policy.strategy:
-                decision = self._decide(options, needs, policy, store, replacement)
+            if replacement is not None:  # downgrade: re-plan, then the new first choice must fit
+                if replacement != policy.strategy:
+                    decision = self._decide(options, needs, policy, store, replacement)
+                self.budget.check(policy.name, decision.ranked[0].cost if decision.ranked else None, final=True)
         decision.excluded = {**resolution.reasons, **decision.excluded}
         return Plan(decision, choices, needs, policy)
 
