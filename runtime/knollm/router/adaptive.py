@@ -185,3 +185,8 @@ _PROCESS_ROUTING = AdaptiveRouting()
 def process_scorer() -> AdaptiveRouting:
     """The adaptive scorer shared by every client, thread and task of this process."""
     return _PROCESS_ROUTING
+
+
+def forget_process_scorer() -> None:
+    """Forget what the process scorer learnt (tests; `route.forget_process_state`)."""
+    _PROCESS_ROUTING.scorer = AdaptiveScorer()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InvalidArgument
 from ..vocab import STRATEGIES
+from .adaptive import forget_process_scorer
 from .backoff import Backoff
 from .choose import DEFAULT_WEIGHTS, Decision, Needs, Option, decide
 from .health import HealthStore, SqliteHealthStore
@@ -202,3 +203,4 @@ def forget_process_state() -> None:
         _process_health = HealthStore()
         _sqlite_stores.clear()
         _limiters.clear()
+    forget_process_scorer()  # what the adaptive strategy learnt is process state too
