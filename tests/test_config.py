@@ -637,7 +637,9 @@ def test_configuration_reference_page_lists_every_key() -> None:
     tables = configdoc.tables()
     notes = {name: Markup(text) for name, text in configdoc.notes().items()}
     page = Renderer().render("config_format.md.j2", "reference/configuration.md", tables=tables, notes=notes)
-    for model in (Config, ProviderSettings, ModelSettings):
+    from knollm.config.model import Budget, HealthSettings, Route, Weights
+
+    for model in (Config, ProviderSettings, ModelSettings, Route, Weights, Budget, HealthSettings):
         for name in model.model_fields:
             assert f"| <code>{name.replace('_', '&#95;')}</code> |" in page
     assert "## The top level" in page and "## <code>&#91;models.&quot;&lt;provider&gt;" in page

@@ -10,7 +10,17 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from knollm.config import env, load
-from knollm.config.model import Config, ModelSettings, Profile, ProviderSettings, Route
+from knollm.config.model import (
+    Budget,
+    Config,
+    HealthSettings,
+    KeyLimits,
+    ModelSettings,
+    Profile,
+    ProviderSettings,
+    Route,
+    Weights,
+)
 
 from .schemadoc import type_name
 
@@ -19,6 +29,10 @@ TABLES: tuple[tuple[type[BaseModel], str, str | None], ...] = (
     (ProviderSettings, "[providers.<id>]", "KNOLLM_PROVIDERS__<ID>__"),
     (ModelSettings, '[models."<provider>/<model-id>"]', "KNOLLM_MODELS__<PROVIDER>_<MODEL_ID>__"),
     (Route, "[routes.<name>]", "KNOLLM_ROUTES__<NAME>__"),
+    (Weights, "[routes.<name>] weights = { ... }", None),
+    (Budget, "[routes.<name>] budget = { ... }", None),
+    (KeyLimits, '[providers.<id>] key_limits = { "env:NAME" = { ... } }', None),
+    (HealthSettings, "[health]", "KNOLLM_HEALTH__"),
     (Profile, "[profiles.<name>]", None),
 )
 

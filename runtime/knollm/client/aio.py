@@ -60,6 +60,9 @@ class AsyncClient(ClientCore):
                 if run.failed(step, exc):
                     continue
                 break
+            except BaseException:
+                run.abandon(step)  # cancelled or interrupted: no verdict on the key
+                raise
             return with_info(completion, run.succeeded(step, completion.usage))
         raise run.final_error()
 
@@ -135,6 +138,9 @@ class AsyncChatStream:
                 if run.failed(step, error):
                     continue
                 break
+            except BaseException:
+                run.abandon(step)  # the caller closed the stream, or the task was cancelled
+                raise
             finally:
                 if self._response is not None:
                     await self._response.aclose()

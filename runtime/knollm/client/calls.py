@@ -1,8 +1,8 @@
-"""The parts of a call that do no I/O, shared by `Client` and `AsyncClient`: which errors move on to the next
-candidate, what a finished call records, and how a stream's chunks add up.
+"""The parts of a call that do no I/O, shared by `Client` and `AsyncClient`: the request from `create()`'s
+keywords, what a finished call records, and how a stream's chunks add up.
 
-A call is "resolve candidates → pick → attempt → record": `resolve.Resolver` finds the candidates, the clients
-try them in order (the router of the next layer will pick and rotate), and this module records the outcome.
+A call is "resolve candidates → pick → attempt → record": `resolve.Resolver` finds the candidates, the router
+(`knollm.router.attempts`) picks, fails over and rotates keys, and this module records the outcome.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from .costing import cost_of
-from .errors import ClientError, ProviderError, UnsupportedRequest
+from .errors import ClientError
 from .records import Attempt, CallInfo
 from .resolve import Candidate
 from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject, Usage
@@ -23,7 +23,8 @@ from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject,
 log = logging.getLogger("knollm.client")
 
 REQUEST_PROBLEMS = frozenset({400, 413, 422})
-"""Statuses that say the request itself is wrong: another provider would refuse it too, so the call stops."""
+"""Statuses that say the request itself is wrong: another provider would refuse it too, so the call stops
+(the default of a route's `stop_on`)."""
 
 
 _NAMED = ("tools", "tool_choice", "response_format", "max_tokens", "temperature")
@@ -41,14 +42,6 @@ def timed(request: httpx.Request, seconds: float) -> httpx.Request:
     """The request with the target's timeout for every phase (connect, write, read, pool)."""
     request.extensions["timeout"] = httpx.Timeout(seconds).as_dict()
     return request
-
-
-def moves_on(error: ClientError) -> bool:
-    """Whether a failed attempt should go on to the next candidate (rate limits, outages, timeouts, bad keys,
-    unknown models, malformed answers) rather than stop the call (a request every provider would refuse)."""
-    if isinstance(error, UnsupportedRequest):
-        return True  # another candidate may speak an API that can send it
-    return not (isinstance(error, ProviderError) and error.status in REQUEST_PROBLEMS)
 
 
 def attempt_record(candidate: Candidate, started: float, error: BaseException | None = None) -> Attempt:

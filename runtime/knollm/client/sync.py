@@ -74,6 +74,9 @@ class Client(ClientCore):
                 if run.failed(step, exc):
                     continue
                 break
+            except BaseException:
+                run.abandon(step)  # cancelled or interrupted: no verdict on the key
+                raise
             return with_info(completion, run.succeeded(step, completion.usage))
         raise run.final_error()
 
@@ -160,6 +163,9 @@ class ChatStream:
                 if run.failed(step, error):
                     continue
                 break
+            except BaseException:
+                run.abandon(step)  # the caller closed the stream, or the task was cancelled
+                raise
             finally:
                 if self._response is not None:
                     self._response.close()

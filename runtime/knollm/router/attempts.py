@@ -242,6 +242,13 @@ class Run:
     def _has_fresh_key(self, index: int) -> bool:
         return index < len(self.groups) and any(oid not in self.failed_options for oid in self.groups[index])
 
+    def abandon(self, step: Step) -> None:
+        """The attempt ended without an outcome (cancelled, interrupted, the stream closed by the caller): free
+        its reservation and a half-open probe it may hold, so the key is not left waiting for a verdict."""
+        self._release(step)
+        with self.store.editing(*self._health_key(step.option_id)) as health:
+            health.probing = False
+
     @staticmethod
     def check_delivered(step: Step, progress: StreamProgress) -> None:
         """A stream that ended without text or a tool call is an empty answer: `InvalidResponse`, retryable."""

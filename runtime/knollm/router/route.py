@@ -141,6 +141,8 @@ class Router:
     def _decide(self, options: list[Option], needs: Needs, policy: Policy, store: HealthStore,
                 strategy: str) -> Decision:
         learned = strategy == "adaptive" and self.scorer is not None
+        if strategy == "adaptive" and self.scorer is None and strategy not in STRATEGIES:
+            raise InvalidArgument("strategy 'adaptive' needs a learning scorer: set the client's router.scorer")
         decision = decide(options, needs, "ordered" if learned else strategy, health=store, weights=policy.weights,
                           allow=policy.allow, deny=policy.deny, max_price=policy.max_price)
         if learned and self.scorer is not None:
