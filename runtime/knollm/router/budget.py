@@ -224,10 +224,17 @@ class ConfiguredBudgets:
         self._lock = threading.Lock()
         self._ledgers: dict[str | None, BudgetLedger] = {}
 
-    def check(self, route: str, estimate: Decimal | None, *, final: bool = False) -> str | None:
+    def check(self, route: str, estimate: Decimal | None) -> str | None:
         """None to go ahead (the estimate is held), `DOWNGRADE_STRATEGY` to re-plan the call with the cheapest
-        candidate first; raises `BudgetExceeded` to refuse, or when `final` (already downgraded) and it still
-        does not fit."""
+        candidate first; raises `BudgetExceeded` to refuse."""
+        return self._check(route, estimate, final=False)
+
+    def confirm(self, route: str, estimate: Decimal | None) -> None:
+        """After a downgrade: hold the new first choice's estimate, or raise `BudgetExceeded` when even it does
+        not fit."""
+        self._check(route, estimate, final=True)
+
+    def _check(self, route: str, estimate: Decimal | None, *, final: bool) -> str | None:
         found = self._budget(route)
         if found is None:
             return None

@@ -50,9 +50,11 @@ class Scorer(Protocol):
 class BudgetGuard(Protocol):
     """Spending limits: consulted before the first attempt of a call and told the cost after it."""
 
-    def check(self, route: str, estimate: Decimal | None, *, final: bool = False) -> str | None:
-        """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call, and when
-        `final` (the call was already downgraded) and the estimate still does not fit."""
+    def check(self, route: str, estimate: Decimal | None) -> str | None:
+        """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call.
+
+        A guard may also have `confirm(route, estimate)`: after a downgrade it is called with the new first
+        choice's estimate, and raises when even that does not fit (`knollm.router.budget.ConfiguredBudgets`)."""
 
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a finished call (None: unknown)."""
@@ -134,7 +136,9 @@ class Router:
             if replacement is not None:  # downgrade: re-plan, then the new first choice must fit
                 if replacement != policy.strategy:
                     decision = self._decide(options, needs, policy, store, replacement)
-                self.budget.check(policy.name, decision.ranked[0].cost if decision.ranked else None, final=True)
+                confirm = getattr(self.budget, "confirm", None)
+                if confirm is not None:
+                    confirm(policy.name, decision.ranked[0].cost if decision.ranked else None)
         decision.excluded = {**resolution.reasons, **decision.excluded}
         return Plan(decision, choices, needs, policy)
 
