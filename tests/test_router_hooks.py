@@ -134,3 +134,19 @@ def test_a_stream_closed_by_the_caller_frees_the_half_open_probe(tmp_path: Path)
         assert not store.snapshot()[0].probing  # no verdict: the next call may probe again
         answer = client.chat.completions.create(model="chat", messages=ask("again"))
     assert answer.choices[0].message.content == "ok: again" and store.snapshot()[0].state(time.time()) == "healthy"
+
+
+def test_shuffle_spreads_load_in_proportion_to_each_keys_rpm(tmp_path: Path) -> None:
+    from collections import Counter
+
+    from knollm.router.choose import Needs
+    from knollm.router.route import policy_for
+
+    route = '[routes.chat]\ncandidates = ["alpha/tiny-chat", "beta/tiny-chat"]\nstrategy = "shuffle"\n'
+    keys = {"alpha": ["ALPHA_KEY_1"], "beta": ["BETA_KEY_1"]}
+    with fakes(tmp_path, keys, route, {"alpha": "rpm = 90", "beta": "rpm = 10"}) as env, env.client() as client:
+        resolution, policy = client.resolve("chat"), policy_for(client.config, "chat")
+        store = client.router.store(client.config)
+        plans = (client.router.plan(resolution, Needs(), policy, store, client.config) for _ in range(2000))
+        firsts = Counter(plan.decision.ranked[0].option.provider for plan in plans)
+    assert 0.85 < firsts["alpha"] / 2000 < 0.95  # 90 : 10

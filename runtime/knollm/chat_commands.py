@@ -154,7 +154,8 @@ def route(args: argparse.Namespace, out: Output) -> int:
         client.router.budget = None  # explaining spends nothing: no estimate is held against a budget
         resolution = client.resolve(args.model)
         policy = policy_for(client.config, args.model, args.strategy)
-        decision = client.router.plan(resolution, needs, policy, client.router.store(client.config)).decision
+        store = client.router.store(client.config)
+        decision = client.router.plan(resolution, needs, policy, store, client.config).decision
     if out.json:
         out.data({"model": args.model, "strategy": decision.strategy,
                   "candidates": [{"id": r.option.id, "key": r.option.key, "score": r.score, "cost": r.cost}

@@ -15,7 +15,6 @@ options, further rounds try the candidates again after a backoff with full jitte
 from __future__ import annotations
 
 import dataclasses
-import random
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -35,7 +34,7 @@ from ..client.records import Attempt, CallInfo, RankedCandidate, RouteDecision
 from .choose import DEFAULT_OUTPUT_TOKENS, Decision, needs_of
 from .health import HealthStore, KeyHealth
 from .limits import KeyLimiter, Reservation
-from .route import Plan, Router, limiter_for, policy_for
+from .route import SHARED_RNG, Plan, Router, limiter_for, policy_for
 
 if TYPE_CHECKING:
     from ..client.resolve import Candidate, Resolver
@@ -89,7 +88,7 @@ class Run:
         self.failed_options: set[str] = set()
         self.retry_after: float | None = None
         self.stopped = False
-        self.rng = random.Random()
+        self.rng = SHARED_RNG
 
     # --- what to send next ------------------------------------------------------------------------------------
 
@@ -316,7 +315,7 @@ def start_run(router: Router, resolver: Resolver, request: ChatRequest, strategy
     store = router.store(config)
     needs = needs_of(request.messages, tools=request.tools, response_format=request.response_format,
                      max_tokens=request.max_tokens)
-    plan = router.plan(resolution, needs, policy, store)
+    plan = router.plan(resolution, needs, policy, store, config)
     if not plan.decision.ranked:
         raise NoCandidate(request.model, plan.decision.excluded)
     return Run(router, plan, config, store, request.model)

@@ -33,6 +33,8 @@ DEFAULT_OUTPUT_TOKENS = 500
 """Output tokens assumed for cost when the request sets no `max_tokens`."""
 PRIOR_LATENCY_S = 1.0
 DEFAULT_WEIGHTS = {"cost": 0.5, "latency": 0.3, "success": 0.2}
+_DEFAULT_RNG = random.Random()
+"""The generator used when the caller passes none: seeding a new one per decision costs more than deciding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,9 +158,10 @@ def decide(options: Sequence[Option], needs: Needs, strategy: str = "ordered", *
             continue
         decision.ranked.append(Ranked(option, None, cost_of(option, needs), record.latency_s if record else None,
                                       record.success_rate if record else None))
+    draw = rng or _DEFAULT_RNG
     if strategy == "adaptive":
-        _adaptive(decision.ranked, scorer or AdaptiveScorer(), rng or random.Random())
-    _order(decision, weights or DEFAULT_WEIGHTS, rng or random.Random())
+        _adaptive(decision.ranked, scorer or AdaptiveScorer(), draw)
+    _order(decision, weights or DEFAULT_WEIGHTS, draw)
     return decision
 
 

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 EWMA_WEIGHT = 0.2
@@ -51,6 +51,11 @@ class KeyHealth:
         if self.cooldown_until > now:
             return "cooling"
         return "half-open" if self.cooldowns and self.consecutive_failures else "healthy"
+
+
+def _copy(health: KeyHealth) -> KeyHealth:
+    # Field by field: `asdict` deep-copies recursively, and a snapshot is taken on every routed call.
+    return KeyHealth(*(getattr(health, name) for name in KeyHealth.__slots__))
 
 
 def record_success(health: KeyHealth, latency_s: float) -> None:
@@ -126,8 +131,8 @@ class HealthStore:
 
     def snapshot(self) -> list[KeyHealth]:
         """Every record, sorted by provider and key (for `knollm health`)."""
-        with self._lock:  # copies (flat records: a shallow copy is a full one, and far cheaper than asdict)
-            return [replace(h) for _, h in sorted(self._known.items())]
+        with self._lock:
+            return [_copy(h) for _, h in sorted(self._known.items())]
 
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS health (provider TEXT, key TEXT, record TEXT, PRIMARY KEY (provider, key))"

@@ -12,6 +12,7 @@ returning the strategy to use instead) and records the actual cost after it.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
     from ..client.target import Secret
     from ..config.model import Config
 
+SHARED_RNG = random.Random()
+"""One generator for every call's random draws (shuffle, key rotation): seeding a new one costs more than the
+rest of a routing decision."""
 NO_KEY = "none"
 """The key alias of a provider that needs no key (health and limits are still kept per provider)."""
 DEFAULT_STOP_ON = (400, 413, 422)
@@ -98,15 +102,18 @@ class Plan:
     policy: Policy
 
 
-def options_of(candidates: list[Candidate]) -> tuple[list[Option], dict[str, tuple[Candidate, Secret | None]]]:
-    """One option per (candidate, key): `provider/model` for a single key, `provider/model [env:NAME]` else."""
+def options_of(candidates: list[Candidate], config: Config | None = None,
+               ) -> tuple[list[Option], dict[str, tuple[Candidate, Secret | None]]]:
+    """One option per (candidate, key): `provider/model` for a single key, `provider/model [env:NAME]` else.
+    A key's `rpm` (from `config`) is its weight for `shuffle`: load spreads in proportion to what keys allow."""
     options, choices = [], {}
     for candidate in candidates:
         keys: tuple[Secret | None, ...] = candidate.keys or (None,)
         for key in keys:
             alias = key.alias if key is not None else NO_KEY
             option_id = candidate.id if len(keys) == 1 else f"{candidate.id} [{alias}]"
-            options.append(Option(option_id, candidate.target.provider, alias, candidate.model))
+            rpm = limits_of(config, candidate.target.provider, alias)[0] if config is not None else None
+            options.append(Option(option_id, candidate.target.provider, alias, candidate.model, float(rpm or 1)))
             choices[option_id] = (candidate, key)
     return options, choices
 
@@ -126,9 +133,10 @@ class Router:
         """The health store calls use: the one given, else the configured SQLite file, else the process's."""
         return self.health if self.health is not None else health_store(config.health.path)
 
-    def plan(self, resolution: Resolution, needs: Needs, policy: Policy, store: HealthStore) -> Plan:
+    def plan(self, resolution: Resolution, needs: Needs, policy: Policy, store: HealthStore,
+             config: Config | None = None) -> Plan:
         """The decision for a call; the budget guard may refuse it (raises) or change its strategy."""
-        options, choices = options_of(resolution.candidates)
+        options, choices = options_of(resolution.candidates, config)
         decision = self._decide(options, needs, policy, store, policy.strategy)
         if self.budget is not None:
             estimate = decision.ranked[0].cost if decision.ranked else None
@@ -148,7 +156,7 @@ class Router:
         if strategy == "adaptive" and self.scorer is None and strategy not in STRATEGIES:
             raise InvalidArgument("strategy 'adaptive' needs a learning scorer: set the client's router.scorer")
         decision = decide(options, needs, "ordered" if learned else strategy, health=store, weights=policy.weights,
-                          allow=policy.allow, deny=policy.deny, max_price=policy.max_price)
+                          allow=policy.allow, deny=policy.deny, max_price=policy.max_price, rng=SHARED_RNG)
         if learned and self.scorer is not None:
             decision.strategy = strategy
             self.scorer.order(decision)
