@@ -86,6 +86,7 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_cache.py
 	$(BIN)/python bench/bench_analytics.py
+	$(BIN)/python bench/bench_router.py
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache .mypy_cache .coverage

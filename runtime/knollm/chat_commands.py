@@ -151,6 +151,7 @@ def route(args: argparse.Namespace, out: Output) -> int:
     needs = Needs(args.input_tokens, args.max_tokens, "tools" in needs_given, "vision" in needs_given,
                   "structured_output" in needs_given)
     with _client(args) as client:  # the plan a call makes (same policy, health and options), without calling
+        client.router.budget = None  # explaining spends nothing: no estimate is held against a budget
         resolution = client.resolve(args.model)
         policy = policy_for(client.config, args.model, args.strategy)
         store = client.router.store(client.config)

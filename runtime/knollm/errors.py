@@ -14,7 +14,7 @@ KnollmError
 │                             (`knollm.config.ConfigError`)
 └── ClientError               calling a provider failed (`knollm.client.errors`: AuthenticationFailed,
                               RateLimited, ProviderUnavailable, Timeout, InvalidResponse, StreamInterrupted,
-                              NoCandidate, ...); after failover, `attempts` lists every try
+                              NoCandidate, BudgetExceeded, ...); after failover, `attempts` lists every try
 ```
 
 Catch `KnollmError` to handle everything the runtime reports; catch a leaf to handle one case.

@@ -40,7 +40,7 @@ AuthHeader = Literal[
 `authorization-raw` the bare key in `Authorization`, `custom` the header named in `header_name`."""
 AUTH_HEADERS: tuple[AuthHeader, ...] = get_args(AuthHeader)
 
-Strategy = Literal["ordered", "cheapest", "fastest", "balanced", "shuffle"]
+Strategy = Literal["ordered", "cheapest", "fastest", "balanced", "shuffle", "adaptive"]
 """How a route orders its candidates (see `knollm.router.choose`)."""
 STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..records import Model
+from ..router.adaptive import process_scorer
 from ..router.attempts import Run, start_run
+from ..router.budget import ConfiguredBudgets
 from ..router.route import Router
 from .caching import CacheGate, CachePlan
 from .calls import failure_record
@@ -39,7 +41,7 @@ class ClientCore:
         self._cache_gate = CacheGate()
         self.observers: list[Observer] = _default_observers(self._resolver.config)
         """Callables told of every finished call (usage analytics when `[analytics]` is configured)."""
-        self.router = Router()
+        self.router = Router(budget=ConfiguredBudgets(lambda: self.config), scorer=process_scorer())
         """Plans and records calls (`knollm.router.route.Router`): set `router.budget`, `router.scorer`, or a
         router with its own health store."""
 

@@ -12,6 +12,7 @@ KnollmError
     ├── InvalidResponse               malformed JSON, an HTML page instead of JSON, no choices
     ├── StreamInterrupted             a stream ended early; carries `text_so_far` and the number of `chunks`
     ├── NoCandidate                   no candidate of the request was usable; `reasons` says why for each
+    ├── BudgetExceeded                a route's or profile's daily/monthly budget would be exceeded (before any call)
     └── UnsupportedRequest            the request or target needs something this adapter cannot send
 ```
 
@@ -22,6 +23,7 @@ keys and key-shaped strings are masked) and is cut to a short, printable excerpt
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from ..errors import KnollmError
 from ..redact import MARK
@@ -207,3 +209,25 @@ class NoCandidate(ClientError):
 
 class UnsupportedRequest(ClientError, ValueError):
     """The request (or the target's auth) needs something this adapter cannot send; the message says what."""
+
+
+class BudgetExceeded(ClientError):
+    """The call would exceed a budget (`on_exceed = "refuse"`), or no candidate fits it (`"downgrade"`); raised
+    before any provider is called. `scope` is the route or profile, `window` `daily` or `monthly`; `limit_usd`,
+    `spent_usd` (actual costs plus estimates of calls in flight) and `estimate_usd` (None: a price is unknown)
+    are exact `Decimal` amounts."""
+
+    def __init__(self, scope: str, window: str, limit_usd: Decimal, spent_usd: Decimal,
+                 estimate_usd: Decimal | None) -> None:
+        self.scope = scope
+        self.window = window
+        self.limit_usd = limit_usd
+        self.spent_usd = spent_usd
+        self.estimate_usd = estimate_usd
+        cost = f"this call is estimated at {estimate_usd} USD" if estimate_usd is not None else \
+            "this call's cost is unknown (a price is missing), so the budget cannot cover it"
+        super().__init__(
+            f"the {window} budget of {scope!r} is {limit_usd} USD, {spent_usd} USD is spent or held, and {cost}. "
+            "Wait for the budget window to roll over (UTC), raise the budget, set `on_exceed = \"downgrade\"` to "
+            "use the cheapest candidate that fits, or choose a cheaper model."
+        )

@@ -10,6 +10,8 @@ Strategies:
 - `balanced`: a weighted sum of cost, latency and failure rate, each scaled to 0..1 across the candidates
   (weights from the route, default `DEFAULT_WEIGHTS`); lowest first.
 - `shuffle`: weighted random order (route weights per candidate, default equal), to spread load.
+- `adaptive`: learns from outcomes: discounted Thompson sampling over success times a latency and cost reward
+  (`knollm.router.adaptive`; the score shown is `1 - utility`, lowest first). Without a scorer, the prior only.
 """
 
 from __future__ import annotations
@@ -20,17 +22,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..costs import estimate_cost
-from ..errors import KnollmError
+from ..costs import MTOK, ZERO
 from ..records import Model
 from ..tokens import estimate_tokens
 from ..vocab import STRATEGIES
+from .adaptive import AdaptiveScorer
 from .health import HealthStore, KeyHealth
 
 DEFAULT_OUTPUT_TOKENS = 500
 """Output tokens assumed for cost when the request sets no `max_tokens`."""
 PRIOR_LATENCY_S = 1.0
 DEFAULT_WEIGHTS = {"cost": 0.5, "latency": 0.3, "success": 0.2}
+_DEFAULT_RNG = random.Random()
+"""The generator used when the caller passes none: seeding a new one per decision costs more than deciding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,23 +123,33 @@ def exclusion(option: Option, needs: Needs, health: KeyHealth | None, now: float
 
 
 def cost_of(option: Option, needs: Needs) -> Decimal | None:
-    """The exact cost of this request on the option, or None when a price it needs is unknown."""
-    if option.model is None:
+    """The exact cost of this request on the option, or None when a price it needs is unknown.
+
+    The token part of `knollm.estimate_cost` (tiers, per-request fee), inlined because it runs once per candidate
+    in every decision: the same value, without building a full breakdown (a test holds them equal)."""
+    pricing = option.model.pricing if option.model is not None else None
+    output_tokens = needs.max_tokens or DEFAULT_OUTPUT_TOKENS
+    if pricing is None or needs.input_tokens < 0 or output_tokens < 0:
         return None
-    try:
-        return estimate_cost(option.model, needs.input_tokens, needs.max_tokens or DEFAULT_OUTPUT_TOKENS).total
-    except KnollmError:
-        return None
+    total = pricing.per_request or ZERO
+    for component, tokens in (("input_per_mtok", needs.input_tokens), ("output_per_mtok", output_tokens)):
+        if tokens:
+            rate = pricing.rate(component, needs.input_tokens)
+            if rate is None:
+                return None
+            total += rate * tokens / MTOK
+    return total
 
 
 def decide(options: Sequence[Option], needs: Needs, strategy: str = "ordered", *, health: HealthStore | None = None,
            weights: Mapping[str, float] | None = None, allow: Sequence[str] = (), deny: Sequence[str] = (),
-           max_price: Decimal | None = None, rng: random.Random | None = None) -> Decision:
-    """Filter `options` for the request, then order them by `strategy`."""
+           max_price: Decimal | None = None, rng: random.Random | None = None,
+           scorer: AdaptiveScorer | None = None) -> Decision:
+    """Filter `options` for the request, then order them by `strategy` (`adaptive` learns in `scorer`)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; use one of: {', '.join(STRATEGIES)}")
     now = health.clock() if health is not None else time.time()
-    known = {(h.provider, h.key): h for h in health.snapshot()} if health is not None else {}
+    known = health.records() if health is not None else {}
     decision = Decision(strategy)
     for option in options:
         record = known.get((option.provider, option.key))
@@ -144,7 +158,10 @@ def decide(options: Sequence[Option], needs: Needs, strategy: str = "ordered", *
             continue
         decision.ranked.append(Ranked(option, None, cost_of(option, needs), record.latency_s if record else None,
                                       record.success_rate if record else None))
-    _order(decision, weights or DEFAULT_WEIGHTS, rng or random.Random())
+    draw = rng or _DEFAULT_RNG
+    if strategy == "adaptive":
+        _adaptive(decision.ranked, scorer or AdaptiveScorer(), draw)
+    _order(decision, weights or DEFAULT_WEIGHTS, draw)
     return decision
 
 
@@ -163,6 +180,12 @@ def _order(decision: Decision, weights: Mapping[str, float], rng: random.Random)
             r.score = -(rng.random() ** (1.0 / max(r.option.weight, 1e-9)))
     if strategy != "ordered":
         ranked.sort(key=lambda r: (r.score is None, r.score if r.score is not None else 0.0))
+
+
+def _adaptive(ranked: list[Ranked], scorer: AdaptiveScorer, rng: random.Random) -> None:
+    utilities = scorer.utilities([r.option.id for r in ranked], rng, {r.option.id: r.cost for r in ranked})
+    for r in ranked:
+        r.score = 1.0 - utilities[r.option.id]
 
 
 def _balanced(ranked: list[Ranked], weights: Mapping[str, float]) -> None:

@@ -122,6 +122,13 @@ class HealthStore:
             record_failure(health, error, self.clock(), retry_after=retry_after, rate_limited=rate_limited,
                            auth_failed=auth_failed)
 
+    def records(self) -> dict[tuple[str, str], KeyHealth]:
+        """The live records by (provider, key), to read only: the routing decision reads a few fields of each
+        and copying every record per decision cost more than the rest of it; a field changing meanwhile costs
+        one decision one stale number, which the next decision corrects."""
+        with self._lock:
+            return dict(self._known)
+
     def snapshot(self) -> list[KeyHealth]:
         """Every record, sorted by provider and key (for `knollm health`)."""
         with self._lock:
@@ -158,6 +165,9 @@ class SqliteHealthStore(HealthStore):
                 raise
             db.execute("INSERT OR REPLACE INTO health VALUES (?, ?, ?)", (provider, key, json.dumps(asdict(found))))
             db.execute("COMMIT")
+
+    def records(self) -> dict[tuple[str, str], KeyHealth]:
+        return {(h.provider, h.key): h for h in self.snapshot()}
 
     def snapshot(self) -> list[KeyHealth]:
         with self._lock, closing(self._connect()) as db:

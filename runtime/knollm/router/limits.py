@@ -6,14 +6,20 @@ window, not only on average (a token bucket of capacity `rpm` would let up to tw
 window: a full burst, then the refill). A reservation returns how long to wait; the caller sleeps outside the
 lock (a thread sleeps, a task awaits), so threads and asyncio tasks share one limiter. The token window holds
 the estimate made before the call; `settle` replaces it by the usage the provider returned.
+
+From asyncio, `await limiter.acquire(tokens)` reserves and then awaits the delay: the lock is held only for the
+bookkeeping (microseconds), never across the wait, so the event loop is never blocked. From a thread,
+`limiter.acquire_blocking(tokens)` does the same with `time.sleep`. Both take the sleep function as a parameter,
+so tests can run them on a virtual clock.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 WINDOW_S = 60.0
@@ -49,6 +55,21 @@ class KeyLimiter:
             if self.tpm:
                 self._tokens.append(reservation)
             return reservation
+
+    async def acquire(self, tokens: int = 0,
+                      sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> Reservation:
+        """Reserve a send and await its slot without blocking the event loop; returns the reservation."""
+        reservation = self.reserve(tokens)
+        if reservation.wait_s > 0:
+            await sleep(reservation.wait_s)
+        return reservation
+
+    def acquire_blocking(self, tokens: int = 0, sleep: Callable[[float], object] = time.sleep) -> Reservation:
+        """Reserve a send and sleep this thread until its slot; returns the reservation."""
+        reservation = self.reserve(tokens)
+        if reservation.wait_s > 0:
+            sleep(reservation.wait_s)
+        return reservation
 
     def settle(self, reservation: Reservation, used: int) -> None:
         """The call's real token count replaces its estimate in the token window."""

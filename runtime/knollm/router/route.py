@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InvalidArgument
 from ..vocab import STRATEGIES
+from .adaptive import forget_process_scorer
 from .backoff import Backoff
 from .choose import DEFAULT_WEIGHTS, Decision, Needs, Option, decide
 from .health import HealthStore, SqliteHealthStore
@@ -54,7 +55,10 @@ class BudgetGuard(Protocol):
     """Spending limits: consulted before the first attempt of a call and told the cost after it."""
 
     def check(self, route: str, estimate: Decimal | None) -> str | None:
-        """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call."""
+        """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call.
+
+        A guard may also have `confirm(route, estimate)`: after a downgrade it is called with the new first
+        choice's estimate, and raises when even that does not fit (`knollm.router.budget.ConfiguredBudgets`)."""
 
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a finished call (None: unknown)."""
@@ -137,8 +141,12 @@ class Router:
         if self.budget is not None:
             estimate = decision.ranked[0].cost if decision.ranked else None
             replacement = self.budget.check(policy.name, estimate)
-            if replacement is not None and replacement != policy.strategy:
-                decision = self._decide(options, needs, policy, store, replacement)
+            if replacement is not None:  # downgrade: re-plan, then the new first choice must fit
+                if replacement != policy.strategy:
+                    decision = self._decide(options, needs, policy, store, replacement)
+                confirm = getattr(self.budget, "confirm", None)
+                if confirm is not None:
+                    confirm(policy.name, decision.ranked[0].cost if decision.ranked else None)
         decision.excluded = {**resolution.reasons, **decision.excluded}
         return Plan(decision, choices, needs, policy)
 
@@ -209,3 +217,4 @@ def forget_process_state() -> None:
         _process_health = HealthStore()
         _sqlite_stores.clear()
         _limiters.clear()
+    forget_process_scorer()  # what the adaptive strategy learnt is process state too

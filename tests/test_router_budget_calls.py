@@ -1,0 +1,96 @@
+"""Budgets and the adaptive strategy in routed calls against fake providers: `refuse` raises `BudgetExceeded`
+before any request, `downgrade` serves the call from the cheapest candidate that fits (and refuses when none
+does), the actual cost is recorded, a budget is shared through the `[health] path` file, and an adaptive route
+moves its traffic away from a failing provider."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from knollm.client.errors import BudgetExceeded
+from knollm.router.adaptive import AdaptiveRouting, AdaptiveScorer
+from knollm.router.budget import BudgetLedger
+from router_helpers import FIXTURE, ask, fakes
+from router_helpers import KEYS as ENV
+
+KEYS = {"alpha": ["ALPHA_KEY_1"], "beta": ["BETA_KEY_1"], "gamma": ["GAMMA_KEY_1"]}
+# Without max_tokens a request is estimated with 500 output tokens: alpha (6 USD/Mtok out) about 0.003 USD,
+# beta (2 USD/Mtok) about 0.001 USD.
+
+
+def budget_route(daily: str, on_exceed: str) -> str:
+    return ('[routes.chat]\ncandidates = ["alpha/tiny-chat", "beta/tiny-chat"]\n'
+            f'budget = {{ daily_usd = "{daily}", on_exceed = "{on_exceed}" }}\n')
+
+
+def sent(env: object) -> int:
+    return sum(len(server.requests) for server in env.servers.values())  # type: ignore[attr-defined]
+
+
+def test_refuse_raises_before_any_request(tmp_path: Path) -> None:
+    with fakes(tmp_path, KEYS, budget_route("0.002", "refuse")) as env, env.client() as client:
+        with pytest.raises(BudgetExceeded) as refused:
+            client.chat.completions.create(model="chat", messages=ask("x"))
+        assert refused.value.scope == "chat" and refused.value.limit_usd == Decimal("0.002")
+        assert sent(env) == 0
+        other = client.chat.completions.create(model="alpha/tiny-chat", messages=ask("x"))  # not the route
+        assert other.knollm.provider == "alpha"
+
+
+def test_downgrade_serves_from_the_cheapest_that_fits_then_refuses(tmp_path: Path) -> None:
+    with fakes(tmp_path, KEYS, budget_route("0.0015", "downgrade")) as env, env.client() as client:
+        info = client.chat.completions.create(model="chat", messages=ask("x")).knollm
+        assert info.provider == "beta" and info.decision.strategy == "cheapest"
+        assert info.cost is not None
+        ledger = client.router.budget._ledgers[None]  # type: ignore[union-attr]
+        assert isinstance(ledger, BudgetLedger)
+        assert ledger.spent("chat") == (info.cost.total, info.cost.total)  # the held estimate became the cost
+        ledger.record("chat", Decimal("0.0006"))  # another caller of the route spends
+        with pytest.raises(BudgetExceeded):  # now not even beta's estimate (about 0.001) fits
+            client.chat.completions.create(model="chat", messages=ask("y"))
+        assert sent(env) == 1
+
+
+def test_a_budget_is_shared_through_the_health_file(tmp_path: Path) -> None:
+    shared = f'[health]\npath = "{(tmp_path / "state.sqlite").as_posix()}"\n'
+    with fakes(tmp_path, KEYS, shared + budget_route("0.004", "refuse")) as env:
+        with env.client() as first:
+            first.chat.completions.create(model="chat", messages=ask("x"))
+        with env.client() as second:  # another client (as another process would) sees the spending
+            ledger = BudgetLedger(path=tmp_path / "state.sqlite")
+            assert ledger.spent("chat")[0] > 0
+            second.chat.completions.create(model="chat", messages=ask("x"))
+            assert ledger.spent("chat")[0] > 0
+
+
+def test_explaining_a_route_holds_nothing(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    shared = f'[health]\npath = "{state.as_posix()}"\n'
+    with fakes(tmp_path, KEYS, shared + budget_route("0.0015", "downgrade")) as env:
+        done = subprocess.run([sys.executable, "-m", "knollm", "route", "chat", "--json"], capture_output=True,
+                              text=True, cwd=tmp_path, timeout=120, check=False,
+                              env={**ENV, "KNOLLM_BUNDLE": str(FIXTURE), "KNOLLM_CONFIG": str(env.config)})
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["choice"] == "alpha/tiny-chat" and sent(env) == 0
+    assert BudgetLedger(path=state).spent("chat") == (Decimal(0), Decimal(0))
+
+
+def test_an_adaptive_route_moves_away_from_a_failing_provider(tmp_path: Path) -> None:
+    route = ('[routes.chat]\ncandidates = ["alpha/tiny-chat", "beta/tiny-chat", "gamma/tiny-chat"]\n'
+             'strategy = "adaptive"\n')
+    with fakes(tmp_path, KEYS, route) as env, env.client() as client:
+        client.router.scorer = AdaptiveRouting(AdaptiveScorer(), random.Random(7))
+        env.servers["alpha"].script(["500"] * 200)
+        firsts = []
+        for n in range(40):
+            info = client.chat.completions.create(model="chat", messages=ask(f"q{n}")).knollm
+            assert info.decision.strategy == "adaptive" and info.provider in ("beta", "gamma")
+            firsts.append(info.attempts[0].provider)
+        assert firsts[20:].count("alpha") <= 2  # after a few failures, alpha is rarely tried first
