@@ -162,6 +162,7 @@ function headView(state) {
 
 export async function mount(root) {
   const started = performance.now();
+  performance.mark("kx-mount");
   let painted = null;
   const data = await loadData(root.dataset.src, { after: new Promise((done) => { painted = done; }) });
   const links = linkMaker(root);
@@ -247,6 +248,7 @@ export async function mount(root) {
   });
   window.addEventListener("popstate", () => { state = readState(location.search); render(); });
   render();
+  performance.mark("kx-first-rows-drawn");
   metrics.firstRenderMs = performance.now() - started;
   root.dataset.firstRows = "true";
   requestAnimationFrame(() => {
