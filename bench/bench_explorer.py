@@ -3,8 +3,9 @@ the time to the first painted rows, and keystroke -> painted rows, at desktop si
 CPU slowed 4x (DevTools protocol `Emulation.setCPUThrottlingRate`).
 
 Times come from the page itself, from navigation start: first rows is the first contentful paint, which is the
-frame that paints the explorer's first rows (the bare page has nothing else to paint); a keystroke is timed from the keydown event's timestamp to the frame after the
-table was drawn again (requestAnimationFrame, then a task: the paint has happened). Targets are the issue's.
+frame that paints the explorer's first rows (the bare page has nothing else to paint); a keystroke is timed from
+the keydown event's timestamp to the frame after the table was drawn again (requestAnimationFrame, then a task:
+the paint has happened). Targets are the issue's. The machine is shared: run it twice and compare the spreads.
 Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_explorer.py [--record bench/results.json]
 """
 

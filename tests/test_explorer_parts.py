@@ -6,8 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from knollm_site.explorer_data import (HEAD_ROWS, MORE_FILE, ROWS_FILE, default_order, explorer_document,
-                                       head_document, published_parts, split_document)
+from knollm_site.explorer_data import (
+    HEAD_ROWS,
+    MORE_FILE,
+    ROWS_FILE,
+    default_order,
+    explorer_document,
+    head_document,
+    published_parts,
+    split_document,
+)
 from knollm_site.performance import NOT_RECORDED, load_results, performance_markdown
 
 

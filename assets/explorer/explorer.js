@@ -8,7 +8,7 @@ import { formatMoney, moneyNode } from "./money.js";
 import { renderCalculatorPanel, wireCalculator } from "./calculator.js";
 import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.js";
 import { list, readState, writeState } from "./state.js";
-import { foldFilters, idText, showFilterCount } from "./phone.js";
+import { foldFilters, showFilterCount } from "./phone.js";
 import { VirtualRows } from "./rows.js";
 import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
@@ -39,7 +39,8 @@ function linkMaker(root) {
   };
   const modelUrl = root.dataset.modelUrl || `${siteRoot}models/view/?id={id}`;
   return {
-    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, idText(m.id)),
+    // No break opportunities in the table's ids: every row keeps one height (the table scrolls sideways instead).
+    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, m.id),
     provider: (m) => link(m.provider),
     family: (m) => (m.family ? link(m.family) : "–"),
   };

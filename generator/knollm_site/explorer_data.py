@@ -19,9 +19,11 @@ FORMAT_VERSION = 5
 """2: a price row may end with per-size image prices and an object of prices beyond tokens (audio, characters,
 queries, web searches). 3: model rows end with `aliases`; provider rows end with base URL and API kind (for the
 model page's code snippet). 4: published in two parts (`split_document`): the first view's columns, and the rest
-(`more`, fetched after the first rows are painted); `families` rows hold null for a name equal to the id. 5: a model's `name` may be a code (`NAME_CODES`) for a name
-the reader derives from the id; family names travel in the second part (`family_names`, in the order of
-`families`; the first part's family rows hold null there), so the first view's data stays small."""
+(`more`, fetched after the first rows are painted); `families` rows hold null for a name equal to the id.
+5: a model's `name` may be a code (`NAME_CODES`) for a name the reader derives from the id; family names travel
+in the second part (`family_names`, in the order of `families`; the first part's family rows hold null there);
+published as three files (`published_parts`): a head with the default view's first rows, the first part, the
+second."""
 DESCRIPTION_PREVIEW = 240
 PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "per_request",
               "per_image")
