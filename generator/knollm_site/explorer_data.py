@@ -163,8 +163,8 @@ def default_order(document: dict[str, Any]) -> list[int]:
         row = document["models"][index]
         family = families[row[field["family"]]] if row[field["family"]] >= 0 else None
         pricing = row[field["pricing"]] or [None, None]
-        price = comparable_price(*(Decimal(p) if p is not None else None for p in pricing[:2]),
-                                 kind=kinds[row[field["kind"]]])
+        given, taken = (Decimal(p) if p is not None else None for p in pricing[:2])
+        price = comparable_price(given, taken, kinds[row[field["kind"]]])
         return (-(family[4] if family else 0), family[0] if family else "\uffff", bool(row[field["variant"]]),
                 price is None, price or 0, index)
 

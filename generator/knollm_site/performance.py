@@ -65,7 +65,8 @@ def explorer_rows(explorer: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 def runtime_rows(runtime: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The runtime's rows: the text its benchmark recorded per row, or the not-recorded text."""
-    recorded = runtime.get("rows") if isinstance(runtime.get("rows"), dict) else {}
+    rows = runtime.get("rows")
+    recorded: dict[str, Any] = rows if isinstance(rows, dict) else {}
     return [(what, str(recorded.get(key) or NOT_RECORDED), target) for key, what, target in RUNTIME_ROWS]
 
 
