@@ -6,7 +6,7 @@
 // Screen readers get the whole table's size from aria-rowcount and each drawn row's place from aria-rowindex.
 import { el } from "./dom.js";
 
-const OVERSCAN = 8; // rows drawn beyond each edge of the view, so Tab and arrow keys always find a next row
+const OVERSCAN = 5; // rows drawn beyond each edge of the view, so Tab and arrow keys always find a next row
 const FALLBACK_ROWS = 40; // rows drawn while the scroll box has no height yet (a hidden panel)
 
 export class VirtualRows {
