@@ -50,9 +50,10 @@ window.addEventListener("input", () => {
 # page paints nothing before the explorer mounts, so that frame's paint is the first contentful paint.
 FIRST_ROWS = """new Promise((done) => {
   const check = () => {
-    const frame = window.__knollmExplorer && window.__knollmExplorer.firstRowsFrameAt;
+    const drawn = document.querySelector("#knollm-explorer[data-first-rows=true]");
+    const frame = (window.__knollmExplorer && window.__knollmExplorer.firstRowsFrameAt) || 0;
     const paint = performance.getEntriesByName("first-contentful-paint")[0];
-    if (frame && paint) done(paint.startTime >= frame ? paint.startTime : frame);
+    if (drawn && paint) done(Math.max(paint.startTime, frame));
     else setTimeout(check, 5);
   };
   check();
