@@ -16,7 +16,8 @@ from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, wat
 
 from knollm_site.explorer_data import explorer_document, part_bytes, published_parts
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "have_chromium", "serve", "watched_page"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "explorer_modules", "have_chromium", "serve",
+           "watched_page"]
 
 EXPLORER_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "explorer"
 
@@ -33,3 +34,18 @@ def explorer_dir(root: Path, bundle: dict[str, Any], page: str, with_bundle: boo
         shutil.copy(asset, root / asset.name)
     (root / "index.html").write_text(page, encoding="utf-8")
     return root
+
+
+def explorer_modules(entry: str = "explorer.js") -> list[str]:
+    """The file names of the modules `entry` imports, directly or not (what its page preloads), sorted."""
+    import re
+
+    seen: set[str] = set()
+    todo = [entry]
+    while todo:
+        text = (EXPLORER_ASSETS / todo.pop()).read_text(encoding="utf-8")
+        for name in re.findall(r'from "\./([\w-]+\.js)"', text):
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return sorted(seen)

@@ -90,3 +90,14 @@ def test_performance_table_rows_and_missing_results(tmp_path: Path) -> None:
 def test_performance_page_is_built(fixture_site: Path) -> None:
     page = (fixture_site / "performance" / "index.html").read_text(encoding="utf-8")
     assert "explorer keystroke → painted rows" in page and "How it is measured" in page
+
+
+def test_explorer_page_preloads_every_module_and_the_head() -> None:
+    import re
+
+    from browser import explorer_modules
+
+    page = (Path(__file__).resolve().parents[1] / "src_docs" / "md" / "models" / "explorer.md").read_text("utf-8")
+    preloaded = re.findall(r'<link rel="modulepreload" href="\.\./\.\./assets/explorer/([\w-]+\.js)">', page)
+    assert sorted(preloaded) == explorer_modules() and "model.js" not in preloaded
+    assert '<link rel="preload" href="../../api/v1/explorer.json" as="fetch" crossorigin="anonymous">' in page
