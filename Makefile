@@ -80,7 +80,7 @@ typecheck: $(STAMP) ## mypy --strict over runtime/ and generator/ (configured in
 bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same run
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_compile.py
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_runtime.py
-	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_explorer.py
+	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_explorer.py --record bench/results.json
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_import.py

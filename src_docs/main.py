@@ -2,7 +2,7 @@
 
 Variables: provider_count, providers_with_models, authored_provider_count, model_count, priced_model_count,
 free_chat_count, family_count, multi_provider_family_count, family_page_count, data_date, schema_version,
-source_count. Macros: `cheapest(capability=None, min_context=0)`. See `knollm_site.macros`.
+source_count. Macros: `cheapest(capability=None, min_context=0)`, `performance_table()`. See `knollm_site.macros`.
 """
 
 from __future__ import annotations

@@ -14,23 +14,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, watched_page
 
-from knollm_site.explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
+from knollm_site.explorer_data import explorer_document, part_bytes, published_parts
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "have_chromium", "serve", "watched_page"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "explorer_modules", "have_chromium", "serve",
+           "watched_page"]
 
 EXPLORER_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "explorer"
 
 
 def explorer_dir(root: Path, bundle: dict[str, Any], page: str, with_bundle: bool = False) -> Path:
-    """Write the explorer's assets, `explorer.json` from `bundle` (in two parts, as the site publishes it: the
-    second is `MORE_FILE`), and `page` as index.html into `root` (and the bundle as catalog.json when asked);
+    """Write the explorer's assets, `explorer.json` from `bundle` (in three files, as the site publishes it:
+    `published_parts`), and `page` as index.html into `root` (and the bundle as catalog.json when asked);
     returns `root`."""
     if with_bundle:
         (root / "catalog.json").write_bytes(orjson.dumps(bundle))
-    first, second = split_document(explorer_document(bundle))
-    (root / "explorer.json").write_bytes(part_bytes(first))
-    (root / MORE_FILE).write_bytes(part_bytes(second))
+    for name, part in published_parts(explorer_document(bundle)).items():
+        (root / (name or "explorer.json")).write_bytes(part_bytes(part))
     for asset in EXPLORER_ASSETS.iterdir():
         shutil.copy(asset, root / asset.name)
     (root / "index.html").write_text(page, encoding="utf-8")
     return root
+
+
+def explorer_modules(entry: str = "explorer.js") -> list[str]:
+    """The file names of the modules `entry` imports, directly or not (what its page preloads), sorted."""
+    import re
+
+    seen: set[str] = set()
+    todo = [entry]
+    while todo:
+        text = (EXPLORER_ASSETS / todo.pop()).read_text(encoding="utf-8")
+        for name in re.findall(r'from "\./([\w-]+\.js)"', text):
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    return sorted(seen)

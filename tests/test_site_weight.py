@@ -41,27 +41,33 @@ def test_first_visit_fetches_no_index_or_sitemap_until_search(fixture_site: Path
 
 
 def test_explorer_data_is_split_and_precompressed(fixture_site: Path) -> None:
-    """The explorer's first part holds the columns of the first view and names the second; both parts have a
-    gzip copy with the same bytes, and together they hold every column of the one-file document."""
+    """The explorer's data URL is a head (the default view's first rows) naming the first part (`rows`: the columns
+    of the first view) and the second (`more`); every file has a gzip copy with the same bytes, and the two parts
+    together hold every column of the one-file document."""
     import gzip
 
     import orjson
 
-    from knollm_site.explorer_data import MORE_FIELDS, MORE_FILE, explorer_document
+    from knollm_site.explorer_data import MORE_FIELDS, MORE_FILE, ROWS_FILE, default_order, explorer_document
 
     api = fixture_site / "api" / "v1"
-    first = orjson.loads((api / "explorer.json").read_bytes())
+    head = orjson.loads((api / "explorer.json").read_bytes())
+    first = orjson.loads((api / ROWS_FILE).read_bytes())
     second = orjson.loads((api / MORE_FILE).read_bytes())
-    assert first["more"] == MORE_FILE and second["fields"] == list(MORE_FIELDS)
-    assert not set(first["fields"]) & set(MORE_FIELDS)
-    for name in ("explorer.json", MORE_FILE):
+    assert head["rows"] == ROWS_FILE and head["more"] == first["more"] == MORE_FILE
+    assert second["fields"] == list(MORE_FIELDS) and not set(first["fields"]) & set(MORE_FIELDS)
+    for name in ("explorer.json", ROWS_FILE, MORE_FILE):
         assert gzip.decompress((api / f"{name}.gz").read_bytes()) == (api / name).read_bytes()
     whole = explorer_document(orjson.loads((api / "catalog.json").read_bytes()))
     assert len(first["models"]) == len(second["models"]) == len(whole["models"])
-    for row, head, tail in zip(whole["models"], first["models"], second["models"], strict=True):
+    for row, part, tail in zip(whole["models"], first["models"], second["models"], strict=True):
         by_name = dict(zip(whole["fields"], row, strict=True))
-        assert [by_name[f] for f in first["fields"]] == head
+        assert [by_name[f] for f in first["fields"]] == part
         assert [by_name[f] for f in MORE_FIELDS] == tail
+    at = head["fields"].index("row")
+    assert [row[at] for row in head["models"]] == default_order(first)[: len(head["models"])]
+    model_id = first["fields"].index("model_id")
+    assert [row[model_id] for row in head["models"]] == [first["models"][row[at]][model_id] for row in head["models"]]
 
 
 def test_explorer_paints_rows_before_the_second_part(fixture_site: Path) -> None:

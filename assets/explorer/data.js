@@ -9,15 +9,16 @@ export function decode(doc) {
   const field = Object.fromEntries(doc.fields.map((name, i) => [name, i]));
   const providers = doc.providers.map(([id, name, kind, page, baseUrl, api]) => ({ id, name, kind, page, baseUrl, api }));
   const families = doc.families.map(([id, name, author, open, count, page]) => ({ id, name: name ?? id, author, open, count, page }));
-  const models = doc.models.map((row, index) => {
+  const models = doc.models.map((row, at) => {
     const provider = providers[row[field.provider]];
     const family = row[field.family] >= 0 ? families[row[field.family]] : null;
     const modelId = row[field.model_id];
     const pricing = decodePricing(row[field.pricing]);
     return {
-      index, provider, family, modelId,
+      index: field.row === undefined ? at : row[field.row], // a head row names its place in the whole data
+      provider, family, modelId,
       id: `${provider.id}/${modelId}`,
-      name: row[field.name] || modelId,
+      name: nameOf(modelId, row[field.name]),
       kind: doc.kinds[row[field.kind]],
       context: row[field.context], maxOutput: row[field.max_output],
       inMask: row[field.input_modalities], outMask: row[field.output_modalities],
@@ -35,8 +36,34 @@ export function decode(doc) {
   });
   const blend = comparableRule(doc.comparable);
   for (const m of models) m.comparable = blend(m);
-  const index = new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), doc.search);
-  return { doc, providers, families, models, index, capabilities: doc.capabilities, modalities: doc.modalities };
+  const byId = new Map(models.map((m) => [m.id, m]));
+  return { doc, providers, families, models, byId, index: lazyIndex(models, doc.search), partial: Boolean(doc.rows),
+    capabilities: doc.capabilities, modalities: doc.modalities };
+}
+
+/** A model's name from its row: null is the id itself; 1 and 2 (explorer_data.NAME_CODES) are the id's last
+ * "/" segment, and that segment without its ":" suffix; anything else is the name as text. */
+function nameOf(modelId, coded) {
+  if (coded == null || coded === "") return modelId;
+  if (coded === 1 || coded === 2) {
+    const last = modelId.slice(modelId.lastIndexOf("/") + 1);
+    return coded === 1 ? last : last.split(":")[0];
+  }
+  return String(coded);
+}
+
+/** The text index, built on first use (a query with words), not before the first rows are painted. */
+function lazyIndex(models, rules) {
+  let built = null;
+  const index = () => {
+    built = built || new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), rules);
+    return built;
+  };
+  return {
+    matcher: (query) => (String(query ?? "").trim() ? index().matcher(query) : null),
+    nearest: (query, limit) => index().nearest(query, limit),
+    build: () => { index(); },
+  };
 }
 
 /** The columns of the second part (`more`), which the first rows do not need; absent ones read as unknown. */
@@ -49,19 +76,34 @@ function extras(row, field) {
 export function attachMore(data, more) {
   const field = Object.fromEntries(more.fields.map((name, i) => [name, i]));
   data.models.forEach((m, i) => { if (more.models[i]) Object.assign(m, extras(more.models[i], field)); });
+  // Family names (format 5) come here; the text index is rebuilt with them on its next use.
+  (more.family_names || []).forEach((name, i) => { if (name != null && data.families[i]) data.families[i].name = name; });
+  if (more.family_names) data.index = lazyIndex(data.models, data.doc.search);
 }
 
-/** Fetch and decode the data at `src`: resolves with the first part decoded; `data.complete` resolves when the
- * second part (named by the first in `more`) is attached, or at once for data in one file. */
-export async function loadData(src) {
+/** Fetch and decode the data at `src`: resolves with the first rows' data decoded. A head (`rows` names the
+ * whole first part) holds only the first rows of the default view: `data.partial` is true until `data.rows`
+ * resolves, when the whole first part has replaced it in the same object. The rows are fetched at once but
+ * parsed only when `after` resolves (the explorer's first rows are painted), so they never delay that paint.
+ * `data.complete` resolves when the second part (named in `more`) is attached too, or with the rows. */
+export async function loadData(src, { after = Promise.resolve() } = {}) {
   const url = new URL(src, location.href);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${url.pathname}`);
-  const data = decode(await response.json());
-  data.complete = !data.doc.more ? Promise.resolve(data) : fetch(new URL(data.doc.more, url))
-    .then((more) => { if (!more.ok) throw new Error(`${more.status} for ${data.doc.more}`); return more.json(); })
-    .then((more) => { attachMore(data, more); return data; });
+  const data = decode(await fetchJson(url));
+  data.rows = !data.doc.rows ? Promise.resolve(data) : Promise.all([fetch(new URL(data.doc.rows, url)), after])
+    .then(([response]) => jsonOf(response, new URL(data.doc.rows, url)))
+    .then((rows) => Object.assign(data, decode({ ...rows, more: rows.more ?? data.doc.more })));
+  data.complete = data.rows.then(() => (!data.doc.more ? data : fetchJson(new URL(data.doc.more, url))
+    .then((more) => { attachMore(data, more); return data; })));
   return data;
+}
+
+async function fetchJson(url) {
+  return jsonOf(await fetch(url), url);
+}
+
+function jsonOf(response, url) {
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText} for ${url.pathname}`);
+  return response.json();
 }
 
 /** The comparable price of the runtime's `knollm.comparable` (weights from the data file, never restated here):
@@ -115,6 +157,11 @@ export function select(data, state) {
   checks.push(...trustChecks(state));
   const text = data.index.matcher(state.find || "");
   if (text) checks.push((m) => text.test(m.index));
+  if (!checks.length && !SORT_KEYS[state.sort]) {
+    // The default view (nothing typed, nothing filtered) is sorted once per data, then reused.
+    if (data.defaultRows?.models !== data.models) data.defaultRows = { models: data.models, rows: sortModels(data.models, state, null) };
+    return data.defaultRows.rows;
+  }
   const found = data.models.filter((m) => checks.every((check) => check(m)));
   return sortModels(found, state, text);
 }
@@ -139,7 +186,8 @@ export const DEFAULT_ORDER = "families offered by the most providers first, each
 function popularThenCheap(a, b) {
   const count = (m) => (m.family ? m.family.count : 0);
   const price = (m) => m.comparable ?? Infinity;
-  return count(b) - count(a) || (a.family?.id ?? "\uffff").localeCompare(b.family?.id ?? "\uffff")
+  const family = (m) => m.family?.id ?? "\uffff"; // code point order, as explorer_data.default_order sorts
+  return count(b) - count(a) || (family(a) < family(b) ? -1 : family(a) > family(b) ? 1 : 0)
     || Number(Boolean(a.variant)) - Number(Boolean(b.variant)) || price(a) - price(b) || a.index - b.index;
 }
 

@@ -20,8 +20,11 @@ export function options(select, entries, selected) {
   select.replaceChildren(...entries.map(([value, label]) => el("option", { value, selected: value === selected }, label)));
 }
 
+// One formatter for every count: toLocaleString builds a new one per call, too slow for a table per keystroke.
+const COUNT_FORMAT = new Intl.NumberFormat("en-US");
+
 export function formatTokens(n) {
-  return n == null ? "–" : Number(n).toLocaleString("en-US");
+  return n == null ? "–" : COUNT_FORMAT.format(Number(n));
 }
 
 /** Money as text, in the one format of money.js; prefer moneyNode (exact value in a title) for cells. */

@@ -1,22 +1,27 @@
-// The model explorer: search, filters, sortable paginated table, compare, calculator and capability
-// matrix, with all state in the URL. Data comes from the element's data-src (compact JSON, fetched lazily).
+// The model explorer: search, filters, a sortable table that draws only the rows in view (rows.js), compare,
+// calculator and capability matrix, with all state in the URL. Data comes from the element's data-src (compact
+// JSON, fetched lazily; a head with the default view's first rows, then the rest: data.js loadData).
 import { DEFAULT_ORDER, loadData, select } from "./data.js";
 import { explainEmpty } from "./empty.js";
-import { el, formatTokens, options } from "./dom.js";
+import { el, formatTokens as formatCount, options } from "./dom.js";
 import { formatMoney, moneyNode } from "./money.js";
 import { renderCalculatorPanel, wireCalculator } from "./calculator.js";
 import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.js";
 import { list, readState, writeState } from "./state.js";
-import { foldFilters, idText, markWideColumns, showFilterCount } from "./phone.js";
+import { foldFilters, showFilterCount } from "./phone.js";
+import { VirtualRows } from "./rows.js";
 import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
-const PAGE_SIZE = 50;
+// State keys that change which rows show or their order: the head (the default view's first rows) serves a
+// view only when all of them are at their defaults.
+const VIEW_KEYS = ["find", "provider", "kind", "cap", "inmod", "outmod", "ctx", "maxin", "maxout", "open", "family",
+  "priced", "novar", "noflag", "sort"];
 const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
 // [sort key, label, "wide" for columns hidden on phones]
 const COLUMNS = [["name", "Model"], ["provider", "Provider", "wide"], [null, "Kind", "wide"], [null, "Family", "wide"],
   ["context", "Context", "wide"], ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added", "wide"],
   [null, "Compare"]];
-const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, rows: 0 };
+const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, lastInputMs: null, rows: 0 };
 window.__knollmExplorer = metrics;
 
 // Links: the data names each provider's and family's page (relative to the site root, data-root); without
@@ -34,7 +39,8 @@ function linkMaker(root) {
   };
   const modelUrl = root.dataset.modelUrl || `${siteRoot}models/view/?id={id}`;
   return {
-    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, idText(m.id)),
+    // No break opportunities in the table's ids: every row keeps one height (the table scrolls sideways instead).
+    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, m.id),
     provider: (m) => link(m.provider),
     family: (m) => (m.family ? link(m.family) : "–"),
   };
@@ -98,52 +104,80 @@ function readControls(ui, state) {
   return next;
 }
 
-function renderTable(ui, data, state, links) {
-  const started = performance.now();
-  const rows = select(data, state);
-  metrics.lastFilterMs = performance.now() - started;
-  metrics.rows = rows.length;
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
-  const page = Math.min(Math.max(1, Number(state.page) || 1), pages);
-  const selected = new Set(list(state.sel));
-  const header = el("tr", {}, COLUMNS.map(([key, label, wide]) => {
+function headerRow(state) {
+  return el("tr", { "aria-rowindex": "1" }, COLUMNS.map(([key, label, wide]) => {
     if (!key) return el("th", { scope: "col", class: wide ? "kx-wide" : null }, label);
     const active = state.sort === key;
     const sortState = active ? (state.dir === "desc" ? "descending" : "ascending") : "none";
     return el("th", { scope: "col", "aria-sort": sortState, class: wide ? "kx-wide" : null },
       el("button", { type: "button", class: "kx-sort", dataset: { sort: key } }, label, active ? (state.dir === "desc" ? " ▼" : " ▲") : ""));
   }));
-  const body = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => el("tr", { dataset: { model: m.id } },
-    el("th", { scope: "row" }, links.model(m), variantMark(m),
-      m.name !== m.modelId ? el("small", {}, m.name) : null),
+}
+
+/** One result row; cells of columns hidden on phones carry `kx-wide` like their header. */
+function modelRow(m, links, selected) {
+  const cells = [
+    el("th", { scope: "row" }, links.model(m), variantMark(m), m.name !== m.modelId ? el("small", {}, m.name) : null),
     el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
-    el("td", { class: "kx-num" }, formatTokens(m.context)),
+    el("td", { class: "kx-num" }, formatCount(m.context)),
     priceCell(m, "input_per_mtok", m.inPrice), priceCell(m, "output_per_mtok", m.outPrice),
     el("td", { class: "kx-date" }, m.created || "–"),
     el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
-      disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))));
+      disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))];
+  cells.forEach((cell, i) => { if (COLUMNS[i][2]) cell.classList.add("kx-wide"); });
+  return el("tr", { dataset: { model: m.id } }, cells);
+}
+
+function renderTable(ui, data, state, links) {
+  if (data.partial && !headView(state)) {
+    ui.count.textContent = "Loading every model…"; // data.rows is on its way; render() runs again when it lands
+    return;
+  }
+  const started = performance.now();
+  const rows = select(data, state);
+  metrics.lastFilterMs = performance.now() - started;
+  metrics.rows = rows.length;
+  const selected = new Set(list(state.sel));
+  const total = data.partial ? "" : ` of ${formatCount(data.models.length)}`;
   const order = state.sort ? "" : state.find.trim() ? " · best matches first" : ` · ${DEFAULT_ORDER}`;
-  ui.count.textContent = `${rows.length.toLocaleString("en-US")} of ${data.models.length.toLocaleString("en-US")} models${order}`;
-  ui.empty.replaceChildren(...(rows.length ? [] : [explainEmpty(data, state)]));
-  ui.table.replaceChildren(el("thead", {}, header), el("tbody", {}, body));
-  markWideColumns(ui.table);
-  ui.pager.replaceChildren(
-    el("button", { type: "button", dataset: { page: page - 1 }, disabled: page <= 1 }, "‹ Previous"),
-    el("span", {}, ` Page ${page} of ${pages} `),
-    el("button", { type: "button", dataset: { page: page + 1 }, disabled: page >= pages }, "Next ›"));
+  ui.count.textContent = data.partial ? `First ${rows.length} models${order}; loading the rest…`
+    : `${formatCount(rows.length)}${total} models${order}`;
+  ui.empty.replaceChildren(...(rows.length || data.partial ? [] : [explainEmpty(data, state)]));
+  ui.table.tHead.replaceChildren(headerRow(state));
+  // A new query or order starts at the top; the same one drawn again (data arriving, a ticked box) stays put.
+  const view = VIEW_KEYS.map((key) => state[key]).concat(state.dir).join("\u0000");
+  ui.rows.makeRow = (m) => modelRow(m, links, selected);
+  ui.rows.show(rows, { toTop: view !== ui.lastView });
+  // The first rows' paint time, for Element Timing (bench/bench_explorer.py reads it): the first row's cells.
+  if (!metrics.firstRowsShown && rows.length) {
+    metrics.firstRowsShown = true;
+    ui.table.tBodies[0].rows[0]?.querySelectorAll("th, td, a").forEach((cell) => cell.setAttribute("elementtiming", "kx-first-rows"));
+  }
+  ui.lastView = view;
+}
+
+/** Whether the head's rows are the view's first rows: the explore tab in the default order, nothing filtered. */
+function headView(state) {
+  return state.tab === "explore" && VIEW_KEYS.every((key) => !state[key]);
 }
 
 export async function mount(root) {
   const started = performance.now();
-  const data = await loadData(root.dataset.src);
-  data.byId = new Map(data.models.map((m) => [m.id, m]));
+  performance.mark("kx-mount");
+  let painted = null;
+  const data = await loadData(root.dataset.src, { after: new Promise((done) => { painted = done; }) });
   const links = linkMaker(root);
-  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"), table: el("table", { class: "kx-table" }),
-    pager: el("nav", { class: "kx-pager", "aria-label": "Pages" }), panels: {}, tabs: {} };
+  const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"),
+    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {} };
   let state = readState(location.search);
+  if (data.partial && !headView(state)) { painted(); await data.rows; } // a shared link's view needs every row
   const controls = buildControls(ui, data);
   ui.filterToggle = foldFilters(controls);
-  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, ui.empty, el("div", { class: "kx-scroll" }, ui.table), ui.pager);
+  // The scroll box is focusable, so keyboard users can page through the results with the arrow and page keys.
+  const scroller = el("div", { class: "kx-scroll", tabindex: "0", role: "region", "aria-label": "Results" }, ui.table);
+  ui.rows = new VirtualRows(scroller, ui.table, null);
+  ui.table.append(ui.rows.body);
+  ui.panels.explore = el("section", { id: "kx-explore" }, controls, ui.count, ui.empty, scroller);
   ui.panels.compare = el("section", { id: "kx-compare" });
   ui.panels.calculator = el("section", { id: "kx-calculator" });
   ui.panels.matrix = el("section", { id: "kx-matrix" });
@@ -179,6 +213,11 @@ export async function mount(root) {
   };
   let typing = null;
   controls.addEventListener("input", (event) => {
+    const started = performance.now();
+    onInput(event);
+    metrics.lastInputMs = performance.now() - started; // filter, sort and DOM writes of one keystroke
+  });
+  const onInput = (event) => {
     const next = readControls(ui, state);
     if (event.target === ui.controls.find) {
       // Each keystroke filters at once; history gets one entry per pause, not one per letter.
@@ -187,7 +226,7 @@ export async function mount(root) {
       typing = setTimeout(() => { typing = null; }, 600);
       commit(next, { replace: !first });
     } else commit(next);
-  });
+  };
   root.addEventListener("click", (event) => {
     const target = event.target.closest("button, input.kx-pick");
     if (!target) return;
@@ -195,8 +234,7 @@ export async function mount(root) {
     else if (target.dataset.sort) {
       const same = state.sort === target.dataset.sort;
       commit({ ...state, sort: target.dataset.sort, dir: same && state.dir === "asc" ? "desc" : "asc", page: "1" });
-    } else if (target.dataset.page) commit({ ...state, page: String(target.dataset.page) });
-    else if (target.classList.contains("kx-pick")) {
+    } else if (target.classList.contains("kx-pick")) {
       const chosen = new Set(list(state.sel));
       if (target.checked) chosen.add(target.value); else chosen.delete(target.value);
       commit({ ...state, sel: [...chosen].slice(0, MAX_COMPARE).join(",") });
@@ -211,12 +249,20 @@ export async function mount(root) {
   });
   window.addEventListener("popstate", () => { state = readState(location.search); render(); });
   render();
+  performance.mark("kx-first-rows-drawn");
   metrics.firstRenderMs = performance.now() - started;
   root.dataset.firstRows = "true";
-  // The second part (descriptions, max output, aliases) arrives after the first rows are painted; views that
-  // show it are drawn again. Ready means complete: tests and readers of every field wait for it.
+  requestAnimationFrame(() => {
+    metrics.firstRowsFrameAt = performance.now(); // the frame that paints the first rows starts
+    setTimeout(painted, 0); // after that frame
+  });
+  // Every row (after a head) and then the second part (descriptions, max output, aliases) arrive after the first
+  // rows are painted; the view is drawn again with each. Ready means complete: tests and readers of every field
+  // wait for it. The text index is built in an idle moment after that, not on the first keystroke.
+  if (data.partial) { await data.rows; render(); }
   await data.complete;
   render();
+  (window.requestIdleCallback || setTimeout)(() => data.index.build());
   metrics.ready = true;
   root.dataset.ready = "true";
 }

@@ -1,6 +1,7 @@
 // Narrow screens: the filters fold behind a button (the search box stays), the results table keeps only its
-// priority columns, and ids break only after a "/". The layout itself is CSS (explorer.css, max-width 600px);
-// this module adds the button and the markers the CSS needs (600px is that media query).
+// priority columns, and ids break only after a "/" (not in the results table, whose rows keep one height). The
+// layout itself is CSS (explorer.css, max-width 600px); this module adds the button (the results table marks the
+// cells phones hide itself, explorer.js modelRow; 600px is that media query).
 import { el } from "./dom.js";
 
 // Filters counted on the button, so a folded filter is never a silent one.
@@ -30,13 +31,4 @@ export function showFilterCount(button, state) {
 /** An id as text with a line-break opportunity after each "/", never inside a name. */
 export function idText(id) {
   return id.split("/").flatMap((part, i, parts) => (i < parts.length - 1 ? [`${part}/`, el("wbr")] : [part]));
-}
-
-/** Copies the header cells' `kx-wide` marker (columns hidden on phones) to every body cell below them. */
-export function markWideColumns(table) {
-  const wide = [...table.tHead.rows[0].cells].map((cell) => cell.classList.contains("kx-wide"));
-  if (!wide.includes(true)) return;
-  for (const row of table.tBodies[0].rows) {
-    [...row.cells].forEach((cell, i) => { if (wide[i]) cell.classList.add("kx-wide"); });
-  }
 }

@@ -86,10 +86,10 @@ export class TextIndex {
     if (!terms.length) return null;
     const whole = this.rules.fold(query);
     const fuzzy = terms.map((t) => this.fuzzy(t));
-    const ranks = new Map();
+    const ranks = new Int8Array(this.entries.length).fill(-1); // computed on first use, per query
     const rank = (i) => {
-      if (!ranks.has(i)) ranks.set(i, rankOf(this.entries[i], whole, terms));
-      return ranks.get(i);
+      if (ranks[i] < 0) ranks[i] = rankOf(this.entries[i], whole, terms);
+      return ranks[i];
     };
     return {
       test: (i) => terms.every((t, k) => this.entries[i].hay.includes(t) || fuzzy[k].has(i)),

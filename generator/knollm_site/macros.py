@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 from . import analysis
 from .escape import escape_md, md_code
 from .fmt import count, money, rel
+from .performance import load_results, performance_markdown
 from .views import SiteData, paid_chat_models
 
 
@@ -67,6 +68,11 @@ def register(env: MacrosEnv, site: SiteData) -> None:
     def here() -> str:
         page = getattr(env, "page", None)
         return page.file.src_uri if page is not None else "index.md"
+
+    @env.macro
+    def performance_table() -> str:
+        """The Performance page's table from the committed `bench/results.json` (`make bench` writes it)."""
+        return performance_markdown(load_results())
 
     @env.macro
     def cheapest(capability: str | None = None, min_context: int = 0) -> str:

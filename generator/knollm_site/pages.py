@@ -16,7 +16,7 @@ from knollm.comparable import TURN_TOKENS
 from knollm.libraries import CATEGORIES, CRITERIA, FEATURES, USE_CASES
 
 from . import analysis, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
-from .explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
+from .explorer_data import explorer_document, part_bytes, published_parts
 from .load import REPO_ROOT, schema_bytes
 from .page_render import TEMPLATES, Renderer
 from .snippets import snippets
@@ -160,18 +160,20 @@ def page_url(path: str) -> str:
 
 
 def explorer_files(site: SiteData, bundle: Path) -> list[GeneratedFile]:
-    """The explorer's compact data, with the URL of every provider and family page, in two parts (the first
-    rows need only the first), each beside a gzip copy for servers that send precompressed files."""
+    """The explorer's compact data, with the URL of every provider and family page, in three files (a head with
+    the default view's first rows, then the first part, then the second: `published_parts`), each beside a gzip
+    copy for servers that send precompressed files."""
     pages = {
         "providers": {pid: page_url(page.path) for pid, page in site.provider_pages.items()},
         "families": {fid: page_url(page.path) for fid, page in site.family_pages.items()},
     }
     catalog = site.catalog  # the bundle as the runtime parsed it: read once per build, never parsed again here
     document = {name: catalog.section(name) for name in ("providers", "families", "models")}
-    first, second = split_document(explorer_document({**document, "data_date": catalog.data_date}, pages))
+    parts = published_parts(explorer_document({**document, "data_date": catalog.data_date}, pages))
     folder = EXPLORER_DATA_URL.rsplit("/", 1)[0]
     files = []
-    for path, part in ((EXPLORER_DATA_URL, first), (f"{folder}/{MORE_FILE}", second)):
+    for name, part in parts.items():
+        path = f"{folder}/{name}" if name else EXPLORER_DATA_URL
         data = part_bytes(part)
         files += [GeneratedFile(path, data), GeneratedFile(path + ".gz", gzip.compress(data, 9, mtime=0))]
     return files

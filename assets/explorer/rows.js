@@ -1,0 +1,106 @@
+// The results table draws only the rows in view, plus a few either side: every row has the same height (CSS),
+// so spacer rows above and below stand in for the others and the scroll bar spans all results. Rows that stay
+// in view are kept (a focused link keeps its focus while the window moves); rows that leave it are removed.
+// The space of the rows not drawn is the height of the body's ::before and ::after (explorer.css), so every
+// row of the body is a result row.
+// Screen readers get the whole table's size from aria-rowcount and each drawn row's place from aria-rowindex.
+import { el } from "./dom.js";
+
+const OVERSCAN = 5; // rows drawn beyond each edge of the view, so Tab and arrow keys always find a next row
+const FALLBACK_ROWS = 40; // rows drawn while the scroll box has no height yet (a hidden panel)
+
+export class VirtualRows {
+  /** scroller: the box that scrolls; table: its table; makeRow(item) -> tr. */
+  constructor(scroller, table, makeRow) {
+    this.scroller = scroller;
+    this.table = table;
+    this.makeRow = makeRow;
+    this.items = [];
+    this.drawn = new Map(); // item position -> its tr
+    this.rowHeight = 0;
+    this.frame = 0;
+    this.body = el("tbody", { class: "kx-virtual" });
+    scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
+    window.addEventListener("resize", () => { this.rowHeight = 0; this.schedule(); });
+    // Focus moved by Tab scrolls the box at once: draw the rows around it before the next key.
+    this.body.addEventListener("focusin", () => this.draw());
+    this.body.addEventListener("keydown", (event) => this.arrow(event));
+  }
+
+  /** New results: all drawn rows are replaced now (the caller batches this with its other writes). */
+  show(items, { toTop = false } = {}) {
+    this.items = items;
+    this.body.replaceChildren(); // one DOM write for all the old rows
+    this.drawn.clear();
+    if (toTop) this.scroller.scrollTop = 0;
+    this.table.setAttribute("aria-rowcount", String(items.length + 1));
+    this.draw();
+  }
+
+  /** One draw per animation frame, however many scroll events come. */
+  schedule() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+  }
+
+  /** The positions [first, last) to draw for the current scroll offset. */
+  range() {
+    const view = this.scroller.clientHeight;
+    if (!this.rowHeight || !view) return [0, Math.min(this.items.length, FALLBACK_ROWS)];
+    const head = this.table.tHead ? this.table.tHead.offsetHeight : 0;
+    const first = Math.max(0, Math.floor((this.scroller.scrollTop - head) / this.rowHeight) - OVERSCAN);
+    const last = Math.min(this.items.length, first + Math.ceil(view / this.rowHeight) + 2 * OVERSCAN);
+    return [Math.min(first, last), last];
+  }
+
+  draw() {
+    const [first, last] = this.range();
+    for (const [at, tr] of this.drawn) {
+      if (at < first || at >= last) { tr.remove(); this.drawn.delete(at); }
+    }
+    let next = null; // append after the last drawn row
+    for (let at = last - 1; at >= first; at -= 1) {
+      let tr = this.drawn.get(at);
+      if (!tr) {
+        tr = this.makeRow(this.items[at]);
+        tr.setAttribute("aria-rowindex", String(at + 2)); // the header row is 1
+        this.drawn.set(at, tr);
+        this.body.insertBefore(tr, next);
+      }
+      next = tr;
+    }
+    this.place(first, last);
+  }
+
+  /** Spacer heights; the row height is measured once per layout (CSS fixes it; fonts and widths may vary). */
+  place(first, last) {
+    if (!this.rowHeight && this.drawn.size && this.scroller.clientHeight) {
+      this.rowHeight = this.drawn.values().next().value.getBoundingClientRect().height;
+      if (this.rowHeight) this.schedule(); // now the window can be cut to the view
+    }
+    const height = this.rowHeight || 0;
+    this.body.style.setProperty("--kx-above", `${first * height}px`);
+    this.body.style.setProperty("--kx-below", `${(this.items.length - last) * height}px`);
+  }
+
+  /** Up and down arrows move between rows, in the same column (scrolling the row into view). */
+  arrow(event) {
+    if ((event.key !== "ArrowDown" && event.key !== "ArrowUp") || event.altKey || event.ctrlKey || event.metaKey) return;
+    const cell = event.target.closest("td, th");
+    const row = cell && cell.parentElement;
+    const at = row ? Number(row.getAttribute("aria-rowindex")) - 2 : NaN;
+    const target = at + (event.key === "ArrowDown" ? 1 : -1);
+    if (Number.isNaN(at) || target < 0 || target >= this.items.length) return;
+    event.preventDefault();
+    if (this.rowHeight) {
+      const head = this.table.tHead ? this.table.tHead.offsetHeight : 0;
+      const top = head + target * this.rowHeight;
+      const box = this.scroller;
+      if (top - head < box.scrollTop) box.scrollTop = top - head;
+      else if (top + this.rowHeight > box.scrollTop + box.clientHeight) box.scrollTop = top + this.rowHeight - box.clientHeight;
+    }
+    this.draw();
+    const next = this.drawn.get(target);
+    const focusable = next && next.cells[cell.cellIndex] && next.cells[cell.cellIndex].querySelector("a, input, button");
+    if (focusable) focusable.focus();
+  }
+}
