@@ -26,6 +26,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), AS_OF=YYYY-MM-DD (resolve dated prices at that day),"
 	@echo "             CORPUS=DIR (real corpus for tests/bench), LOCK_ARGS=--upgrade (make lock: newest versions)"
+	@echo "             FETCH_OUT=DIR FETCH_ARGS='--provider X --config knollm.toml' (make fetch: where and what)"
 
 # Exactly what CI tested: every package, pip itself included, at the version and hash in $(LOCK); nothing
 # is resolved here. The project goes on top, editable, built by the locked hatchling (no build isolation, so no
@@ -70,6 +71,14 @@ package: $(STAMP) ## build the wheel and the sdist, with the compiled bundle, in
 	$(BIN)/python -m build --no-isolation --outdir dist/packages .
 	$(BIN)/python -m zipfile -l dist/packages/*.whl | grep -q 'knollm/data/catalog.json' || { echo "the wheel lacks the bundle"; exit 1; }
 	tar -tzf dist/packages/*.tar.gz | grep -q 'runtime/knollm/data/catalog.json' || { echo "the sdist lacks the bundle"; exit 1; }
+
+# `make fetch`: the providers' live model listings into FETCH_OUT (keys from the env vars the provider files or
+# FETCH_ARGS' --config name); `make build SNAPSHOTS=$(FETCH_OUT)` compiles them. A failed provider keeps its old file.
+FETCH_OUT ?= dist/snapshots
+FETCH_ARGS ?=
+.PHONY: fetch
+fetch: $(STAMP) ## fetch every provider's model listing into FETCH_OUT (default dist/snapshots), with a status file
+	$(BIN)/knollm-build fetch --out $(FETCH_OUT) $(FETCH_ARGS)
 
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .

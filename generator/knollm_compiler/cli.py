@@ -48,6 +48,11 @@ def _day(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["fetch"]:  # `knollm-build fetch ...`: the listing fetcher (knollm_compiler.fetch)
+        from .fetch.command import main as fetch_main
+
+        return fetch_main(given[1:])
     args = parser().parse_args(argv)
     snapshots = args.snapshots
     if snapshots is None and (args.catalog / "snapshots").is_dir():

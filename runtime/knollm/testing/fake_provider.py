@@ -58,6 +58,7 @@ from types import TracebackType
 from .fake_answers import PrefixCache
 from .fake_faults import FaultScript
 from .fake_handler import FakeHandler, RecordedRequest
+from .fake_listing import ListingOptions
 
 APIS = ("openai", "anthropic", "gemini")
 DEFAULT_MODELS = ("tiny-chat", "tiny-tools")
@@ -82,6 +83,8 @@ class FakeProvider:
 
     def __init__(self, keys: KeySpec = None, *, models: Sequence[str] = DEFAULT_MODELS, port: int = 0) -> None:
         self.models = list(models)
+        self.listing = ListingOptions()
+        """Pagination, prices, context windows or a huge body in model listings (`fake_listing`)."""
         self._keys = _key_sets(keys)
         self._port = port
         self._script = FaultScript()
