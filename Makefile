@@ -9,6 +9,11 @@ SNAPSHOT_ARGS := $(if $(strip $(SNAPSHOTS)),--snapshots $(SNAPSHOTS),)
 # The build's as-of date (YYYY-MM-DD): dated prices are resolved at it. Default: the newest source date.
 AS_OF ?=
 AS_OF_ARGS := $(if $(strip $(AS_OF)),--as-of $(AS_OF),)
+# PREVIOUS=PATH: a previous bundle; the build writes dist/changes.json, and with RECORD_HISTORY=1 adds the changes
+# to catalog/history/changes.jsonl (the history is copied beside the bundle as history.jsonl).
+PREVIOUS ?=
+RECORD_HISTORY ?=
+HISTORY_ARGS := $(if $(strip $(PREVIOUS)),--previous $(PREVIOUS) $(if $(strip $(RECORD_HISTORY)),--record-history),)
 # The real corpus for the corpus test tier and the benchmarks.
 CORPUS ?= ../shared/model_catalog
 # The documentation site: generated from dist/catalog.json into site/ (see src_docs/mkdocs.yml).
@@ -26,6 +31,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), AS_OF=YYYY-MM-DD (resolve dated prices at that day),"
 	@echo "             CORPUS=DIR (real corpus for tests/bench), LOCK_ARGS=--upgrade (make lock: newest versions)"
+	@echo "             PREVIOUS=OLD.json RECORD_HISTORY=1 (make build: dist/changes.json, record catalog/history/)"
 	@echo "             FETCH_OUT=DIR FETCH_ARGS='--provider X --config knollm.toml' (make fetch: where and what)"
 
 # Exactly what CI tested: every package, pip itself included, at the version and hash in $(LOCK); nothing
@@ -38,8 +44,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
-	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) --out dist
+	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) $(HISTORY_ARGS) --out dist
 	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
+	if [ -f dist/history.jsonl ]; then cp dist/history.jsonl runtime/knollm/data/history.jsonl; fi
 	$(SITE_BUILD)
 	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
 

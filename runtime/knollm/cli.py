@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from . import __version__, commands
+from . import __version__, changes_command, commands
 from .errors import InvalidArgument, KnollmError, NotFound
 from .libraries import CATEGORIES as LIBRARY_CATEGORIES
 from .libraries import FEATURES as LIBRARY_FEATURES
@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SafeArgumentParser(prog="knollm", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
-                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route}")
+                                   metavar="{providers,models,families,costs,tokens,libraries,config,chat,route,changes}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--quiet", action="store_true", help="no summary line (provider, time, cost) on stderr")
     _config_arguments(chat)
     _route_command(groups, common)
+    changes_command.add_command(groups, common)
     return parser
 
 

@@ -12,6 +12,7 @@ from .catalog import Catalog
 from .costs import NON_TOKEN_USAGE
 from .errors import InvalidArgument
 from .explain import explain_empty
+from .history import price_line
 from .libraries import FEATURES as LIBRARY_FEATURES
 from .libraries import Library, LibraryGuide
 from .query import Query
@@ -141,6 +142,7 @@ def _model_pairs(m: Model, catalog: Catalog) -> list[tuple[str, str]]:
         ("capabilities", ", ".join(declared)),
         ("not supported", ", ".join(denied)),
         *_pricing_pairs(m),
+        ("price history", price_line(catalog.history(m.id))),
         ("quantization", m.quantization or ""),
         ("created", m.created or ""),
         ("deprecation", m.deprecation_date or ""),

@@ -2,9 +2,9 @@
 
 Set `FakeProvider.listing` (a `ListingOptions`) to turn them on; by default listings are one plain page.
 
-- `page_size`: pages in each API's own way. OpenAI and Anthropic: `?limit=N&after_id=ID` (also `after`), answers
-  carry `has_more`, `first_id`, `last_id`. Gemini: `?pageSize=N&pageToken=T`, answers carry `nextPageToken`.
-  The smaller of `page_size` and the request's own limit wins.
+- `page_size`: pages as each API does. Anthropic: `?limit=N&after_id=ID`, answers carry `has_more`, `first_id`,
+  `last_id`. Gemini: `?pageSize=N&pageToken=T`, answers carry `nextPageToken`. OpenAI: one page, as the real
+  API. The smaller of `page_size` and the request's own limit wins.
 - `prices`: model id -> (input, output) USD per token as decimal strings, listed OpenRouter-style
   (`pricing.prompt`, `pricing.completion`); `context`: model id -> context window (`context_length`).
 - `huge_bytes`: the answer is a valid listing padded to this many bytes, sent chunked without a length (so only a
@@ -39,7 +39,7 @@ class ListingOptions:
 
 def page(options: ListingOptions, dialect: Dialect, models: list[str], query: dict[str, str]) -> dict[str, Any]:
     """The listing page the request asks for, decorated with prices and context windows."""
-    if options.page_size is None:
+    if options.page_size is None or dialect.name == "openai":  # OpenAI's own /models is one page
         body = dialect.listing(models)
     elif dialect.name == "gemini":
         body = _gemini_page(options.page_size, dialect, models, query)
@@ -61,7 +61,7 @@ def _size(page_size: int, query: dict[str, str], name: str) -> int:
 
 
 def _cursor_page(page_size: int, dialect: Dialect, models: list[str], query: dict[str, str]) -> dict[str, Any]:
-    after = query.get("after_id") or query.get("after")
+    after = query.get("after_id")
     start = models.index(after) + 1 if after in models else 0
     chunk = models[start:start + _size(page_size, query, "limit")]
     body = dialect.listing(chunk)
