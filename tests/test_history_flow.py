@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.test_fetch import CATALOG, fetch
 
+from fetch_helpers import CATALOG, fetch
 from knollm import Catalog
 from knollm.cli import main as knollm_main
 from knollm.testing import CANARY_KEYS, FakeProvider
