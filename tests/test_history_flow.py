@@ -86,3 +86,17 @@ def test_catalog_history_and_cli(two_builds: Path, capsys: pytest.CaptureFixture
     assert "input_per_mtok 1 → 1.5 (+50.00%)" in capsys.readouterr().out
     assert knollm_main(["changes", "--bundle", str(bundle), "--since", "2000-01-01", "--kind", "price"]) == 0
     assert "change(s), newest first" in capsys.readouterr().out
+
+
+def test_feed_entries_and_chart_points_of_the_flow(two_builds: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from knollm_site.changes import atom_feed, price_series, site_changes
+
+    catalog = Catalog.load(two_builds / "two" / "catalog.json")
+    recorded = site_changes(catalog)
+    feed = ET.fromstring(atom_feed(recorded, "https://example.org/"))
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") or "" for e in feed]
+    assert any(t.endswith("openai: 4 change(s)") for t in titles)
+    series = price_series([catalog.get("openai/m-a")], recorded)
+    assert [p[1] for p in series[0].points] == [Decimal("1"), Decimal("1.5")]

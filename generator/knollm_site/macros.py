@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from . import analysis
-from .escape import escape_md, md_code
+from . import analysis, changes
+from .escape import escape_md, md_cell, md_code
 from .fmt import count, money, rel
 from .views import SiteData, paid_chat_models
 
@@ -49,6 +49,24 @@ def cheapest_text(site: SiteData, here: str, capability: str | None = None, min_
     return f"{name} ({md_code(model.id)}) at {prices}"
 
 
+def freshness_text(site: SiteData) -> str:
+    """Markdown: a table of the sources (newest first) with their date and age at the data date, then the
+    providers whose listing fetch failed (their listing is the last good one)."""
+    rows = changes.source_freshness(site.catalog)
+    if not rows:
+        return "This build records no source dates."
+    lines = ["| source | data date | age at the data date |", "| --- | --- | ---: |"]
+    for row in rows:
+        age = "—" if row.age_days is None else f"{row.age_days} days"
+        lines.append(f"| {md_cell(row.file)} | {md_cell(row.day)} | {age} |")
+    failed = changes.failed_fetches(site.catalog)
+    if failed:
+        names = ", ".join(md_cell(p.name) for p in failed)
+        lines += ["", f"The last listing fetch failed for {len(failed)} provider(s), whose listing here is the last "
+                  f"good one: {names}."]
+    return "\n".join(lines)
+
+
 _Macro = TypeVar("_Macro", bound=Callable[..., str])
 
 
@@ -67,6 +85,11 @@ def register(env: MacrosEnv, site: SiteData) -> None:
     def here() -> str:
         page = getattr(env, "page", None)
         return page.file.src_uri if page is not None else "index.md"
+
+    @env.macro
+    def freshness() -> str:
+        """Each source's date and age, and the providers whose last listing fetch failed."""
+        return freshness_text(site)
 
     @env.macro
     def cheapest(capability: str | None = None, min_context: int = 0) -> str:
