@@ -87,6 +87,27 @@ FETCH_ARGS ?=
 fetch: $(STAMP) ## fetch every provider's model listing into FETCH_OUT (default dist/snapshots), with a status file
 	$(BIN)/knollm-build fetch --out $(FETCH_OUT) $(FETCH_ARGS)
 
+# `make refresh`: what .github/workflows/refresh.yml runs, step by step (fetch, previous-bundle, build with history).
+# PUBLISHED_BUNDLE_URL: the bundle the site publishes now (the "previous" one); empty: no changes are recorded.
+REFRESH_DIR ?= dist/refresh
+PUBLISHED_BUNDLE_URL ?=
+REFRESH_PREVIOUS := $(REFRESH_DIR)/previous.json
+.PHONY: refresh previous-bundle refresh-build
+previous-bundle: ## download PUBLISHED_BUNDLE_URL into dist/refresh/previous.json (none when it cannot be had)
+	mkdir -p $(REFRESH_DIR) && rm -f $(REFRESH_PREVIOUS)
+	if [ -n "$(PUBLISHED_BUNDLE_URL)" ]; then curl -fsSL --max-time 300 --max-filesize 268435456 \
+		-o $(REFRESH_PREVIOUS) "$(PUBLISHED_BUNDLE_URL)" || rm -f $(REFRESH_PREVIOUS); fi
+
+refresh-build: $(STAMP) ## make build from dist/refresh/snapshots, recording the changes since the previous bundle
+	$(MAKE) --no-print-directory build SNAPSHOTS=$(REFRESH_DIR)/snapshots \
+		$$(test -f $(REFRESH_PREVIOUS) && echo PREVIOUS=$(REFRESH_PREVIOUS) RECORD_HISTORY=1)
+
+refresh: $(STAMP) ## fetch listings into dist/refresh/snapshots, build against the published bundle, record history
+	$(MAKE) --no-print-directory fetch FETCH_OUT=$(REFRESH_DIR)/snapshots \
+		|| echo "refresh: some listings failed; see $(REFRESH_DIR)/snapshots/failed_models.json"
+	$(MAKE) --no-print-directory previous-bundle
+	$(MAKE) --no-print-directory refresh-build
+
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 

@@ -24,6 +24,7 @@ from knollm.texthygiene import terminal_safe
 from ..providers import load_provider_specs
 from .pages import Fetcher
 from .plan import ListingPlan, make_plans
+from .publish import publish
 from .status import Outcome, write_atomic, write_status
 
 Progress = Callable[[Outcome], None]
@@ -42,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--attempts", type=_positive, default=3, help="attempts per page (default: 3)")
     p.add_argument("--max-listing-mb", type=_megabytes, default=64 * MIB, metavar="MB",
                    help="refuse a listing larger than this many MiB (default: 64)")
+    p.add_argument("--publish-to", type=Path, default=None, metavar="DIR",
+                   help="also copy the listings of providers whose file says redistribute = true into DIR (and "
+                        "remove any other provider's listing from it): what may be committed")
     p.add_argument("--quiet", action="store_true", help="print only the summary line")
     return p
 
@@ -71,6 +75,9 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     outcomes = run(plans, args, config)
     write_status(args.out, outcomes, dt.datetime.now(dt.UTC))
     print_summary(outcomes, sys.stdout, quiet=args.quiet)
+    if args.publish_to is not None:
+        copied = publish(specs, args.out, args.publish_to)
+        print(f"fetch: {len(copied)} listing(s) of redistributable providers in {args.publish_to}")
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 

@@ -56,6 +56,8 @@ def plan_for(pid: str, spec: ProviderSpec | None, settings: ProviderSettings | N
     path = (settings.models_path if settings and settings.models_path else None) or listing.path or spec.models_path
     if path is None:
         return ListingPlan(pid, skip="no models endpoint declared")
+    if spec.kind == "local" and not (settings and settings.base_url):
+        return ListingPlan(pid, skip="a local server: set its base_url in the configuration to fetch it")
     base = str(settings.base_url) if settings and settings.base_url else (listing.base_url or spec.base_url)
     if "{" in base:
         return ListingPlan(pid, skip="base_url has placeholders; set base_url for it in the configuration")
