@@ -116,3 +116,16 @@ def test_since_accepts_ages_and_days() -> None:
     assert since_day("2026-01-02") == "2026-01-02"
     with pytest.raises(ValueError, match="30d"):
         since_day("soon")
+
+
+def test_changes_command_without_history(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+
+    from knollm.cli import main
+
+    bundle_file = tmp_path / "catalog.json"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "site" / "bundle.json", bundle_file)
+    assert main(["changes", "--bundle", str(bundle_file)]) == 0
+    assert "no recorded changes match (no history file beside the bundle)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["changes", "--bundle", str(bundle_file), "--since", "yesterday"])

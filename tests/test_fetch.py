@@ -178,3 +178,36 @@ def test_cli_entry_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert build_main(["fetch", "--out", str(tmp_path / "o"), "--catalog", str(tmp_path)]) == 2
     assert build_main(["fetch", "--out", str(tmp_path / "o"), "--provider", "no-such-provider"]) == 2
     assert "unknown provider" in capsys.readouterr().err
+    for bad in (["--timeout", "0"], ["--concurrency", "x"], ["--max-listing-mb", "-1"]):
+        with pytest.raises(SystemExit):
+            build_main(["fetch", "--out", str(tmp_path / "o"), *bad])
+    (tmp_path / "cfg.toml").write_text("[providers.openai]\nbase_url = 5\n")
+    assert build_main(["fetch", "--out", str(tmp_path / "o"), "--config", str(tmp_path / "cfg.toml")]) == 2
+    broken = tmp_path / "broken"
+    (broken / "providers").mkdir(parents=True)
+    (broken / "providers" / "x.toml").write_text("name = 1\n")
+    assert build_main(["fetch", "--out", str(tmp_path / "o"), "--catalog", str(broken)]) == 1
+
+
+def test_progress_on_a_terminal_and_publish_from_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from knollm_compiler.fetch import command
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    with command.progress_bar(2) as tick:
+        tick(Outcome("a", "fetched"))
+    monkeypatch.setitem(sys.modules, "rich.progress", None)  # rich missing: a plain counter instead
+    with command.progress_bar(1) as tick:
+        tick(Outcome("a", "fetched"))
+    assert "fetched 1/1 listings" in capsys.readouterr().err
+    with FakeProvider(keys=set(CANARY_KEYS)) as server:
+        assert fetch(tmp_path, server, tmp_path / "snap", "--publish-to", str(tmp_path / "pub")) == 0
+    assert "0 listing(s) of redistributable providers" in capsys.readouterr().out
+
+
+def test_an_unwritable_folder_fails_the_provider(fake_provider: FakeProvider, tmp_path: Path) -> None:
+    with httpx.Client() as http:
+        outcome = fetch_one(Fetcher(http, timeout_s=5), _plan(fake_provider), tmp_path / "missing" / "dir")
+    assert (outcome.status, outcome.error_class) == ("failed", "FileNotFoundError")

@@ -141,13 +141,18 @@ def replay(bundles: list[Path], history_dir: Path) -> int:
     return record(history_dir, changes)
 
 
+def replay_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="knollm-build replay-history",
+                                description="Seed catalog/history/ from old bundles: the changes between each two "
+                                "consecutive ones (given in any order; sorted by data date) are recorded.")
+    p.add_argument("bundles", type=Path, nargs="+", metavar="BUNDLE", help="old catalog.json files")
+    p.add_argument("--catalog", type=Path, default=Path("catalog"), help="authored files (default: catalog)")
+    return p
+
+
 def replay_main(argv: list[str]) -> int:
     """`knollm-build replay-history [--catalog DIR] BUNDLE...`."""
-    p = argparse.ArgumentParser(prog="knollm-build replay-history",
-                                description="seed catalog/history/ from old bundles (any order; sorted by data date)")
-    p.add_argument("bundles", type=Path, nargs="+", metavar="BUNDLE")
-    p.add_argument("--catalog", type=Path, default=Path("catalog"), help="authored files (default: catalog)")
-    args = p.parse_args(argv)
+    args = replay_parser().parse_args(argv)
     try:
         added = replay(args.bundles, args.catalog / "history")
     except HistoryError as exc:

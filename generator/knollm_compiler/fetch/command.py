@@ -17,7 +17,6 @@ import orjson
 from knollm.client.errors import ClientError, ProviderError
 from knollm.config.errors import ConfigError
 from knollm.config.load import load_config
-from knollm.config.model import Config
 from knollm.safefile import MIB, mb_to_bytes
 from knollm.texthygiene import terminal_safe
 
@@ -31,7 +30,13 @@ Progress = Callable[[Outcome], None]
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="knollm-build fetch", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="knollm-build fetch",
+        description="Fetch each provider's model listing (endpoint, auth and pagination from its provider file) into "
+                    "models_<provider>.json files of --out, with the status of every provider in failed_models.json "
+                    "(a provider that fails keeps its previous file). Keys come from the environment variables the "
+                    "provider files or the configuration name; they are never written or printed. "
+                    "Then: knollm-build --snapshots DIR.")
     p.add_argument("--out", type=Path, required=True, help="snapshot folder to write models_<provider>.json into")
     p.add_argument("--catalog", type=Path, default=Path("catalog"), help="authored files (default: catalog)")
     p.add_argument("--provider", action="append", default=None, metavar="ID",
@@ -39,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, default=None,
                    help="knollm.toml naming keys (env:NAME) and base URLs per provider")
     p.add_argument("--concurrency", type=_positive, default=8, help="listings fetched at once (default: 8)")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default: 20)")
+    p.add_argument("--timeout", type=_seconds, default=20.0, help="seconds per request (default: 20)")
     p.add_argument("--attempts", type=_positive, default=3, help="attempts per page (default: 3)")
     p.add_argument("--max-listing-mb", type=_megabytes, default=64 * MIB, metavar="MB",
                    help="refuse a listing larger than this many MiB (default: 64)")
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     plans = make_plans(specs, config, source, args.provider)
-    outcomes = run(plans, args, config)
+    outcomes = run(plans, args)
     write_status(args.out, outcomes, dt.datetime.now(dt.UTC))
     print_summary(outcomes, sys.stdout, quiet=args.quiet)
     if args.publish_to is not None:
@@ -81,7 +86,7 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
-def run(plans: list[ListingPlan], args: argparse.Namespace, config: Config | None) -> list[Outcome]:
+def run(plans: list[ListingPlan], args: argparse.Namespace) -> list[Outcome]:
     """Fetch every plan that is not skipped, at most `--concurrency` at once; outcomes sorted by provider."""
     skipped = [Outcome(p.provider, "skipped", p.skip or "") for p in plans if p.skip]
     todo = [p for p in plans if not p.skip]
@@ -179,6 +184,16 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
     return value
 
 
