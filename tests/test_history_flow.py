@@ -91,12 +91,12 @@ def test_catalog_history_and_cli(two_builds: Path, capsys: pytest.CaptureFixture
 def test_feed_entries_and_chart_points_of_the_flow(two_builds: Path) -> None:
     import xml.etree.ElementTree as ET
 
-    from knollm_site.changes import atom_feed, price_series, site_changes
+    from knollm_site.changes import atom_feed, price_index, price_series, site_changes
 
     catalog = Catalog.load(two_builds / "two" / "catalog.json")
     recorded = site_changes(catalog)
     feed = ET.fromstring(atom_feed(recorded, "https://example.org/"))
     titles = [e.findtext("{http://www.w3.org/2005/Atom}title") or "" for e in feed]
     assert any(t.endswith("openai: 4 change(s)") for t in titles)
-    series = price_series([catalog.get("openai/m-a")], recorded)
+    series = price_series([catalog.get("openai/m-a")], price_index(recorded))
     assert [p[1] for p in series[0].points] == [Decimal("1"), Decimal("1.5")]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from knollm import Catalog
 from knollm.history import Change
-from knollm_site.changes import atom_feed, price_chart, price_series, source_freshness
+from knollm_site.changes import atom_feed, price_chart, price_index, price_series, source_freshness
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site" / "bundle.json"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -58,7 +58,7 @@ def test_empty_history_draws_nothing_and_feeds_an_empty_valid_feed() -> None:
     feed = ET.fromstring(atom_feed([], "https://example.org/"))
     assert feed.findall(f"{ATOM}entry") == []
     odd = [Change("not-a-day", "price", "p", "p/a", "input_per_mtok", Decimal(1), None)]
-    assert price_series([], odd) == []
+    assert price_series([], price_index(odd)) == []
     assert ET.fromstring(atom_feed(odd, "https://example.org/")).findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
 
 
@@ -66,3 +66,14 @@ def test_source_freshness_is_newest_first() -> None:
     rows = source_freshness(Catalog.load(FIXTURE))
     assert [r.day for r in rows] == sorted((r.day for r in rows), reverse=True)
     assert {r.file: r.age_days for r in rows}["models_hostco.json"] == 32
+
+
+def test_a_one_day_history_still_draws_steps_and_big_entries_are_capped() -> None:
+    changes = [Change("2026-01-01", "price", "p", "p/a", "input_per_mtok", Decimal(2), Decimal(1), Decimal(-50))]
+    chart = str(price_chart(price_series([Catalog.load(FIXTURE).get("acme/acme-large-2")], price_index(
+        [Change("2026-01-01", "price", "acme", "acme/acme-large-2", "input_per_mtok", Decimal(2), Decimal(1))]))))
+    assert 'points="40.0,40.0 320.0,40.0 320.0,180.0 600.0,180.0"' in chart
+    many = changes * 150
+    feed = ET.fromstring(atom_feed(many, "https://example.org/"))
+    content = feed.find(f"{ATOM}entry/{ATOM}content")
+    assert content is not None and (content.text or "").endswith("... and 50 more on the What changed page")

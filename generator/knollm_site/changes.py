@@ -26,6 +26,8 @@ FEED_PATH = "models/changes.xml"
 PAGE_PATH = "models/changes.md"
 FEED_ENTRIES = 100
 """Most entries in the feed (one per day and provider, newest first)."""
+ENTRY_LINES = 100
+"""Most changes listed in one feed entry (the page and the history file have them all)."""
 PAGE_ROWS = 2000
 """Most rows on the page (newest first); the history file holds them all."""
 CHART_SERIES = 8
@@ -79,7 +81,9 @@ def atom_feed(changes: Sequence[Change], site_url: str) -> bytes:
         add(entry, "id", f"{page}#{date}-{provider}")
         add(entry, "link", href=page)
         add(entry, "updated", _stamp(date))
-        lines = [f"{c.model or c.provider or ''}: {c.describe()}" for c in items]
+        lines = [f"{c.model or c.provider or ''}: {c.describe()}" for c in items[:ENTRY_LINES]]
+        if len(items) > ENTRY_LINES:
+            lines.append(f"... and {len(items) - ENTRY_LINES} more on the What changed page")
         add(entry, "content", "\n".join(lines), type="text")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
@@ -102,12 +106,17 @@ class Series:
     """(day, price) in day order: the price before each change at its day, then after it."""
 
 
-def price_series(offers: Sequence[knollm.Model], changes: Sequence[Change]) -> list[Series]:
-    """For each offer with recorded input-price changes: its step line from the first change to today's price."""
+def price_index(changes: Sequence[Change]) -> dict[str, list[Change]]:
+    """The charted price changes by model id (built once per site, not once per family page)."""
     by_model: dict[str, list[Change]] = {}
     for change in changes:
         if change.kind == "price" and change.field == CHART_FIELD and change.model:
             by_model.setdefault(change.model, []).append(change)
+    return by_model
+
+
+def price_series(offers: Sequence[knollm.Model], by_model: dict[str, list[Change]]) -> list[Series]:
+    """For each offer with recorded input-price changes: its price before and after each change, in day order."""
     found: list[Series] = []
     for model in offers:
         steps = sorted(by_model.get(model.id, []), key=lambda c: c.date)
@@ -131,12 +140,16 @@ def price_chart(series: Sequence[Series], width: int = 640, height: int = 220) -
     days = sorted({day for s in series for day, _ in s.points})
     prices = [price for s in series for _, price in s.points]
     low, high = min(prices), max(prices)
-    span_days = max(1, (_day(days[-1]) - _day(days[0])).days)
+    # Each line holds its old price from the left edge and its newest price to the right edge (a step chart), so
+    # margins of a tenth of the span (at least a day) keep a one-day history readable.
+    margin = max(1, (_day(days[-1]) - _day(days[0])).days // 10)
+    first = _day(days[0]) - dt.timedelta(days=margin)
+    span_days = (_day(days[-1]) - first).days + margin
     span_price = (high - low) or Decimal(1)
     pad = 40
 
     def x(day: str) -> float:
-        return pad + (width - 2 * pad) * (_day(day) - _day(days[0])).days / span_days
+        return pad + (width - 2 * pad) * (_day(day) - first).days / span_days
 
     def y(price: Decimal) -> float:
         return float(height - pad - (height - 2 * pad) * (price - low) / span_price)
@@ -152,7 +165,9 @@ def price_chart(series: Sequence[Series], width: int = 640, height: int = 220) -
     legend = []
     for index, line in enumerate(series):
         colour = COLOURS[index % len(COLOURS)]
-        coords = " ".join(f"{x(day):.1f},{y(price):.1f}" for day, price in line.points)
+        steps = [(pad, y(line.points[0][1]))] + [(x(day), y(price)) for day, price in line.points]
+        steps.append((width - pad, steps[-1][1]))
+        coords = " ".join(f"{sx:.1f},{sy:.1f}" for sx, sy in steps)
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}">'
                      f"<title>{escape(line.model)}</title></polyline>")
         legend.append(f'<li><span style="color:{colour}">■</span> <code>{escape(line.model)}</code>: '

@@ -52,6 +52,8 @@ class PageBuilder:
     def __init__(self, site: SiteData, templates: Path = TEMPLATES) -> None:
         self.site = site
         self.renderer = Renderer(templates)
+        self.recorded = changes.site_changes(site.catalog)
+        """The history beside the bundle, newest first (read once per build)."""
         self.common = {"site": site, "catalog": site.catalog, "bundle_url": BUNDLE_URL, "schema_url": SCHEMA_URL,
                        "model_cap": MODEL_CAP}
 
@@ -78,7 +80,7 @@ class PageBuilder:
         yield self.page("data_quality.md.j2", "models/data-quality.md", ages=quality.source_ages(catalog),
                         agreement=quality.agreement_rows(catalog), totals=quality.totals(catalog),
                         percent=quality.percent, flags=quality.flag_summary(catalog), units=quality.unit_rows(catalog))
-        recorded = changes.site_changes(catalog)
+        recorded = self.recorded
         yield self.page("changes.md.j2", changes.PAGE_PATH, rows=changes.page_rows(recorded), total=len(recorded),
                         feed=Markup(fmt.rel(changes.PAGE_PATH, changes.FEED_PATH)),
                         script=Markup(fmt.rel("models/changes/index.html", LIBRARY_FILTER_JS)))
@@ -126,9 +128,9 @@ class PageBuilder:
     def family_pages(self) -> Iterator[GeneratedFile]:
         """One page per family worth a page (see `views`)."""
         edit = EDIT_BASE + "catalog/families/rules.toml"
-        recorded = changes.site_changes(self.site.catalog)
+        prices = changes.price_index(self.recorded)
         for page in self.site.families:
-            chart = changes.price_chart(changes.price_series(page.offers, recorded)) if recorded else Markup("")
+            chart = changes.price_chart(changes.price_series(page.offers, prices)) if prices else Markup("")
             yield self.page("family.md.j2", page.path, edit, page=page, turn=TURN, turn_cost=turn_cost,
                             capabilities=capability_list, price_chart=chart)
 
@@ -156,7 +158,7 @@ def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: 
     builder = PageBuilder(site, templates)
     files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages(), *builder.library_pages()]
     site_url = os.environ.get("KNOLLM_SITE_URL") or SITE_URL
-    files.append(GeneratedFile(changes.FEED_PATH, changes.atom_feed(changes.site_changes(site.catalog), site_url)))
+    files.append(GeneratedFile(changes.FEED_PATH, changes.atom_feed(builder.recorded, site_url)))
     files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
     files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
     files.extend(explorer_files(site, bundle))
