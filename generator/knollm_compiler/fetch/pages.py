@@ -173,6 +173,6 @@ def merge_pages(plan: ListingPlan, pages: list[Any]) -> tuple[Any, int]:
         if isinstance(page, dict) and isinstance(page.get(key), list):
             merged.extend(page[key])
     spec = plan.listing
-    dropped = {spec.cursor_field, spec.more_field, spec.token_field, "first_id"} if spec.pagination != "none" else set()
+    dropped = {spec.cursor_field, spec.more_field, spec.token_field} if spec.pagination != "none" else set()
     document = {k: (merged if k == key else v) for k, v in first.items() if k not in dropped}
     return document, len(merged)
