@@ -66,7 +66,7 @@ def _model_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[Ch
             changes.append({"kind": "model_added", "provider": provider, "model": mid})
         elif after is None:
             changes.append({"kind": "model_removed", "provider": provider, "model": mid})
-        else:
+        elif before != after:  # most models are unchanged: one C-level comparison skips them
             for change in _price_changes(before, after) + _other_changes(before, after):
                 changes.append({"provider": provider, "model": mid, **change})
     return changes
@@ -87,6 +87,8 @@ def _prices(model: dict[str, Any]) -> dict[str, Decimal]:
 
 
 def _price_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    if before.get("pricing") == after.get("pricing"):
+        return []
     old, new = _prices(before), _prices(after)
     changes: list[Change] = []
     for field in sorted(set(old) | set(new)):
