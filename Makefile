@@ -120,6 +120,7 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_explorer.py
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_scale.py
 	$(BIN)/python bench/bench_client.py
+	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_history.py
 
 clean: ## remove build outputs (keeps .venv)

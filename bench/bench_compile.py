@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 10.0

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from browser import browser, have_chromium, serve  # noqa: E402
 from knollm_compiler.build import compile_catalog  # noqa: E402
-from knollm_compiler.bundle import bundle_bytes  # noqa: E402
+from knollm_compiler.bundle_writer import bundle_bytes  # noqa: E402
 from knollm_site.explorer_data import MORE_FILE, explorer_document, part_bytes, split_document  # noqa: E402
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>

@@ -57,7 +57,7 @@ def per_call(runs: int, calls: list[Callable[[], object]]) -> float:
 
 def build_bundle(corpus: Path, out: Path) -> Path:
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     path = out / "catalog.json"
     # As `make build SNAPSHOTS=...` compiles it: every source, the PyPI data packages included.

@@ -28,7 +28,7 @@ COMPILE_SECONDS, COMPILE_MB, SUGGEST_MS = 30.0, 600.0, 100.0
 PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024"
 COMPILE = f"""
 import json, resource, sys, time
-from knollm_compiler.cli import main
+from knollm_compiler.build_cli import main
 started = time.perf_counter()
 code = main(["--snapshots", sys.argv[1], "--out", sys.argv[2], "--quiet"])
 usage = resource.getrusage(resource.RUSAGE_SELF)

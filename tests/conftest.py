@@ -12,7 +12,7 @@ import pytest
 
 from knollm.testing import CANARY_KEYS, FakeProvider
 from knollm_compiler.build import BuildResult, compile_catalog
-from knollm_compiler.records import Bundle, Model
+from knollm_compiler.bundle_records import Bundle, Model
 from knollm_compiler.report_records import SourceReport
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from knollm_compiler.build import strict_problems
-from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.cli import main
+from knollm_compiler.build_cli import main
+from knollm_compiler.bundle_writer import bundle_bytes
 
 BAD = "bad"
 HEALTHY_IDS = {"healthy/healthy-1", "healthy/healthy-2"}

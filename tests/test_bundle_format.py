@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 
 from knollm import Catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_records import SCHEMA_VERSION, Bundle
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_compiler.drafts import Draft
 from knollm_compiler.merge import merge
-from knollm_compiler.records import SCHEMA_VERSION, Bundle
 from knollm_compiler.report_records import Report
 
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 import pytest
 
+from knollm_compiler.bundle_records import Model, Pricing
 from knollm_compiler.calibrate import render_units
 from knollm_compiler.outliers import flag_outliers
-from knollm_compiler.records import Model, Pricing
 
 UNITS = "units"
 LISTINGS = {

@@ -630,7 +630,7 @@ def test_configuration_reference_page_lists_every_key() -> None:
     from markupsafe import Markup
 
     from knollm_site import configdoc
-    from knollm_site.render import Renderer
+    from knollm_site.page_render import Renderer
 
     tables = configdoc.tables()
     notes = {name: Markup(text) for name, text in configdoc.notes().items()}

@@ -13,7 +13,7 @@ import pytest
 
 from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_compiler.ingest.shapes import find_entries
 
 VARIANTS = ("models_featherless_best.json", "models_infermatic_manual.json")

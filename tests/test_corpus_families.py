@@ -11,7 +11,7 @@ import pytest
 
 from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 
 LOOSE = re.compile(r"[._\s]+")
 

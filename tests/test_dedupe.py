@@ -14,9 +14,9 @@ import pytest
 
 from knollm import Catalog
 from knollm_compiler.build import compile_catalog
+from knollm_compiler.bundle_records import Model, Pricing
 from knollm_compiler.dedupe import dedupe, provider_overlaps
 from knollm_compiler.drafts import Draft
-from knollm_compiler.records import Model, Pricing
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ import pytest
 
 from browser import browser, explorer_dir, have_chromium, serve
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "explorer"

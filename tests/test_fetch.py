@@ -14,7 +14,7 @@ from knollm.config.model import Config
 from knollm.safefile import MIB
 from knollm.testing import CANARY_KEYS, FakeProvider
 from knollm.testing.fake_listing import ListingOptions
-from knollm_compiler.cli import main as build_main
+from knollm_compiler.build_cli import main as build_main
 from knollm_compiler.fetch.command import fetch_one, print_summary
 from knollm_compiler.fetch.pages import Fetcher, merge_pages
 from knollm_compiler.fetch.plan import ListingPlan, make_plans, plan_for
@@ -189,19 +189,7 @@ def test_cli_entry_and_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert build_main(["fetch", "--out", str(tmp_path / "o"), "--catalog", str(broken)]) == 1
 
 
-def test_progress_on_a_terminal_and_publish_from_the_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    import sys
-
-    from knollm_compiler.fetch import command
-
-    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    with command.progress_bar(2) as tick:
-        tick(Outcome("a", "fetched"))
-    monkeypatch.setitem(sys.modules, "rich.progress", None)  # rich missing: a plain counter instead
-    with command.progress_bar(1) as tick:
-        tick(Outcome("a", "fetched"))
-    assert "fetched 1/1 listings" in capsys.readouterr().err
+def test_publish_from_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeProvider(keys=set(CANARY_KEYS)) as server:
         assert fetch(tmp_path, server, tmp_path / "snap", "--publish-to", str(tmp_path / "pub")) == 0
     assert "0 listing(s) of redistributable providers" in capsys.readouterr().out

@@ -15,7 +15,7 @@ from knollm import Catalog
 from knollm.cli import main as knollm_main
 from knollm.testing import CANARY_KEYS, FakeProvider
 from knollm.testing.fake_listing import ListingOptions
-from knollm_compiler.cli import main as build_main
+from knollm_compiler.build_cli import main as build_main
 
 FIRST = {"m-a": ("0.000001", "0.000002"), "m-b": ("0.000003", "0.000004"), "m-c": ("0.000001", "0.000001")}
 SECOND = {"m-a": ("0.0000015", "0.000002"), "m-b": ("0.000003", "0.000004"), "m-d": ("0.000005", "0.000005")}

@@ -22,9 +22,9 @@ from corpus import CORPUS
 from knollm import cli as runtime_cli
 from knollm import safefile
 from knollm.errors import BundleError
-from knollm_compiler import bundle as bundle_writer
+from knollm_compiler import bundle_writer
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.cli import main as build_main
+from knollm_compiler.build_cli import main as build_main
 from knollm_compiler.ingest.reading import file_size_limit
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -189,7 +189,7 @@ def test_unreadable_authored_file_names_it(catalog_dir: Path) -> None:
     (catalog_dir / "providers" / "acme.toml").mkdir()
     (catalog_dir / "families").mkdir()
     (catalog_dir / "families" / "rules.toml").write_bytes(b"# caf\xe9\n")
-    code = subprocess.run([sys.executable, "-m", "knollm_compiler.cli", "--catalog", str(catalog_dir),
+    code = subprocess.run([sys.executable, "-m", "knollm_compiler.build_cli", "--catalog", str(catalog_dir),
                            "--out", str(catalog_dir / "out"), *ISOLATED], capture_output=True, text=True, timeout=120)
     assert code.returncode == 1 and "Traceback" not in code.stderr
     assert "catalog/providers/acme.toml: record 'acme': $: a directory, not a regular file" in code.stderr
@@ -246,7 +246,7 @@ def test_concurrent_builds_into_one_out_folder_both_succeed(catalog_dir: Path, s
     shutil.copyfile(HEALTHY, snapshots / "models_healthy.json")
     out = tmp_path / "out"
     args = ["--catalog", str(catalog_dir), "--snapshots", str(snapshots), "--out", str(out), "--quiet", *ISOLATED]
-    builds = [subprocess.Popen([sys.executable, "-m", "knollm_compiler.cli", *args], stdout=subprocess.PIPE,
+    builds = [subprocess.Popen([sys.executable, "-m", "knollm_compiler.build_cli", *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [b.communicate(timeout=120) for b in builds]  # reads and closes both pipes: no ResourceWarning
     results = [(b.returncode, err) for b, (_, err) in zip(builds, outputs, strict=True)]

@@ -18,8 +18,8 @@ from knollm.bundle import check
 from knollm.errors import BundleError
 from knollm.money_format import exact_money, format_money
 from knollm.serialize import money_str
-from knollm_compiler.bundle import bundle_bytes
-from knollm_compiler.cli import main
+from knollm_compiler.build_cli import main
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_compiler.ingest import prices
 from knollm_compiler.ingest.reading import parse_json
 from knollm_compiler.ingest.values import strict_bool

@@ -13,9 +13,9 @@ import orjson
 import pytest
 
 from knollm import suggest
-from knollm_compiler import bundle as bundle_module
+from knollm_compiler import bundle_writer as bundle_module
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.records import Model
+from knollm_compiler.bundle_records import Model
 from knollm_compiler.strict import replaced
 
 REPO = Path(__file__).resolve().parents[1]

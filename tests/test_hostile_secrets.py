@@ -17,7 +17,7 @@ import pytest
 from knollm.redact import redact
 from knollm.render import Output
 from knollm.texthygiene import confusable, http_url, id_problem, terminal_safe
-from knollm_compiler.cli import main as build_main
+from knollm_compiler.build_cli import main as build_main
 from knollm_compiler.problems import Problem, Severity
 from knollm_site import site_files
 

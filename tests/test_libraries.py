@@ -14,8 +14,8 @@ from types import ModuleType
 import pytest
 
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import json_bytes
-from knollm_compiler.libraries import (
+from knollm_compiler.bundle_writer import json_bytes
+from knollm_compiler.library_sources import (
     CATEGORIES,
     FEATURES,
     USE_CASES,
@@ -289,7 +289,7 @@ def test_release_date_bisects_by_day(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_runtime_and_compiler_share_the_vocabulary() -> None:
     from knollm import libraries as runtime
-    from knollm_compiler import libraries as compiler
+    from knollm_compiler import library_sources as compiler
 
     for name in ("CATEGORIES", "FEATURES", "CRITERIA", "USE_CASES"):
         assert getattr(runtime, name) == getattr(compiler, name), name
@@ -298,7 +298,7 @@ def test_runtime_and_compiler_share_the_vocabulary() -> None:
 def test_install_requirements_cannot_carry_shell_syntax() -> None:
     from pydantic import TypeAdapter, ValidationError
 
-    from knollm_compiler.libraries import Requirement
+    from knollm_compiler.library_sources import Requirement
 
     adapter = TypeAdapter(Requirement)
     for good in ("openai", "outlines[openai]", "pydantic-ai<2", "langchain-openai>=0.3"):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from knollm_compiler.libraries import example_imports, example_problem
+from knollm_compiler.library_sources import example_imports, example_problem
 
 LIBRARIES = Path(__file__).resolve().parents[1] / "catalog" / "libraries"
 FILES = sorted(LIBRARIES.glob("*.toml"))

@@ -33,7 +33,7 @@ RUNTIME_FIXTURE = Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"
 @pytest.fixture(scope="module")
 def real_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     result = compile_catalog(Path(__file__).resolve().parents[1] / "catalog", None)
     path = tmp_path_factory.mktemp("libraries") / "catalog.json"

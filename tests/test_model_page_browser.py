@@ -13,7 +13,7 @@ import pytest
 
 from browser import explorer_dir, have_chromium, serve, watched_page
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SIZES = {"desktop": {"width": 1400, "height": 900}, "phone": {"width": 390, "height": 844}}

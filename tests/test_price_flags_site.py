@@ -11,7 +11,7 @@ import pytest
 
 from browser import browser, explorer_dir, have_chromium, serve
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_site import site_files
 from knollm_site.explorer_data import explorer_document
 

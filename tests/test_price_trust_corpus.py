@@ -13,7 +13,7 @@ import pytest
 
 from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
-from knollm_compiler.records import Model
+from knollm_compiler.bundle_records import Model
 
 SNAPSHOT_SOURCES = frozenset({"listing", "manual", "litellm"})
 # ID_MATCHING: genai-prices matches a listing's id to one of its own models, and duplicate ids join the id the

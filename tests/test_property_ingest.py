@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_compiler.calibrate import calibrate
 from knollm_compiler.family_rules import load_family_rules
 from knollm_compiler.ingest import nontoken, prices

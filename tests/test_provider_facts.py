@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from knollm_compiler.records import ProviderStatus
+from knollm_compiler.bundle_records import ProviderStatus
 from knollm_compiler.status import load_statuses
 from knollm_site.provider_facts import fetch_status, short_error, show_time
 
@@ -81,7 +81,7 @@ def test_corpus_provider_pages_show_no_raw_values(tmp_path: Path) -> None:
     """Every provider page of the real corpus: no "None" where a value goes, no header row on the facts."""
     import knollm
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
     from knollm_site.pages import PageBuilder
     from knollm_site.views import build_site_data
 

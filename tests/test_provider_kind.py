@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from knollm_compiler.bundle_records import Model
 from knollm_compiler.provider_kind import RESELLER_LABS, closed_labs_served, inferred_kind
-from knollm_compiler.records import Model
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog")).resolve()

@@ -21,7 +21,7 @@ pytestmark = CORPUS_TIER
 @pytest.fixture(scope="module")
 def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     path = tmp_path_factory.mktemp("corpus-bundle") / "catalog.json"
     path.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle))

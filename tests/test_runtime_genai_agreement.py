@@ -71,7 +71,7 @@ class Case:
 
 def compiled(tmp_path_factory: pytest.TempPathFactory, **options: bool) -> knollm.Catalog:
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     path = tmp_path_factory.mktemp("corpus-bundle") / "catalog.json"
     path.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS, **options).bundle))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knollm_compiler.bundle import json_bytes
-from knollm_compiler.libraries import library_spec_schema
+from knollm_compiler.bundle_writer import json_bytes
+from knollm_compiler.library_sources import library_spec_schema
 from knollm_compiler.providers import provider_spec_schema
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "catalog" / "schema"

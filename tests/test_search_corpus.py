@@ -9,7 +9,7 @@ import pytest
 from knollm import Catalog
 from knollm.textmatch import fold
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 from test_corpus import CORPUS, REPO
 
 pytestmark = [

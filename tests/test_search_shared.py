@@ -14,7 +14,7 @@ from browser import browser, explorer_dir, have_chromium, serve
 from knollm import Catalog
 from knollm.textmatch import fold, query_words
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "search"

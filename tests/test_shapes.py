@@ -166,10 +166,14 @@ def test_router_entries_become_upstreams_summarised_from_live_routes(add_fixture
     exact(model.pricing.input_per_mtok, "0.2")
     exact(model.pricing.output_per_mtok, "0.6")
     assert model.capabilities["tools"] is True
-    assert model.provenance["context_window"] == "listing"
-    assert model.provenance["pricing.input_per_mtok"] == "listing"
+    # Derived from the routes, not declared for the model: tagged `derived`, counted apart in the report.
+    for derived in ("context_window", "pricing.input_per_mtok", "pricing.output_per_mtok", "capabilities.tools"):
+        assert model.provenance[derived] == "derived", derived
+    assert model.provenance["upstreams"] == "listing"
 
     source = built.source("models_hubrouter.json")
+    assert (source.declared_fields, source.derived_fields) == (1, 4)  # upstreams; context, 2 prices, tools
+    assert built.bundle.report.totals["derived_fields"] == 4
     assert (source.role, source.shape, source.read, source.emitted) == ("listing", "openai-list", 1, 1)
     assert source.unknown_fields == {}
     assert source.price_units == {"providers[].pricing.input": "per_mtok", "providers[].pricing.output": "per_mtok"}

@@ -26,7 +26,7 @@ from knollm_site.escape import (
     yaml_str,
 )
 from knollm_site.fmt import money, rel, slug
-from knollm_site.render import environment, finalize
+from knollm_site.page_render import environment, finalize
 
 HOSTILE = [
     "<script>alert(1)</script>",

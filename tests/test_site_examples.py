@@ -60,7 +60,7 @@ def default_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("default-build")
     shutil.copytree(ROOT / "catalog", work / "catalog")
     result = subprocess.run(
-        [sys.executable, "-m", "knollm_compiler.cli", "--catalog", str(work / "catalog"), "--out",
+        [sys.executable, "-m", "knollm_compiler.build_cli", "--catalog", str(work / "catalog"), "--out",
          str(work / "dist"), "--quiet"],
         capture_output=True, text=True, timeout=300, check=False,
     )

@@ -16,7 +16,7 @@ import pytest
 import knollm
 from knollm.libraries import FEATURES, USE_CASES, LibraryGuide
 from knollm_site import GeneratedFile, site_files
-from knollm_site import libraries as site_libraries
+from knollm_site import library_pages as site_libraries
 from knollm_site.escape import escape_md, escape_md_spans
 from knollm_site.pages import PageBuilder
 from knollm_site.views import SiteData, build_site_data
@@ -52,7 +52,7 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[SiteData, dict[str, 
     """The committed catalog (library data included) compiled without snapshots: its site data, its generated
     Libraries pages, and the raw library records of the bundle."""
     from knollm_compiler.build import compile_catalog
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     raw = bundle_bytes(compile_catalog(ROOT / "catalog", None).bundle)
     bundle = tmp_path_factory.mktemp("real-libraries") / "catalog.json"

@@ -7,7 +7,7 @@ import pytest
 
 import knollm
 from knollm_compiler.build import compile_catalog
-from knollm_compiler.bundle import bundle_bytes
+from knollm_compiler.bundle_writer import bundle_bytes
 from knollm_site import analysis, matrices
 from knollm_site.views import SiteData, build_site_data, paid_chat_models
 from test_corpus import CORPUS, REPO

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import knollm
-from knollm_compiler.records import Bundle
+from knollm_compiler.bundle_records import Bundle
 from knollm_site import GeneratedFile, site_files
 from knollm_site.clidoc import knollm_commands, walk
 from knollm_site.schemadoc import records

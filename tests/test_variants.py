@@ -14,10 +14,10 @@ import pytest
 
 from knollm import Catalog
 from knollm_compiler.build import compile_catalog
+from knollm_compiler.bundle_vocab import VARIANTS
 from knollm_compiler.families import variant_of
 from knollm_compiler.family_rules import load_family_rules
 from knollm_compiler.problems import BuildError
-from knollm_compiler.vocab import VARIANTS
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = load_family_rules(REPO / "catalog" / "families")

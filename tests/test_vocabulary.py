@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 import knollm.records as runtime_records
-import knollm_compiler.records as compiler_records
+import knollm_compiler.bundle_records as compiler_records
 from knollm import vocab
 from knollm.cli import build_parser
 from knollm_compiler.providers import ProviderSpec

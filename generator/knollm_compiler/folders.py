@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .snapshot_folder import LISTING_NAMING
+
 AUTHORED_MARKER = "providers"
 """The sub-folder every catalog folder has (one authored file per provider; it may be empty)."""
 
@@ -32,7 +34,7 @@ def snapshots_problem(snapshots: Path) -> str | None:
             has_json = any(entry.name.endswith(".json") for entry in entries)
     except OSError as exc:
         return f"--snapshots {snapshots}: cannot list the folder ({exc.strerror or exc})"
-    return None if has_json else f"--snapshots {snapshots} holds no .json file (models_<provider>.json listings)"
+    return None if has_json else f"--snapshots {snapshots} holds no .json file ({LISTING_NAMING} listings)"
 
 
 def out_problem(out: Path) -> str | None:

@@ -23,7 +23,7 @@ import orjson
 
 from knollm.safefile import UnsafeFile, read_bytes
 
-from .bundle import json_bytes, write_if_changed
+from .bundle_writer import json_bytes, write_if_changed
 from .changes import Change, changes_document, diff_bundles, sort_key
 
 HISTORY_FILE = "changes.jsonl"

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 from knollm.texthygiene import confusable, http_url
 
+from .bundle_records import Model
 from .problems import ProblemLog
-from .records import Model
 from .report_records import ConfusableId
 
 URL_FACTS = ("base_url", "docs_url", "homepage")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .bundle_vocab import INFERRED
 from .drafts import Draft
 from .problems import Problem, Severity
-from .vocab import INFERRED
 
 
 def check_invariants(members: list[Draft], values: dict[str, Any], provenance: dict[str, str]) -> list[Problem]:

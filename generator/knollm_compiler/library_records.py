@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
+from .bundle_vocab import LibraryCategory, LibraryReach
 from .strict import Strict
 
 
@@ -98,7 +97,7 @@ class Library(Strict):
     """Stable id; the authored file name."""
     name: str
     """Display name."""
-    category: Literal["http-client", "official-sdk", "unified-client", "framework", "structured-output", "tool"]
+    category: LibraryCategory
     """What kind of library it is."""
     summary: str
     """One plain-text line."""
@@ -120,7 +119,7 @@ class Library(Strict):
     """Feature -> URL documenting it."""
     coverage: LibraryCoverage
     """Provider coverage as authored."""
-    compatibility: dict[str, Literal["native", "openai-compatible", "http"]] = {}
+    compatibility: dict[str, LibraryReach] = {}
     """Derived: provider id -> how the library reaches it; providers it cannot reach are absent."""
     judgement: LibraryJudgement
     """Our judgement."""

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .vocab import AuthHeader
+from .bundle_vocab import AuthHeader
 
 Pagination = Literal["none", "cursor", "page_token"]
 PARAM = r"^[A-Za-z_][A-Za-z0-9_.-]*$"

@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .bundle_records import Model, PriceTier, Pricing, Upstream
+from .bundle_vocab import INFERRED
 from .drafts import Draft
 from .infer import infer
 from .ingest import nontoken
@@ -24,10 +26,8 @@ from .placeholders import drop_placeholder_zeros
 from .precedence import SOURCE_RANK, precedence_key, won_by
 from .price_choice import PRICE_PREFIXES, choose_prices, differs
 from .problems import Problem, Severity
-from .records import Model, PriceTier, Pricing, Upstream
 from .strict import shared_fields_set
 from .upstreams import summarise_upstreams
-from .vocab import INFERRED
 
 __all__ = ["SOURCE_RANK", "MergeResult", "merge"]
 
@@ -61,7 +61,7 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset(), re
     result = MergeResult()
     for draft in drafts:
         if "upstreams" in draft.values:
-            summarise_upstreams(draft.values)
+            draft.derived = summarise_upstreams(draft.values)
         result.problems += drop_placeholder_zeros(draft, local_providers)
         if release:
             draft.declared = declared_fields(draft)
@@ -94,10 +94,11 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset(), re
 
 
 def declared_fields(draft: Draft) -> int:
-    """The fields a draft declares, for the report (the merge's own flag `kind_flag` is not one)."""
+    """The fields a draft declares, for the report (the merge's own flag `kind_flag` is not one, nor a value
+    derived from its upstream routes: those are counted apart, `len(draft.derived)`)."""
     if draft.declared is not None:
         return draft.declared
-    return sum(1 for key in draft.values if key != "kind_flag")
+    return sum(1 for key in draft.values if key != "kind_flag" and key not in draft.derived)
 
 
 def _combine(members: list[Draft], result: MergeResult) -> tuple[dict[str, Any], dict[str, str]]:
@@ -110,7 +111,7 @@ def _combine(members: list[Draft], result: MergeResult) -> tuple[dict[str, Any],
             if name.startswith(PRICE_PREFIXES):
                 continue
             if name not in values:
-                values[name], provenance[name], owners[name] = value, draft.source, draft
+                values[name], provenance[name], owners[name] = value, draft.tag(name), draft
             elif _disagree(values[name], value):
                 kept = owners[name]
                 result.conflicts.append({

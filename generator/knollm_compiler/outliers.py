@@ -11,12 +11,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
+from .bundle_records import Model, PriceFlag
+from .bundle_vocab import NON_TOKEN_KINDS
 from .ingest.prices import plain_decimal
 from .precedence import DECLARING_SOURCES
-from .records import Model, PriceFlag
 from .report_records import PriceFlagReport
 from .strict import replaced
-from .vocab import NON_TOKEN_KINDS
 
 FLAGGED_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 """Per-million-token components compared with the same component at other providers."""

@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .authored import load_authored
+from .bundle_vocab import Kind
 from .drafts import Draft
 from .problems import BuildError, Problem, Severity
-from .vocab import Kind
 
 SOURCE = "override"
 

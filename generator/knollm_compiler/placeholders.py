@@ -13,12 +13,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from .bundle_vocab import NON_TOKEN_KINDS
 from .drafts import Draft
 from .infer import declared_or_inferred_kind
 from .ingest.nontoken import PRIMARY
 from .precedence import DECLARING_SOURCES
 from .problems import Problem, Severity
-from .vocab import NON_TOKEN_KINDS
 
 FREE_WORD = re.compile(r"(^|[^a-z])free([^a-z]|$)", re.IGNORECASE)
 TOKEN_PRICES = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok",

@@ -63,7 +63,7 @@ def choose_prices(members: list[Draft]) -> PriceChoice:
         return choice
     winner, record = priced[0]
     choice.values = dict(record)
-    choice.provenance = dict.fromkeys(record, winner.source)
+    choice.provenance = {key: winner.tag(key) for key in record}
     owners = dict.fromkeys(record, winner)
     for draft, other in priced[1:]:
         shared = sorted(k for k in other if k in choice.values and k != TIERS)
@@ -77,7 +77,7 @@ def choose_prices(members: list[Draft]) -> PriceChoice:
             continue  # no evidence that both describe the same price list: nothing is glued on
         for name in missing:
             choice.values[name] = other[name]
-            choice.provenance[name] = draft.source
+            choice.provenance[name] = draft.tag(name)
             owners[name] = draft
             choice.filled.append({"model": f"{draft.provider}/{draft.model_id}", "field": published_name(name),
                                   "from": draft.source, "agreeing": ",".join(shared)})

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Literal
 
-from .records import Model
+from .bundle_records import Model
 
 RESELLER_LABS = 3
 """Closed-weight families of this many labs make a reseller (two could be one cloud's licensing deal)."""

@@ -8,9 +8,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .authored import load_authored
+from .bundle_vocab import ApiKind, AuthHeader, AuthoredProviderKind
 from .listing_spec import ListingSpec
 from .problems import Problem, Severity
-from .vocab import ApiKind, AuthHeader, AuthoredProviderKind
 
 PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL = re.compile(r"^https?://[^\s]+$")

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from .bundle_records import Bundle
+from .calibrate import render_units
+from .hygiene import render_confusables
 from .merge import MergeResult, declared_fields
+from .outliers import render_flags
 from .problems import Problem, ProblemLog, Severity
 from .report_records import AgreementRow, FamilyReport, Report, SourceReport
+from .snapshot_folder import LISTING_NAMING, STATUS_FILE, VARIANT_NAMING
 from .sources import Ingested
 
 MAX_PROBLEMS_IN_TEXT = 40
@@ -20,6 +25,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
     lost = merged.rejected.get(item.file, 0)
     declared = sum(declared_fields(d) for d in item.drafts)
     inferred = merged.inferred.get(item.file, 0)
+    derived = sum(len(d.derived) for d in item.drafts)
     return SourceReport(
         file=item.file,
         provider=item.provider,
@@ -34,6 +40,7 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
         unknown_fields=dict(sorted(item.unknown_fields.items())),
         declared_fields=declared,
         inferred_fields=inferred,
+        derived_fields=derived,
         price_units=dict(sorted(item.units.items())),
         problems=tuple(p.as_dict() for p in item.log.problems)
         + tuple(p.as_dict() for p in merged.problems if p.file == item.file),
@@ -42,13 +49,15 @@ def source_report(item: Ingested, merged: MergeResult) -> SourceReport:
 
 def unrecognised_report(name: str) -> SourceReport:
     """A JSON file in the snapshots directory whose name follows no known pattern: listed, not read."""
-    problem = Problem(name, "-", "$file", "not read: the name is not models_<provider>.json (nor a _manual/_best "
-                      "variant, nor failed_models.json); rename it to use it", Severity.REJECTED)
+    problem = Problem(name, "-", "$file", f"not read: the name is not {LISTING_NAMING} (nor {VARIANT_NAMING}, "
+                      f"nor {STATUS_FILE}); rename it to use it", Severity.REJECTED)
     return SourceReport(file=name, provider=None, role="unreadable", shape="unrecognised name", read=0, emitted=0,
                         merged=0, rejected=0, records_uncounted=True, problems=(problem.as_dict(),))
 
 
-def status_report(log: ProblemLog, read: int, emitted: int) -> SourceReport:
+def status_report(log: ProblemLog, emitted: int) -> SourceReport:
+    """`failed_models.json`: read is the statuses kept plus the entries rejected (a `$file` problem is no entry)."""
+    read = emitted + sum(1 for p in log.problems if p.record != "-" and p.severity is Severity.REJECTED)
     return SourceReport(
         file=log.file, provider=None, role="status", shape="keyed-object", read=read, emitted=emitted,
         merged=0, rejected=read - emitted, problems=tuple(p.as_dict() for p in log.problems),
@@ -61,6 +70,8 @@ def build_report(sources: list[SourceReport], merged: MergeResult, families: Fam
     for s in sources:
         totals.update(read=s.read, emitted=s.emitted, merged=s.merged, rejected=s.rejected,
                       problems=len(s.problems), declared_fields=s.declared_fields)
+        if s.derived_fields:  # the key appears only in builds with router listings: others keep their bytes
+            totals.update(derived_fields=s.derived_fields)
     conflicts = sorted(merged.conflicts, key=lambda c: (c["model"], c["field"], c["other"]))
     superseded = [c for c in conflicts if c.get("won_by") == "newer"]
     totals.update(conflicts=len(conflicts), superseded=len(superseded), price_fills=len(merged.price_fills))
@@ -98,6 +109,16 @@ def agreement_lines(report: Report) -> list[str]:
     if len(rows) > AGREEMENT_SHOWN:
         lines.append(f"  ... {len(rows) - AGREEMENT_SHOWN} more providers in dist/catalog.json (report.agreement)")
     return lines
+
+
+def report_text(bundle: Bundle, seconds: float) -> str:
+    """The whole text report of a build (dist/report.txt): the summary, then the unit evidence, the price flags
+    and the confusable ids."""
+    priced = sum(1 for m in bundle.models if m.pricing is not None)
+    report = bundle.report
+    text = render_text(report, len(bundle.models), len(bundle.providers), priced, seconds)
+    return text + "".join(f"{line}\n" for line in [*render_units(report.units), *render_flags(report.price_flags),
+                                                   *render_confusables(report.confusables)])
 
 
 def render_text(report: Report, models: int, providers: int, priced: int, seconds: float) -> str:

@@ -54,6 +54,10 @@ class SourceReport(Strict):
     """Field values declared by this source."""
     inferred_fields: int = 0
     """Field values inferred from ids or names for entries of this source."""
+    derived_fields: int = 0
+    """Model-level values this source's entries did not declare but that were computed from their upstream routes
+    (a router listing's cheapest live route's prices, largest context, capabilities): tagged `derived` in
+    provenance, not counted in `declared_fields`."""
     price_units: dict[str, str] = {}
     """Price key -> unit used for this file (`per_token`, `per_mtok`, `per_mtok_1e-4`, ...; `unknown` when no scale
     fits and the prices were left out; see `Report.units`)."""

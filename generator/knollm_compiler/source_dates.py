@@ -16,9 +16,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from .authored import load_authored
+from .bundle_records import ProviderStatus
 from .ingest import values
 from .problems import BuildError
-from .records import ProviderStatus
 
 
 class PackageDate(BaseModel):

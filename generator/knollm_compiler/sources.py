@@ -1,9 +1,7 @@
 """Source files in a snapshots directory: which is which, and ingesting one into drafts.
 
-File names carry the provider: `models_<provider>.json`; `models_<provider>_manual.json` (hand-written
-overrides) and `models_<provider>_best.json` (a hand-picked subset) are variants of that provider's
-listing, not providers. A file whose entries each name their provider (LiteLLM's map) is a multi-provider
-catalog, recognised by structure.
+File names carry the provider (the naming is defined in `snapshot_folder.py`). A file whose entries each name
+their provider (LiteLLM's map) is a multi-provider catalog, recognised by structure.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from .drafts import Draft
@@ -24,21 +21,10 @@ from .ingest.reading import UnreadableSource, read_parsed
 from .ingest.shapes import Listing, UnknownShape, entry_label, find_entries
 from .ingest.stream import big_listing
 from .problems import ProblemLog, Severity
+from .snapshot_folder import VARIANT_SOURCE, SourceFile
+from .snapshot_folder import discover as discover
 
-LISTING_NAME = re.compile(r"^models_(?P<provider>[a-z0-9][a-z0-9_.-]*?)(?:_(?P<variant>manual|best))?\.json$")
 CATALOG_PROVIDER_SHARE = 0.8
-VARIANT_SOURCE = {"manual": "manual", "best": "listing", None: "listing"}
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: Path
-    provider: str
-    variant: str | None
-
-    @property
-    def name(self) -> str:
-        return self.path.name
 
 
 @dataclass(slots=True)
@@ -68,20 +54,6 @@ class Ingested:
     def rejected(self) -> int:
         assert self.log is not None
         return sum(1 for p in self.log.problems if p.severity is Severity.REJECTED and p.path != "$file")
-
-
-def discover(directory: Path) -> tuple[list[SourceFile], list[str]]:
-    """Listing files sorted by name, and the names of JSON files that follow no known naming."""
-    found: list[SourceFile] = []
-    unrecognised: list[str] = []
-    for path in sorted(directory.glob("*.json")):
-        match = LISTING_NAME.match(path.name)
-        if match:
-            provider = match.group("provider").replace("_", "-")
-            found.append(SourceFile(path, provider, match.group("variant")))
-        elif path.name != "failed_models.json":
-            unrecognised.append(path.name)
-    return found, unrecognised
 
 
 def ingest(source: SourceFile, resolve_provider: ProviderResolver) -> Ingested:

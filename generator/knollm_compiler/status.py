@@ -1,4 +1,4 @@
-"""Provider status from `failed_models.json`: the last fetch attempt per provider."""
+"""Provider status from `failed_models.json` (`snapshot_folder.STATUS_FILE`): the last fetch attempt per provider."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 from knollm.serialize import json_type
 
+from .bundle_records import ProviderStatus
 from .ingest import values
 from .ingest.parse_notes import note_parse
 from .ingest.reading import UnreadableSource, read_parsed
 from .problems import ProblemLog
-from .records import ProviderStatus
 
 MAX_ERROR = 500
 

@@ -11,8 +11,10 @@ from knollm.comparable import comparable_price
 from .ingest.normalise import PRICE_FIELDS
 
 
-def summarise_upstreams(values: dict[str, Any]) -> None:
-    """Fill model-level context, prices and capabilities from live upstreams, where not declared."""
+def summarise_upstreams(values: dict[str, Any]) -> frozenset[str]:
+    """Fill model-level context, prices and capabilities from live upstreams, where not declared; return the keys
+    filled, so the merge tags them `derived` and the report does not count them as declared."""
+    before = set(values)
     routes = values.get("upstreams") or []
     live = [r for r in routes if r.get("status") in (None, "live")] or routes
     contexts = [r["context_window"] for r in live if r.get("context_window")]
@@ -27,6 +29,7 @@ def summarise_upstreams(values: dict[str, Any]) -> None:
     for capability in sorted({k for r in live for k in r if k.startswith("capabilities.")}):
         if capability not in values:
             values[capability] = any(r.get(capability) for r in live)
+    return frozenset(values.keys() - before)
 
 
 def _blended(route: dict[str, Any]) -> Decimal:

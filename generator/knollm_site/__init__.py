@@ -8,8 +8,8 @@ once per build, so the site shows exactly what `knollm` returns).
 - `load`: which bundle (`$KNOLLM_SITE_BUNDLE`, default `dist/catalog.json`), read once through the runtime;
 - `views`: which pages exist and what they list (family pages only for families worth one);
 - `analysis`, `matrices`: the numbers of the overview, capability, pricing and comparison pages;
-- `libraries`: the Libraries section (library pages, comparison, the runtime's recommendations, compatibility);
-- `escape`, `fmt`, `render`: untrusted text made inert, and the jinja2 templates of `site_templates/`;
+- `library_pages`: the Libraries section (library pages, comparison, the runtime's recommendations, compatibility);
+- `escape`, `fmt`, `page_render`: untrusted text made inert, and the jinja2 templates of `site_templates/`;
 - `snippets`, `clidoc`, `schemadoc`, `configdoc`: provider call snippets, the CLI reference, the bundle format
   reference, the configuration file reference;
 - `explorer_data`: the explorer's compact data (two parts);
@@ -22,8 +22,8 @@ import os
 from pathlib import Path
 
 from .load import bundle_path, load_catalog
+from .page_render import TEMPLATES
 from .pages import ASSETS, GeneratedFile, generate
-from .render import TEMPLATES
 from .views import SiteData, build_site_data
 
 __all__ = ["GeneratedFile", "SiteData", "bundle_path", "load_site", "site_files"]

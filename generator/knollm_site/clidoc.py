@@ -52,9 +52,9 @@ def knollm_commands() -> list[Command]:
 
 
 def build_commands() -> list[Command]:
-    """The compiler CLI, `knollm-build`, from `knollm_compiler.cli.parser()`, then its subcommands `fetch` and
-    `replay-history` (dispatched before the build's own parser, so read from their own parsers)."""
-    from knollm_compiler.cli import parser
+    """The compiler CLI, `knollm-build`, from `knollm_compiler.build_cli.parser()`, then its subcommands `fetch`
+    and `replay-history` (dispatched before the build's own parser, so read from their own parsers)."""
+    from knollm_compiler.build_cli import parser
     from knollm_compiler.fetch.command import parser as fetch_parser
     from knollm_compiler.history import replay_parser
 

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import knollm
-from knollm_compiler.bundle import bundle_schema, json_bytes
+from knollm_compiler.bundle_writer import bundle_schema, json_bytes
 
 ENV_VAR = "KNOLLM_SITE_BUNDLE"
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -16,10 +16,10 @@ from knollm import Model
 from knollm.comparable import TURN_TOKENS
 from knollm.libraries import CATEGORIES, CRITERIA, FEATURES, USE_CASES
 
-from . import analysis, changes, clidoc, configdoc, fmt, libraries, matrices, quality, schemadoc
+from . import analysis, changes, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
 from .explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 from .load import REPO_ROOT, schema_bytes
-from .render import TEMPLATES, Renderer
+from .page_render import TEMPLATES, Renderer
 from .snippets import snippets
 from .views import EDIT_BASE, MODEL_CAP, SiteData
 
@@ -86,7 +86,7 @@ class PageBuilder:
                         script=Markup(fmt.rel("models/changes/index.html", LIBRARY_FILTER_JS)))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
-        records_source = EDIT_BASE + "generator/knollm_compiler/records.py"
+        records_source = EDIT_BASE + "generator/knollm_compiler/bundle_records.py"
         yield self.page("bundle_format.md.j2", "reference/bundle.md", records_source, records=schemadoc.records())
         # The notes are the runtime's own module docstrings (trusted Markdown, several lines), printed as they are.
         notes = {name: Markup(text) for name, text in configdoc.notes().items()}
@@ -104,26 +104,26 @@ class PageBuilder:
     def library_pages(self) -> Iterator[GeneratedFile]:
         """The Libraries section: overview, comparison, recommendations, compatibility, one page per library."""
         guide = self.site.libraries
-        common = {"guide": guide, "features": FEATURES, "feature_labels": libraries.FEATURE_LABELS,
-                  "reach_labels": libraries.REACH_LABELS, "reach_cells": libraries.REACH_CELLS,
+        common = {"guide": guide, "features": FEATURES, "feature_labels": library_pages.FEATURE_LABELS,
+                  "reach_labels": library_pages.REACH_LABELS, "reach_cells": library_pages.REACH_CELLS,
                   "use_case_ids": USE_CASES, "category_ids": CATEGORIES,
-                  "lib_python": libraries.python_text, "lib_dependencies": libraries.dependencies_text,
-                  "lib_size": libraries.size_text, "pypi_url": libraries.pypi_url}
+                  "lib_python": library_pages.python_text, "lib_dependencies": library_pages.dependencies_text,
+                  "lib_size": library_pages.size_text, "pypi_url": library_pages.pypi_url}
         first = guide.pages[0].library.id if guide.pages else None
         yield self.page("libraries_index.md.j2", "libraries/index.md", categories=guide.categories(),
-                        criteria=libraries.criteria_docs(), derived=libraries.DERIVED_CRITERIA,
-                        checked=libraries.checked_date(guide.guide), example_id=first, **common)
+                        criteria=library_pages.criteria_docs(), derived=library_pages.DERIVED_CRITERIA,
+                        checked=library_pages.checked_date(guide.guide), example_id=first, **common)
         yield self.page("libraries_compare.md.j2", "libraries/compare.md",
                         script=Markup(fmt.rel("libraries/compare/index.html", LIBRARY_FILTER_JS)), **common)
         yield self.page("libraries_recommendations.md.j2", "libraries/recommendations.md",
-                        use_cases=guide.use_cases(), criteria=CRITERIA, derived=libraries.DERIVED_CRITERIA,
-                        top=libraries.TOP, **common)
+                        use_cases=guide.use_cases(), criteria=CRITERIA, derived=library_pages.DERIVED_CRITERIA,
+                        top=library_pages.TOP, **common)
         yield self.page("libraries_compatibility.md.j2", "libraries/compatibility.md", tables=guide.reach_tables(),
                         unreached=guide.unreached_providers(p.provider.id for p in self.site.providers), **common)
         for page in guide.pages:
-            yield self.page("library.md.j2", page.path, page.edit_path, page=page, criteria=libraries.criteria_docs(),
-                            providers=guide.providers_of(page.library), places=guide.places(page.library.id),
-                            **common)
+            yield self.page("library.md.j2", page.path, page.edit_path, page=page,
+                            criteria=library_pages.criteria_docs(), providers=guide.providers_of(page.library),
+                            places=guide.places(page.library.id), **common)
 
     def family_pages(self) -> Iterator[GeneratedFile]:
         """One page per family worth a page (see `views`)."""

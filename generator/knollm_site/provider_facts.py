@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from knollm_compiler.records import ProviderStatus
+from knollm_compiler.bundle_records import ProviderStatus
 
 _HTTP_CODE = re.compile(r"(?<![\d.])([45]\d\d)(?![\d.])(?=[^\n]{0,40}?(?:error|unauthori[sz]ed|forbidden|not found|"
                         r"not allowed|too many|unavailable|timeout|bad gateway|'|\"))", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""The bundle format reference, read from the compiler's pydantic models (`records.py`) and their docstrings."""
+"""The bundle format reference, read from the compiler's pydantic models (`bundle_records.py`) and their docstrings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from knollm_compiler.records import Bundle
+from knollm_compiler.bundle_records import Bundle
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from knollm import Family, Model, Provider
 from knollm.query import price_key
 
 from .fmt import slug
-from .libraries import LibrarySite, build_library_site
+from .library_pages import LibrarySite, build_library_site
 
 MODEL_CAP = 200
 """At most this many models in a provider's table; the rest are in the bundle and the CLI."""

@@ -208,8 +208,9 @@ class Model:
         return next((f for f in self.price_flags if f.field == field_name), None)
 
     def source_of(self, field_path: str) -> str | None:
-        """The source that gave a field (`"listing"`, `"genai-prices"`, ..., or `"inferred"` when it was derived
-        from the id), e.g. `model.source_of("pricing.input_per_mtok")`; None when no source gave it."""
+        """The source that gave a field (`"listing"`, `"genai-prices"`, ..., `"inferred"` when it was derived
+        from the id, `"derived"` when computed from the model's upstream routes),
+        e.g. `model.source_of("pricing.input_per_mtok")`; None when no source gave it."""
         for source, paths in self.provenance.items():
             if field_path in paths.split(","):
                 return source

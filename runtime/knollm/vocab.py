@@ -1,5 +1,6 @@
-"""The closed vocabularies of the bundle, defined once: model kinds, modalities, capabilities, offer variants and
-provider kinds. The compiler validates against these (its `vocab` re-exports them), the runtime filters by them,
+"""The closed vocabularies of the bundle, defined once: model kinds, modalities, capabilities, offer variants,
+provider kinds and the library guide's categories, features, criteria, use cases and reach. The compiler
+validates against these (its `bundle_vocab` re-exports them), the runtime filters by them,
 the CLI offers them as choices, and the explorer receives them in its data file; a test checks that the
 compiler's record types use exactly these values."""
 
@@ -46,3 +47,36 @@ STRATEGIES: tuple[Strategy, ...] = get_args(Strategy)
 ApiKind = Literal["openai", "anthropic", "gemini", "cohere", "bedrock", "vertex", "azure-openai", "other"]
 """The request shape a provider's API speaks (the client speaks the first three)."""
 API_KINDS: tuple[ApiKind, ...] = get_args(ApiKind)
+
+LibraryCategory = Literal["http-client", "official-sdk", "unified-client", "framework", "structured-output", "tool"]
+"""What kind of Python LLM library a guide entry is."""
+LIBRARY_CATEGORIES: tuple[LibraryCategory, ...] = get_args(LibraryCategory)
+
+LibraryFeature = Literal["sync", "async", "streaming", "tools", "structured_output", "vision"]
+"""Feature flags every library record carries."""
+LIBRARY_FEATURES: tuple[LibraryFeature, ...] = get_args(LibraryFeature)
+
+LibraryCriterion = Literal["api_design", "docs", "maintenance", "performance", "flexibility"]
+"""Our rating criteria for libraries, each 1 (poor) to 5 (excellent)."""
+LIBRARY_CRITERIA: tuple[LibraryCriterion, ...] = get_args(LibraryCriterion)
+
+UseCase = Literal["simple-calls", "multi-provider", "structured-output", "agents", "rag", "local-models",
+                  "lowest-overhead"]
+"""What a library is recommended for: `judgement.best_for` and `LibraryGuide.recommend(use_case=...)`."""
+USE_CASES: tuple[UseCase, ...] = get_args(UseCase)
+
+LibraryReach = Literal["native", "openai-compatible", "http"]
+"""How a library reaches a provider (its `compatibility` values)."""
+LIBRARY_REACH: tuple[LibraryReach, ...] = get_args(LibraryReach)
+
+CallableApiKind = Literal["openai", "anthropic", "gemini"]
+"""The API kinds the client speaks (a subset of `ApiKind`): the configuration's `api` and the fake provider's APIs."""
+CALLABLE_API_KINDS: tuple[CallableApiKind, ...] = get_args(CallableApiKind)
+
+ClientAuthHeader = Literal["bearer", "token", "authorization-raw", "x-api-key", "x-goog-api-key", "api-key", "none"]
+"""The catalog's `auth.header` values the client can send (a subset of `AuthHeader`; `custom` is sent as
+`custom:<Header-Name>`)."""
+CLIENT_AUTH_HEADERS: tuple[ClientAuthHeader, ...] = get_args(ClientAuthHeader)
+
+ConfigAuthHeader = Literal["bearer", "x-api-key", "x-goog-api-key", "api-key", "none"]
+"""How a configuration file may say its key is sent (a subset of `ClientAuthHeader`)."""

@@ -6,8 +6,8 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TextIO
 
@@ -17,6 +17,7 @@ import orjson
 from knollm.client.errors import ClientError, ProviderError
 from knollm.config.errors import ConfigError
 from knollm.config.load import load_config
+from knollm.progress import progress
 from knollm.safefile import MIB, mb_to_bytes
 from knollm.texthygiene import terminal_safe
 
@@ -25,8 +26,6 @@ from .pages import Fetcher
 from .plan import ListingPlan, make_plans
 from .publish import publish
 from .status import Outcome, write_atomic, write_status
-
-Progress = Callable[[Outcome], None]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -87,20 +86,21 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
 
 
 def run(plans: list[ListingPlan], args: argparse.Namespace) -> list[Outcome]:
-    """Fetch every plan that is not skipped, at most `--concurrency` at once; outcomes sorted by provider."""
+    """Fetch every plan that is not skipped, at most `--concurrency` at once; outcomes sorted by provider. The
+    progress bar (on a terminal only) advances in this thread as listings complete."""
     skipped = [Outcome(p.provider, "skipped", p.skip or "") for p in plans if p.skip]
     todo = [p for p in plans if not p.skip]
     limits = httpx.Limits(max_connections=args.concurrency * 2, max_keepalive_connections=args.concurrency)
-    with httpx.Client(limits=limits, follow_redirects=False, trust_env=False) as http, progress_bar(len(todo)) as tick:
+    done: list[Outcome] = []
+    with httpx.Client(limits=limits, follow_redirects=False, trust_env=False) as http, \
+            progress("fetch listings", total=len(todo)) as bar:
         fetcher = Fetcher(http, timeout_s=args.timeout, attempts=args.attempts, max_bytes=args.max_listing_mb)
         with ThreadPoolExecutor(max_workers=args.concurrency, thread_name_prefix="knollm-fetch") as pool:
-            done = list(pool.map(lambda plan: _tracked(fetch_one(fetcher, plan, args.out), tick), todo))
+            for future in as_completed([pool.submit(fetch_one, fetcher, plan, args.out) for plan in todo]):
+                outcome = future.result()
+                done.append(outcome)
+                bar.advance(description=f"{outcome.provider}: {outcome.status}")
     return sorted(skipped + done, key=lambda o: o.provider)
-
-
-def _tracked(outcome: Outcome, tick: Progress) -> Outcome:
-    tick(outcome)
-    return outcome
 
 
 def fetch_one(fetcher: Fetcher, plan: ListingPlan, out: Path) -> Outcome:
@@ -139,42 +139,6 @@ def print_summary(outcomes: list[Outcome], stream: TextIO, *, quiet: bool = Fals
               file=stream)
     for o in no_key + other:
         print(f"  skipped  {o.provider}: {o.reason}", file=stream)
-
-
-class progress_bar:
-    """A progress bar on stderr when it is a terminal (rich, if installed); otherwise nothing."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self._bar: object | None = None
-
-    def __enter__(self) -> Progress:
-        if not sys.stderr.isatty():
-            return lambda outcome: None
-        try:
-            from rich.progress import Progress as RichProgress  # optional: only for people watching
-        except ImportError:
-            return _plain_ticker(self.total)
-        bar = RichProgress(transient=True)
-        task = bar.add_task("fetching listings", total=self.total)
-        bar.start()
-        self._bar = bar
-        return lambda outcome: bar.advance(task)
-
-    def __exit__(self, *exc: object) -> None:
-        stop = getattr(self._bar, "stop", None)
-        if stop is not None:
-            stop()
-
-
-def _plain_ticker(total: int) -> Progress:
-    done = [0]
-
-    def tick(outcome: Outcome) -> None:
-        done[0] += 1
-        print(f"\rfetched {done[0]}/{total} listings", end="" if done[0] < total else "\n", file=sys.stderr)
-
-    return tick
 
 
 def _positive(text: str) -> int:

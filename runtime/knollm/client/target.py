@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from typing import Literal
 
-ApiKind = Literal["openai", "anthropic", "gemini"]
+from ..vocab import CLIENT_AUTH_HEADERS, CallableApiKind
+
+ApiKind = CallableApiKind
 """The wire protocols the client speaks; the catalog's `api_kind` or the configuration's `api` picks one."""
 
-AUTH_HEADERS = ("bearer", "token", "authorization-raw", "x-api-key", "x-goog-api-key", "api-key", "none")
+AUTH_HEADERS = CLIENT_AUTH_HEADERS
 """How a key is sent (the catalog's `auth.header` values the client supports); `custom:<Header-Name>` sends the
 bare key in that header (the catalog's `custom` with its `header_name`)."""
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..records import Provider
+from ..vocab import CALLABLE_API_KINDS
 from .model import ApiKind, AuthHeader, ProviderSettings
 
-CALLABLE_APIS: tuple[ApiKind, ...] = ("openai", "anthropic", "gemini")
+CALLABLE_APIS: tuple[ApiKind, ...] = CALLABLE_API_KINDS
 _CATALOG_AUTH: dict[str, AuthHeader] = {"bearer": "bearer", "x-api-key": "x-api-key", "api-key": "api-key",
                                         "x-goog-api-key": "x-goog-api-key", "none": "none"}
 """Catalog auth kinds the client can send; others (`aws-sigv4`, `google-oauth`, `custom`, ...) need `auth_header`."""

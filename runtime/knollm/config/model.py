@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -23,9 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-ApiKind = Literal["openai", "anthropic", "gemini"]
+from ..vocab import CallableApiKind, ConfigAuthHeader
+
+ApiKind = CallableApiKind
 """The three request shapes Knollm speaks: OpenAI chat completions, Anthropic Messages, Gemini generateContent."""
-AuthHeader = Literal["bearer", "x-api-key", "x-goog-api-key", "api-key", "none"]
+AuthHeader = ConfigAuthHeader
 """How the key is sent: `Authorization: Bearer KEY`, or the named header, or not at all."""
 
 ENV_PREFIX = "env:"

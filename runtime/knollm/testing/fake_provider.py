@@ -55,12 +55,13 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 
+from ..vocab import CALLABLE_API_KINDS
 from .fake_answers import PrefixCache
 from .fake_faults import FaultScript
 from .fake_handler import FakeHandler, RecordedRequest
 from .fake_listing import ListingOptions
 
-APIS = ("openai", "anthropic", "gemini")
+APIS = CALLABLE_API_KINDS
 DEFAULT_MODELS = ("tiny-chat", "tiny-tools")
 KeySpec = Iterable[str] | Mapping[str, Iterable[str]] | None
 

@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 from knollm.bundle import no_gc
+from knollm.progress import progress
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
 from . import history
 from .build import BuildResult, compile_catalog, strict_problems
-from .bundle import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
+from .bundle_writer import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
 from .folders import catalog_problem, out_problem, snapshots_problem
 from .ingest.reading import file_size_limit
-from .libraries import library_spec_schema
+from .library_sources import library_spec_schema
 from .problems import BuildError
 from .providers import provider_spec_schema
 
@@ -67,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         # At 100k models the collector spends a third of the build rescanning live objects; cycles, if any, wait.
-        with file_size_limit(args.max_file_mb), no_gc():
+        with file_size_limit(args.max_file_mb), no_gc(), progress("knollm-build") as bar:
             result = compile_catalog(args.catalog, snapshots, use_genai_prices=not args.no_genai_prices,
-                                     use_models_dev=not args.no_models_dev, as_of=args.as_of)
+                                     use_models_dev=not args.no_models_dev, as_of=args.as_of, bar=bar)
     except BuildError as exc:
         print(f"knollm-build: authored catalog files are invalid, nothing written.\n{exc}", file=sys.stderr)
         return 1

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import Field, PlainSerializer
 
+from .bundle_vocab import AuthHeader, Kind, Modality, ProviderKind, Variant
 from .library_records import Library
 from .report_records import Report
 from .strict import Strict
-from .vocab import AuthHeader, Kind, Modality, ProviderKind, Variant
 
 SCHEMA_VERSION = "1.2"
 """1.1: fields equal to their default (null, empty, false) are left out of the JSON, and `provenance` is
@@ -191,8 +191,9 @@ class Model(Strict):
     provenance: Provenance
     """Where each field came from, written as source tag -> comma-separated dotted field paths
     (`{"listing": "context_window,pricing.input_per_mtok", "inferred": "kind"}`). `inferred` means derived
-    from the id or name; any other tag (`listing`, `litellm`, `genai-prices`, ...) names the source that
-    declared the value."""
+    from the id or name; `derived` means computed from the model's own `upstreams` (a router's cheapest live
+    route's prices, the largest context, a capability any route has); any other tag (`listing`, `litellm`,
+    `genai-prices`, ...) names the source that declared the value."""
     sources: tuple[str, ...]
     """Source files that contributed to this record."""
 

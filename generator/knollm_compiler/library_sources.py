@@ -22,6 +22,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .authored import validate_authored
+from .bundle_vocab import LIBRARY_CATEGORIES, LIBRARY_CRITERIA, LIBRARY_FEATURES, LibraryCategory, LibraryReach, UseCase
+from .bundle_vocab import USE_CASES as USE_CASES
 from .ingest.reading import UnreadableSource, read_toml
 from .library_records import Library, LibraryCoverage, LibraryJudgement, LibraryPackage, LibraryRatings
 from .problems import BuildError, Problem, Severity
@@ -30,21 +32,16 @@ from .providers import ProviderSpec
 LIBRARY_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL = re.compile(r"^https?://[^\s]+$")
 DATE = r"^\d{4}-\d{2}-\d{2}$"
-CATEGORIES = ("http-client", "official-sdk", "unified-client", "framework", "structured-output", "tool")
-FEATURES = ("sync", "async", "streaming", "tools", "structured_output", "vision")
-CRITERIA = ("api_design", "docs", "maintenance", "performance", "flexibility")
-USE_CASES = (
-    "simple-calls", "multi-provider", "structured-output", "agents", "rag", "local-models", "lowest-overhead",
-)
+# The guide's closed vocabularies are the runtime's (`knollm.vocab`): the compiler writes what the runtime reads.
+CATEGORIES = LIBRARY_CATEGORIES
+FEATURES = LIBRARY_FEATURES
+CRITERIA = LIBRARY_CRITERIA
 COVERAGE_FACTS = frozenset({"native", "openai_compatible", "raw_http"})
 RAW_HTTP_EXCLUDED_AUTH = frozenset({"aws-sigv4"})
 """Provider auth schemes a bare HTTP client cannot do by itself (request signing)."""
 
-Category = Literal["http-client", "official-sdk", "unified-client", "framework", "structured-output", "tool"]
-UseCase = Literal[
-    "simple-calls", "multi-provider", "structured-output", "agents", "rag", "local-models", "lowest-overhead",
-]
-Reach = Literal["native", "openai-compatible", "http"]
+Category = LibraryCategory
+Reach = LibraryReach
 
 
 Requirement = Annotated[

@@ -225,7 +225,7 @@ def edit_path(library: Library) -> str:
 
 def criteria_docs() -> list[tuple[str, str]]:
     """Our five rating criteria with what each measures (from the authoring model's field docs)."""
-    docs = []
+    docs: list[tuple[str, str]] = []
     for name in CRITERIA:
         info = LibraryRatings.model_fields.get(name)
         text = (info.description or "") if info else ""

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from .records import Bundle
+from .bundle_records import Bundle
 
 MODELS_PER_CHUNK = 2_000
 
