@@ -22,6 +22,7 @@ from knollm.safefile import MIB, mb_to_bytes
 from knollm.texthygiene import terminal_safe
 
 from ..providers import load_provider_specs
+from ..snapshot_folder import listing_name
 from .pages import Fetcher
 from .plan import ListingPlan, make_plans
 from .publish import publish
@@ -112,7 +113,7 @@ def fetch_one(fetcher: Fetcher, plan: ListingPlan, out: Path) -> Outcome:
         status = exc.status if isinstance(exc, ProviderError) else getattr(exc, "status", None)
         return Outcome(plan.provider, "failed", terminal_safe(str(exc)), type(exc).__name__,
                        status if isinstance(status, int) else None, count[0])
-    name = f"models_{plan.provider.replace('-', '_')}.json"
+    name = listing_name(plan.provider)
     try:
         write_atomic(out / name, orjson.dumps(fetched.document, option=orjson.OPT_INDENT_2) + b"\n")
     except (OSError, TypeError) as exc:

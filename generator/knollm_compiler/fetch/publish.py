@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..providers import ProviderSpec
-from ..sources import discover
+from ..snapshot_folder import discover
 
 
 def publish(specs: Mapping[str, ProviderSpec], fetched: Path, target: Path) -> list[str]:

@@ -19,7 +19,8 @@ import orjson
 
 from knollm.safefile import UnsafeFile, read_bytes
 
-STATUS_FILE = "failed_models.json"
+from ..snapshot_folder import STATUS_FILE
+
 MAX_STATUS_BYTES = 8 * 1024 * 1024
 
 
