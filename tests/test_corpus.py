@@ -71,7 +71,8 @@ def test_litellm_entries_merge_into_our_providers(result: BuildResult) -> None:
 
 def test_prices_present_wherever_the_listing_has_them(result: BuildResult) -> None:
     priced = Counter(m.provider for m in result.bundle.models if m.pricing and "listing" in m.provenance.values()
-                     and any(k.startswith("pricing.") and v == "listing" for k, v in m.provenance.items()))
+                     # `derived`: a router's (huggingface) model prices come from its live routes in the listing
+                     and any(k.startswith("pricing.") and v in ("listing", "derived") for k, v in m.provenance.items()))
     for provider in ("atlascloud", "baseten", "chutes", "deepinfra", "friendli", "huggingface", "mancer",
                      "openrouter", "sambanova", "targon", "togetherai"):
         assert priced[provider] > 0, provider
