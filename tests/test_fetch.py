@@ -199,3 +199,16 @@ def test_an_unwritable_folder_fails_the_provider(fake_provider: FakeProvider, tm
     with httpx.Client() as http:
         outcome = fetch_one(Fetcher(http, timeout_s=5), _plan(fake_provider), tmp_path / "missing" / "dir")
     assert (outcome.status, outcome.error_class) == ("failed", "FileNotFoundError")
+
+
+def test_skipped_providers_keep_their_entry_and_get_none_otherwise(tmp_path: Path) -> None:
+    from knollm_compiler.fetch.status import write_status
+
+    (tmp_path / "failed_models.json").write_text(json.dumps({"old": {"failed": False,
+                                                                     "last_success": "2026-01-01T00:00:00Z"}}))
+    now = dt.datetime(2026, 1, 31, tzinfo=dt.UTC)
+    written = write_status(tmp_path, [Outcome("old", "skipped", "no key (set env:OLD)"),
+                                      Outcome("new", "skipped", "no key (set env:NEW)")], now)
+    assert set(written) == {"old"}
+    assert written["old"]["status"] == "skipped" and written["old"]["snapshot_age_days"] == 30
+    assert written["old"]["last_success"] == "2026-01-01T00:00:00Z" and written["old"]["failed"] is False

@@ -3,8 +3,9 @@
 Per provider: `failed`, `error`, `last_attempt`, `last_success` (what the build uses to date a listing), plus
 `status` (`fetched`, `failed`, `skipped`), `error_class`, `http_status`, `attempts`, `models`, `fetched_at`
 (when the snapshot in the folder was fetched) and `snapshot_age_days` (its age when this fetch ran; a failed
-provider keeps its previous snapshot, and this says how old it is). Providers not fetched this time keep their
-previous entry.
+provider keeps its previous snapshot, and this says how old it is). Providers skipped this time (no key, no
+endpoint) keep their previous entry, marked `status = "skipped"` with `skipped_because`; none is written for them
+otherwise.
 """
 
 from __future__ import annotations
@@ -60,14 +61,18 @@ def entry_for(outcome: Outcome, previous: dict[str, Any], now: dt.datetime) -> d
         return {"status": "fetched", "failed": False, "error": "", "error_class": None, "http_status": None,
                 "attempts": outcome.attempts, "models": outcome.models, "pages": outcome.pages,
                 "last_attempt": stamp, "last_success": stamp, "fetched_at": stamp, "snapshot_age_days": 0}
-    fetched_at = previous.get("fetched_at") or previous.get("last_success")
-    fetched_at = fetched_at if isinstance(fetched_at, str) else None
-    return {"status": outcome.status, "failed": outcome.status == "failed", "error": outcome.reason,
+    fetched_at = _fetched_at(previous)
+    return {"status": outcome.status, "failed": True, "error": outcome.reason,
             "error_class": outcome.error_class, "http_status": outcome.http_status, "attempts": outcome.attempts,
             "models": previous.get("models") if isinstance(previous.get("models"), int) else None,
-            "last_attempt": stamp if outcome.status == "failed" else previous.get("last_attempt"),
+            "last_attempt": stamp,
             "last_success": previous.get("last_success"), "fetched_at": fetched_at,
             "snapshot_age_days": age_days(fetched_at, now)}
+
+
+def _fetched_at(previous: dict[str, Any]) -> str | None:
+    fetched_at = previous.get("fetched_at") or previous.get("last_success")
+    return fetched_at if isinstance(fetched_at, str) else None
 
 
 def age_days(when: str | None, now: dt.datetime) -> int | None:
@@ -87,7 +92,15 @@ def write_status(folder: Path, outcomes: list[Outcome], now: dt.datetime) -> dic
     """Merge this run's outcomes into the folder's status file (sorted by provider) and return it."""
     entries = read_previous(folder)
     for outcome in outcomes:
-        entries[outcome.provider] = entry_for(outcome, entries.get(outcome.provider, {}), now)
+        previous = entries.get(outcome.provider)
+        if outcome.status == "skipped":
+            # Not fetched this time: an earlier entry stays (with its age); none is made up, since the site and the
+            # build read an entry as a fetch that happened.
+            if previous is not None:
+                entries[outcome.provider] = {**previous, "status": "skipped", "skipped_because": outcome.reason,
+                                             "snapshot_age_days": age_days(_fetched_at(previous), now)}
+            continue
+        entries[outcome.provider] = entry_for(outcome, previous or {}, now)
     document = dict(sorted(entries.items()))
     write_atomic(folder / STATUS_FILE, orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     return document
