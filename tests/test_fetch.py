@@ -10,13 +10,13 @@ import httpx
 import pytest
 
 from fetch_helpers import CATALOG, KEY_ENV, assert_no_canary, fetch, folder_text
+from knollm.client.paged_listing import Fetcher, merge_pages
 from knollm.config.model import Config
 from knollm.safefile import MIB
 from knollm.testing import CANARY_KEYS, FakeProvider
 from knollm.testing.fake_listing import ListingOptions
 from knollm_compiler.build_cli import main as build_main
 from knollm_compiler.fetch.command import fetch_one, print_summary
-from knollm_compiler.fetch.pages import Fetcher, merge_pages
 from knollm_compiler.fetch.plan import ListingPlan, make_plans, plan_for
 from knollm_compiler.fetch.status import Outcome, age_days, read_previous
 from knollm_compiler.providers import ProviderSpec, load_provider_specs
@@ -150,7 +150,7 @@ def test_config_keys_and_custom_headers_and_public_listings() -> None:
 
 
 def test_merge_keeps_bare_arrays_and_keyed_objects() -> None:
-    plan = ListingPlan("x")
+    plan = ListingPlan("x").request()
     assert merge_pages(plan, [[{"id": "a"}]]) == ([{"id": "a"}], 1)
     assert merge_pages(plan, [{"a": {"x": 1}, "b": {"x": 2}}])[1] == 2
 

@@ -9,20 +9,18 @@ import orjson
 import pytest
 
 from corpus import CORPUS, CORPUS_TIER
-from knollm_compiler.fetch.pages import entries_key, merge_pages, next_params
-from knollm_compiler.fetch.plan import ListingPlan
-from knollm_compiler.listing_spec import ListingSpec
+from knollm.client.paged_listing import ListingRequest, Paging, entries_key, merge_pages, next_params
 
 pytestmark = CORPUS_TIER
-CURSOR = ListingPlan("x", listing=ListingSpec(pagination="cursor"))
-TOKEN = ListingPlan("x", listing=ListingSpec(pagination="page_token"))
+CURSOR = ListingRequest("x", "", paging=Paging("cursor"))
+TOKEN = ListingRequest("x", "", paging=Paging("page_token"))
 
 
 def _listings() -> list[str]:
     return sorted(p.name for p in CORPUS.glob("models_*.json")) if CORPUS.is_dir() else []
 
 
-def _pages(document: dict[str, Any], key: str, plan: ListingPlan, size: int) -> list[dict[str, Any]]:
+def _pages(document: dict[str, Any], key: str, plan: ListingRequest, size: int) -> list[dict[str, Any]]:
     entries = document[key]
     chunks = [entries[i:i + size] for i in range(0, len(entries), size)] or [[]]
     pages = []
@@ -40,7 +38,7 @@ def _pages(document: dict[str, Any], key: str, plan: ListingPlan, size: int) -> 
 @pytest.mark.parametrize("name", _listings())
 def test_real_listings_survive_paging_and_merging(name: str) -> None:
     document = orjson.loads((CORPUS / name).read_bytes())
-    assert merge_pages(ListingPlan("x"), [document])[0] == document
+    assert merge_pages(ListingRequest("x", ""), [document])[0] == document
     if not isinstance(document, dict) or (key := entries_key(document)) is None or not isinstance(
             document.get(key), list):
         return

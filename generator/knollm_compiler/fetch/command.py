@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TextIO
 
-import httpx
 import orjson
 
 from knollm.client.errors import ClientError, ProviderError
+from knollm.client.paged_listing import Fetcher, listing_http
 from knollm.config.errors import ConfigError
 from knollm.config.load import load_config
 from knollm.progress import progress
@@ -23,7 +23,6 @@ from knollm.texthygiene import terminal_safe
 
 from ..providers import load_provider_specs
 from ..snapshot_folder import listing_name
-from .pages import Fetcher
 from .plan import ListingPlan, make_plans
 from .publish import publish
 from .status import Outcome, write_atomic, write_status
@@ -91,10 +90,8 @@ def run(plans: list[ListingPlan], args: argparse.Namespace) -> list[Outcome]:
     progress bar (on a terminal only) advances in this thread as listings complete."""
     skipped = [Outcome(p.provider, "skipped", p.skip or "") for p in plans if p.skip]
     todo = [p for p in plans if not p.skip]
-    limits = httpx.Limits(max_connections=args.concurrency * 2, max_keepalive_connections=args.concurrency)
     done: list[Outcome] = []
-    with httpx.Client(limits=limits, follow_redirects=False, trust_env=False) as http, \
-            progress("fetch listings", total=len(todo)) as bar:
+    with listing_http(args.concurrency) as http, progress("fetch listings", total=len(todo)) as bar:
         fetcher = Fetcher(http, timeout_s=args.timeout, attempts=args.attempts, max_bytes=args.max_listing_mb)
         with ThreadPoolExecutor(max_workers=args.concurrency, thread_name_prefix="knollm-fetch") as pool:
             for future in as_completed([pool.submit(fetch_one, fetcher, plan, args.out) for plan in todo]):
@@ -108,7 +105,7 @@ def fetch_one(fetcher: Fetcher, plan: ListingPlan, out: Path) -> Outcome:
     """Fetch one listing and write it; on failure the previous snapshot stays as it was."""
     count = [0]
     try:
-        fetched = fetcher.fetch(plan, count)
+        fetched = fetcher.fetch(plan.request(), count)
     except ClientError as exc:
         status = exc.status if isinstance(exc, ProviderError) else getattr(exc, "status", None)
         return Outcome(plan.provider, "failed", terminal_safe(str(exc)), type(exc).__name__,

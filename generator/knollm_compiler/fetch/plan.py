@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from knollm.client.paged_listing import ListingRequest, Paging
 from knollm.client.target import Secret
 from knollm.config.keys import resolve_refs
 from knollm.config.model import Config, ProviderSettings
@@ -34,6 +35,13 @@ class ListingPlan:
     skip: str | None = None
     key_env: str | None = None
     """Where the key came from (`env:NAME`), for the summary; never the key."""
+
+    def request(self) -> ListingRequest:
+        """The plan as the client's `ListingRequest` (plain data: the runtime never reads compiler types)."""
+        spec = self.listing
+        paging = Paging(spec.pagination, spec.page_size_param, spec.page_size, spec.cursor_param, spec.cursor_field,
+                        spec.more_field, spec.token_param, spec.token_field)
+        return ListingRequest(self.provider, self.url, self.auth_header, self.key, dict(self.headers), paging)
 
 
 def make_plans(specs: Mapping[str, ProviderSpec], config: Config | None, env: Mapping[str, str],

@@ -1,26 +1,64 @@
-"""One provider's listing over HTTP: every page, each with retries, the whole bounded in bytes and pages.
+"""A provider's whole model listing over HTTP (for `knollm-build fetch`): every page, each with retries, the whole
+bounded in bytes and pages, merged back into the first page's shape.
 
-The HTTP layer is the runtime client's: auth headers as the adapters send them, its status → error mapping
-(401/403 `AuthenticationFailed`, 429 `RateLimited` with `Retry-After`, 5xx `ProviderUnavailable`, timeouts),
-its redaction of provider text, and the router's backoff (full jitter, `Retry-After` as a floor).
+The HTTP layer is the client's: auth headers as the adapters send them, its status → error mapping (401/403
+`AuthenticationFailed`, 429 `RateLimited` with `Retry-After`, 5xx `ProviderUnavailable`, timeouts), its redaction
+of provider text, and the router's backoff (full jitter, `Retry-After` as a floor). What to fetch is a
+`ListingRequest`, plain data (the compiler builds it from a provider file's `[listing]`; this module never reads
+the compiler's types). Part of the `client` extra: it needs httpx.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import orjson
 
-from knollm.client.adapters.base import auth_headers, error_for, error_for_transport
-from knollm.client.errors import ClientError, InvalidResponse, ProviderUnavailable, RateLimited, Timeout, excerpt
-from knollm.client.target import Target
-from knollm.router.backoff import Backoff
+from ..router.backoff import Backoff
+from .adapters.base import auth_headers, error_for, error_for_transport
+from .errors import ClientError, InvalidResponse, ProviderUnavailable, RateLimited, Timeout, excerpt
+from .target import Secret, Target
 
-from .plan import ListingPlan
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """How a listing pages (see the provider file's `[listing]`): `none`, `cursor` or `page_token`."""
+
+    pagination: Literal["none", "cursor", "page_token"] = "none"
+    page_size_param: str | None = None
+    page_size: int | None = None
+    cursor_param: str = "after_id"
+    cursor_field: str = "last_id"
+    more_field: str = "has_more"
+    token_param: str = "pageToken"
+    token_field: str = "nextPageToken"
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRequest:
+    """One provider's listing: where, with which auth header and key, extra headers, and how it pages."""
+
+    provider: str
+    url: str
+    auth_header: str = "none"
+    key: Secret | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    paging: Paging = field(default_factory=Paging)
+
+
+@contextmanager
+def listing_http(concurrency: int) -> Iterator[httpx.Client]:
+    """One HTTP client for all listings: pooled for `concurrency` workers; no redirects (a key header would follow
+    them to another host) and no proxy or netrc settings from the environment."""
+    limits = httpx.Limits(max_connections=concurrency * 2, max_keepalive_connections=concurrency)
+    with httpx.Client(limits=limits, follow_redirects=False, trust_env=False) as http:
+        yield http
+
 
 MAX_PAGES = 1000
 """Most pages read from one listing: a provider that always says "more" cannot loop for ever."""
@@ -57,7 +95,7 @@ class Fetcher:
     backoff: Backoff = field(default_factory=Backoff)
     sleep: Callable[[float], None] = time.sleep
 
-    def fetch(self, plan: ListingPlan, count: list[int] | None = None) -> Fetched:
+    def fetch(self, plan: ListingRequest, count: list[int] | None = None) -> Fetched:
         """Every page of the plan's listing, merged into the first page's shape. `count` (one int) is
         increased with each request, so a failure can still say how many attempts were made."""
         target = Target(plan.provider, "-", plan.url, auth_header=plan.auth_header, key=plan.key,
@@ -65,8 +103,8 @@ class Fetcher:
         tally = count if count is not None else [0]
         pages: list[Any] = []
         params: dict[str, str] = {}
-        if plan.listing.page_size_param and plan.listing.page_size:
-            params[plan.listing.page_size_param] = str(plan.listing.page_size)
+        if plan.paging.page_size_param and plan.paging.page_size:
+            params[plan.paging.page_size_param] = str(plan.paging.page_size)
         budget = self.max_bytes
         while len(pages) < MAX_PAGES:
             page, size = self._page(plan, target, params, budget, tally)
@@ -79,7 +117,7 @@ class Fetcher:
         document, entries = merge_pages(plan, pages)
         return Fetched(document, entries, tally[0], len(pages))
 
-    def _page(self, plan: ListingPlan, target: Target, params: dict[str, str], budget: int,
+    def _page(self, plan: ListingRequest, target: Target, params: dict[str, str], budget: int,
               tally: list[int]) -> tuple[Any, int]:
         attempt = 0
         while True:
@@ -93,7 +131,7 @@ class Fetcher:
                 wait = exc.retry_after if isinstance(exc, RateLimited) else None
                 self.sleep(self.backoff.delay(attempt, wait))
 
-    def _once(self, plan: ListingPlan, target: Target, params: dict[str, str], budget: int) -> tuple[Any, int]:
+    def _once(self, plan: ListingRequest, target: Target, params: dict[str, str], budget: int) -> tuple[Any, int]:
         headers = {"Accept": "application/json", **plan.headers, **auth_headers(target)}
         try:
             with self.http.stream("GET", plan.url, params=params, headers=headers,
@@ -137,9 +175,9 @@ def parse_page(response: httpx.Response, target: Target) -> Any:
     return data
 
 
-def next_params(plan: ListingPlan, page: Any) -> dict[str, str] | None:
+def next_params(plan: ListingRequest, page: Any) -> dict[str, str] | None:
     """The query parameters of the next page, or None when this page was the last."""
-    spec = plan.listing
+    spec = plan.paging
     if spec.pagination == "none" or not isinstance(page, dict):
         return None
     if spec.pagination == "cursor":
@@ -160,7 +198,7 @@ def entries_key(page: dict[str, Any]) -> str | None:
     return max(records, key=lambda k: (len(page[k]), k), default=lists[0] if lists else None)
 
 
-def merge_pages(plan: ListingPlan, pages: list[Any]) -> tuple[Any, int]:
+def merge_pages(plan: ListingRequest, pages: list[Any]) -> tuple[Any, int]:
     """One document in the first page's shape holding every page's entries (pagination fields dropped)."""
     first = pages[0]
     if isinstance(first, list):
@@ -172,7 +210,7 @@ def merge_pages(plan: ListingPlan, pages: list[Any]) -> tuple[Any, int]:
     for page in pages:
         if isinstance(page, dict) and isinstance(page.get(key), list):
             merged.extend(page[key])
-    spec = plan.listing
+    spec = plan.paging
     dropped = {spec.cursor_field, spec.more_field, spec.token_field} if spec.pagination != "none" else set()
     document = {k: (merged if k == key else v) for k, v in first.items() if k not in dropped}
     return document, len(merged)
