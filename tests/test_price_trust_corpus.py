@@ -15,7 +15,8 @@ from corpus import CORPUS, CORPUS_TIER, REPO
 from knollm_compiler.build import BuildResult, compile_catalog
 from knollm_compiler.bundle_records import Model
 
-SNAPSHOT_SOURCES = frozenset({"listing", "manual", "litellm"})
+# `derived`: computed from a router listing's routes (upstreams exist only in snapshot listings).
+SNAPSHOT_SOURCES = frozenset({"listing", "manual", "litellm", "derived"})
 # ID_MATCHING: genai-prices matches a listing's id to one of its own models, and duplicate ids join the id the
 # provider's listing uses, so in a snapshot build genai-prices' price lands on the listing's id instead of its
 # own: such differences come from which ids the snapshot declares, not from which value is newer.
