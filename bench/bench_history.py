@@ -18,10 +18,10 @@ from typing import Any
 from knollm.client.target import Secret
 from knollm.history import load_changes
 from knollm.testing import CANARY_KEYS, FakeProviderProcess
-from knollm_compiler.changes import changes_document
+from knollm_compiler.change_detect import changes_document
 from knollm_compiler.fetch.command import run
 from knollm_compiler.fetch.plan import ListingPlan
-from knollm_compiler.history import BESIDE_BUNDLE, HISTORY_FILE, record
+from knollm_compiler.history_record import BESIDE_BUNDLE, HISTORY_FILE, record
 
 
 def bundle(date: str, count: int, shift: int) -> dict[str, Any]:

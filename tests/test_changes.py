@@ -13,8 +13,16 @@ import pytest
 
 from knollm.changes_command import selected
 from knollm.history import Change, load_changes, price_line, since_day
-from knollm_compiler.changes import changes_document, diff_bundles, percent
-from knollm_compiler.history import HistoryError, after_build, read_history, record, replay, replay_main, usage_problem
+from knollm_compiler.change_detect import changes_document, diff_bundles, percent
+from knollm_compiler.history_record import (
+    HistoryError,
+    after_build,
+    read_history,
+    record,
+    replay,
+    replay_main,
+    usage_problem,
+)
 
 
 def bundle(date: str, models: list[dict[str, Any]], providers: tuple[str, ...] = ("p",)) -> dict[str, Any]:

@@ -91,7 +91,7 @@ def test_catalog_history_and_cli(two_builds: Path, capsys: pytest.CaptureFixture
 def test_feed_entries_and_chart_points_of_the_flow(two_builds: Path) -> None:
     import xml.etree.ElementTree as ET
 
-    from knollm_site.changes import atom_feed, price_index, price_series, site_changes
+    from knollm_site.change_pages import atom_feed, price_index, price_series, site_changes
 
     catalog = Catalog.load(two_builds / "two" / "catalog.json")
     recorded = site_changes(catalog)

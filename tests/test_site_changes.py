@@ -10,7 +10,7 @@ from pathlib import Path
 
 from knollm import Catalog
 from knollm.history import Change
-from knollm_site.changes import atom_feed, price_chart, price_index, price_series, source_freshness
+from knollm_site.change_pages import atom_feed, price_chart, price_index, price_series, source_freshness
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site" / "bundle.json"
 ATOM = "{http://www.w3.org/2005/Atom}"

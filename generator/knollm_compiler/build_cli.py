@@ -11,7 +11,7 @@ from knollm.bundle import no_gc
 from knollm.progress import progress
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
-from . import history
+from . import history_record as history
 from .build import BuildResult, compile_catalog, strict_problems
 from .bundle_writer import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
 from .folders import catalog_problem, out_problem, snapshots_problem

@@ -56,7 +56,7 @@ def build_commands() -> list[Command]:
     and `replay-history` (dispatched before the build's own parser, so read from their own parsers)."""
     from knollm_compiler.build_cli import parser
     from knollm_compiler.fetch.command import parser as fetch_parser
-    from knollm_compiler.history import replay_parser
+    from knollm_compiler.history_record import replay_parser
 
     return [*walk(parser(), "knollm-build"), *walk(fetch_parser(), "knollm-build fetch", depth=1),
             *walk(replay_parser(), "knollm-build replay-history", depth=1)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from . import analysis, changes
+from . import analysis, change_pages
 from .escape import escape_md, md_cell, md_code
 from .fmt import count, money, rel
 from .views import SiteData, paid_chat_models
@@ -52,14 +52,14 @@ def cheapest_text(site: SiteData, here: str, capability: str | None = None, min_
 def freshness_text(site: SiteData) -> str:
     """Markdown: a table of the sources (newest first) with their date and age at the data date, then the
     providers whose listing fetch failed (their listing is the last good one)."""
-    rows = changes.source_freshness(site.catalog)
+    rows = change_pages.source_freshness(site.catalog)
     if not rows:
         return "This build records no source dates."
     lines = ["| source | data date | age at the data date |", "| --- | --- | ---: |"]
     for row in rows:
         age = "—" if row.age_days is None else f"{row.age_days} days"
         lines.append(f"| {md_cell(row.file)} | {md_cell(row.day)} | {age} |")
-    failed = changes.failed_fetches(site.catalog)
+    failed = change_pages.failed_fetches(site.catalog)
     if failed:
         names = ", ".join(md_cell(p.name) for p in failed)
         lines += ["", f"The last listing fetch failed for {len(failed)} provider(s), whose listing here is the last "

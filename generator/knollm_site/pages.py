@@ -16,7 +16,7 @@ from knollm import Model
 from knollm.comparable import TURN_TOKENS
 from knollm.libraries import CATEGORIES, CRITERIA, FEATURES, USE_CASES
 
-from . import analysis, changes, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
+from . import analysis, change_pages, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
 from .explorer_data import MORE_FILE, explorer_document, part_bytes, split_document
 from .load import REPO_ROOT, schema_bytes
 from .page_render import TEMPLATES, Renderer
@@ -52,7 +52,7 @@ class PageBuilder:
     def __init__(self, site: SiteData, templates: Path = TEMPLATES) -> None:
         self.site = site
         self.renderer = Renderer(templates)
-        self.recorded = changes.site_changes(site.catalog)
+        self.recorded = change_pages.site_changes(site.catalog)
         """The history beside the bundle, newest first (read once per build)."""
         self.common = {"site": site, "catalog": site.catalog, "bundle_url": BUNDLE_URL, "schema_url": SCHEMA_URL,
                        "model_cap": MODEL_CAP}
@@ -81,8 +81,9 @@ class PageBuilder:
                         agreement=quality.agreement_rows(catalog), totals=quality.totals(catalog),
                         percent=quality.percent, flags=quality.flag_summary(catalog), units=quality.unit_rows(catalog))
         recorded = self.recorded
-        yield self.page("changes.md.j2", changes.PAGE_PATH, rows=changes.page_rows(recorded), total=len(recorded),
-                        feed=Markup(fmt.rel(changes.PAGE_PATH, changes.FEED_PATH)),
+        yield self.page("changes.md.j2", change_pages.PAGE_PATH, rows=change_pages.page_rows(recorded),
+                        total=len(recorded),
+                        feed=Markup(fmt.rel(change_pages.PAGE_PATH, change_pages.FEED_PATH)),
                         script=Markup(fmt.rel("models/changes/index.html", LIBRARY_FILTER_JS)))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
@@ -99,7 +100,7 @@ class PageBuilder:
             example = next((m for m in page.models if m.kind == "chat"), None)
             yield self.page("provider.md.j2", page.path, page.edit_path, page=page,
                             snippets=snippets(page.provider, example),
-                            listing_day=changes.provider_source_day(self.site.catalog, page.provider.id))
+                            listing_day=change_pages.provider_source_day(self.site.catalog, page.provider.id))
 
     def library_pages(self) -> Iterator[GeneratedFile]:
         """The Libraries section: overview, comparison, recommendations, compatibility, one page per library."""
@@ -128,9 +129,9 @@ class PageBuilder:
     def family_pages(self) -> Iterator[GeneratedFile]:
         """One page per family worth a page (see `views`)."""
         edit = EDIT_BASE + "catalog/families/rules.toml"
-        prices = changes.price_index(self.recorded)
+        prices = change_pages.price_index(self.recorded)
         for page in self.site.families:
-            chart = changes.price_chart(changes.price_series(page.offers, prices)) if prices else Markup("")
+            chart = change_pages.price_chart(change_pages.price_series(page.offers, prices)) if prices else Markup("")
             yield self.page("family.md.j2", page.path, edit, page=page, turn=TURN, turn_cost=turn_cost,
                             capabilities=capability_list, price_chart=chart)
 
@@ -158,7 +159,7 @@ def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: 
     builder = PageBuilder(site, templates)
     files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages(), *builder.library_pages()]
     site_url = os.environ.get("KNOLLM_SITE_URL") or SITE_URL
-    files.append(GeneratedFile(changes.FEED_PATH, changes.atom_feed(builder.recorded, site_url)))
+    files.append(GeneratedFile(change_pages.FEED_PATH, change_pages.atom_feed(builder.recorded, site_url)))
     files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
     files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
     files.extend(explorer_files(site, bundle))

@@ -1,7 +1,7 @@
 """What changed between two bundles: models and providers added or removed, prices (old → new, percent), context
 windows and capabilities. Works on the bundles' JSON (a previous bundle may be of an older schema).
 
-Every change is one flat record (the `catalog/history/` line format, see `history.py`):
+Every change is one flat record (the `catalog/history/` line format, see `history_record.py`):
 `{"date", "kind", "provider", "model", "field", "old", "new", "percent"}`; prices and percents are decimal
 strings, never floats; a price that appears or disappears has `old` or `new` null and no percent (unknown is
 not zero).

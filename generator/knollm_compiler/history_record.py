@@ -1,6 +1,6 @@
 """The change history: `catalog/history/changes.jsonl`, one compact JSON line per change, kept across builds.
 
-- `knollm-build --previous OLD.json` writes `dist/changes.json` (see `changes.py`);
+- `knollm-build --previous OLD.json` writes `dist/changes.json` (see `change_detect.py`);
 - `--record-history` adds those changes to `catalog/history/changes.jsonl`;
 - `knollm-build replay-history OLD1.json OLD2.json ...` seeds it from old bundles (in data-date order).
 
@@ -24,7 +24,7 @@ import orjson
 from knollm.safefile import UnsafeFile, read_bytes
 
 from .bundle_writer import json_bytes, write_if_changed
-from .changes import Change, changes_document, diff_bundles, sort_key
+from .change_detect import Change, changes_document, diff_bundles, sort_key
 
 HISTORY_FILE = "changes.jsonl"
 """The history's file name in `catalog/history/`."""
