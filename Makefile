@@ -9,6 +9,11 @@ SNAPSHOT_ARGS := $(if $(strip $(SNAPSHOTS)),--snapshots $(SNAPSHOTS),)
 # The build's as-of date (YYYY-MM-DD): dated prices are resolved at it. Default: the newest source date.
 AS_OF ?=
 AS_OF_ARGS := $(if $(strip $(AS_OF)),--as-of $(AS_OF),)
+# PREVIOUS=PATH: a previous bundle; the build writes dist/changes.json, and with RECORD_HISTORY=1 adds the changes
+# to catalog/history/changes.jsonl (the history is copied beside the bundle as history.jsonl).
+PREVIOUS ?=
+RECORD_HISTORY ?=
+HISTORY_ARGS := $(if $(strip $(PREVIOUS)),--previous $(PREVIOUS) $(if $(strip $(RECORD_HISTORY)),--record-history),)
 # The real corpus for the corpus test tier and the benchmarks.
 CORPUS ?= ../shared/model_catalog
 # The documentation site: generated from dist/catalog.json into site/ (see src_docs/mkdocs.yml).
@@ -26,6 +31,8 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  variables: SNAPSHOTS=DIR (raw listings for build), AS_OF=YYYY-MM-DD (resolve dated prices at that day),"
 	@echo "             CORPUS=DIR (real corpus for tests/bench), LOCK_ARGS=--upgrade (make lock: newest versions)"
+	@echo "             PREVIOUS=OLD.json RECORD_HISTORY=1 (make build: dist/changes.json, record catalog/history/)"
+	@echo "             FETCH_OUT=DIR FETCH_ARGS='--provider X --config knollm.toml' (make fetch: where and what)"
 
 # Exactly what CI tested: every package, pip itself included, at the version and hash in $(LOCK); nothing
 # is resolved here. The project goes on top, editable, built by the locked hatchling (no build isolation, so no
@@ -37,8 +44,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	touch $(STAMP)
 
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
-	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) --out dist
+	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) $(HISTORY_ARGS) --out dist
 	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
+	if [ -f dist/history.jsonl ]; then cp dist/history.jsonl runtime/knollm/data/history.jsonl; fi
 	$(SITE_BUILD)
 	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
 
@@ -71,6 +79,35 @@ package: $(STAMP) ## build the wheel and the sdist, with the compiled bundle, in
 	$(BIN)/python -m zipfile -l dist/packages/*.whl | grep -q 'knollm/data/catalog.json' || { echo "the wheel lacks the bundle"; exit 1; }
 	tar -tzf dist/packages/*.tar.gz | grep -q 'runtime/knollm/data/catalog.json' || { echo "the sdist lacks the bundle"; exit 1; }
 
+# `make fetch`: the providers' live model listings into FETCH_OUT (keys from the env vars the provider files or
+# FETCH_ARGS' --config name); `make build SNAPSHOTS=$(FETCH_OUT)` compiles them. A failed provider keeps its old file.
+FETCH_OUT ?= dist/snapshots
+FETCH_ARGS ?=
+.PHONY: fetch
+fetch: $(STAMP) ## fetch every provider's model listing into FETCH_OUT (default dist/snapshots), with a status file
+	$(BIN)/knollm-build fetch --out $(FETCH_OUT) $(FETCH_ARGS)
+
+# `make refresh`: what .github/workflows/refresh.yml runs, step by step (fetch, previous-bundle, build with history).
+# PUBLISHED_BUNDLE_URL: the bundle the site publishes now (the "previous" one); empty: no changes are recorded.
+REFRESH_DIR ?= dist/refresh
+PUBLISHED_BUNDLE_URL ?=
+REFRESH_PREVIOUS := $(REFRESH_DIR)/previous.json
+.PHONY: refresh previous-bundle refresh-build
+previous-bundle: ## download PUBLISHED_BUNDLE_URL into dist/refresh/previous.json (none when it cannot be had)
+	mkdir -p $(REFRESH_DIR) && rm -f $(REFRESH_PREVIOUS)
+	if [ -n "$(PUBLISHED_BUNDLE_URL)" ]; then curl -fsSL --max-time 300 --max-filesize 268435456 \
+		-o $(REFRESH_PREVIOUS) "$(PUBLISHED_BUNDLE_URL)" || rm -f $(REFRESH_PREVIOUS); fi
+
+refresh-build: $(STAMP) ## make build from dist/refresh/snapshots, recording the changes since the previous bundle
+	$(MAKE) --no-print-directory build SNAPSHOTS=$(REFRESH_DIR)/snapshots \
+		$$(test -f $(REFRESH_PREVIOUS) && echo PREVIOUS=$(REFRESH_PREVIOUS) RECORD_HISTORY=1)
+
+refresh: $(STAMP) ## fetch listings into dist/refresh/snapshots, build against the published bundle, record history
+	$(MAKE) --no-print-directory fetch FETCH_OUT=$(REFRESH_DIR)/snapshots \
+		|| echo "refresh: some listings failed; see $(REFRESH_DIR)/snapshots/failed_models.json"
+	$(MAKE) --no-print-directory previous-bundle
+	$(MAKE) --no-print-directory refresh-build
+
 lint: $(STAMP) ## ruff only
 	$(BIN)/ruff check .
 
@@ -87,6 +124,7 @@ bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same ru
 	$(BIN)/python bench/bench_cache.py
 	$(BIN)/python bench/bench_analytics.py
 	$(BIN)/python bench/bench_router.py
+	$(BIN)/python bench/bench_history.py
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf dist site .pytest_cache .ruff_cache .mypy_cache .coverage

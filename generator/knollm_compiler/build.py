@@ -26,7 +26,7 @@ from .precedence import cap_dates
 from .problems import BuildError, Problem, Severity
 from .provider_csv import read_provider_csv
 from .provider_kind import closed_labs_served, inferred_kind
-from .providers import ProviderSpec, load_provider_specs
+from .providers import NOT_IN_BUNDLE, ProviderSpec, load_provider_specs
 from .report import build_report, report_text, source_report, status_report, unrecognised_report
 from .report_records import SourceReport
 from .snapshot_folder import read_folder
@@ -198,7 +198,7 @@ def _providers(
         spec = specs.get(pid)
         if spec:
             providers.append(Provider(id=pid, authored=True, auth=Auth(**spec.auth.model_dump()),
-                                      **spec.model_dump(exclude={"auth"}), status=status, model_count=model_count,
+                                      **spec.model_dump(exclude=NOT_IN_BUNDLE), status=status, model_count=model_count,
                                       priced_model_count=priced_count))
         else:
             hint = csv_hints.get(pid, {})

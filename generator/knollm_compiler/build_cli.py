@@ -11,6 +11,7 @@ from knollm.bundle import no_gc
 from knollm.progress import progress
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
+from . import history_record as history
 from .build import BuildResult, compile_catalog, strict_problems
 from .bundle_writer import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
 from .folders import catalog_problem, out_problem, snapshots_problem
@@ -38,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-file-mb", type=_megabytes, default=DEFAULT_MAX_FILE_MB * MIB, metavar="MB",
                    help=f"refuse input files larger than this many MiB (default: {DEFAULT_MAX_FILE_MB})")
     p.add_argument("--quiet", action="store_true", help="print only the totals line and errors")
+    history.add_arguments(p)
     return p
 
 
@@ -49,11 +51,19 @@ def _day(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["fetch"]:  # `knollm-build fetch ...`: the listing fetcher (knollm_compiler.fetch)
+        from .fetch.command import main as fetch_main
+
+        return fetch_main(given[1:])
+    if given[:1] == ["replay-history"]:  # seed catalog/history/ from old bundles
+        return history.replay_main(given[1:])
     args = parser().parse_args(argv)
     snapshots = args.snapshots
     if snapshots is None and (args.catalog / "snapshots").is_dir():
         snapshots = args.catalog / "snapshots"
-    if usage := folder_problem(args.catalog, snapshots, args.out):  # before any work: nothing read or written
+    usage = folder_problem(args.catalog, snapshots, args.out) or history.usage_problem(args)
+    if usage:  # before any work: nothing read or written
         print(f"knollm-build: {usage}", file=sys.stderr)
         return 2
     try:
@@ -68,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         _write_outputs(args.out, args.catalog, result)
     except OSError as exc:
         print(f"knollm-build: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if history_problem := history.after_build(args, args.out, args.catalog):
+        print(f"knollm-build: {history_problem}", file=sys.stderr)
         return 1
     lines = result.report_text.splitlines()
     print(next((line for line in lines if line.startswith("totals:")), "") if args.quiet else "\n".join(lines))

@@ -9,10 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .authored import load_authored
 from .bundle_vocab import ApiKind, AuthHeader, AuthoredProviderKind
+from .listing_spec import ListingSpec
 from .problems import Problem, Severity
 
 PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL = re.compile(r"^https?://[^\s]+$")
+NOT_IN_BUNDLE: set[str] = {"auth", "listing", "redistribute"}
+"""Provider-file fields the bundle's provider record does not take as they are: `auth` is copied on its own;
+`listing` and `redistribute` are for `knollm-build fetch` and the refresh workflow only."""
 FACT_NAMES = frozenset(
     {"homepage", "docs_url", "kind", "api_kind", "base_url", "models_path", "free_tier", "notes", "auth"}
 )
@@ -67,6 +71,11 @@ class ProviderSpec(BaseModel):
     """Authentication."""
     sources: dict[str, str]
     """Fact name -> URL backing it. Must back at least `base_url` and `auth`."""
+    listing: ListingSpec = ListingSpec()
+    """How `knollm-build fetch` fetches the model listing (endpoint, auth, pagination); OpenAI-shaped by default."""
+    redistribute: bool = False
+    """Whether the provider's terms allow publishing its raw listing: the refresh workflow commits fetched
+    snapshots only of providers that say true (unknown terms: false)."""
 
     @field_validator("sources")
     @classmethod
@@ -84,7 +93,8 @@ class ProviderSpec(BaseModel):
 
     @model_validator(mode="after")
     def _local_only_over_http(self) -> ProviderSpec:
-        if self.base_url.startswith("http://") and self.kind not in ("local", "aggregator"):
+        plain_http = self.base_url.startswith("http://") or (self.listing.base_url or "").startswith("http://")
+        if plain_http and self.kind not in ("local", "aggregator"):
             raise ValueError("base_url must be https unless the provider is a local or self-hosted server")
         return self
 

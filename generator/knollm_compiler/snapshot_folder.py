@@ -51,6 +51,11 @@ class SnapshotFolder:
     providers_csv: Path | None = None
 
 
+def listing_name(provider: str) -> str:
+    """The listing file name of a provider id (`models_<provider>.json`, `-` written as `_`)."""
+    return f"models_{provider.replace('-', '_')}.json"
+
+
 def discover(directory: Path) -> tuple[list[SourceFile], list[str]]:
     """Listing files sorted by name, and the names of JSON files that follow no known naming."""
     found: list[SourceFile] = []

@@ -13,6 +13,7 @@ once per build, so the site shows exactly what `knollm` returns).
 - `snippets`, `clidoc`, `schemadoc`, `configdoc`: provider call snippets, the CLI reference, the bundle format
   reference, the configuration file reference;
 - `explorer_data`: the explorer's compact data (two parts);
+- `change_pages`: the "What changed" page, its Atom feed, family price charts and source freshness;
 - `pages`: all of it as a list of files.
 """
 

@@ -52,10 +52,14 @@ def knollm_commands() -> list[Command]:
 
 
 def build_commands() -> list[Command]:
-    """The compiler CLI, `knollm-build`, from `knollm_compiler.build_cli.parser()`."""
+    """The compiler CLI, `knollm-build`, from `knollm_compiler.build_cli.parser()`, then its subcommands `fetch`
+    and `replay-history` (dispatched before the build's own parser, so read from their own parsers)."""
     from knollm_compiler.build_cli import parser
+    from knollm_compiler.fetch.command import parser as fetch_parser
+    from knollm_compiler.history_record import replay_parser
 
-    return list(walk(parser(), "knollm-build"))
+    return [*walk(parser(), "knollm-build"), *walk(fetch_parser(), "knollm-build fetch", depth=1),
+            *walk(replay_parser(), "knollm-build replay-history", depth=1)]
 
 
 def fence(text: str) -> str:

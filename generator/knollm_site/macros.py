@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from . import analysis
-from .escape import escape_md, md_code
+from . import analysis, change_pages
+from .escape import escape_md, md_cell, md_code
 from .fmt import count, money, rel
 from .performance import load_results, performance_markdown
 from .views import SiteData, paid_chat_models
@@ -50,6 +50,24 @@ def cheapest_text(site: SiteData, here: str, capability: str | None = None, min_
     return f"{name} ({md_code(model.id)}) at {prices}"
 
 
+def freshness_text(site: SiteData) -> str:
+    """Markdown: a table of the sources (newest first) with their date and age at the data date, then the
+    providers whose listing fetch failed (their listing is the last good one)."""
+    rows = change_pages.source_freshness(site.catalog)
+    if not rows:
+        return "This build records no source dates."
+    lines = ["| source | data date | age at the data date |", "| --- | --- | ---: |"]
+    for row in rows:
+        age = "—" if row.age_days is None else f"{row.age_days} days"
+        lines.append(f"| {md_cell(row.file)} | {md_cell(row.day)} | {age} |")
+    failed = change_pages.failed_fetches(site.catalog)
+    if failed:
+        names = ", ".join(md_cell(p.name) for p in failed)
+        lines += ["", f"The last listing fetch failed for {len(failed)} provider(s), whose listing here is the last "
+                  f"good one: {names}."]
+    return "\n".join(lines)
+
+
 _Macro = TypeVar("_Macro", bound=Callable[..., str])
 
 
@@ -73,6 +91,11 @@ def register(env: MacrosEnv, site: SiteData) -> None:
     def performance_table() -> str:
         """The Performance page's table from the committed `bench/results.json` (`make bench` writes it)."""
         return performance_markdown(load_results())
+
+    @env.macro
+    def freshness() -> str:
+        """Each source's date and age, and the providers whose last listing fetch failed."""
+        return freshness_text(site)
 
     @env.macro
     def cheapest(capability: str | None = None, min_context: int = 0) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,7 @@ from knollm import Model
 from knollm.comparable import TURN_TOKENS
 from knollm.libraries import CATEGORIES, CRITERIA, FEATURES, USE_CASES
 
-from . import analysis, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
+from . import analysis, change_pages, clidoc, configdoc, fmt, library_pages, matrices, quality, schemadoc
 from .explorer_data import explorer_document, part_bytes, published_parts
 from .load import REPO_ROOT, schema_bytes
 from .page_render import TEMPLATES, Renderer
@@ -32,6 +33,8 @@ SCHEMA_URL = "api/v1/catalog.schema.json"
 LIBRARY_FILTER_JS = "assets/site/library-filter.js"
 """The comparison table's filter (a plain script; the table is complete without it)."""
 _TEMPLATE_EDIT = EDIT_BASE + "site_templates/"
+SITE_URL = "https://knollm.github.io/knollm/"
+"""The published site's address for the Atom feed's links (mkdocs.yml's default site_url; $KNOLLM_SITE_URL wins)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class PageBuilder:
     def __init__(self, site: SiteData, templates: Path = TEMPLATES) -> None:
         self.site = site
         self.renderer = Renderer(templates)
+        self.recorded = change_pages.site_changes(site.catalog)
+        """The history beside the bundle, newest first (read once per build)."""
         self.common = {"site": site, "catalog": site.catalog, "bundle_url": BUNDLE_URL, "schema_url": SCHEMA_URL,
                        "model_cap": MODEL_CAP}
 
@@ -75,6 +80,11 @@ class PageBuilder:
         yield self.page("data_quality.md.j2", "models/data-quality.md", ages=quality.source_ages(catalog),
                         agreement=quality.agreement_rows(catalog), totals=quality.totals(catalog),
                         percent=quality.percent, flags=quality.flag_summary(catalog), units=quality.unit_rows(catalog))
+        recorded = self.recorded
+        yield self.page("changes.md.j2", change_pages.PAGE_PATH, rows=change_pages.page_rows(recorded),
+                        total=len(recorded),
+                        feed=Markup(fmt.rel(change_pages.PAGE_PATH, change_pages.FEED_PATH)),
+                        script=Markup(fmt.rel("models/changes/index.html", LIBRARY_FILTER_JS)))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
                         knollm=clidoc.knollm_commands(), builder=clidoc.build_commands())
         records_source = EDIT_BASE + "generator/knollm_compiler/bundle_records.py"
@@ -89,7 +99,8 @@ class PageBuilder:
         for page in self.site.providers:
             example = next((m for m in page.models if m.kind == "chat"), None)
             yield self.page("provider.md.j2", page.path, page.edit_path, page=page,
-                            snippets=snippets(page.provider, example))
+                            snippets=snippets(page.provider, example),
+                            listing_day=change_pages.provider_source_day(self.site.catalog, page.provider.id))
 
     def library_pages(self) -> Iterator[GeneratedFile]:
         """The Libraries section: overview, comparison, recommendations, compatibility, one page per library."""
@@ -118,9 +129,11 @@ class PageBuilder:
     def family_pages(self) -> Iterator[GeneratedFile]:
         """One page per family worth a page (see `views`)."""
         edit = EDIT_BASE + "catalog/families/rules.toml"
+        prices = change_pages.price_index(self.recorded)
         for page in self.site.families:
+            chart = change_pages.price_chart(change_pages.price_series(page.offers, prices)) if prices else Markup("")
             yield self.page("family.md.j2", page.path, edit, page=page, turn=TURN, turn_cost=turn_cost,
-                            capabilities=capability_list)
+                            capabilities=capability_list, price_chart=chart)
 
 
 TURN = TURN_TOKENS
@@ -145,6 +158,8 @@ def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: 
     """Every generated file of the site for `site` (loaded from the bundle file `bundle`)."""
     builder = PageBuilder(site, templates)
     files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages(), *builder.library_pages()]
+    site_url = os.environ.get("KNOLLM_SITE_URL") or SITE_URL
+    files.append(GeneratedFile(change_pages.FEED_PATH, change_pages.atom_feed(builder.recorded, site_url)))
     files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
     files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
     files.extend(explorer_files(site, bundle))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import bundle, costs, decode, textmatch
+from . import history as change_history
 from .errors import BundleError, FamilyNotFound, InvalidArgument, ModelNotFound, ProviderNotFound
 from .query import Query, predicates, price_key, relevance, sort_models
 from .records import Comparison, CostBreakdown, Family, Model, Provider
@@ -327,6 +328,12 @@ class Catalog:
         return family.open_weights if family else None
 
     # -- search ---------------------------------------------------------------------------------------------
+
+    def history(self, model_id: str) -> list[change_history.Change]:
+        """The recorded changes of a model (prices, context window, capabilities, added/removed), oldest first,
+        from `history.jsonl` beside the bundle (see `knollm.history`); empty when there is none. A model that
+        has since been removed is looked up by its exact id."""
+        return change_history.of_model(self, model_id)
 
     def search(self, query: Query | str | None = None, /, **filters: Any) -> list[Model]:
         """Models matching a `Query` (or free text) plus keyword filters, sorted and limited.

@@ -8,6 +8,7 @@ import argparse
 from .catalog import Catalog
 from .errors import InvalidArgument
 from .explain import explain_empty
+from .history import price_line
 from .query import Query
 from .records import Family, Model, Provider
 from .render import FLAG_LEGEND, NONE, Output, flag, flagged, money, number
@@ -135,6 +136,7 @@ def _model_pairs(m: Model, catalog: Catalog) -> list[tuple[str, str]]:
         ("capabilities", ", ".join(declared)),
         ("not supported", ", ".join(denied)),
         *_pricing_pairs(m),
+        ("price history", price_line(catalog.history(m.id))),
         ("quantization", m.quantization or ""),
         ("created", m.created or ""),
         ("deprecation", m.deprecation_date or ""),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
-from . import __version__, commands, usage_commands
+from . import __version__, changes_command, commands, usage_commands
 from .cache_commands import add_cache_commands
 from .errors import InvalidArgument, KnollmError, NotFound
 from .libraries import CATEGORIES as LIBRARY_CATEGORIES
@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"knollm {__version__}")
     groups = parser.add_subparsers(dest="group", required=True,
                                    metavar="{providers,models,families,costs,tokens,libraries,config,chat,route,health,"
-                                           "cache,compare,usage,benchmark}")
+                                           "cache,compare,usage,benchmark,changes}")
 
     providers = _group(groups, "providers", "providers and the status of their model listings")
     listing = _command(providers, "list", "list providers", commands.providers_list, common)
@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cache_commands(groups, common, _command, _config_arguments)
     add_compare_command(groups, common, _config_arguments)
     usage_commands.add_commands(groups, common)
+    changes_command.add_command(groups, common)
     return parser
 
 

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import fake_listing
 from .fake_answers import Answer, Frames, JsonObject, PrefixCache, Turn, answer_for, sse
 from .fake_anthropic import AnthropicDialect
 from .fake_faults import Fault
@@ -190,6 +191,8 @@ class FakeHandler(BaseHTTPRequestHandler):
             return self._drop(reset=False)
         if fault.name == "slow" and self.fake._stopping.wait(fault.seconds):
             return self._drop(reset=False)
+        if route.route.endswith("/models") and not self.fake.listing.plain:
+            return self._listing(dialect, [] if fault.name == "empty" else self.fake.models, fault)
         if route.route.endswith("/models"):
             listing = dialect.listing([] if fault.name == "empty" else self.fake.models)
             return self._send_json(200, listing, dialect, malformed=fault.name == "malformed")
@@ -204,6 +207,23 @@ class FakeHandler(BaseHTTPRequestHandler):
         if route.stream or fault.streams:
             return self._stream(dialect.frames(answer), fault, dialect)
         self._send_json(200, dialect.plain(answer), dialect, malformed=fault.name == "malformed")
+
+    def _listing(self, dialect: Dialect, models: list[str], fault: Fault) -> None:
+        """Pages, prices and huge bodies of `fake_listing` (when `FakeProvider.listing` asks for them)."""
+        options = self.fake.listing
+        if not options.huge_bytes:
+            body = fake_listing.page(options, dialect, models, dict(parse_qsl(urlsplit(self.path).query)))
+            return self._send_json(200, body, dialect, malformed=fault.name == "malformed")
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        try:
+            for chunk in fake_listing.huge_chunks(dialect, models, options.huge_bytes):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            self.close_connection = True  # the client stopped reading (as it should): nothing more to send
 
     def _stream(self, frames: Frames, fault: Fault, dialect: Dialect) -> None:
         self.send_response(200)

@@ -59,6 +59,7 @@ from ..vocab import CALLABLE_API_KINDS
 from .fake_answers import PrefixCache
 from .fake_faults import FaultScript
 from .fake_handler import FakeHandler, RecordedRequest
+from .fake_listing import ListingOptions
 
 APIS = CALLABLE_API_KINDS
 DEFAULT_MODELS = ("tiny-chat", "tiny-tools")
@@ -84,6 +85,8 @@ class FakeProvider:
 
     def __init__(self, keys: KeySpec = None, *, models: Sequence[str] = DEFAULT_MODELS, port: int = 0) -> None:
         self.models = list(models)
+        self.listing = ListingOptions()
+        """Pagination, prices, context windows or a huge body in model listings (`fake_listing`)."""
         self._keys = _key_sets(keys)
         self._port = port
         self._script = FaultScript()
