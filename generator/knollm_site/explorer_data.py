@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from knollm.comparable import comparable_price, explorer_rule
+from knollm.records import TOKEN_PRICES
 from knollm.textmatch import SEARCH_RULES
 from knollm.vocab import KINDS, MODALITIES
 
@@ -30,7 +31,7 @@ PRICE_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache
 OTHER_PRICE_KEYS = ("input_audio_per_mtok", "output_audio_per_mtok", "audio_input_per_hour", "audio_output_per_hour",
                     "per_mchar", "per_kquery", "web_search_per_k")
 """Rare prices, written as an object of the ones a model has (after tiers and image prices), to keep rows small."""
-TIER_KEYS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
+TIER_KEYS = TOKEN_PRICES
 FIELDS = ("model_id", "provider", "name", "kind", "family", "context", "max_output", "input_modalities",
           "output_modalities", "capabilities_yes", "capabilities_no", "pricing", "created", "description",
           "open_weights", "quantization", "price_flags", "variant", "aliases")

@@ -22,11 +22,6 @@ from .types import ChatCompletion, ChatCompletionChunk, ChatRequest, JSONObject,
 
 log = logging.getLogger("knollm.client")
 
-REQUEST_PROBLEMS = frozenset({400, 413, 422})
-"""Statuses that say the request itself is wrong: another provider would refuse it too, so the call stops
-(the default of a route's `stop_on`)."""
-
-
 _NAMED = ("tools", "tool_choice", "response_format", "max_tokens", "temperature")
 
 

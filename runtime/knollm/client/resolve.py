@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import NotFound
-from ..records import Model, Pricing, Provider
+from ..records import TOKEN_PRICES, Model, Pricing, Provider
 from .target import Secret, Target
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 CACHE_LIMIT = 10_000
 """Most `model=` values a resolver remembers (one per distinct value a program uses, normally a handful)."""
-_PRICE_FIELDS = ("input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok")
 
 
 @dataclass(slots=True, frozen=True)
@@ -144,7 +143,7 @@ def _corrected(model: Model | None, settings: ModelSettings, provider_id: str, m
     configured = Pricing(input_per_mtok=settings.input_per_mtok, output_per_mtok=settings.output_per_mtok,
                          cache_read_per_mtok=settings.cache_read_per_mtok,
                          cache_write_per_mtok=settings.cache_write_per_mtok)
-    has_prices = any(getattr(configured, name) is not None for name in _PRICE_FIELDS)
+    has_prices = any(getattr(configured, name) is not None for name in TOKEN_PRICES)
     context = settings.context_window if settings.context_window is not None else (
         model.context_window if model else None)
     max_output = settings.max_output_tokens if settings.max_output_tokens is not None else (

@@ -82,7 +82,7 @@ class Policy:
 
 def policy_for(config: Config, requested: str, strategy: str | None = None) -> Policy:
     """The policy of `model=requested`: its route's settings when it names a route; `strategy` overrides."""
-    if strategy is not None and strategy not in STRATEGIES and strategy != "adaptive":
+    if strategy is not None and strategy not in STRATEGIES:
         raise InvalidArgument(f"unknown strategy {strategy!r}; use one of: {', '.join(STRATEGIES)}")
     route = config.routes.get(requested)
     if route is None:
@@ -153,8 +153,6 @@ class Router:
     def _decide(self, options: list[Option], needs: Needs, policy: Policy, store: HealthStore,
                 strategy: str) -> Decision:
         learned = strategy == "adaptive" and self.scorer is not None
-        if strategy == "adaptive" and self.scorer is None and strategy not in STRATEGIES:
-            raise InvalidArgument("strategy 'adaptive' needs a learning scorer: set the client's router.scorer")
         decision = decide(options, needs, "ordered" if learned else strategy, health=store, weights=policy.weights,
                           allow=policy.allow, deny=policy.deny, max_price=policy.max_price, rng=SHARED_RNG)
         if learned and self.scorer is not None:
