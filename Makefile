@@ -39,6 +39,7 @@ $(STAMP): pyproject.toml $(LOCK)
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
 	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) --out dist
 	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
+	if [ -f dist/catalog.json.idx ]; then cp dist/catalog.json.idx runtime/knollm/data/; else rm -f runtime/knollm/data/catalog.json.idx; fi
 	$(SITE_BUILD)
 	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
 

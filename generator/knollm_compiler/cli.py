@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from knollm import bundle_index
 from knollm.bundle import no_gc
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
@@ -89,10 +90,21 @@ def folder_problem(catalog: Path, snapshots: Path | None, out: Path) -> str | No
 def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
     with no_gc():  # the bundle's bytes are built from many small objects; see main()
         write_parts(out / "catalog.json", bundle_parts(result.bundle))
+        _write_index(out / "catalog.json")
     write_if_changed(out / "catalog.schema.json", json_bytes(bundle_schema()))
     write_if_changed(out / "report.txt", result.report_text.encode())
     write_if_changed(catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
     write_if_changed(catalog / "schema" / "library.schema.json", json_bytes(library_spec_schema()))
+
+
+def _write_index(bundle_path: Path) -> None:
+    """The runtime's index beside the bundle (`knollm.bundle_index`): it then loads without parsing the JSON."""
+    index = bundle_index.build(bundle_path.read_bytes())
+    target = bundle_index.path_for(bundle_path)
+    if index is None:  # not indexable (the JSON is read instead): no stale index may stay behind
+        target.unlink(missing_ok=True)
+    else:
+        write_if_changed(target, index)
 
 
 def _megabytes(text: str) -> int:

@@ -14,7 +14,7 @@ then reads the JSON as before), the byte range in the bundle of every top-level 
 per column, parsed on first use; prices as decimal strings). `ids` is every model id, one per line, so the first
 lookup by id is a substring search instead of building a dict of every id.
 
-The index is written by the compiler (`write_for`), is deterministic (same bundle, same bytes), and anything
+The index is written by the compiler (`knollm-build`, from `build`), is deterministic (same bundle, same bytes), and anything
 wrong with it (absent, stale, truncated, unreadable) only means the JSON is read instead.
 """
 
@@ -30,6 +30,7 @@ from typing import Any, overload
 
 from . import bundle, columns, decode, textmatch
 from .bundle_layout import LayoutError, scan
+from .errors import BundleError
 
 MAGIC = b"KNOLLM-INDEX 1\n"
 SUFFIX = ".idx"
@@ -54,7 +55,7 @@ def build(data: bytes) -> bytes | None:
         layout = scan(data)
         top = {key: bundle.loads(data[start:end]) for key, (start, end) in layout.top.items()}
         rows = _rows(data, layout.records, top)
-    except (LayoutError, ValueError, *decode.DECODE_ERRORS):
+    except (LayoutError, BundleError, ValueError, *decode.DECODE_ERRORS):
         return None
     if rows is None:
         return None
@@ -73,22 +74,9 @@ def build(data: bytes) -> bytes | None:
         placed[name] = [at, at + len(body)]
         at += len(body)
     header = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records),
+              "upgrade": top["schema_version"] == "1.0",
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
     return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
-
-
-def write_for(bundle_path: Path) -> bool:
-    """Write (or remove, when the bundle cannot be indexed) the index beside a bundle file; whether one exists."""
-    target = path_for(bundle_path)
-    index = build(bundle_path.read_bytes())
-    if index is None:
-        target.unlink(missing_ok=True)
-        return False
-    if not target.is_file() or target.read_bytes() != index:
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(index)
-        temporary.replace(target)
-    return True
 
 
 def _dumps(value: Any) -> bytes:
@@ -101,8 +89,7 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
     """Every column, by decoding each record in turn (one record held at a time), as `Catalog` would decode it."""
     shallow = {**top, "models": []}
     bundle.check(shallow)  # the top-level checks; the records are checked one by one below
-    if top["schema_version"] == "1.0":
-        return None  # an old layout the catalog rewrites on load
+    upgrade = top["schema_version"] == "1.0"  # an old layout, rewritten record by record as the catalog does
     raw_families = top.get("families") or []
     families = {raw["id"]: decode.family(raw) for raw in raw_families}
     family_of = {offer: raw["id"] for raw in raw_families for offer in raw.get("offers") or ()}
@@ -110,6 +97,8 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
     rows: dict[str, list[Any]] = {name: [] for name in columns.ALL_COLUMNS}
     for start, end in ranges:
         raw = bundle.loads(data[start:end])
+        if upgrade and isinstance(raw, dict):
+            bundle.upgrade_1_0([raw])
         if not bundle.is_model(raw) or "\n" in raw["id"] or bundle.index_problem([raw], []):
             return None
         model = decode.model(raw, None if "family" in raw else family_of.get(raw["id"]))
@@ -144,8 +133,9 @@ class Index:
         self._body = body
         self._sections: dict[str, list[int]] = header["sections"]
         self.size: int = header["models"]
-        self.document = LazyDocument(data, {k: (int(s), int(e)) for k, (s, e) in header["top"].items()},
-                                     LazyRecords(data, self._section("records"), self.size))
+        top = {k: (int(s), int(e)) for k, (s, e) in header["top"].items()}
+        records = LazyRecords(data, self._section("records"), self.size, upgrade=header["upgrade"])
+        self.document = LazyDocument(data, top, records)
         self.columns = columns.Columns(self.size, self._column)
 
     def _section(self, name: str) -> bytes:
@@ -201,8 +191,9 @@ def parse(data: bytes, index: bytes) -> Index | None:
 class LazyRecords(Sequence[dict[str, Any]]):
     """The `models` list of the bundle, each record parsed from its bytes on first access and kept."""
 
-    def __init__(self, data: bytes, offsets: bytes, size: int) -> None:
+    def __init__(self, data: bytes, offsets: bytes, size: int, *, upgrade: bool = False) -> None:
         self._data = data
+        self._upgrade = upgrade  # a format 1.0 bundle: each record is rewritten as `bundle.upgrade_1_0` does
         self._offsets = array("Q")
         self._offsets.frombytes(offsets)
         if sys.byteorder != "little":  # pragma: no cover
@@ -230,6 +221,8 @@ class LazyRecords(Sequence[dict[str, Any]]):
         if record is None:
             start, end = self._offsets[2 * index], self._offsets[2 * index + 1]
             record = self._parsed[index] = bundle.loads(self._data[start:end])
+            if self._upgrade:
+                bundle.upgrade_1_0([record])
         return record
 
     def __iter__(self) -> Iterator[dict[str, Any]]:

@@ -37,7 +37,7 @@ class Catalog(CatalogStore):
         index = bundle_index.open_for(where, data)
         if index is None:
             return cls(bundle.parse(data, str(where)), where, checked=True)
-        catalog = cls({"schema_version": "1.1", "models": [], "providers": []}, where, checked=True)
+        catalog = cls({"schema_version": "1.1", "models": [], "providers": []}, where, checked=True)  # no records yet
         catalog._use_index(index)
         return catalog
 
