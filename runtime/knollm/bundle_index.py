@@ -14,8 +14,8 @@ then reads the JSON as before), the byte range in the bundle of every top-level 
 per column, parsed on first use; prices as decimal strings). `ids` is every model id, one per line, so the first
 lookup by id is a substring search instead of building a dict of every id.
 
-The index is written by the compiler (`knollm-build`, from `build`), is deterministic (same bundle, same bytes), and anything
-wrong with it (absent, stale, truncated, unreadable) only means the JSON is read instead.
+The index is written by the compiler (`knollm-build`, with `build`), is deterministic (same bundle, same
+bytes), and anything wrong with it (absent, stale, truncated, unreadable) only means the JSON is read instead.
 """
 
 from __future__ import annotations

@@ -202,8 +202,11 @@ class Catalog(CatalogStore):
         if q.provider:  # narrowed by provider before any other column is read
             pool = sorted(i for p in dict.fromkeys(q.provider) for i in self._by_provider.get(p, ()))
         rows = columns.select(self._columns, q, pool)
-        with bundle.no_gc():
-            return [self._model_at(i) for i in rows]
+        try:
+            return list(map(self._decoded.__getitem__, rows))  # warm: every one decoded before
+        except KeyError:
+            with bundle.no_gc():
+                return [self._model_at(i) for i in rows]
 
     def cheapest(
         self,

@@ -8,9 +8,10 @@ Semantics are those of `knollm.query` (filters, sort keys and their natural orde
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import contains, ge, is_, is_not, le, lt
 from typing import Any
 
 from . import textmatch
@@ -36,6 +37,7 @@ MODEL_COLUMNS: dict[str, Callable[[Model], Any]] = {
 `haystack` (the folded search text, `textmatch.haystack`)."""
 DECIMAL_COLUMNS = frozenset({"input", "output", "price"})
 """Stored as decimal strings in the index, Decimal in memory."""
+_UNKNOWN_PRICE = Decimal("Infinity")  # above every bound: an unknown price never passes `max_*_price`
 ALL_COLUMNS = ("id", "provider", "model_id", "aliases", "family_name", "open_weights", "haystack", *MODEL_COLUMNS)
 
 
@@ -46,108 +48,110 @@ class Columns:
         self.size = size
         self._loader = loader
         self._loaded: dict[str, list[Any]] = {}
-        self._text: tuple[str, list[int]] | None = None
+        self._id_sorted: bool | None = None
 
     def __getitem__(self, name: str) -> list[Any]:
         column = self._loaded.get(name)
         if column is None:
-            column = self._loaded[name] = self._loader(name)
+            derived = self._derived(name)
+            column = self._loaded[name] = self._loader(name) if derived is None else derived
         return column
 
-    def rows_with_words(self, words: list[str], pool: Iterable[int] | None) -> list[int]:
-        """Positions whose haystack holds every word (`textmatch.matches`), within `pool` when given."""
-        haystacks = self["haystack"]
-        if pool is not None:
-            return [i for i in pool if textmatch.matches(words, haystacks[i])]
-        blob, starts = self._blob()
-        rarest, *others = sorted(words, key=len, reverse=True)  # the longest word is likely the rarest
-        found, end, at = [], len(blob), blob.find(rarest)
-        while at >= 0:  # one C-speed scan of all the text; a hit jumps to the next line
-            row = bisect_right(starts, at) - 1
-            found.append(row)
-            at = blob.find(rarest, starts[row + 1]) if starts[row + 1] < end else -1
-        return [i for i in found if textmatch.matches(others, haystacks[i])] if others else found
+    @property
+    def id_sorted(self) -> bool:
+        """Whether positions are in id order (the compiler writes models sorted by id)."""
+        if self._id_sorted is None:
+            ids = self["id"]
+            self._id_sorted = all(map(lt, ids, ids[1:]))
+        return self._id_sorted
 
-    def _blob(self) -> tuple[str, list[int]]:
-        """All haystacks joined by newlines (no folded text holds one) and where each starts (plus the end)."""
-        if self._text is None:
-            haystacks, starts, at = self["haystack"], [], 0
-            for hay in haystacks:
-                starts.append(at)
-                at += len(hay) + 1
-            starts.append(at)
-            self._text = ("\n".join(haystacks) + "\n", starts)
-        return self._text
+    def _derived(self, name: str) -> list[Any] | None:
+        """Columns computed from others once, for C-speed filters and sorts (see `_tests`)."""
+        if name == "context_key":
+            return [-1 if v is None else v for v in self["context"]]
+        if name in ("input_key", "output_key"):
+            return [_UNKNOWN_PRICE if v is None else v for v in self[name.removesuffix("_key")]]
+        if name == "name_key":
+            return [(name or local).lower() for name, local in zip(self["name"], self["model_id"], strict=True)]
+        if name == "id_rank":
+            rank = [0] * self.size
+            for position, row in enumerate(sorted(range(self.size), key=self["id"].__getitem__)):
+                rank[row] = position
+            return rank
+        return None
 
 
 def select(columns: Columns, q: Query, pool: list[int] | None) -> list[int]:
     """The positions matching `q` (except its provider filter, applied by the caller through `pool`), sorted
-    and limited as the query says."""
-    if words := textmatch.query_words(q.text or ""):
-        pool = columns.rows_with_words(words, pool)
-    rows = list(range(columns.size)) if pool is None else pool
-    for check in _checks(columns, q):
-        rows = list(filter(check, rows))
+    and limited as the query says. Each filter is one pass in C over the remaining positions (`compress` over
+    `map`), the cheap ones first, the text last."""
+    rows: list[int] | None = pool  # None: every position
+    for column, test, value in _tests(columns, q):
+        rows = _keep(rows, columns[column], test, value)
+    for word in textmatch.query_words(q.text or ""):
+        rows = _keep(rows, columns["haystack"], contains, word)
+    rows = list(range(columns.size)) if rows is None else rows
     rows = sort_rows(columns, rows, q)
     return rows if q.limit is None else rows[: q.limit]
 
 
-def _checks(columns: Columns, q: Query) -> list[Callable[[int], bool]]:
-    """One test per structured filter of `q` (`knollm.query.predicates`, over positions)."""
-    checks: list[Callable[[int], bool]] = []
+def _tests(columns: Columns, q: Query) -> list[tuple[str, Callable[[Any, Any], Any], Any]]:
+    """(column, test, value) per structured filter of `q` (`knollm.query.predicates`, over positions): a position
+    stays when `test(column[position], value)` is true. Unknown values never pass a bound: the `*_key` columns
+    hold -1 for an unknown context window and Infinity for an unknown price."""
+    tests: list[tuple[str, Callable[[Any, Any], Any], Any]] = []
     if q.kind:
-        checks.append(_is_in(columns["kind"], frozenset(q.kind)))
+        tests.append(("kind", _in, frozenset(q.kind)))
     if q.family:
-        checks.append(_is_in(columns["family"], frozenset(q.family)))
-    if q.min_context is not None:
-        checks.append(_at_least(columns["context"], q.min_context))
+        tests.append(("family", _in, frozenset(q.family)))
     for name, wanted in (("capabilities", q.capabilities), ("input_modalities", q.input_modalities),
                          ("output_modalities", q.output_modalities)):
-        checks.extend(_holds(columns[name], value) for value in wanted)
-    if q.max_input_price is not None:
-        checks.append(_at_most(columns["input"], q.max_input_price))
-    if q.max_output_price is not None:
-        checks.append(_at_most(columns["output"], q.max_output_price))
-    if q.priced is not None:
-        inputs, want = columns["input"], q.priced
-        checks.append(lambda i: (inputs[i] is not None) is want)
+        tests.extend((name, contains, value) for value in wanted)
     if q.flagged is not None:
-        flagged, want_flagged = columns["flagged"], q.flagged
-        checks.append(lambda i: flagged[i] is want_flagged)
+        tests.append(("flagged", is_, q.flagged))
     if q.open_weights is not None:
-        open_weights, want_open = columns["open_weights"], q.open_weights
-        checks.append(lambda i: open_weights[i] is want_open)
-    return checks
+        tests.append(("open_weights", is_, q.open_weights))
+    if q.priced is not None:
+        tests.append(("input", is_not if q.priced else is_, None))
+    if q.min_context is not None:
+        tests.append(("context_key", ge, q.min_context))
+    if q.max_input_price is not None:
+        tests.append(("input_key", le, q.max_input_price))
+    if q.max_output_price is not None:
+        tests.append(("output_key", le, q.max_output_price))
+    return tests
 
 
-def _is_in(column: list[Any], allowed: frozenset[str]) -> Callable[[int], bool]:
-    return lambda i: column[i] in allowed
+def _keep(rows: list[int] | None, column: list[Any], test: Callable[[Any, Any], Any], value: Any) -> list[int]:
+    """The positions (all when `rows` is None) where `test(column[position], value)` holds, in order."""
+    if rows is None:
+        return list(compress(range(len(column)), _apply(test, column, value)))
+    return list(compress(rows, _apply(test, map(column.__getitem__, rows), value)))
 
 
-def _at_least(column: list[Any], floor: int) -> Callable[[int], bool]:
-    return lambda i: column[i] is not None and column[i] >= floor
+def _apply(test: Callable[[Any, Any], Any], values: Iterable[Any], value: Any) -> Iterator[Any]:
+    if test is _in:  # set membership with the set's own method: no Python call per position
+        return map(value.__contains__, values)
+    return map(test, values, repeat(value))
 
 
-def _at_most(column: list[Any], cap: Decimal) -> Callable[[int], bool]:
-    return lambda i: column[i] is not None and column[i] <= cap
-
-
-def _holds(column: list[Any], value: str) -> Callable[[int], bool]:
-    return lambda i: value in column[i]
+def _in(value: Any, allowed: frozenset[str]) -> bool:  # pragma: no cover - `_apply` uses the set's method
+    return value in allowed
 
 
 def sort_rows(columns: Columns, rows: list[int], q: Query) -> list[int]:
-    """`knollm.query.sort_models` over positions."""
+    """`knollm.query.sort_models` over positions (positions are in id order when the bundle is)."""
     key = q.sort or ("relevance" if q.text else "id")
-    ids = columns["id"]
-    rows.sort(key=ids.__getitem__)
+    if not columns.id_sorted:
+        rows.sort(key=columns["id_rank"].__getitem__)
     if key == "id":
         if q.reverse:
             rows.reverse()
         return rows
     value, descending = _sort_value(columns, key, q.text or "")
-    known = [i for i in rows if value(i) is not None]
-    unknown = [i for i in rows if value(i) is None]
+    values = list(map(value, rows))
+    known = list(compress(rows, map(is_not, values, repeat(None))))
+    unknown = list(compress(rows, map(is_, values, repeat(None))))
     known.sort(key=value, reverse=descending != q.reverse)
     return known + unknown
 
@@ -165,12 +169,9 @@ def _sort_value(columns: Columns, key: str, text: str) -> tuple[Callable[[int], 
             return ranks[i]
 
         return rank, False
-    if key == "name":
-        names, local = columns["name"], columns["model_id"]
-        return (lambda i: (names[i] or local[i]).lower()), False
     column, descending = {"price": ("price", False), "input_price": ("input", False),
                           "output_price": ("output", False), "context": ("context", True),
-                          "created": ("created", True)}[key]
+                          "created": ("created", True), "name": ("name_key", False)}[key]
     return columns[column].__getitem__, descending
 
 
