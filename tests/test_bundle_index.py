@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import knollm
-from knollm import bundle, bundle_index
+from knollm import bundle, bundle_index, bundle_layout
 from knollm.bundle_layout import LayoutError, scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -192,3 +192,25 @@ def test_layout_is_in_bytes_after_non_ascii_text() -> None:
     layout = scan(data)
     assert [data[s:e] for s, e in layout.records] == ['{"id": "ü"}'.encode(), b'{"id":"x"}']
     assert data[slice(*layout.top["a"])] == '"é€😀"'.encode()
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 5, 8, 64])
+def test_layout_is_the_same_whatever_the_window(window: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan decodes a few MB at a time: values cut by a window's end (strings, numbers, multi-byte
+    characters, whitespace runs) are read whole."""
+    data = ('{"a": 12345678, "b" : "é€😀 long text",\n  "models": [ {"id": "ü", "n": 1.25e3} ,\t{"id":"x"}\n],'
+            ' "z": [1, {"k": "v"}]  }\n').encode()
+    expected = scan(data)
+    monkeypatch.setattr(bundle_layout, "WINDOW", window)
+    assert scan(data) == expected
+    assert [data[s:e] for s, e in expected.records] == ['{"id": "ü", "n": 1.25e3}'.encode(), b'{"id":"x"}']
+    assert data[slice(*expected.top["a"])] == b"12345678"
+    with pytest.raises(LayoutError, match="not JSON"):
+        scan(data[:-8])
+
+
+def test_the_index_built_with_small_windows_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = BUNDLES[1].read_bytes()
+    expected = bundle_index.build(data)
+    monkeypatch.setattr(bundle_layout, "WINDOW", 100)
+    assert bundle_index.build(data) == expected is not None

@@ -70,11 +70,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"knollm-build: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     lines = result.report_text.splitlines()
+    invariant_ok, failures = result.bundle.report.invariant_ok, strict_problems(result) if args.strict else []
+    del result  # the index is built from the written bundle: the compiled one need not stay in memory beside it
+    try:
+        _write_index(args.out / "catalog.json")
+    except OSError as exc:
+        print(f"knollm-build: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(next((line for line in lines if line.startswith("totals:")), "") if args.quiet else "\n".join(lines))
-    if not result.bundle.report.invariant_ok:
+    if not invariant_ok:
         print("knollm-build: read != emitted + rejected for some source (see report)", file=sys.stderr)
         return 1
-    if args.strict and (failures := strict_problems(result)):
+    if failures:
         print(f"knollm-build --strict: {len(failures)} problem(s):", file=sys.stderr)
         for problem in failures:
             print(f"  - {problem}", file=sys.stderr)
@@ -90,7 +97,6 @@ def folder_problem(catalog: Path, snapshots: Path | None, out: Path) -> str | No
 def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
     with no_gc():  # the bundle's bytes are built from many small objects; see main()
         write_parts(out / "catalog.json", bundle_parts(result.bundle))
-        _write_index(out / "catalog.json")
     write_if_changed(out / "catalog.schema.json", json_bytes(bundle_schema()))
     write_if_changed(out / "report.txt", result.report_text.encode())
     write_if_changed(catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))

@@ -70,12 +70,7 @@ def locate(path: str | os.PathLike[str] | None = None) -> Path:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable."""
-    return parse(read_bytes(path), str(path))
-
-
-def read_bytes(path: Path) -> bytes:
-    """The bytes of the bundle at `path`. Raises `BundleError` when it cannot be read.
+    """Read and check the bundle at `path`. Raises `BundleError` for anything unusable.
 
     Only a regular file is read, and at most `$KNOLLM_MAX_FILE_MB` of it (`safefile`): `/dev/zero`, a FIFO or a
     runaway file is refused instead of hanging or filling memory."""
@@ -88,7 +83,7 @@ def read_bytes(path: Path) -> bytes:
         raise BundleError(f"cannot read the file{origin}: {exc}", str(path)) from None
     except ValueError as exc:  # an invalid $KNOLLM_MAX_FILE_MB
         raise BundleError(str(exc), str(path)) from None
-    return data
+    return parse(data, str(path))
 
 
 def loads(data: bytes) -> Any:

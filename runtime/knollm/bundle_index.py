@@ -21,14 +21,16 @@ bytes), and anything wrong with it (absent, stale, truncated, unreadable) only m
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+import weakref
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, overload
 
-from . import bundle, columns, decode, textmatch
+from . import bundle, columns, decode, safefile, textmatch
 from .bundle_layout import LayoutError, scan
 from .errors import BundleError
 
@@ -59,12 +61,10 @@ def build(data: bytes) -> bytes | None:
         return None
     if rows is None:
         return None
-    sections: dict[str, bytes] = {"ids": "\n".join(rows["id"]).encode() + b"\n"}
+    ids = b"".join(bundle.loads(i).encode() + b"\n" for i in rows["id"])
+    sections: dict[str, bytes] = {"ids": ids}
     for name in columns.ALL_COLUMNS:
-        values = rows[name]
-        if name in columns.DECIMAL_COLUMNS:
-            values = [None if v is None else str(v) for v in values]
-        sections[name] = _dumps(values)
+        sections[name] = b"[" + b",".join(rows.pop(name)) + b"]"
     offsets = array("Q", [n for pair in layout.records for n in pair])
     if sys.byteorder != "little":  # pragma: no cover - the file is little-endian everywhere
         offsets.byteswap()
@@ -85,8 +85,9 @@ def _dumps(value: Any) -> bytes:
     return dumps(value, option=OPT_SORT_KEYS)
 
 
-def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> dict[str, list[Any]] | None:
-    """Every column, by decoding each record in turn (one record held at a time), as `Catalog` would decode it."""
+def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> dict[str, list[bytes]] | None:
+    """Every column, each value as JSON, by decoding each record in turn (one record held at a time), as `Catalog`
+    would decode it."""
     shallow = {**top, "models": []}
     bundle.check(shallow)  # the top-level checks; the records are checked one by one below
     upgrade = top["schema_version"] == "1.0"  # an old layout, rewritten record by record as the catalog does
@@ -94,7 +95,7 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
     families = {raw["id"]: decode.family(raw) for raw in raw_families}
     family_of = {offer: raw["id"] for raw in raw_families for offer in raw.get("offers") or ()}
     names = {raw["id"]: raw.get("name") or "" for raw in raw_families}
-    rows: dict[str, list[Any]] = {name: [] for name in columns.ALL_COLUMNS}
+    rows: dict[str, list[bytes]] = {name: [] for name in columns.ALL_COLUMNS}
     for start, end in ranges:
         raw = bundle.loads(data[start:end])
         if upgrade and isinstance(raw, dict):
@@ -107,8 +108,10 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
             family.open_weights if family else None)
         row = columns.model_row(model, family.name.lower() if family else "", open_weights,
                                 haystack_of(raw, family_of, names))
-        for name, value in row.items():
-            rows[name].append(value)
+        for name in columns.DECIMAL_COLUMNS:
+            row[name] = None if row[name] is None else str(row[name])
+        for name, value in row.items():  # kept as JSON: far smaller than 100k rows of Python objects
+            rows[name].append(_dumps(value))
     return rows
 
 
@@ -124,26 +127,62 @@ def haystack_of(raw: dict[str, Any], family_of: Mapping[str, str], names: Mappin
 # -- reading ------------------------------------------------------------------------------------------------
 
 
-class Index:
-    """A valid index opened over its bundle's bytes: the lazy document and the columns."""
+class FileSlices:
+    """Byte ranges of one open file, read when asked for (`os.pread`): the file is never held whole in memory.
 
-    def __init__(self, data: bytes, index: bytes, header: dict[str, Any], body: int) -> None:
-        self._data = data
+    The descriptor stays open for the catalog's life (closed with it), so a bundle replaced on disk meanwhile (the
+    compiler renames a new file into place) is not mixed with the one that was checked."""
+
+    def __init__(self, path: Path, max_bytes: int) -> None:
+        self.path = path
+        self._fd, self.size = safefile.open_regular(path, max_bytes)
+        self._closer = weakref.finalize(self, os.close, self._fd)
+
+    def read(self, start: int, end: int) -> bytes:
+        """Bytes `start:end`; a `BundleError` when the file can no longer give them (cut short, unreadable)."""
+        chunks, at = [], start
+        try:
+            while at < end:
+                chunk = os.pread(self._fd, end - at, at)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                at += len(chunk)
+        except OSError as exc:
+            raise BundleError(f"cannot read the file any more: {exc.strerror or exc}", str(self.path)) from None
+        if at < end:
+            raise BundleError("the file was cut short since it was loaded; load the catalog again", str(self.path))
+        return b"".join(chunks)
+
+    def digest(self) -> str:
+        """SHA-256 of the whole file, a megabyte at a time."""
+        state, at = hashlib.sha256(), 0
+        while chunk := os.pread(self._fd, 1 << 20, at):
+            state.update(chunk)
+            at += len(chunk)
+        return state.hexdigest()
+
+
+class Index:
+    """A valid index over its bundle: the lazy document and the columns."""
+
+    def __init__(self, source: FileSlices, index: FileSlices, header: dict[str, Any], body: int) -> None:
         self._index = index
         self._body = body
         self._sections: dict[str, list[int]] = header["sections"]
+        self._ids: bytes | None = None
         self.size: int = header["models"]
         top = {k: (int(s), int(e)) for k, (s, e) in header["top"].items()}
-        records = LazyRecords(data, self._section("records"), self.size, upgrade=header["upgrade"])
-        self.document = LazyDocument(data, top, records)
+        records = LazyRecords(source, self._section("records"), self.size, upgrade=header["upgrade"])
+        self.document = LazyDocument(source, top, records)
         self.columns = columns.Columns(self.size, self._column)
 
     def _section(self, name: str) -> bytes:
         start, end = self._sections[name]
-        return self._index[self._body + start: self._body + end]
+        return self._index.read(self._body + start, self._body + end)
 
     def _column(self, name: str) -> list[Any]:
-        values: list[Any] = bundle.loads(self._section(name))
+        values: list[Any] = _parsed(self._section(name), self._index.path)
         if name in columns.DECIMAL_COLUMNS:
             return [None if v is None else Decimal(v) for v in values]
         return values
@@ -152,47 +191,60 @@ class Index:
         """The position of a model id, by a substring search over the id lines (no dict of every id)."""
         if "\n" in model_id:
             return None
-        ids = self._section("ids")
-        needle = model_id.encode()
+        if self._ids is None:
+            self._ids = self._section("ids")
+        ids, needle = self._ids, model_id.encode()
         if ids.startswith(needle + b"\n"):
             return 0
         at = ids.find(b"\n" + needle + b"\n")
         return None if at < 0 else ids.count(b"\n", 0, at) + 1
 
 
-def open_for(bundle_path: Path, data: bytes) -> Index | None:
-    """The index beside `bundle_path` when it matches `data` (the bundle's bytes), else None."""
+def open_for(bundle_path: Path) -> Index | None:
+    """The index beside the bundle at `bundle_path` when both can be read and the index matches the bundle's
+    bytes; else None (the caller then reads the JSON, which reports any problem with the bundle itself)."""
     try:
-        index = path_for(bundle_path).read_bytes()
-    except OSError:
+        max_bytes = safefile.configured_max_bytes()
+        index = FileSlices(path_for(bundle_path), max_bytes)
+        header, body = _header(index)
+        if header is None:
+            return None
+        source = FileSlices(bundle_path, max_bytes)
+        if header["bundle_size"] != source.size or header["bundle_sha256"] != source.digest():
+            return None
+        if not all(0 <= s <= e <= index.size - body for s, e in header["sections"].values()):
+            return None
+        if not all(0 <= s <= e <= source.size for s, e in header["top"].values()):
+            return None
+        return Index(source, index, header, body)
+    except (safefile.UnsafeFile, BundleError, OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return parse(data, index)
 
 
-def parse(data: bytes, index: bytes) -> Index | None:
-    """An index over `data`, or None when it is not one, or is stale or damaged."""
-    if not index.startswith(MAGIC):
-        return None
-    end = index.find(b"\n", len(MAGIC))
+def _header(index: FileSlices) -> tuple[Any, int]:
+    """The parsed header line and where the sections start, or (None, 0) when this is not an index."""
+    head = index.read(0, min(index.size, 1 << 16))
+    while b"\n" not in head[len(MAGIC):] and len(head) < index.size:  # a header longer than the first read
+        head = index.read(0, min(index.size, 2 * len(head)))
+    end = head.find(b"\n", len(MAGIC))
+    if not head.startswith(MAGIC) or end < 0:
+        return None, 0
+    return bundle.loads(head[len(MAGIC): end]), end + 1
+
+
+def _parsed(data: bytes, path: Path) -> Any:
     try:
-        header = bundle.loads(index[len(MAGIC): end])
-        if header["bundle_size"] != len(data) or header["bundle_sha256"] != digest(data):
-            return None
-        body = end + 1
-        if not all(0 <= s <= e <= len(index) - body for s, e in header["sections"].values()):
-            return None
-        if not all(0 <= s <= e <= len(data) for s, e in header["top"].values()):
-            return None
-        return Index(data, index, header, body)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
+        return bundle.loads(data)
+    except ValueError:
+        raise BundleError("the file changed since it was loaded (a part is not JSON); load the catalog again",
+                          str(path)) from None
 
 
 class LazyRecords(Sequence[dict[str, Any]]):
     """The `models` list of the bundle, each record parsed from its bytes on first access and kept."""
 
-    def __init__(self, data: bytes, offsets: bytes, size: int, *, upgrade: bool = False) -> None:
-        self._data = data
+    def __init__(self, source: FileSlices, offsets: bytes, size: int, *, upgrade: bool = False) -> None:
+        self._source = source
         self._upgrade = upgrade  # a format 1.0 bundle: each record is rewritten as `bundle.upgrade_1_0` does
         self._offsets = array("Q")
         self._offsets.frombytes(offsets)
@@ -220,7 +272,7 @@ class LazyRecords(Sequence[dict[str, Any]]):
         record = self._parsed.get(index)
         if record is None:
             start, end = self._offsets[2 * index], self._offsets[2 * index + 1]
-            record = self._parsed[index] = bundle.loads(self._data[start:end])
+            record = self._parsed[index] = _parsed(self._source.read(start, end), self._source.path)
             if self._upgrade:
                 bundle.upgrade_1_0([record])
         return record
@@ -232,8 +284,8 @@ class LazyRecords(Sequence[dict[str, Any]]):
 class LazyDocument(Mapping[str, Any]):
     """The bundle document, each top-level value parsed from its bytes on first access and kept."""
 
-    def __init__(self, data: bytes, top: dict[str, tuple[int, int]], models: LazyRecords) -> None:
-        self._data = data
+    def __init__(self, source: FileSlices, top: dict[str, tuple[int, int]], models: LazyRecords) -> None:
+        self._source = source
         self._top = top
         self._values: dict[str, Any] = {"models": models}
 
@@ -242,7 +294,7 @@ class LazyDocument(Mapping[str, Any]):
             if key not in self._top:
                 raise KeyError(key)
             start, end = self._top[key]
-            self._values[key] = bundle.loads(self._data[start:end])
+            self._values[key] = _parsed(self._source.read(start, end), self._source.path)
         return self._values[key]
 
     def __iter__(self) -> Iterator[str]:

@@ -28,24 +28,51 @@ class Layout:
     records: list[tuple[int, int]] = field(default_factory=list)
 
 
-class _Cursor:
-    """A position in the decoded text and the matching byte offset (they differ after non-ASCII text)."""
+WINDOW = 1 << 22
+"""Bytes decoded to text at a time (grown while one value is larger): the whole file as text would cost up to
+four times its size again."""
 
-    def __init__(self, text: str, ascii_only: bool) -> None:
-        self.text = text
+
+class _Cursor:
+    """A position in the bundle: `at` in the decoded text of a window of the bytes starting at byte `base`, and
+    `byte`, the same position in the bytes (they differ after non-ASCII text)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.base = 0
+        self.text = ""
         self.at = 0
         self.byte = 0
-        self._ascii = ascii_only
+        self._ascii = True
+        self._end = 0
+        self._refill(WINDOW)
+
+    def _refill(self, size: int) -> None:
+        """Decode the window starting at the current byte (at least `size` bytes, ending on a whole character)."""
+        end = min(len(self.data), self.byte + size)
+        while end < len(self.data) and self.data[end] & 0xC0 == 0x80:  # not in the middle of a character
+            end += 1
+        window = self.data[self.byte:end]
+        self._end = end
+        try:
+            self.text = window.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LayoutError(f"not UTF-8: {exc}") from None
+        self.base, self.at, self._ascii = self.byte, 0, len(self.text) == len(window)
 
     def move(self, to: int) -> None:
         self.byte += (to - self.at) if self._ascii else len(self.text[self.at:to].encode())
         self.at = to
 
     def skip_space(self) -> None:
-        at, text = self.at, self.text
-        while at < len(text) and text[at] in _SPACE:
-            at += 1
-        self.move(at)
+        while True:
+            at, text = self.at, self.text
+            while at < len(text) and text[at] in _SPACE:
+                at += 1
+            self.move(at)
+            if at < len(text) or self._end >= len(self.data):
+                return
+            self._refill(WINDOW)
 
     def expect(self, char: str) -> None:
         self.skip_space()
@@ -57,23 +84,36 @@ class _Cursor:
         self.skip_space()
         return self.text[self.at: self.at + 1]
 
+    def _decode(self) -> tuple[object, int]:
+        """Decode one value at the cursor, widening the window while the value runs past its end."""
+        self.skip_space()
+        size = WINDOW
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self.text, self.at)
+            except ValueError as exc:
+                if self._end >= len(self.data):
+                    raise LayoutError(f"not JSON at byte {self.byte}: {exc}") from None
+                size *= 2  # the value may only be cut off by the window's end
+                self._refill(size)
+                continue
+            if end == len(self.text) and self._end < len(self.data):
+                size *= 2  # a number may go on past the window: decode it again with the rest in view
+                self._refill(size)
+                continue
+            return value, end
+
     def value(self) -> tuple[int, int]:
         """Skip one JSON value; its byte range."""
         self.skip_space()
         start = self.byte
-        try:
-            _, end = _DECODER.raw_decode(self.text, self.at)
-        except ValueError as exc:
-            raise LayoutError(f"not JSON at byte {start}: {exc}") from None
+        _, end = self._decode()
         self.move(end)
         return start, self.byte
 
     def key(self) -> str:
         self.skip_space()
-        try:
-            key, end = _DECODER.raw_decode(self.text, self.at)
-        except ValueError as exc:
-            raise LayoutError(f"not JSON at byte {self.byte}: {exc}") from None
+        key, end = self._decode()
         if not isinstance(key, str):
             raise LayoutError(f"expected a key at byte {self.byte}")
         self.move(end)
@@ -82,11 +122,7 @@ class _Cursor:
 
 def scan(data: bytes) -> Layout:
     """The layout of a bundle's bytes. Raises `LayoutError` for anything but an object with a `models` list."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LayoutError(f"not UTF-8: {exc}") from None
-    cursor = _Cursor(text, len(text) == len(data))
+    cursor = _Cursor(data)
     layout = Layout()
     seen_models = False
     cursor.expect("{")
@@ -102,7 +138,7 @@ def scan(data: bytes) -> Layout:
         cursor.expect("[")
         layout.records.extend(cursor.value() for _ in _members(cursor, "]"))
     cursor.skip_space()
-    if cursor.at != len(text) or not seen_models:
+    if cursor.byte != len(data) or not seen_models:
         raise LayoutError("trailing data after the bundle object" if seen_models else "no 'models' list")
     return layout
 

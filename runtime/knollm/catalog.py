@@ -33,10 +33,9 @@ class Catalog(CatalogStore):
         Raises `BundleError` (saying how to rebuild) when the bundle is missing or unusable.
         """
         where = bundle.locate(path)
-        data = bundle.read_bytes(where)
-        index = bundle_index.open_for(where, data)
+        index = bundle_index.open_for(where)
         if index is None:
-            return cls(bundle.parse(data, str(where)), where, checked=True)
+            return cls(bundle.read(where), where, checked=True)
         catalog = cls({"schema_version": "1.1", "models": [], "providers": []}, where, checked=True)  # no records yet
         catalog._use_index(index)
         return catalog
