@@ -12,7 +12,7 @@ The header holds the bundle's SHA-256 and size (an index whose bundle changed is
 then reads the JSON as before), the byte range in the bundle of every top-level value and of every model record
 (parsed only when asked for), and the byte range in this file of each column (`knollm.columns`: one JSON list
 per column, parsed on first use; prices as decimal strings). `ids` is every model id, one per line, so the first
-lookup by id is a substring search instead of building a dict of every id.
+lookup by id is a substring search instead of building a dict of every id; `family_ids` lists the families' ids.
 
 The index is written by the compiler (`knollm-build`, with `build`), is deterministic (same bundle, same
 bytes), and anything wrong with it (absent, stale, truncated, unreadable) only means the JSON is read instead.
@@ -63,6 +63,7 @@ def build(data: bytes) -> bytes | None:
         return None
     ids: list[str] = bundle.loads(b"[" + rows["id"][:-1] + b"]")
     sections: dict[str, bytes] = {"ids": "".join(f"{i}\n" for i in ids).encode()}
+    sections["family_ids"] = _dumps(sorted(raw["id"] for raw in top.get("families") or ()))
     for name in columns.ALL_COLUMNS:
         values = rows.pop(name)
         sections[name] = b"[" + bytes(values[:-1]) + b"]"
@@ -187,6 +188,11 @@ class Index:
         if name in columns.DECIMAL_COLUMNS:
             return [None if v is None else Decimal(v) for v in values]
         return values
+
+    def family_ids(self) -> set[str]:
+        """Every family id (the families themselves stay unparsed: asking whether an unknown id names a family
+        should not parse them all)."""
+        return set(_parsed(self._section("family_ids"), self._index.path))
 
     def row_of(self, model_id: str) -> int | None:
         """The position of a model id, by a substring search over the id lines (no dict of every id)."""

@@ -118,6 +118,8 @@ class CatalogStore:
 
     @cached_property
     def _family_ids(self) -> set[Any]:
+        if self._indexed is not None:
+            return self._indexed.family_ids()
         return {raw.get("id") for raw in self._raw_families if isinstance(raw, dict)}
 
     @property

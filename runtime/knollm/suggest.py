@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from .bundle import no_gc
@@ -100,13 +102,19 @@ class _Pool:
             return self.names
         if self._orders is None:
             with no_gc():
-                self._orders = (sorted(self.names), sorted(n[::-1] for n in self.names),
-                                sorted((n.rsplit("/", 1)[-1], n) for n in self.names))
+                # map() with C functions: no Python call per name (100k names)
+                tails = map(_TAIL, map(str.rpartition, self.names, repeat("/")))
+                self._orders = (sorted(self.names), sorted(map(_REVERSED, self.names)),
+                                sorted(zip(tails, self.names, strict=True)))
         forward, backward, tails = self._orders
         found = set(_around(forward, word))
         found.update(n[::-1] for n in _around(backward, word[::-1]))
         found.update(n for _, n in _around(tails, (word.rsplit("/", 1)[-1], "")))
         return sorted(found)
+
+
+_REVERSED = itemgetter(slice(None, None, -1))
+_TAIL = itemgetter(2)  # of str.rpartition("/"): the last path segment, or the whole name without a "/"
 
 
 def _around(ordered: list[Any], key: Any) -> list[Any]:
