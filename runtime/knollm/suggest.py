@@ -103,9 +103,9 @@ class _Pool:
         if self._orders is None:
             with no_gc():
                 # map() with C functions: no Python call per name (100k names)
-                tails = map(_TAIL, map(str.rpartition, self.names, repeat("/")))
+                last_parts = map(_TAIL, map(str.rpartition, self.names, repeat("/")))
                 self._orders = (sorted(self.names), sorted(map(_REVERSED, self.names)),
-                                sorted(zip(tails, self.names, strict=True)))
+                                sorted(zip(last_parts, self.names, strict=True)))
         forward, backward, tails = self._orders
         found = set(_around(forward, word))
         found.update(n[::-1] for n in _around(backward, word[::-1]))
