@@ -49,6 +49,7 @@ class Columns:
         self._loader = loader
         self._loaded: dict[str, list[Any]] = {}
         self._id_sorted: bool | None = None
+        self._ranks: dict[tuple[str, bool], list[int]] = {}
 
     def __getitem__(self, name: str) -> list[Any]:
         column = self._loaded.get(name)
@@ -64,6 +65,18 @@ class Columns:
             ids = self["id"]
             self._id_sorted = all(map(lt, ids, ids[1:]))
         return self._id_sorted
+
+    def ranks(self, key: str, reverse: bool) -> list[int]:
+        """Each position's place when every position is sorted by a key other than relevance (`sort_rows`),
+        computed once per key and direction."""
+        found = self._ranks.get((key, reverse))
+        if found is None:
+            found = [0] * self.size
+            everything = sort_rows(self, list(range(self.size)), Query(sort=key, reverse=reverse))
+            for place, row in enumerate(everything):
+                found[row] = place
+            self._ranks[key, reverse] = found
+        return found
 
     def _derived(self, name: str) -> list[Any] | None:
         """Columns computed from others once, for C-speed filters and sorts (see `_tests`)."""
@@ -91,7 +104,11 @@ def select(columns: Columns, q: Query, pool: list[int] | None) -> list[int]:
     for word in textmatch.query_words(q.text or ""):
         rows = _keep(rows, columns["haystack"], contains, word)
     rows = list(range(columns.size)) if rows is None else rows
-    rows = sort_rows(columns, rows, q)
+    key = q.sort or ("relevance" if q.text else "id")
+    if key == "relevance":
+        rows = sort_rows(columns, rows, q)
+    else:  # each position's place in the full order (`sort_rows` over every position, once per key): int keys
+        rows.sort(key=columns.ranks(key, q.reverse).__getitem__)
     return rows if q.limit is None else rows[: q.limit]
 
 
