@@ -21,6 +21,7 @@ bytes), and anything wrong with it (absent, stale, truncated, unreadable) only m
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import sys
 import weakref
@@ -76,7 +77,7 @@ def build(data: bytes) -> bytes | None:
         placed[name] = [at, at + len(body)]
         at += len(body)
     header = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records),
-              "upgrade": top["schema_version"] == "1.0",
+              "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
     return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
 
@@ -177,7 +178,7 @@ class Index:
         top = {k: (int(s), int(e)) for k, (s, e) in header["top"].items()}
         records = LazyRecords(source, self._section("records"), self.size, upgrade=header["upgrade"])
         self.document = LazyDocument(source, top, records)
-        self.columns = columns.Columns(self.size, self._column)
+        self.columns = columns.Columns(self.size, self._column, id_sorted=header["ids_sorted"] is True)
 
     def _section(self, name: str) -> bytes:
         start, end = self._sections[name]

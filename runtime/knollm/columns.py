@@ -44,11 +44,12 @@ ALL_COLUMNS = ("id", "provider", "model_id", "aliases", "family_name", "open_wei
 class Columns:
     """Lazily loaded columns: `loader(name)` returns one column's list the first time it is asked for."""
 
-    def __init__(self, size: int, loader: Callable[[str], list[Any]]) -> None:
+    def __init__(self, size: int, loader: Callable[[str], list[Any]], *, id_sorted: bool | None = None) -> None:
+        """`id_sorted`: whether positions are in id order, when known (else found out from the ids when needed)."""
         self.size = size
         self._loader = loader
         self._loaded: dict[str, list[Any]] = {}
-        self._id_sorted: bool | None = None
+        self._id_sorted = id_sorted
         self._ranks: dict[tuple[str, bool], list[int]] = {}
 
     def __getitem__(self, name: str) -> list[Any]:
@@ -65,6 +66,9 @@ class Columns:
             ids = self["id"]
             self._id_sorted = all(map(lt, ids, ids[1:]))
         return self._id_sorted
+
+    def has_ranks(self, key: str, reverse: bool) -> bool:
+        return (key, reverse) in self._ranks
 
     def ranks(self, key: str, reverse: bool) -> list[int]:
         """Each position's place when every position is sorted by a key other than relevance (`sort_rows`),
@@ -105,9 +109,9 @@ def select(columns: Columns, q: Query, pool: list[int] | None) -> list[int]:
         rows = _keep(rows, columns["haystack"], contains, word)
     rows = list(range(columns.size)) if rows is None else rows
     key = q.sort or ("relevance" if q.text else "id")
-    if key == "relevance":
+    if key == "relevance" or (len(rows) * 8 < columns.size and not columns.has_ranks(key, q.reverse)):
         rows = sort_rows(columns, rows, q)
-    else:  # each position's place in the full order (`sort_rows` over every position, once per key): int keys
+    else:  # many matches: each position's place in the full order (`sort_rows` of every position, once per key)
         rows.sort(key=columns.ranks(key, q.reverse).__getitem__)
     return rows if q.limit is None else rows[: q.limit]
 
