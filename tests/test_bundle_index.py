@@ -228,3 +228,38 @@ def test_models_out_of_id_order_sort_alike(tmp_path: Path) -> None:
     fast, slow = both(source, tmp_path / "fast")
     for query in [*QUERIES, {"sort": "id", "reverse": True}, {"text": "a", "sort": "id"}]:
         assert ids(fast.search(**query)) == ids(slow.search(**query)), query
+
+
+def test_a_bundle_cut_short_after_loading_is_a_clear_error(tmp_path: Path) -> None:
+    path = indexed_copy(BUNDLES[0], tmp_path)
+    catalog = knollm.Catalog.load(path)
+    with path.open("r+b") as handle:  # in place: the descriptor the catalog keeps sees it
+        handle.truncate(100)
+    with pytest.raises(knollm.BundleError, match="cut short"):
+        catalog.models  # noqa: B018 - decoding every record reads them
+
+
+def test_a_section_damaged_after_loading_is_a_clear_error(tmp_path: Path) -> None:
+    path = indexed_copy(BUNDLES[0], tmp_path)
+    catalog = knollm.Catalog.load(path)
+    index = bundle_index.path_for(path)
+    damaged = bytearray(index.read_bytes())
+    damaged[-30:] = b"x" * 30  # inside the last section (the record ranges)... and the columns stay intact
+    start = damaged.index(b'"Acme Large')
+    damaged[start + 1: start + 5] = b"Zzzz"
+    with index.open("r+b") as handle:
+        handle.write(damaged)
+    with pytest.raises(knollm.BundleError, match="index is damaged"):
+        catalog.search(text="acme")
+
+
+def test_a_record_that_is_no_longer_json_is_a_clear_error(tmp_path: Path) -> None:
+    path = indexed_copy(BUNDLES[0], tmp_path)
+    catalog = knollm.Catalog.load(path)
+    data = bytearray(path.read_bytes())
+    start = data.index(b'"models"') + 20
+    data[start: start + 3] = b"\x00\x00\x00"
+    with path.open("r+b") as handle:
+        handle.write(data)
+    with pytest.raises(knollm.BundleError, match="changed since it was loaded"):
+        catalog.models  # noqa: B018

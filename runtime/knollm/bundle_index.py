@@ -10,12 +10,14 @@ searches need, precomputed:
 
 The header holds the bundle's SHA-256 and size (an index whose bundle changed is stale and ignored: the catalog
 then reads the JSON as before), the byte range in the bundle of every top-level value and of every model record
-(parsed only when asked for), and the byte range in this file of each column (`knollm.columns`: one JSON list
-per column, parsed on first use; prices as decimal strings). `ids` is every model id, one per line, so the first
-lookup by id is a substring search instead of building a dict of every id; `family_ids` lists the families' ids.
+(parsed only when asked for), and the byte range and SHA-256 of each section of this file: the columns
+(`knollm.columns`: one JSON list per column, parsed on first use; prices as decimal strings), `ids` (every model
+id, one per line, so the first lookup by id is a substring search instead of building a dict of every id),
+`family_ids`, and `records` (the record ranges, little-endian 64-bit pairs).
 
 The index is written by the compiler (`knollm-build`, with `build`), is deterministic (same bundle, same
-bytes), and anything wrong with it (absent, stale, truncated, unreadable) only means the JSON is read instead.
+bytes). Anything wrong with it at load (absent, stale, truncated, unreadable) only means the JSON is read
+instead; a section damaged later is a `BundleError` naming the index when that section is first read.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def build(data: bytes) -> bytes | None:
         placed[name] = [at, at + len(body)]
         at += len(body)
     header = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records),
+              "digests": {name: digest(body) for name, body in sections.items()},
               "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
     return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
@@ -173,6 +176,7 @@ class Index:
         self._index = index
         self._body = body
         self._sections: dict[str, list[int]] = header["sections"]
+        self._digests: dict[str, str] = header["digests"]
         self._ids: bytes | None = None
         self.size: int = header["models"]
         top = {k: (int(s), int(e)) for k, (s, e) in header["top"].items()}
@@ -181,8 +185,13 @@ class Index:
         self.columns = columns.Columns(self.size, self._column, id_sorted=header["ids_sorted"] is True)
 
     def _section(self, name: str) -> bytes:
+        """One section, checked against its SHA-256 in the header (read once: the caller keeps what it needs)."""
         start, end = self._sections[name]
-        return self._index.read(self._body + start, self._body + end)
+        body = self._index.read(self._body + start, self._body + end)
+        if digest(body) != self._digests.get(name):
+            raise BundleError(f"its index is damaged (section {name!r}); rebuild it with knollm-build or delete "
+                              f"{self._index.path.name}", str(self._index.path))
+        return body
 
     def _column(self, name: str) -> list[Any]:
         values: list[Any] = _parsed(self._section(name), self._index.path)
