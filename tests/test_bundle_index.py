@@ -263,3 +263,18 @@ def test_a_record_that_is_no_longer_json_is_a_clear_error(tmp_path: Path) -> Non
         handle.write(data)
     with pytest.raises(knollm.BundleError, match="changed since it was loaded"):
         catalog.models  # noqa: B018
+
+
+@pytest.mark.parametrize("source", BUNDLES, ids=lambda p: p.parent.name)
+def test_precomputed_neighbour_orders_suggest_alike(source: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pools above `EXHAUSTIVE` names search their neighbours; the index stores the sort orders that takes."""
+    from knollm import suggest
+
+    monkeypatch.setattr(suggest, "EXHAUSTIVE", 0)
+    monkeypatch.setattr(suggest, "NEIGHBOURS", 2)
+    fast, slow = both(source, tmp_path)
+    refs = [m.id[:-1] for m in slow.models] + [m.model_id[1:] for m in slow.models] + ["x/y", "acme", "ACME/L"]
+    for ref in refs:
+        assert outcome(fast, ref) == outcome(slow, ref), ref
+    assert fast._model_suggester._pools["ids"]._given is not None  # the stored orders were used

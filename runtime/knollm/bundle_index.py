@@ -13,7 +13,8 @@ then reads the JSON as before), the byte range in the bundle of every top-level 
 (parsed only when asked for), and the byte range and SHA-256 of each section of this file: the columns
 (`knollm.columns`: one JSON list per column, parsed on first use; prices as decimal strings), `ids` (every model
 id, one per line, so the first lookup by id is a substring search instead of building a dict of every id),
-`family_ids`, and `records` (the record ranges, little-endian 64-bit pairs).
+`family_ids`, `records` (the record ranges, little-endian 64-bit pairs) and `suggest_ids` / `suggest_shorts` (the
+neighbour orders 'did you mean' searches, `knollm.suggest`, as positions).
 
 The index is written by the compiler (`knollm-build`, with `build`), is deterministic (same bundle, same
 bytes). Anything wrong with it at load (absent, stale, truncated, unreadable) only means the JSON is read
@@ -28,14 +29,16 @@ import os
 import sys
 import weakref
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any, overload
 
 from . import bundle, columns, decode, safefile, textmatch
 from .bundle_layout import LayoutError, scan
 from .errors import BundleError
+from .suggest import Orders, neighbour_orders, pool_names
 
 MAGIC = b"KNOLLM-INDEX 1\n"
 SUFFIX = ".idx"
@@ -67,13 +70,14 @@ def build(data: bytes) -> bytes | None:
     ids: list[str] = bundle.loads(b"[" + rows["id"][:-1] + b"]")
     sections: dict[str, bytes] = {"ids": "".join(f"{i}\n" for i in ids).encode()}
     sections["family_ids"] = _dumps(sorted(raw["id"] for raw in top.get("families") or ()))
+    model_ids: list[str] = bundle.loads(b"[" + rows["model_id"][:-1] + b"]")
+    pools = pool_names(ids, ((local or model_id) for model_id, local in zip(ids, model_ids, strict=True)))
+    for pool, names in pools.items():  # what a first unknown id would otherwise sort
+        sections[f"suggest_{pool}"] = _positions(chain.from_iterable(neighbour_orders(names)))
     for name in columns.ALL_COLUMNS:
         values = rows.pop(name)
         sections[name] = b"[" + bytes(values[:-1]) + b"]"
-    offsets = array("Q", [n for pair in layout.records for n in pair])
-    if sys.byteorder != "little":  # pragma: no cover - the file is little-endian everywhere
-        offsets.byteswap()
-    sections["records"] = offsets.tobytes()
+    sections["records"] = _positions(chain.from_iterable(layout.records))
     placed, at = {}, 0
     for name, body in sections.items():
         placed[name] = [at, at + len(body)]
@@ -83,6 +87,22 @@ def build(data: bytes) -> bytes | None:
               "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
     return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
+
+
+def _positions(numbers: Iterable[int]) -> bytes:
+    """Whole numbers as little-endian 64-bit integers."""
+    values = array("Q", numbers)
+    if sys.byteorder != "little":  # pragma: no cover - the file is little-endian everywhere
+        values.byteswap()
+    return values.tobytes()
+
+
+def _read_positions(data: bytes) -> array[int]:
+    values = array("Q")
+    values.frombytes(data)
+    if sys.byteorder != "little":  # pragma: no cover
+        values.byteswap()
+    return values
 
 
 def _dumps(value: Any) -> bytes:
@@ -204,6 +224,14 @@ class Index:
         should not parse them all)."""
         return set(_parsed(self._section("family_ids"), self._index.path))
 
+    def suggest_orders(self, pool: str) -> Orders | None:
+        """The precomputed neighbour orders of a suggestion pool (`knollm.suggest.neighbour_orders`)."""
+        if f"suggest_{pool}" not in self._sections:
+            return None
+        positions = _read_positions(self._section(f"suggest_{pool}"))
+        size = len(positions) // 3
+        return positions[:size], positions[size: 2 * size], positions[2 * size:]
+
     def row_of(self, model_id: str) -> int | None:
         """The position of a model id, by a substring search over the id lines (no dict of every id)."""
         if "\n" in model_id:
@@ -263,10 +291,7 @@ class LazyRecords(Sequence[dict[str, Any]]):
     def __init__(self, source: FileSlices, offsets: bytes, size: int, *, upgrade: bool = False) -> None:
         self._source = source
         self._upgrade = upgrade  # a format 1.0 bundle: each record is rewritten as `bundle.upgrade_1_0` does
-        self._offsets = array("Q")
-        self._offsets.frombytes(offsets)
-        if sys.byteorder != "little":  # pragma: no cover
-            self._offsets.byteswap()
+        self._offsets = _read_positions(offsets)
         self._parsed: dict[int, dict[str, Any]] = {}
         self._size = min(size, len(self._offsets) // 2)
 

@@ -105,7 +105,7 @@ class CatalogStore:
     @cached_property
     def _model_suggester(self) -> Suggester:
         """'Did you mean' for model ids; kept so its index is built once (on the first unknown id)."""
-        return Suggester(self._index, self._short_ids)
+        return Suggester(self._index, self._short_ids, self._indexed.suggest_orders if self._indexed else None)
 
     @cached_property
     def _family_suggester(self) -> Suggester:
