@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from pathlib import Path
 
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = result.report_text.splitlines()
     invariant_ok, failures = result.bundle.report.invariant_ok, strict_problems(result) if args.strict else []
     del result  # the index is built from the written bundle: the compiled one need not stay in memory beside it
+    gc.collect()  # the compile ran without the collector: its cyclic garbage goes now, before the index is built
     try:
         _write_index(args.out / "catalog.json")
     except OSError as exc:
