@@ -278,3 +278,11 @@ def test_precomputed_neighbour_orders_suggest_alike(source: Path, tmp_path: Path
     for ref in refs:
         assert outcome(fast, ref) == outcome(slow, ref), ref
     assert fast._model_suggester._pools["ids"]._given is not None  # the stored orders were used
+
+
+def test_sections_are_lists_through_the_index(tmp_path: Path) -> None:
+    """The site reads `section("models")` and needs a list, as from the JSON."""
+    fast, slow = both(BUNDLES[0], tmp_path)
+    for name in ("models", "providers", "families"):
+        assert isinstance(fast.section(name), list)
+        assert fast.section(name) == slow.section(name)

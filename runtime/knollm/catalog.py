@@ -54,6 +54,8 @@ class Catalog(CatalogStore):
         records = self._document.get(name)
         if records is None:
             return []
+        if isinstance(records, bundle_index.LazyRecords):  # the models, read through the index: parsed now
+            return list(records)
         if not isinstance(records, list):
             raise BundleError(f"{name!r} is not a list", str(self.path) if self.path else None)
         return records
