@@ -286,3 +286,14 @@ def test_sections_are_lists_through_the_index(tmp_path: Path) -> None:
     for name in ("models", "providers", "families"):
         assert isinstance(fast.section(name), list)
         assert fast.section(name) == slow.section(name)
+
+
+def test_every_query_field_is_known_to_the_column_search() -> None:
+    """`knollm.columns` applies each `Query` filter over columns; a new field must be added there (`_tests`) too,
+    or searches would silently ignore it."""
+    import dataclasses
+
+    handled = {"text", "provider", "kind", "family", "capabilities", "input_modalities", "output_modalities",
+               "min_context", "max_input_price", "max_output_price", "open_weights", "priced", "flagged", "sort",
+               "reverse", "limit"}
+    assert {f.name for f in dataclasses.fields(knollm.Query)} == handled
