@@ -46,7 +46,8 @@ $(STAMP): pyproject.toml $(LOCK)
 build: $(STAMP) ## compile the catalog into dist/ (bundle, JSON Schema, report), ship it in the runtime, build site/
 	$(BIN)/knollm-build $(SNAPSHOT_ARGS) $(AS_OF_ARGS) $(HISTORY_ARGS) --out dist
 	mkdir -p runtime/knollm/data && cp dist/catalog.json runtime/knollm/data/catalog.json
-	if [ -f dist/history.jsonl ]; then cp dist/history.jsonl runtime/knollm/data/history.jsonl; fi
+	if [ -f dist/history.jsonl ]; then cp dist/history.jsonl runtime/knollm/data/; else rm -f runtime/knollm/data/history.jsonl; fi
+	if [ -f dist/catalog.json.idx ]; then cp dist/catalog.json.idx runtime/knollm/data/; else rm -f runtime/knollm/data/catalog.json.idx; fi
 	$(SITE_BUILD)
 	@echo "site: $$(find site -name index.html | wc -l) pages in site/"
 

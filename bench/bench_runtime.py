@@ -1,8 +1,17 @@
 """Runtime benchmark on the full-corpus bundle, with peers measured in the same run.
 
-Prints, side by side: cold `import knollm` + `Catalog.load()` in fresh subprocesses, lookup by id, a filtered
-search over every model, `estimate_cost` per call against `genai_prices.calc_price` on the same (model, usage)
-cases (ratio), and against `litellm.cost_per_token` when litellm is installed. No timing is asserted.
+Prints every runtime row of the performance issue (#18), each as a median with its spread (min-max over the runs:
+the machine is shared, so single figures are noisy) beside its target:
+
+* cold: `import knollm` + `Catalog.load()` + one `estimate_cost`, against `import genai_prices` + one
+  `calc_price`, in fresh processes taking turns (wall time measured in the child, peak RSS = the child's VmHWM);
+* warm `estimate_cost` against `genai_prices.calc_price` on the same (model, usage) cases (ratio), and against
+  `litellm.cost_per_token` when litellm is installed;
+* lookup by id (the first in a freshly loaded catalog, then warm), filtered text search (first, warm),
+  structured filter + sort without text.
+
+The bundle is read through its index (`catalog.json.idx`, written beside it as `knollm-build` does); `--no-index`
+measures the JSON path instead. No timing is asserted anywhere.
 
 Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_runtime.py [--runs N] [--bundle catalog.json]
 (without --bundle the corpus is compiled into a temp dir first, with the compiler, as `make build` does).
@@ -24,16 +33,33 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from knollm import bundle_index
+
 REPO = Path(__file__).resolve().parents[1]
-COLD = """
-import time
+PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) / 1024"
+COLD = f"""
+import sys, time
 started = time.perf_counter()
 import knollm
 imported = time.perf_counter()
-catalog = knollm.Catalog.load({path!r})
+catalog = knollm.Catalog.load(sys.argv[1])
 loaded = time.perf_counter()
-print(imported - started, loaded - started, len(catalog))
+cost = catalog.estimate_cost(sys.argv[2], 12_000, 800)
+done = time.perf_counter()
+print(imported - started, loaded - started, done - started, {PEAK}, len(catalog))
 """
+PEER_COLD = f"""
+import sys, time, warnings
+warnings.simplefilter("ignore")
+started = time.perf_counter()
+import genai_prices
+cost = genai_prices.calc_price(genai_prices.Usage(input_tokens=12_000, output_tokens=800), sys.argv[2],
+                               provider_id=sys.argv[1])
+done = time.perf_counter()
+print(done - started, {PEAK})
+"""
+COLD_MODEL = ("openai", "gpt-4o")
+"""The model priced by the cold rows: one both catalogs carry."""
 # Our provider id -> genai-prices provider id (the providers both catalogs price).
 GENAI_PROVIDERS = {
     "anthropic": "anthropic", "aws-bedrock": "aws", "azure-openai": "azure", "cohere": "cohere",
@@ -44,15 +70,31 @@ GENAI_PROVIDERS = {
 USAGE = (12_000, 800)
 
 
-def per_call(runs: int, calls: list[Callable[[], object]]) -> float:
-    """Median over `runs` passes of the mean seconds per call."""
+Spread = tuple[float, float, float]
+"""(median, min, max) of the samples of one measurement."""
+
+
+def spread(samples: list[float]) -> Spread:
+    return statistics.median(samples), min(samples), max(samples)
+
+
+def per_call(runs: int, calls: list[Callable[[], object]]) -> Spread:
+    """Over `runs` passes, the mean seconds per call: (median, min, max)."""
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         for call in calls:
             call()
         samples.append((time.perf_counter() - started) / len(calls))
-    return statistics.median(samples)
+    return spread(samples)
+
+
+def shown(value: Spread, unit: str) -> str:
+    """`12.3 [11.9–14.0] ms`: the median and the spread, in `unit` (s, ms, µs, MiB)."""
+    scale = {"s": 1, "ms": 1e3, "µs": 1e6, "MiB": 1}[unit]
+    digits = 2 if value[0] * scale < 10 else 1
+    low, high = (f"{v * scale:.{digits}f}" for v in value[1:])
+    return f"{value[0] * scale:.{digits}f} [{low}–{high}] {unit}"
 
 
 def build_bundle(corpus: Path, out: Path) -> Path:
@@ -66,18 +108,23 @@ def build_bundle(corpus: Path, out: Path) -> Path:
     return path
 
 
-def cold(path: Path, runs: int) -> tuple[float, float, float, int]:
-    """Median import, import+load (in the child) and whole-process wall seconds over `runs` fresh processes."""
-    imports, loads, walls, count = [], [], [], 0
+def cold(path: Path, runs: int) -> dict[str, Spread]:
+    """Fresh processes, knollm's and genai-prices' taking turns: each child reports its own times and peak RSS."""
+    provider, model = COLD_MODEL
+    rows: dict[str, list[float]] = {}
     for _ in range(runs):
-        started = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", COLD.format(path=str(path))], capture_output=True, text=True,
-                             check=True).stdout.split()
-        walls.append(time.perf_counter() - started)
-        imports.append(float(out[0]))
-        loads.append(float(out[1]))
-        count = int(out[2])
-    return statistics.median(imports), statistics.median(loads), statistics.median(walls), count
+        ours = child(COLD, str(path), f"{provider}/{model}")
+        theirs = child(PEER_COLD, provider, model)
+        for name, value in zip(("import", "load", "ours", "ours_mib", "models"), ours, strict=True):
+            rows.setdefault(name, []).append(value)
+        for name, value in zip(("theirs", "theirs_mib"), theirs, strict=True):
+            rows.setdefault(name, []).append(value)
+    return {name: spread(values) for name, values in rows.items()}
+
+
+def child(script: str, *args: str) -> list[float]:
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=True)
+    return [float(v) for v in out.stdout.split()]
 
 
 def shared_cases(catalog: object, genai: object) -> list[tuple[object, str, str]]:
@@ -97,14 +144,19 @@ def shared_cases(catalog: object, genai: object) -> list[tuple[object, str, str]
     return cases
 
 
-def row(what: str, value: str, ratio: str = "") -> None:
-    print(f"  {what:<58} {value:>14} {ratio:>10}")
+def row(what: str, value: str, ratio: str = "", target: str = "") -> None:
+    print(f"  {what:<62} {value:>28} {ratio:>7}  {target}")
+
+
+def verdict(holds: bool, target: str) -> str:
+    return f"{'OK' if holds else 'OVER'} (target {target})"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bundle", type=Path, help="an already built bundle (default: compile the corpus)")
+    parser.add_argument("--no-index", action="store_true", help="measure the JSON path (no catalog.json.idx)")
     args = parser.parse_args()
     corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,7 +166,12 @@ def main() -> int:
                 return 2
             path = build_bundle(corpus, Path(tmp))
         else:
-            path = args.bundle
+            path = Path(tmp) / "catalog.json"  # a copy, so the index beside it is this run's own
+            path.write_bytes(args.bundle.read_bytes())
+        if not args.no_index:
+            index = bundle_index.build(path.read_bytes())
+            if index is not None:
+                bundle_index.path_for(path).write_bytes(index)
         run(path, args.runs)
     return 0
 
@@ -122,35 +179,63 @@ def main() -> int:
 def run(path: Path, runs: int) -> None:
     import knollm
 
-    imported, loaded, wall, count = cold(path, runs)
+    times = cold(path, runs)
     size_mb = path.stat().st_size / 1e6
-    print(f"bundle: {path.name}, {size_mb:.1f} MB, {count} models; medians of {runs} runs")
-    print(f"  {'what':<58} {'time':>14} {'ratio':>10}")
-    row("cold: import knollm (fresh process)", f"{imported * 1e3:.1f} ms")
-    row("cold: import knollm + Catalog.load() (fresh process)", f"{loaded * 1e3:.1f} ms")
-    row("cold: whole process incl. interpreter start and exit", f"{wall * 1e3:.1f} ms")
+    indexed = "read through its index" if bundle_index.path_for(path).is_file() else "JSON only (no index)"
+    print(f"bundle: {path.name}, {size_mb:.1f} MB, {times['models'][0]:.0f} models, {indexed}; "
+          f"median [min–max] of {runs} runs on a shared machine")
+    print(f"  {'what':<62} {'median [spread]':>28} {'ratio':>7}  target")
+    row("cold: import knollm (fresh process)", shown(times["import"], "ms"))
+    row("cold: import knollm + Catalog.load()", shown(times["load"], "ms"))
+    ratio = times["ours"][0] / times["theirs"][0]
+    row("cold: import + load + one estimate_cost", shown(times["ours"], "ms"), f"{ratio:.2f}x",
+        verdict(ratio <= 0.5, "≤ 0.5x genai-prices"))
+    row("  genai-prices: import + one calc_price (same run)", shown(times["theirs"], "ms"), "1.00x")
+    memory = times["ours_mib"][0] / times["theirs_mib"][0]
+    row("cold: peak RSS of that process", shown(times["ours_mib"], "MiB"), f"{memory:.2f}x",
+        verdict(memory <= 1.0, "≤ 1.0x genai-prices"))
+    row("  genai-prices: peak RSS (same run)", shown(times["theirs_mib"], "MiB"), "1.00x")
 
-    catalog = knollm.Catalog.load(path)
     ids = [m["id"] for m in json.loads(path.read_bytes())["models"]]
     sample = random.Random(4).sample(ids, min(2000, len(ids)))
-    started = time.perf_counter()
-    catalog.get(sample[0])
-    row("first lookup by id (builds the id index)", f"{(time.perf_counter() - started) * 1e6:.0f} µs")
+    firsts = []
+    for _ in range(runs):
+        catalog = knollm.Catalog.load(path)
+        started = time.perf_counter()
+        catalog.get(sample[0])
+        firsts.append(time.perf_counter() - started)
+    first = spread(firsts)
+    row("lookup by id, first in a freshly loaded catalog", shown(first, "µs"), "", verdict(first[0] <= 1e-3, "≤ 1 ms"))
+    for model_id in sample:
+        catalog.get(model_id)
     lookup = per_call(runs, [lambda i=i: catalog.get(i) for i in sample])
-    row(f"lookup by id, warm ({len(sample)} random ids)", f"{lookup * 1e6:.2f} µs")
+    row(f"lookup by id, warm ({len(sample)} random ids)", shown(lookup, "µs"), "", verdict(lookup[0] <= 0.5e-6,
+                                                                                          "≤ 0.5 µs"))
+    search_rows(path, runs)
+    compare_costs(catalog, runs)
 
-    def search() -> list:
+
+def search_rows(path: Path, runs: int) -> None:
+    import knollm
+
+    def search(catalog: knollm.Catalog) -> list[knollm.Model]:
         return catalog.search("llama", capability="tools", min_context=32_000, sort="price", limit=20)
 
-    started = time.perf_counter()
-    hits = len(search())
-    first = time.perf_counter() - started
-    row("first filtered search (decodes all records, builds text index)", f"{first * 1e3:.1f} ms")
-    searching = per_call(runs, [search] * 20)
-    row(f"filtered search over all {count} models ({hits} hits)", f"{searching * 1e3:.2f} ms")
+    firsts, hits = [], 0
+    for _ in range(runs):
+        catalog = knollm.Catalog.load(path)
+        started = time.perf_counter()
+        hits = len(search(catalog))
+        firsts.append(time.perf_counter() - started)
+    first = spread(firsts)
+    row("filtered text search, first in a freshly loaded catalog", shown(first, "ms"), "",
+        verdict(first[0] <= 20e-3, "≤ 20 ms"))
+    warm = per_call(runs, [lambda: search(catalog)] * 20)
+    row(f"filtered text search, warm ({hits} hits: llama, tools, ≥32k, by price)", shown(warm, "ms"), "",
+        verdict(warm[0] <= 2e-3, "≤ 2 ms"))
     structured = per_call(runs, [lambda: catalog.search(kind="chat", max_input_price="1", sort="context")] * 20)
-    row("structured filter + sort, no text (kind, max price, context)", f"{structured * 1e3:.2f} ms")
-    compare_costs(catalog, runs)
+    row("structured filter + sort, no text (chat, input ≤ $1, by context)", shown(structured, "ms"), "",
+        verdict(structured[0] <= 3e-3, "≤ 3 ms"))
 
 
 def compare_costs(catalog: object, runs: int) -> None:
@@ -172,9 +257,10 @@ def compare_costs(catalog: object, runs: int) -> None:
             for _, p, r in cases
         ])
     label = f"on {len(cases)} shared models, {USAGE[0]:,} in / {USAGE[1]:,} out"
-    row(f"knollm.estimate_cost {label}", f"{ours * 1e6:.2f} µs", "1.0x")
-    row(f"genai_prices.calc_price, same cases (v{genai_prices.__version__})", f"{theirs * 1e6:.2f} µs",
-        f"{theirs / ours:.1f}x")
+    faster = theirs[0] / ours[0]
+    row(f"estimate_cost, warm, {label}", shown(ours, "µs"), "1.0x",
+        verdict(faster >= 15, f"≥ 15x faster than calc_price; {faster:.1f}x"))
+    row(f"  genai_prices.calc_price, same cases (v{genai_prices.__version__})", shown(theirs, "µs"), f"{faster:.1f}x")
     try:
         import litellm
     except ImportError:
@@ -191,8 +277,9 @@ def compare_costs(catalog: object, runs: int) -> None:
             working.append(call)
         except Exception:  # litellm raises for ids it does not map
             continue
-    peer = per_call(runs, working) if working else float("nan")
-    row(f"litellm.cost_per_token ({len(working)} of the cases it maps)", f"{peer * 1e6:.2f} µs", f"{peer / ours:.1f}x")
+    peer = per_call(runs, working) if working else (float("nan"),) * 3
+    row(f"  litellm.cost_per_token ({len(working)} of the cases it maps)", shown(peer, "µs"),
+        f"{peer[0] / ours[0]:.1f}x")
 
 
 if __name__ == "__main__":

@@ -252,7 +252,8 @@ def test_concurrent_builds_into_one_out_folder_both_succeed(catalog_dir: Path, s
     results = [(b.returncode, err) for b, (_, err) in zip(builds, outputs, strict=True)]
     assert results == [(0, ""), (0, "")]
     assert len(knollm.Catalog.load(out / "catalog.json")) > 0  # a valid bundle
-    assert sorted(p.name for p in out.iterdir()) == ["catalog.json", "catalog.schema.json", "report.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["catalog.json", "catalog.json.idx", "catalog.schema.json",
+                                                     "report.txt"]
 
 
 def test_writes_go_through_unique_temporary_files(tmp_path: Path) -> None:

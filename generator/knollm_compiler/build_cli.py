@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import sys
 from pathlib import Path
 
+from knollm import bundle_index
 from knollm.bundle import no_gc
 from knollm.progress import progress
 from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
@@ -83,11 +85,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"knollm-build: {history_problem}", file=sys.stderr)
         return 1
     lines = result.report_text.splitlines()
+    invariant_ok, failures = result.bundle.report.invariant_ok, strict_problems(result) if args.strict else []
+    del result  # the index is built from the written bundle: the compiled one need not stay in memory beside it
+    gc.collect()  # the compile ran without the collector: its cyclic garbage goes now, before the index is built
+    try:
+        _write_index(args.out / "catalog.json")
+    except OSError as exc:
+        print(f"knollm-build: cannot write {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(next((line for line in lines if line.startswith("totals:")), "") if args.quiet else "\n".join(lines))
-    if not result.bundle.report.invariant_ok:
+    if not invariant_ok:
         print("knollm-build: read != emitted + rejected for some source (see report)", file=sys.stderr)
         return 1
-    if args.strict and (failures := strict_problems(result)):
+    if failures:
         print(f"knollm-build --strict: {len(failures)} problem(s):", file=sys.stderr)
         for problem in failures:
             print(f"  - {problem}", file=sys.stderr)
@@ -107,6 +117,16 @@ def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
     write_if_changed(out / "report.txt", result.report_text.encode())
     write_if_changed(catalog / "schema" / "provider.schema.json", json_bytes(provider_spec_schema()))
     write_if_changed(catalog / "schema" / "library.schema.json", json_bytes(library_spec_schema()))
+
+
+def _write_index(bundle_path: Path) -> None:
+    """The runtime's index beside the bundle (`knollm.bundle_index`): it then loads without parsing the JSON."""
+    index = bundle_index.build(bundle_path.read_bytes())
+    target = bundle_index.path_for(bundle_path)
+    if index is None:  # not indexable (the JSON is read instead): no stale index may stay behind
+        target.unlink(missing_ok=True)
+    else:
+        write_if_changed(target, index)
 
 
 def _megabytes(text: str) -> int:

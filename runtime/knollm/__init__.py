@@ -13,6 +13,8 @@ The command line is `knollm` (or `python -m knollm`); the CLI module is imported
 `knollm.Client` / `knollm.AsyncClient` (calling providers; the `client` extra) load on first use.
 """
 
+from typing import TYPE_CHECKING
+
 from .catalog import Catalog
 from .costs import compare, estimate_cost
 from .errors import (
@@ -26,7 +28,6 @@ from .errors import (
     PriceUnknown,
     ProviderNotFound,
 )
-from .libraries import Library, LibraryGuide
 from .query import Query
 from .records import (
     Auth,
@@ -43,6 +44,9 @@ from .records import (
 )
 from .serialize import to_data
 from .tokens import count_tokens, estimate_tokens, tokenizer
+
+if TYPE_CHECKING:
+    from .libraries import Library, LibraryGuide
 
 __version__ = "0.1.0"
 
@@ -88,7 +92,9 @@ __all__ = [
 
 # The client needs httpx and pydantic (the `client` extra) and is imported on first use only, so that
 # `import knollm` stays as fast as the catalog alone.
-_LAZY = {"Client": ("knollm.client.sync", "Client"), "AsyncClient": ("knollm.client.aio", "AsyncClient")}
+_LAZY = {"Client": ("knollm.client.sync", "Client"), "AsyncClient": ("knollm.client.aio", "AsyncClient"),
+         # the library guides are not needed to load the catalog: a cold start does not pay for them
+         "Library": ("knollm.libraries", "Library"), "LibraryGuide": ("knollm.libraries", "LibraryGuide")}
 
 
 def __getattr__(name: str) -> object:

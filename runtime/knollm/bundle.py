@@ -86,6 +86,11 @@ def read(path: Path) -> dict[str, Any]:
     return parse(data, str(path))
 
 
+def loads(data: bytes) -> Any:
+    """Parse JSON bytes (orjson when present); raises `JSONDecodeError` (a `ValueError`)."""
+    return _loads(data)
+
+
 def parse(data: bytes | str, origin: str | None = None) -> dict[str, Any]:
     """Parse bundle bytes and check the top-level shape and schema version."""
     try:
@@ -117,18 +122,18 @@ def check(document: Any, origin: str | None = None) -> None:
         records = document.get(key)
         if not isinstance(records, list):
             raise BundleError(f"{key!r} is missing or not a list", origin)
-        valid = _is_model if key == "models" else _is_record
+        valid = is_model if key == "models" else _is_record
         bad = next((i for i, r in enumerate(records) if not valid(r)), None)
         if bad is not None:
             raise BundleError(_record_problem(key, bad, records[bad]), origin)
     families = document.get("families")
     if families is not None and not (isinstance(families, list) and all(_is_record(f) for f in families)):
         raise BundleError("'families' is not a list of records with a string 'id'", origin)
-    if problem := _index_problem(document["models"], families or []):
+    if problem := index_problem(document["models"], families or []):
         raise BundleError(problem, origin)
 
 
-def _index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]]) -> str | None:
+def index_problem(models: list[dict[str, Any]], families: list[dict[str, Any]]) -> str | None:
     """Lists the catalog indexes before decoding any record (aliases, family offers), checked at load time (the
     rest of a record is checked when it is decoded). A check in C over all records first; the loop in Python only
     finds the bad record to name it."""
@@ -170,7 +175,7 @@ def _is_record(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("id"), str)
 
 
-def _is_model(value: Any) -> bool:
+def is_model(value: Any) -> bool:
     """A record whose fields the catalog indexes before decoding it are of the right type (one pass with the
     record check: each record is touched once, which is most of the cost)."""
     if value.__class__ is not dict:

@@ -1,7 +1,9 @@
 """`Catalog`: the loaded bundle and every query over it.
 
-Loading only parses and checks the JSON. Records are decoded on first use and every index (by id, provider,
-family, search text) is built once, the first time a query needs it.
+Loading reads the bundle; with its index beside it (`catalog.json.idx`, written by the compiler: see
+`knollm.bundle_index`) nothing more is parsed until a query needs it, else the JSON is parsed and checked. Records
+are decoded on first use and every index (by id, provider, family, search text) is built once, the first time a
+query needs it (`knollm.catalog_store`).
 """
 
 from __future__ import annotations
@@ -9,34 +11,21 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterable, Iterator
-from functools import cached_property
-from pathlib import Path
 from typing import Any
 
-from . import bundle, costs, decode, textmatch
+from . import bundle, bundle_index, columns, costs
 from . import history as change_history
+from .catalog_store import CatalogStore
 from .errors import BundleError, FamilyNotFound, InvalidArgument, ModelNotFound, ProviderNotFound
-from .query import Query, predicates, price_key, relevance, sort_models
+from .query import Query, price_key, sort_models
 from .records import Comparison, CostBreakdown, Family, Model, Provider
-from .suggest import Suggester, closest
+from .suggest import closest
 
 NO_FAMILIES_HINT = "this bundle carries no family data; rebuild it with `make build` to get families"
 
 
-class Catalog:
+class Catalog(CatalogStore):
     """The Knollm catalog: providers, models, families, and queries and cost estimates over them."""
-
-    def __init__(self, document: dict[str, Any], path: Path | None = None, *, checked: bool = False) -> None:
-        """Wrap a parsed bundle document (checked here unless `checked`); prefer `Catalog.load()`."""
-        if not checked:
-            bundle.check(document, str(path) if path else None)
-        self._document = document
-        self._raw_models: list[dict[str, Any]] = document["models"]
-        if document["schema_version"] == "1.0":
-            bundle.upgrade_1_0(self._raw_models)
-        self._decoded: dict[int, Model] = {}
-        self.path = path
-        """The file the catalog was read from (None when built from a dict)."""
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Catalog:
@@ -45,7 +34,12 @@ class Catalog:
         Raises `BundleError` (saying how to rebuild) when the bundle is missing or unusable.
         """
         where = bundle.locate(path)
-        return cls(bundle.read(where), where, checked=True)
+        index = bundle_index.open_for(where)
+        if index is None:
+            return cls(bundle.read(where), where, checked=True)
+        catalog = cls({"schema_version": "1.1", "models": [], "providers": []}, where, checked=True)  # no records yet
+        catalog._use_index(index)
+        return catalog
 
     @classmethod
     def from_dict(cls, document: dict[str, Any]) -> Catalog:
@@ -61,6 +55,8 @@ class Catalog:
         records = self._document.get(name)
         if records is None:
             return []
+        if isinstance(records, bundle_index.LazyRecords):  # the models, read through the index: parsed now
+            return list(records)
         if not isinstance(records, list):
             raise BundleError(f"{name!r} is not a list", str(self.path) if self.path else None)
         return records
@@ -106,143 +102,11 @@ class Catalog:
         return iter(self.models)
 
     def __contains__(self, model_id: object) -> bool:
-        return isinstance(model_id, str) and model_id in self._index
+        return isinstance(model_id, str) and self._row_of(model_id) is not None
 
     def __repr__(self) -> str:
         where = f" from {self.path}" if self.path else ""
         return f"<Catalog {len(self)} models, {len(self._providers)} providers{where}>"
-
-    # -- lazily built indexes -------------------------------------------------------------------------------
-
-    @cached_property
-    def _index(self) -> dict[str, int]:
-        return {raw["id"]: i for i, raw in enumerate(self._raw_models)}
-
-    @cached_property
-    def _alias_index(self) -> dict[str, int]:
-        """`<provider>/<alias>` -> position of the model that has that alias."""
-        return {f"{raw['provider']}/{alias}": i for i, raw in enumerate(self._raw_models)
-                for alias in raw.get("aliases") or ()}
-
-    @cached_property
-    def _short_ids(self) -> dict[str, list[str]]:
-        short: dict[str, list[str]] = {}
-        with bundle.no_gc():  # 100k new lists: the collector would rescan the parsed bundle again and again
-            for raw in self._raw_models:
-                short.setdefault(raw.get("model_id") or raw["id"], []).append(raw["id"])
-        return short
-
-    @cached_property
-    def _model_suggester(self) -> Suggester:
-        """'Did you mean' for model ids; kept so its index is built once (on the first unknown id)."""
-        return Suggester(self._index, self._short_ids)
-
-    @cached_property
-    def _family_suggester(self) -> Suggester:
-        return Suggester(self._families)
-
-    @cached_property
-    def _families(self) -> dict[str, Family]:
-        with bundle.no_gc():
-            return {r["id"]: self._decode_record(decode.family, r, "family") for r in self._raw_families}
-
-    @cached_property
-    def _family_ids(self) -> set[Any]:
-        return {raw.get("id") for raw in self._raw_families if isinstance(raw, dict)}
-
-    @property
-    def _raw_families(self) -> list[dict[str, Any]]:
-        return self._document.get("families") or []
-
-    @cached_property
-    def _family_of(self) -> dict[str, str]:
-        return {offer: raw["id"] for raw in self._raw_families for offer in raw.get("offers") or ()}
-
-    @cached_property
-    def _by_family(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = {}
-        for raw in self._raw_models:
-            if isinstance(family := raw.get("family"), str):
-                grouped.setdefault(family, []).append(raw["id"])
-        return grouped
-
-    @cached_property
-    def _lower_index(self) -> dict[str, list[int]]:
-        lowered: dict[str, list[int]] = {}
-        with bundle.no_gc():
-            for key, i in self._index.items():
-                lowered.setdefault(key.lower(), []).append(i)
-        return lowered
-
-    @cached_property
-    def _providers(self) -> dict[str, Provider]:
-        providers = (self._decode_record(decode.provider, r, "provider") for r in self._document["providers"])
-        return {p.id: p for p in providers}
-
-    @cached_property
-    def _by_provider(self) -> dict[str, list[int]]:
-        grouped: dict[str, list[int]] = {}
-        for index, raw in enumerate(self._raw_models):
-            grouped.setdefault(raw["provider"], []).append(index)  # bundle.check(): every model has a str provider
-        return grouped
-
-    @cached_property
-    def _haystacks(self) -> list[str]:
-        """Per model (by position), the folded text (`textmatch.haystack`) that free-text search matches: id, name,
-        family id, family name, description, aliases. Built from the parsed JSON, so a text search decodes only its
-        matches."""
-        names = {raw["id"]: raw.get("name") or "" for raw in self._raw_families}
-        family_of = self._family_of
-
-        def text(raw: dict[str, Any]) -> str:
-            family = raw.get("family") or family_of.get(raw["id"]) or ""
-            parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "",
-                     " ".join(raw.get("aliases") or ()))  # an old spelling of the id finds the model too
-            return textmatch.haystack([p if isinstance(p, str) else "" for p in parts])
-
-        with bundle.no_gc():
-            return [text(raw) for raw in self._raw_models]
-
-    @cached_property
-    def models(self) -> tuple[Model, ...]:
-        """Every model, sorted by id as in the bundle (decoded once, on first use)."""
-        decoded, decode_one = self._decoded, self._decode_model
-        with bundle.no_gc():
-            try:
-                models = tuple(decoded.get(i) or decode_one(raw) for i, raw in enumerate(self._raw_models))
-            except decode.DECODE_ERRORS:
-                for index in range(len(self._raw_models)):  # name the malformed record in a BundleError
-                    self._model_at(index)
-                raise
-        self._decoded = dict(enumerate(models))
-        return models
-
-    def _decode_model(self, raw: dict[str, Any]) -> Model:
-        return decode.model(raw, None if "family" in raw else self._family_of.get(raw["id"]))
-
-    def _model_at(self, index: int) -> Model:
-        model = self._decoded.get(index)
-        if model is None:
-            model = self._decode_record(self._decode_model, self._raw_models[index], "model")
-            self._decoded[index] = model
-        return model
-
-    def _decode_record(self, decoder: Any, raw: dict[str, Any], what: str) -> Any:
-        try:
-            return decoder(raw)
-        except decode.DECODE_ERRORS as exc:
-            origin = str(self.path) if self.path else None
-            if isinstance(exc, decode.DecodeError):  # names the value: `models[12].pricing.input_per_mtok: ...`
-                problem = f"{what} record {raw.get('id')!r} is malformed: {self._position(raw, what)}.{exc}"
-            else:
-                problem = f"{what} record {raw.get('id')!r} is malformed ({type(exc).__name__}: {exc})"
-            raise BundleError(problem, origin) from None
-
-    def _position(self, raw: dict[str, Any], what: str) -> str:
-        """`models[12]`: where a record sits in the bundle (looked up only to report an error)."""
-        section = {"model": "models", "provider": "providers", "family": "families"}[what]
-        found = (i for i, r in enumerate(self._document.get(section) or ()) if r is raw)
-        return f"{section}[{next(found, '?')}]"
 
     # -- lookups --------------------------------------------------------------------------------------------
 
@@ -252,10 +116,15 @@ class Catalog:
 
         Raises `ModelNotFound` with the closest ids in `suggestions`.
         """
+        found = self._found.get(ref)
+        if found is not None:
+            return found
         ref = ref.strip()
-        index = self._index.get(ref)
-        if index is None:
-            index = self._alias_index.get(ref)  # an id the provider also answers to (see Model.aliases)
+        index = self._row_of(ref)
+        if index is not None:
+            found = self._found[ref] = self._model_at(index)  # only exact ids are kept: at most one per model
+            return found
+        index = self._alias_index.get(ref)  # an id the provider also answers to (see Model.aliases)
         if index is not None:
             return self._model_at(index)
         matches = self._lower_index.get(ref.lower(), [])
@@ -320,13 +189,6 @@ class Catalog:
         ordered = sort_models(models, Query(sort="price"), lambda m: 0)
         return sorted(ordered, key=lambda m: m.variant is not None)  # variants after the regular offers
 
-    def open_weights(self, model: Model) -> bool | None:
-        """Whether the model's weights are open: as declared for the model, else from its family; None when unknown."""
-        if model.open_weights is not None:
-            return model.open_weights
-        family = self._families.get(model.family) if model.family else None
-        return family.open_weights if family else None
-
     # -- search ---------------------------------------------------------------------------------------------
 
     def history(self, model_id: str) -> list[change_history.Change]:
@@ -344,36 +206,15 @@ class Catalog:
         `knollm.textmatch`, which the site's explorer shares).
         """
         q = _as_query(query, filters)
-        checks = predicates(q, self.open_weights)
-        candidates = self._candidates(q)
-        found = [m for m in candidates if all(check(m) for check in checks)]
-        text, ranks = q.text or "", {}  # each model ranked once, though sorting asks more than once
-
-        def rank(m: Model) -> Any:
-            if m.id not in ranks:
-                ranks[m.id] = relevance(m, text, self._family_name(m))
-            return ranks[m.id]
-
-        sort_models(found, q, rank)
-        return found if q.limit is None else found[: q.limit]
-
-    def _candidates(self, q: Query) -> Iterable[Model]:
-        """The models a query can match, narrowed by provider and free text before any record is decoded."""
-        indices: Iterable[int] | None = None
-        if q.provider:
-            indices = sorted(i for p in dict.fromkeys(q.provider) for i in self._by_provider.get(p, ()))
-        if words := textmatch.query_words(q.text or ""):
-            haystacks = self._haystacks
-            pool = range(len(haystacks)) if indices is None else indices
-            indices = [i for i in pool if textmatch.matches(words, haystacks[i])]
-        if indices is None:
-            return self.models
-        with bundle.no_gc():
-            return [self._model_at(i) for i in indices]
-
-    def _family_name(self, model: Model) -> str:
-        family = self._families.get(model.family) if model.family else None
-        return family.name.lower() if family else ""
+        pool = None
+        if q.provider:  # narrowed by provider before any other column is read
+            pool = sorted(i for p in dict.fromkeys(q.provider) for i in self._by_provider.get(p, ()))
+        rows = columns.select(self._columns, q, pool)
+        try:
+            return list(map(self._decoded.__getitem__, rows))  # warm: every one decoded before
+        except KeyError:
+            with bundle.no_gc():
+                return [self._model_at(i) for i in rows]
 
     def cheapest(
         self,

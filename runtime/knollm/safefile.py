@@ -66,6 +66,21 @@ def read_bytes(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     return data
 
 
+def open_regular(path: str | os.PathLike[str], max_bytes: int) -> tuple[int, int]:
+    """(descriptor, size) of the regular file at `path`, opened for reading; the same checks as `read_bytes`.
+    The caller closes the descriptor."""
+    _check(path, _stat(path, os.stat), max_bytes)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise UnsafeFile(path, _os_reason(exc)) from None
+    try:
+        return fd, _check(path, _stat(fd, os.fstat), max_bytes)  # what is open, not what was named
+    except UnsafeFile:
+        os.close(fd)
+        raise
+
+
 def read_text(path: str | os.PathLike[str], max_bytes: int) -> str:
     """The file as UTF-8 text (a leading byte order mark, as Excel writes, is dropped)."""
     return decode_utf8(path, read_bytes(path, max_bytes))
