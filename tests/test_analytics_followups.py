@@ -3,14 +3,25 @@ writer and closing the response cache, and A/B outcomes kept in (and rebuilt fro
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
 from pathlib import Path
 
+import pytest
+
 import knollm
+from knollm.analytics import recorder
 from knollm.analytics.recorder import store_path
+from knollm.analytics.store import UsageStore
 from knollm.config import load_config
-from usage_helpers import ENV, write_config
+from usage_helpers import BUNDLE, ENV, write_config
 
 HI = [{"role": "user", "content": "say hi"}]
+
+
+def client(config: Path) -> knollm.Client:
+    return knollm.Client(config, catalog=knollm.Catalog.load(BUNDLE), env=ENV)
 
 
 def test_a_profile_changes_the_analytics_table(tmp_path: Path) -> None:
@@ -24,6 +35,58 @@ def test_a_profile_changes_the_analytics_table(tmp_path: Path) -> None:
     assert testing.analytics.path == "usage.sqlite"  # merged key by key: the top level's path stays
     assert production.analytics is not None and store_path(production) == tmp_path / "prod.sqlite"
     assert str(production.analytics.budget_per_day_usd) == "5"
-    assert knollm.Client(load_config(path, "testing", ENV), env=ENV,
-                         catalog=knollm.Catalog.load(Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"),
-                         ).observers == []
+    assert client(path).observers  # recording at the top level ...
+    assert knollm.Client(path, profile="testing", env=ENV, catalog=knollm.Catalog.load(BUNDLE)).observers == []
+
+
+def _cached_and_recorded(server_url: str, tmp_path: Path) -> Path:
+    path = write_config(tmp_path, server_url)
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f'\n[cache]\npath = "{(tmp_path / "cache.sqlite").as_posix()}"\n')
+    return path
+
+
+def test_close_flushes_the_usage_writer_and_closes_the_cache(fake_provider, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recorder, "WAIT_S", 60.0)  # without a flush the writer would hold the record a minute
+    made = client(_cached_and_recorded(fake_provider.base_url, tmp_path))
+    made.chat.completions.create(model="alpha/tiny-chat", messages=HI, temperature=0, cache=True)
+    cache = made._cache_gate.cache(made.config.cache)
+    made.close()
+    assert UsageStore(tmp_path / "usage.sqlite").count() == 1
+    assert not cache._finalizer.alive and made._cache_gate._open is None
+    made.close()  # twice is harmless
+
+
+def test_aclose_flushes_and_closes_too(fake_provider, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recorder, "WAIT_S", 60.0)
+    config = _cached_and_recorded(fake_provider.base_url, tmp_path)
+
+    async def main() -> object:
+        async with knollm.AsyncClient(config, catalog=knollm.Catalog.load(BUNDLE), env=ENV) as made:
+            await made.chat.completions.create(model="alpha/tiny-chat", messages=HI, temperature=0, cache=True)
+            return made._cache_gate.cache(made.config.cache)
+
+    cache = asyncio.run(main())
+    assert UsageStore(tmp_path / "usage.sqlite").count() == 1
+    assert not cache._finalizer.alive  # type: ignore[attr-defined]
+
+
+def test_closing_survives_a_broken_observer_and_cache(fake_provider, tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    class Stuck:
+        def __call__(self, _: object) -> None: ...
+
+        def flush(self) -> None:
+            raise OSError("disk gone")
+
+    class BadGate:
+        def close(self) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    made = client(_cached_and_recorded(fake_provider.base_url, tmp_path))
+    made.observers[:] = [Stuck()]
+    made._cache_gate = BadGate()  # type: ignore[assignment]
+    with caplog.at_level(logging.WARNING, "knollm.client"):
+        made.close()
+    assert "not flushed" in caplog.text and "not closed" in caplog.text

@@ -148,6 +148,10 @@ class UsageRecorder:
     def __call__(self, event: CallInfo | CallFailure) -> None:
         self.writer.put(self.record(event))
 
+    def flush(self) -> None:
+        """Wait until the records queued so far are written (`Client.close()` calls it)."""
+        self.writer.flush()
+
     def record(self, event: CallInfo | CallFailure, now: float | None = None) -> UsageRecord:
         ts = time.time() if now is None else now
         attempts = event.attempts

@@ -39,6 +39,8 @@ class AsyncClient(ClientCore):
         self.models = _Models(self)
 
     async def aclose(self) -> None:
+        """`Client.close()`: the flush and the cache's close run in a thread, off the event loop."""
+        await asyncio.to_thread(self.release)
         if self._owns_http:
             await self._http.aclose()
 

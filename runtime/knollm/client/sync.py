@@ -49,6 +49,8 @@ class Client(ClientCore):
         return self._http
 
     def close(self) -> None:
+        """Flush the usage records, close the response cache and (if this client made it) the httpx client."""
+        self.release()
         if self._owns_http:
             self._http.close()
 
