@@ -90,3 +90,40 @@ def test_closing_survives_a_broken_observer_and_cache(fake_provider, tmp_path: P
     with caplog.at_level(logging.WARNING, "knollm.client"):
         made.close()
     assert "not flushed" in caplog.text and "not closed" in caplog.text
+
+
+def test_a_stream_the_caller_stops_is_recorded_as_abandoned(fake_provider, tmp_path: Path) -> None:
+    from knollm.analytics.report import reliability
+    from knollm.analytics.stats import known_cost
+
+    with client(write_config(tmp_path, fake_provider.base_url)) as made:
+        stream = made.chat.completions.create(model="alpha/tiny-chat", messages=HI, stream=True)
+        next(iter(stream))
+        stream.close()  # the usage chunk never came: tokens and cost stay unknown
+        unopened = made.chat.completions.create(model="alpha/tiny-chat", messages=HI, stream=True)
+        unopened.close()  # never iterated: nothing was sent, nothing is recorded
+        with made.chat.completions.create(model="alpha/tiny-chat", messages=HI, stream=True) as whole:
+            for _ in whole:
+                pass
+    stopped, finished = UsageStore(tmp_path / "usage.sqlite").records()
+    assert (stopped.status, stopped.provider, stopped.key_alias) == ("abandoned", "alpha", "env:ALPHA_KEY")
+    assert stopped.prompt_tokens is None and stopped.completion_tokens is None and stopped.cost_usd is None
+    assert stopped.latency_s is not None and not stopped.failed and not stopped.ok
+    assert finished.status == "ok"
+    assert known_cost([stopped, finished]) == (finished.cost, 1)  # unknown, not zero
+    assert reliability([stopped, finished])[0]["success_rate"] == 1.0  # neither a success nor a failure
+
+
+def test_an_abandoned_async_stream_is_recorded_too(fake_provider, tmp_path: Path) -> None:
+    config = write_config(tmp_path, fake_provider.base_url)
+
+    async def main() -> None:
+        async with knollm.AsyncClient(config, catalog=knollm.Catalog.load(BUNDLE), env=ENV) as made:
+            stream = await made.chat.completions.create(model="alpha/tiny-chat", messages=HI, stream=True)
+            async for _ in stream:
+                break
+            await stream.aclose()
+
+    asyncio.run(main())
+    (stopped,) = UsageStore(tmp_path / "usage.sqlite").records()
+    assert stopped.status == "abandoned" and stopped.cost_usd is None and stopped.attempts == 1

@@ -165,8 +165,8 @@ class UsageRecorder:
         return UsageRecord(
             ts, self.profile, info.requested, info.provider, info.model, info.family, info.key_alias,
             info.prompt_tokens, info.completion_tokens, None if info.cost is None else str(info.cost.total),
-            info.latency_s, info.ttft_s, "ok", None, len(attempts), bool(getattr(info, "cache_hit", False)),
-            self.source)
+            info.latency_s, info.ttft_s, "abandoned" if info.abandoned else "ok", None, len(attempts),
+            bool(getattr(info, "cache_hit", False)), self.source)
 
 
 def recorder_for(config: Config, source: str = "call") -> UsageRecorder:

@@ -44,7 +44,7 @@ class UsageRecord:
     latency_s: float | None
     ttft_s: float | None
     status: str
-    """`ok` or `failed`."""
+    """`ok`, `failed`, or `abandoned` (a stream the caller stopped reading: neither a success nor a failure)."""
     error_class: str | None
     attempts: int
     cache_hit: bool = False
@@ -58,6 +58,11 @@ class UsageRecord:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def failed(self) -> bool:
+        """A failed call (an abandoned stream is not one: the provider was answering)."""
+        return self.status == "failed"
 
 
 COLUMNS = tuple(f.name for f in fields(UsageRecord))
