@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import sqlite3
+from contextlib import closing
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,9 +16,10 @@ import pytest
 import knollm
 from knollm.analytics import recorder
 from knollm.analytics.recorder import store_path
-from knollm.analytics.store import UsageStore
+from knollm.analytics.store import COLUMNS, UsageStore
 from knollm.config import load_config
-from usage_helpers import BUNDLE, ENV, write_config
+from knollm.multi.ab import ABTest
+from usage_helpers import BUNDLE, ENV, record, write_config
 
 HI = [{"role": "user", "content": "say hi"}]
 
@@ -127,3 +131,58 @@ def test_an_abandoned_async_stream_is_recorded_too(fake_provider, tmp_path: Path
     asyncio.run(main())
     (stopped,) = UsageStore(tmp_path / "usage.sqlite").records()
     assert stopped.status == "abandoned" and stopped.cost_usd is None and stopped.attempts == 1
+
+
+def test_ab_calls_are_recorded_and_the_report_is_rebuilt_from_the_store(fake_provider, tmp_path: Path) -> None:
+    test = ABTest("greeting", "alpha/tiny-chat", "beta/tiny-chat", rng=random.Random(7))
+    with client(write_config(tmp_path, fake_provider.base_url)) as made:
+        made.chat.completions.create(model="alpha/tiny-chat", messages=HI)  # not part of the test
+        for user in range(12):
+            test.call(made, HI, user_key=f"user-{user}")
+        fake_provider.script(["400"])
+        test.call(made, HI)
+    store = UsageStore(tmp_path / "usage.sqlite")
+    plain, *tagged = store.records()
+    assert plain.ab_test is None and plain.ab_arm is None
+    assert {(r.ab_test, r.ab_arm, r.route) for r in tagged} == {("greeting", "a", "alpha/tiny-chat"),
+                                                                ("greeting", "b", "beta/tiny-chat")}
+    assert [r.failed for r in tagged].count(True) == 1
+    rebuilt = ABTest.from_store(store, "greeting")
+    assert (rebuilt.a, rebuilt.b) == (test.a, test.b)
+    assert rebuilt.report() == test.report()  # counts, success rates, exact costs, latencies
+    assert ABTest.from_store(store, "another", a="x", b="y").report().a.calls == 0
+    with pytest.raises(ValueError, match="arm a and b"):
+        ABTest.from_store(store, "another")
+
+
+def test_async_ab_calls_are_tagged(fake_provider, tmp_path: Path) -> None:
+    test = ABTest("async", "alpha/tiny-chat", "beta/tiny-chat", b_share=1.0)
+    config = write_config(tmp_path, fake_provider.base_url)
+
+    async def main() -> None:
+        async with knollm.AsyncClient(config, catalog=knollm.Catalog.load(BUNDLE), env=ENV) as made:
+            await test.acall(made, HI)
+
+    asyncio.run(main())
+    (only,) = UsageStore(tmp_path / "usage.sqlite").ab_records("async")
+    assert (only.ab_arm, only.provider, only.status) == ("b", "beta", "ok")
+
+
+def test_an_old_usage_file_is_migrated_and_stays_readable(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    old_columns = [c for c in COLUMNS if not c.startswith("ab_")]
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute(f"CREATE TABLE usage ({', '.join(old_columns)})")
+        db.execute(f"INSERT INTO usage VALUES ({', '.join('?' for _ in old_columns)})",
+                   (1.0, None, "chat", "alpha", "alpha/m", None, None, 1, 2, "0.5", 0.1, None, "ok", None, 1, 0,
+                    "call"))
+    store = UsageStore(path)
+    (old,) = store.records()
+    assert (old.route, old.cost, old.ab_test, old.ab_arm) == ("chat", Decimal("0.5"), None, None)
+    store.insert([record(2.0, ab_test="t", ab_arm="a"), record(3.0, ab_test="t", ab_arm="b", cost_usd="bad"),
+                  record(4.0, ab_test="t", ab_arm="<x>"), record(5.0, ab_test="t", ab_arm="a", status="abandoned"),
+                  record(6.0, ab_test="t", ab_arm="b", cache_hit=True)])
+    assert UsageStore(path).count() == 6  # a second store migrates nothing twice
+    rebuilt = ABTest.from_store(store, "t").report()
+    assert (rebuilt.a.calls, rebuilt.b.calls, rebuilt.b.cost_unknown) == (1, 2, 1)  # "bad" is unknown, not zero
+    assert rebuilt.b.cost is not None and rebuilt.b.cost.estimate == Decimal(0)  # the cache hit cost nothing
