@@ -4,9 +4,11 @@ writer and closing the response cache, and A/B outcomes kept in (and rebuilt fro
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import sqlite3
+import time
 from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +21,7 @@ from knollm.analytics.recorder import store_path
 from knollm.analytics.store import COLUMNS, UsageStore
 from knollm.config import load_config
 from knollm.multi.ab import ABTest
-from usage_helpers import BUNDLE, ENV, record, write_config
+from usage_helpers import BUNDLE, ENV, HOSTILE, record, write_config
 
 HI = [{"role": "user", "content": "say hi"}]
 
@@ -186,3 +188,45 @@ def test_an_old_usage_file_is_migrated_and_stays_readable(tmp_path: Path) -> Non
     rebuilt = ABTest.from_store(store, "t").report()
     assert (rebuilt.a.calls, rebuilt.b.calls, rebuilt.b.cost_unknown) == (1, 2, 1)  # "bad" is unknown, not zero
     assert rebuilt.b.cost is not None and rebuilt.b.cost.estimate == Decimal(0)  # the cache hit cost nothing
+
+
+def test_usage_report_ab_prints_the_rebuilt_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from knollm.cli import main
+
+    monkeypatch.setenv("KNOLLM_CONFIG", str(write_config(tmp_path, "http://127.0.0.1:1")))
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    UsageStore(tmp_path / "usage.sqlite").insert(
+        [record(float(i), route="alpha/tiny-chat", ab_test="t", ab_arm="a", cost_usd="0.002") for i in range(5)]
+        + [record(10.0 + i, route=HOSTILE, ab_test="t", ab_arm="b", cost_usd="0.001", latency_s=0.1 + i / 100)
+           for i in range(5)]
+        + [record(20.0, route=HOSTILE, ab_test="t", ab_arm="b", status="failed", cost_usd=None),
+           record(21.0, route="alpha/tiny-chat", ab_test="t", ab_arm="a", status="abandoned", cost_usd=None)])
+    assert main(["usage", "report", "--ab", "t"]) == 0
+    out = capsys.readouterr().out
+    assert "A/B test t" in out and "\x1b" not in out and "\x07" not in out and "Differences" in out
+    assert main(["usage", "report", "--ab", "t", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["a"]["calls"], data["b"]["calls"], data["b"]["successes"]) == (5, 6, 5)
+    assert data["b"]["route"] == HOSTILE and data["differences"]["cost"] == "b"
+    assert main(["usage", "report", "--ab", "missing"]) == 1
+    assert "arm a and b" in capsys.readouterr().err
+
+
+def test_a_provider_with_only_abandoned_streams_has_no_reliability_score(tmp_path: Path) -> None:
+    import io
+
+    from knollm.analytics.report import reliability
+    from knollm.render import Output
+    from knollm.usage_render import render_report
+
+    store = UsageStore(tmp_path / "usage.sqlite")
+    store.insert([record(time.time(), status="abandoned", cost_usd=None)])
+    assert reliability(store.records()) == [{"provider": "alpha", "requests": 1, "success_rate": None, "score": None,
+                                             "common_error": None}]
+    from knollm.analytics.report import usage_report
+
+    buffer = io.StringIO()
+    render_report(usage_report(store, since_s=86_400, by="provider", catalog=None, settings=None), Output(buffer))
+    assert "Reliability" in buffer.getvalue()
