@@ -51,7 +51,8 @@ class UsageRecord:
     source: str = "call"
     """`call` (a client call) or `benchmark` (a `knollm benchmark` run)."""
     ab_test: str | None = None
-    """The A/B test (`knollm.multi.ab.ABTest`) this call was part of, if any; added in schema version 2."""
+    """The A/B test (`knollm.multi.ab.ABTest`) this call was part of, if any (a column added later: older files gain it
+    when opened, their rows reading None)."""
     ab_arm: str | None = None
     """Its arm: `a` or `b`."""
 
