@@ -40,6 +40,8 @@ def add_commands(groups: Any, common: SafeArgumentParser) -> None:
                       usage_report, common)
     report.add_argument("--since", default="7d", metavar="SPAN", help="how far back: 30m, 12h, 7d, 2w (default 7d)")
     report.add_argument("--by", default="provider", choices=GROUPINGS, help="grouping (default provider)")
+    report.add_argument("--ab", metavar="NAME", help="instead: the report of the A/B test NAME, rebuilt from its "
+                        "recorded calls (knollm.multi.ABTest)")
     _store_arguments(report, _config_arguments)
     dashboard = _command(usage, "dashboard", "write one self-contained HTML page with charts of the usage store",
                          usage_dashboard, common)
@@ -103,6 +105,8 @@ def usage_report(args: argparse.Namespace, out: Output) -> int:
     from .analytics.report import usage_report as build
 
     config = _config(args)
+    if args.ab is not None:
+        return _ab_report(args.ab, _store(args, config), out)
     report = build(_store(args, config), since_s=parse_since(args.since), by=args.by, catalog=_catalog(args),
                    settings=config.analytics)
     if out.json:
@@ -111,6 +115,23 @@ def usage_report(args: argparse.Namespace, out: Output) -> int:
     from .usage_render import render_report
 
     render_report(report, out)
+    return 0
+
+
+def _ab_report(name: str, store: UsageStore, out: Output) -> int:
+    from .multi.ab import ABTest
+    from .serialize import to_data
+
+    try:
+        report = ABTest.from_store(store, name).report()
+    except ValueError as exc:  # no call of an arm recorded: say which, and where we looked
+        raise InvalidArgument(str(exc)) from None
+    if out.json:
+        out.data({**to_data(report), "differences": report.differences()})
+        return 0
+    from .usage_render import render_ab
+
+    render_ab(report, out)
     return 0
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .render import NONE, Output, money, number
+
+if TYPE_CHECKING:
+    from .multi.ab import ABReport
+    from .multi.stats import Interval
 
 
 def _seconds(value: float | None) -> str:
@@ -13,6 +17,10 @@ def _seconds(value: float | None) -> str:
 
 def _percent(value: float | None) -> str:
     return NONE if value is None else f"{100 * value:.1f}%"
+
+
+def _score(value: float | None) -> str:
+    return NONE if value is None else f"{value:.3f}"  # None: only abandoned streams, no success or failure
 
 
 def _summary_row(label: str, row: dict[str, Any]) -> list[str]:
@@ -39,7 +47,7 @@ def render_report(report: dict[str, Any], out: Output) -> None:
         out.table(["day", *COLUMNS], [_summary_row(d["day"], d) for d in report["trend"]], title="Trend",
                   right=[1, 2, 3, 4, 5, 6])
     out.table(["provider", "requests", "success", "score", "most common error"],
-              [[r["provider"], number(r["requests"]), _percent(r["success_rate"]), f"{r['score']:.3f}",
+              [[r["provider"], number(r["requests"]), _percent(r["success_rate"]), _score(r["score"]),
                 r["common_error"] or NONE] for r in report["reliability"]],
               title="Reliability", right=[1, 2, 3],
               caption="score: lower bound of the 95% Wilson interval of the success rate")
@@ -83,3 +91,22 @@ def _suggestions(found: list[dict[str, Any]], out: Output) -> None:
              money(c["cost_usd"])] for s in found for c in s["cheaper"]]
     out.table(["used", "cheaper offer", "price (3:1)", "spent", "would have cost"], rows, title="Suggestions",
               right=[2, 3, 4], caption="same family, at least the same context window and declared capabilities")
+
+
+def _interval(value: Interval[Any] | None, show: Any) -> str:
+    return NONE if value is None else f"{show(value.estimate)} [{show(value.low)} .. {show(value.high)}]"
+
+
+def render_ab(report: ABReport, out: Output) -> None:
+    """`knollm usage report --ab NAME`: both arms with their confidence intervals, and the supported differences."""
+    rows = []
+    for arm in (report.a, report.b):
+        cost = _interval(arm.cost, money) + (f" (+{arm.cost_unknown} unknown)" if arm.cost_unknown else "")
+        rows.append([arm.arm, arm.route, number(arm.calls), _interval(arm.success_rate, _percent),
+                     _interval(arm.latency_s, _seconds), cost])
+    out.table(["arm", "route", "calls", "success", "latency", "cost per call"], rows,
+              title=f"A/B test {report.name}", right=[2],
+              caption=f"estimate [{100 * report.confidence:g}% interval]; latency and cost of successful calls")
+    better = report.differences()
+    out.line("Differences the data supports: " + (", ".join(f"{m}: {a}" for m, a in sorted(better.items()))
+                                                  or "none yet"))

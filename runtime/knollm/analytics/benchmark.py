@@ -164,7 +164,7 @@ def seed_health(health: HealthStore, store: UsageStore, since: float | None = No
         with health.editing(record.provider, key) as state:
             if record.ok and record.latency_s is not None:
                 record_success(state, record.latency_s)
-            elif not record.ok:
+            elif record.failed:  # an abandoned stream says nothing about the provider
                 state.calls += 1
                 state.success_rate -= EWMA_WEIGHT * state.success_rate  # a failure's EWMA step, without a cooldown
         replayed += 1

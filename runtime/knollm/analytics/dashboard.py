@@ -120,7 +120,7 @@ def dashboard_html(records: Sequence[UsageRecord], *, title: str, window: str) -
         ("Latency percentiles per provider", percentile_chart(
             {p: s for p, m in by_provider.items() if (s := latencies(m))})),
         ("Error rate per provider", bar_chart(
-            [(p, sum(not r.ok for r in m) / len(m), f"{100 * sum(not r.ok for r in m) / len(m):.1f}%")
+            [(p, sum(r.failed for r in m) / len(m), f"{100 * sum(r.failed for r in m) / len(m):.1f}%")
              for p, m in sorted(by_provider.items())], colour="#e15759")),
         ("Models", _table(grouped(records, "model"))),
     ]

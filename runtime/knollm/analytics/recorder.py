@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..client.records import CallFailure, CallInfo
 from .store import UsageRecord, UsageStore, default_path
+from .tags import AB_CALL
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -148,21 +149,27 @@ class UsageRecorder:
     def __call__(self, event: CallInfo | CallFailure) -> None:
         self.writer.put(self.record(event))
 
+    def flush(self) -> None:
+        """Wait until the records queued so far are written (`Client.close()` calls it)."""
+        self.writer.flush()
+
     def record(self, event: CallInfo | CallFailure, now: float | None = None) -> UsageRecord:
         ts = time.time() if now is None else now
         attempts = event.attempts
+        ab_test, ab_arm = AB_CALL.get() or (None, None)
         if isinstance(event, CallFailure):  # who was tried last, and why it failed
             last = attempts[-1] if attempts else None
             return UsageRecord(
                 ts, self.profile, event.requested, last.provider if last else None,
                 f"{last.provider}/{last.model_id}" if last else None, None, last.key_alias if last else None,
-                None, None, None, event.latency_s, None, "failed", event.error, len(attempts), False, self.source)
+                None, None, None, event.latency_s, None, "failed", event.error, len(attempts), False, self.source,
+                ab_test, ab_arm)
         info = event
         return UsageRecord(
             ts, self.profile, info.requested, info.provider, info.model, info.family, info.key_alias,
             info.prompt_tokens, info.completion_tokens, None if info.cost is None else str(info.cost.total),
-            info.latency_s, info.ttft_s, "ok", None, len(attempts), bool(getattr(info, "cache_hit", False)),
-            self.source)
+            info.latency_s, info.ttft_s, "abandoned" if info.abandoned else "ok", None, len(attempts),
+            bool(getattr(info, "cache_hit", False)), self.source, ab_test, ab_arm)
 
 
 def recorder_for(config: Config, source: str = "call") -> UsageRecorder:

@@ -63,7 +63,7 @@ def _key(record: UsageRecord, by: str) -> str:
 def summary(records: Sequence[UsageRecord]) -> dict[str, Any]:
     """Requests, failures, exact known cost, tokens and latency percentiles of some records."""
     cost, unknown = known_cost(records)
-    failed = sum(not r.ok for r in records)
+    failed = sum(r.failed for r in records)
     seconds = latencies(records)
     ttfts = [r.ttft_s for r in records if r.ok and r.ttft_s is not None]
     return {
@@ -97,13 +97,15 @@ def reliability(records: Sequence[UsageRecord]) -> list[dict[str, Any]]:
     rows = []
     for provider, members in by_provider.items():
         ok = sum(r.ok for r in members)
+        decided = ok + sum(r.failed for r in members)  # abandoned streams are neither
         errors: dict[str, int] = defaultdict(int)
         for r in members:
             if r.error_class:
                 errors[r.error_class] += 1
         common = max(sorted(errors), key=lambda name: errors[name]) if errors else None
-        rows.append({"provider": provider, "requests": len(members), "success_rate": rounded(ok / len(members)),
-                     "score": rounded(wilson_lower(ok, len(members))), "common_error": common})
+        rate = ok / decided if decided else None
+        rows.append({"provider": provider, "requests": len(members), "success_rate": rounded(rate),
+                     "score": rounded(wilson_lower(ok, decided)), "common_error": common})
     return sorted(rows, key=lambda row: (-(row["score"] or 0.0), row["provider"]))
 
 
@@ -130,8 +132,8 @@ def _day_anomalies(day: str, today: list[UsageRecord], before: list[list[UsageRe
     if usual_spend > 0 and float(spend) > ANOMALY_FACTOR * usual_spend:
         found.append({"day": day, "metric": "spend_usd", "value": spend, "trailing_median": usual_spend,
                       "factor": round(float(spend) / usual_spend, 1)})
-    rate = sum(not r.ok for r in today) / len(today)
-    usual_rate = median([sum(not r.ok for r in d) / len(d) for d in before]) or 0.0
+    rate = sum(r.failed for r in today) / len(today)
+    usual_rate = median([sum(r.failed for r in d) / len(d) for d in before]) or 0.0
     if len(today) >= MIN_DAY_REQUESTS and rate > ANOMALY_FACTOR * usual_rate and rate - usual_rate >= \
             MIN_ERROR_RATE_JUMP:
         found.append({"day": day, "metric": "error_rate", "value": round(rate, 4),

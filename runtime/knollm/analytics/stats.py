@@ -54,7 +54,7 @@ def known_cost(records: Iterable[UsageRecord]) -> tuple[Decimal, int]:
     for record in records:
         cost = record.cost
         if cost is None:
-            unknown += record.ok  # a failed call has no cost to know
+            unknown += not record.failed  # a failed call has no cost to know; an abandoned stream has one
         else:
             total += cost
     return total, unknown

@@ -44,12 +44,17 @@ class UsageRecord:
     latency_s: float | None
     ttft_s: float | None
     status: str
-    """`ok` or `failed`."""
+    """`ok`, `failed`, or `abandoned` (a stream the caller stopped reading: neither a success nor a failure)."""
     error_class: str | None
     attempts: int
     cache_hit: bool = False
     source: str = "call"
     """`call` (a client call) or `benchmark` (a `knollm benchmark` run)."""
+    ab_test: str | None = None
+    """The A/B test (`knollm.multi.ab.ABTest`) this call was part of, if any (a column added later: older files gain it
+    when opened, their rows reading None)."""
+    ab_arm: str | None = None
+    """Its arm: `a` or `b`."""
 
     @property
     def cost(self) -> Decimal | None:
@@ -59,6 +64,11 @@ class UsageRecord:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    @property
+    def failed(self) -> bool:
+        """A failed call (an abandoned stream is not one: the provider was answering)."""
+        return self.status == "failed"
+
 
 COLUMNS = tuple(f.name for f in fields(UsageRecord))
 _TYPES = {"ts": "REAL NOT NULL", "route": "TEXT NOT NULL", "status": "TEXT NOT NULL", "attempts": "INTEGER NOT NULL",
@@ -66,6 +76,7 @@ _TYPES = {"ts": "REAL NOT NULL", "route": "TEXT NOT NULL", "status": "TEXT NOT N
           "cache_hit": "INTEGER NOT NULL", "source": "TEXT NOT NULL"}
 SCHEMA = ("CREATE TABLE IF NOT EXISTS usage (" + ", ".join(f"{c} {_TYPES.get(c, 'TEXT')}" for c in COLUMNS) + ")")
 INDEX = "CREATE INDEX IF NOT EXISTS usage_ts ON usage (ts)"
+AB_INDEX = "CREATE INDEX IF NOT EXISTS usage_ab ON usage (ab_test) WHERE ab_test IS NOT NULL"
 _INSERT = f"INSERT INTO usage ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"
 
 
@@ -101,7 +112,9 @@ class UsageStore:
         with closing(self._open()) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
+            _add_missing_columns(db)
             db.execute(INDEX)
+            db.execute(AB_INDEX)
 
     def insert(self, records: Sequence[UsageRecord]) -> None:
         """Add records in one transaction (retried while another process holds the database)."""
@@ -129,6 +142,13 @@ class UsageStore:
             rows = db.execute(query + " ORDER BY ts, rowid", bounds).fetchall()
         return [_record(row) for row in rows]
 
+    def ab_records(self, test: str) -> list[UsageRecord]:
+        """The recorded calls of the A/B test `test`, oldest first."""
+        with closing(self._connect()) as db:
+            rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM usage WHERE ab_test = ? ORDER BY ts, rowid",
+                              (test,)).fetchall()
+        return [_record(row) for row in rows]
+
     def count(self) -> int:
         with closing(self._connect()) as db:
             return int(db.execute("SELECT COUNT(*) FROM usage").fetchone()[0])
@@ -145,6 +165,19 @@ class UsageStore:
                     raise
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Migrate a file written by an older version: add the columns it lacks (all nullable, so its rows read back
+    with None there). Another process migrating at the same moment is no error."""
+    present = {str(row[1]) for row in db.execute("PRAGMA table_info(usage)")}
+    for column in COLUMNS:
+        if column not in present:
+            try:
+                db.execute(f"ALTER TABLE usage ADD COLUMN {column} {_TYPES.get(column, 'TEXT')}")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc).lower():
+                    raise
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:

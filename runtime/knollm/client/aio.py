@@ -16,7 +16,7 @@ from ..catalog import Catalog
 from ..records import Model
 from ..router.attempts import Run
 from .adapters import ADAPTERS, acheck_stream_response, error_for_transport
-from .calls import StreamProgress, request_from, timed, with_info
+from .calls import StreamProgress, abandoned_info, request_from, timed, with_info
 from .core import ClientCore
 from .errors import ClientError
 from .records import CallInfo
@@ -39,6 +39,8 @@ class AsyncClient(ClientCore):
         self.models = _Models(self)
 
     async def aclose(self) -> None:
+        """`Client.close()`: the flush and the cache's close run in a thread, off the event loop."""
+        await asyncio.to_thread(self.release)
         if self._owns_http:
             await self._http.aclose()
 
@@ -145,6 +147,7 @@ class AsyncChatStream:
                 break
             except BaseException:
                 run.abandon(step)  # the caller closed the stream, or the task was cancelled
+                self._client.notify(abandoned_info(run.requested, step.candidate, run.attempts, run.started, progress))
                 raise
             finally:
                 if self._response is not None:

@@ -89,6 +89,13 @@ class CacheGate:
                     similarity=settings.similarity, similarity_candidates=settings.similarity_candidates))
             return self._open[1]
 
+    def close(self) -> None:
+        """Close the open cache file, if any (a later call opens it again)."""
+        with self._lock:
+            found, self._open = self._open, None
+        if found is not None:
+            found[1].close()
+
 
 @dataclass(slots=True)
 class CachePlan:

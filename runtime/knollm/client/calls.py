@@ -67,6 +67,17 @@ def call_info(requested: str, candidate: Candidate, attempts: list[Attempt], sta
     )
 
 
+def abandoned_info(requested: str, candidate: Candidate, attempts: list[Attempt], started: float,
+                   progress: StreamProgress) -> CallInfo:
+    """What observers learn of a stream the caller stopped reading: the tokens and cost known so far (None when
+    the usage chunk never came: unknown, never zero)."""
+    target = candidate.target
+    seconds = round(time.perf_counter() - progress.started, 6)
+    last = Attempt(target.provider, target.model_id, "abandoned", None, seconds, target.key_alias)
+    info = call_info(requested, candidate, [*attempts, last], started, progress.usage, progress.ttft_s)
+    return replace(info, abandoned=True)
+
+
 def with_info(completion: ChatCompletion, info: CallInfo) -> ChatCompletion:
     return replace(completion, knollm=info)
 

@@ -100,6 +100,21 @@ class ClientCore:
         if self.observers:
             self.notify(failure_record(requested, error, attempts, started))
 
+    def release(self) -> None:
+        """What `close()`/`aclose()` do besides closing HTTP: write the usage records still queued (observers with a
+        `flush()`) and close the response cache's SQLite file. Never raises: closing must not fail."""
+        for observer in self.observers:
+            flush = getattr(observer, "flush", None)
+            if callable(flush):
+                try:
+                    flush()
+                except Exception as exc:
+                    log.warning("call observer %s not flushed: %s", type(observer).__name__, type(exc).__name__)
+        try:
+            self._cache_gate.close()
+        except Exception as exc:  # sqlite3.Error on a file gone bad: the call results are already out
+            log.warning("response cache not closed: %s", type(exc).__name__)
+
     def __repr__(self) -> str:
         providers = ", ".join(sorted(self._resolver.config.providers)) or "catalog only"
         return f"<knollm.{type(self).__name__} providers: {providers}>"

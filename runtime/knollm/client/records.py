@@ -18,7 +18,8 @@ class Attempt:
     provider: str
     model_id: str
     status: str
-    """`ok`, or `failed` (then `error` names the exception class), or `skipped` (not tried: see `error`)."""
+    """`ok`, or `failed` (then `error` names the exception class), or `skipped` (not tried: see `error`), or
+    `abandoned` (a stream the caller stopped reading)."""
     error: str | None = None
     """The exception class name (`RateLimited`, `Timeout`, ...) of a failed attempt."""
     seconds: float = 0.0
@@ -79,6 +80,9 @@ class CallInfo:
     """How the router ordered the candidates (the same as `knollm route` prints)."""
     retired_keys: tuple[str, ...] = ()
     """`provider env:NAME` of each key of this call's candidates retired for the process (e.g. after a 401)."""
+    abandoned: bool = False
+    """True when the caller stopped a stream before its end (closed it, broke out, or was cancelled): tokens and
+    cost are what was known by then, usually None (providers report usage in the last chunk)."""
 
 
 @dataclass(slots=True, frozen=True)

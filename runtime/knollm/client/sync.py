@@ -16,7 +16,7 @@ from ..catalog import Catalog
 from ..records import Model
 from ..router.attempts import Run
 from .adapters import ADAPTERS, check_stream_response, error_for_transport
-from .calls import StreamProgress, request_from, timed, with_info
+from .calls import StreamProgress, abandoned_info, request_from, timed, with_info
 from .core import ClientCore
 from .errors import ClientError
 from .records import Attempt, CallInfo
@@ -49,6 +49,8 @@ class Client(ClientCore):
         return self._http
 
     def close(self) -> None:
+        """Flush the usage records, close the response cache and (if this client made it) the httpx client."""
+        self.release()
         if self._owns_http:
             self._http.close()
 
@@ -170,6 +172,7 @@ class ChatStream:
                 break
             except BaseException:
                 run.abandon(step)  # the caller closed the stream, or the task was cancelled
+                self._client.notify(abandoned_info(run.requested, step.candidate, run.attempts, run.started, progress))
                 raise
             finally:
                 if self._response is not None:

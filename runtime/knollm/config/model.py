@@ -271,6 +271,8 @@ class Profile(_Strict):
     """Overrides the top level's `allow_literal_keys`."""
     cache: CacheSettings | None = None
     """Response cache settings to change."""
+    analytics: Analytics | None = None
+    """Usage analytics settings to change (e.g. `enabled = false` in `testing`, another `path` in `production`)."""
 
 
 class HealthSettings(_Strict):

@@ -5,6 +5,8 @@ intervals: Wilson for the success rate, Student's t for latency, cost (exact Dec
 Sticky assignment hashes the test's name with the user key (SHA-256), so a user stays in one arm across calls,
 processes and restarts, and two tests with different names split users independently. Without a user key each call
 is assigned at random (`rng`, seedable). Outcomes are kept in memory (`outcomes`); persist them with `to_data()`.
+With `[analytics]` configured, every `call()`/`acall()` is also recorded in the usage store with the test's name and
+the arm, and `ABTest.from_store()` rebuilds the outcomes (not the user scores, which live in memory) from there.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..redact import redact
 from .stats import Interval, decimal_mean_interval, mean_interval, wilson
 
 if TYPE_CHECKING:
+    from ..analytics.store import UsageRecord, UsageStore
     from ..client.aio import AsyncClient
     from ..client.sync import Client
     from ..client.types import ChatCompletion, JSONObject
@@ -132,11 +135,13 @@ class ABTest:
              **options: Any) -> tuple[Outcome, ChatCompletion | None]:
         """Send the call to the user's arm and record it; a failed call is recorded and returns None (its error
         class is in the outcome)."""
+        from ..analytics.tags import ab_call
         from ..client.errors import ClientError
 
         arm, started = self.arm(user_key), time.perf_counter()
         try:
-            completion = client.chat.completions.create(model=self.route(arm), messages=messages, **options)
+            with ab_call(self.name, arm):  # the usage recorder tags the call with the test and the arm
+                completion = client.chat.completions.create(model=self.route(arm), messages=messages, **options)
         except ClientError as exc:
             return self._failed(arm, started, user_key, exc), None
         return self._succeeded(arm, completion, user_key), completion
@@ -144,11 +149,14 @@ class ABTest:
     async def acall(self, client: AsyncClient, messages: list[JSONObject], *, user_key: str | None = None,
                     **options: Any) -> tuple[Outcome, ChatCompletion | None]:
         """`call()` on an `AsyncClient`."""
+        from ..analytics.tags import ab_call
         from ..client.errors import ClientError
 
         arm, started = self.arm(user_key), time.perf_counter()
         try:
-            completion = await client.chat.completions.create(model=self.route(arm), messages=messages, **options)
+            with ab_call(self.name, arm):
+                completion = await client.chat.completions.create(model=self.route(arm), messages=messages,
+                                                                  **options)
         except ClientError as exc:
             return self._failed(arm, started, user_key, exc), None
         return self._succeeded(arm, completion, user_key), completion
@@ -165,6 +173,27 @@ class ABTest:
         if info is not None and info.cache_hit:
             cost = Decimal(0)  # a cached answer called no provider: it cost nothing
         return self.record(arm, True, info.latency_s if info else None, cost, user_key=user_key)
+
+    @classmethod
+    def from_store(cls, store: UsageStore, name: str, *, a: str | None = None, b: str | None = None) -> ABTest:
+        """The test `name` rebuilt from the calls recorded in the usage store (`[analytics]`), for `report()`.
+
+        `a` and `b` default to the routes the recorded calls of each arm asked for. Scores are not recorded;
+        abandoned calls and rows with an arm other than `a`/`b` are left out."""
+        records = store.ab_records(name)
+        routes = {r.ab_arm: r.route for r in records}
+        a, b = a or routes.get("a"), b or routes.get("b")
+        if a is None or b is None:
+            missing = " and ".join(arm for arm, route in (("a", a), ("b", b)) if route is None)
+            raise ValueError(f"A/B test {name!r}: no recorded call of arm {missing} in {store.path}; "
+                             "pass a= and b= to name the routes")
+        test = cls(name, a, b)
+        for record in records:
+            if record.ab_arm in ("a", "b") and (record.ok or record.failed):
+                arm: Arm = "a" if record.ab_arm == "a" else "b"
+                test.record(arm, record.ok, record.latency_s, _recorded_cost(record) if record.ok else None,
+                            error=record.error_class)
+        return test
 
     def report(self, confidence: float = 0.95) -> ABReport:
         return ABReport(self.name, confidence, self._arm_report("a", confidence), self._arm_report("b", confidence))
@@ -185,3 +214,13 @@ class ABTest:
 
         return {"name": self.name, "a": self.a, "b": self.b, "b_share": self.b_share,
                 "outcomes": [to_data(o) for o in self.outcomes]}
+
+
+def _recorded_cost(record: UsageRecord) -> Decimal | None:
+    """The cost of a recorded call as `call()` counts it: 0 for a cache hit, None when unknown or unreadable."""
+    if record.cache_hit:
+        return Decimal(0)  # a cached answer called no provider
+    try:
+        return record.cost
+    except ArithmeticError:  # a row written by hand (decimal.InvalidOperation): unknown, never zero
+        return None
