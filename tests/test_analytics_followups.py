@@ -230,3 +230,16 @@ def test_a_provider_with_only_abandoned_streams_has_no_reliability_score(tmp_pat
     buffer = io.StringIO()
     render_report(usage_report(store, since_s=86_400, by="provider", catalog=None, settings=None), Output(buffer))
     assert "Reliability" in buffer.getvalue()
+
+
+def test_cache_hits_are_recorded_as_calls(fake_provider, tmp_path: Path) -> None:
+    made = client(_cached_and_recorded(fake_provider.base_url, tmp_path))
+    for _ in range(2):
+        made.chat.completions.create(model="alpha/tiny-chat", messages=HI, temperature=0, cache=True)
+    for _ in range(2):  # the same request streamed: stored as its text, then replayed
+        for _chunk in made.chat.completions.create(model="alpha/tiny-chat", messages=HI, temperature=0,
+                                                   cache=True, stream=True):
+            pass
+    made.close()
+    rows = UsageStore(tmp_path / "usage.sqlite").records()
+    assert [row.cache_hit for row in rows] == [False, True, True, True]

@@ -136,7 +136,12 @@ class CachePlan:
             if cached is not None:
                 return ReplayChatStream(client, request, cached, self)
             return RecordingChatStream(client, request, client.start_run(request, strategy), self)
-        return cached if cached is not None else self.keep(client.complete(request, strategy))
+        if cached is None:
+            return self.keep(client.complete(request, strategy))
+        if isinstance(cached.knollm, CallInfo):  # a hit is a call too: usage analytics records it (`cache_hit`)
+            if isinstance(cached.knollm, CallInfo):
+            client.notify(cached.knollm)
+        return cached
 
     async def aserve(self, client: AsyncClient, request: ChatRequest,
                      strategy: str | None = None) -> ChatCompletion | AsyncChatStream:
@@ -147,7 +152,11 @@ class CachePlan:
             if cached is not None:
                 return AsyncReplayChatStream(client, request, cached, self)
             return AsyncRecordingChatStream(client, request, client.start_run(request, strategy), self)
-        return cached if cached is not None else self.keep(await client.complete(request, strategy))
+        if cached is None:
+            return self.keep(await client.complete(request, strategy))
+        if isinstance(cached.knollm, CallInfo):
+            client.notify(cached.knollm)
+        return cached
 
     def keep(self, completion: ChatCompletion, info: object | None = None) -> ChatCompletion:
         """Store a successful answer (not an empty or filtered one); returns it unchanged."""

@@ -58,6 +58,7 @@ class ReplayChatStream(ChatStream):
                 ttft = time.perf_counter() - self._plan.started
             yield chunk
         self.knollm = self._plan.info(self._request, ttft)
+        self._client.notify(self.knollm)
 
 
 class RecordingChatStream(ChatStream):
@@ -91,6 +92,7 @@ class AsyncReplayChatStream(AsyncChatStream):
                 ttft = time.perf_counter() - self._plan.started
             yield chunk
         self.knollm = self._plan.info(self._request, ttft)
+        self._client.notify(self.knollm)
 
 
 class AsyncRecordingChatStream(AsyncChatStream):
