@@ -139,7 +139,6 @@ class CachePlan:
         if cached is None:
             return self.keep(client.complete(request, strategy))
         if isinstance(cached.knollm, CallInfo):  # a hit is a call too: usage analytics records it (`cache_hit`)
-            if isinstance(cached.knollm, CallInfo):
             client.notify(cached.knollm)
         return cached
 
