@@ -4,6 +4,7 @@ the hostile fixture bundle and the history.jsonl beside it."""
 from __future__ import annotations
 
 import dataclasses
+import urllib.parse
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from html import unescape
@@ -138,3 +139,14 @@ def test_change_types_of_the_page() -> None:
     kinds = ["model_added", "provider_added", "model_removed", "provider_removed", "price", "context", "capability"]
     assert sorted({change_type(Change("2026-01-01", kind, None, None, None, None, None)) for kind in kinds}) \
         == sorted(CHANGE_TYPES)
+
+
+def test_url_component_leaves_nothing_for_the_page_escaping() -> None:
+    import string
+
+    from knollm_site.escape import url_component
+
+    inert = set(string.ascii_letters + string.digits + "-./%")  # nothing Markdown or HTML reads as markup
+    for value in ("openrouter/~anthropic/claude", "ovh/Meta-Llama-3_3-70B", "a b/c?d=e&f#g", "é/*[x]<i>"):
+        encoded = url_component(value)
+        assert set(encoded) <= inert and urllib.parse.unquote(encoded) == value
