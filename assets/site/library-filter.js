@@ -2,8 +2,9 @@
 // `.knollm-filter` element's table. Rows are only hidden (`hidden`), never rebuilt; every label is set with
 // textContent, so no table text is ever parsed as HTML. Without this script the page shows the whole table.
 //
-// The wrapper names the columns by their header text: data-filter-category="category" and
-// data-filter-features="sync,async,..." (a row offers a feature when its cell reads "yes").
+// The wrapper names the columns by their header text: data-filter-category="category" (one menu per listed
+// column, e.g. "type,provider") and data-filter-features="sync,async,..." (a row offers a feature when its cell
+// reads "yes"). A row is shown when it matches every menu and offers every checked feature.
 (function () {
   "use strict";
 
@@ -18,13 +19,36 @@
     return node;
   }
 
+  function plural(word) {
+    return /[^aeiou]y$/.test(word) ? word.slice(0, -1) + "ies" : word + "s";
+  }
+
+  // One menu: "All <column>s" and every distinct value of the column, sorted; named and labelled by the column.
+  function addMenu(form, name, cells) {
+    const values = Array.from(new Set(cells)).filter(Boolean).sort();
+    const title = name.charAt(0).toUpperCase() + name.slice(1);
+    const select = make("select", { name, "aria-label": title });
+    select.append(make("option", { value: "" }, "All " + plural(name)));
+    values.forEach((value) => {
+      const option = make("option", {}, value);
+      option.value = value;
+      select.append(option);
+    });
+    const label = make("label", { class: "knollm-filter__field" });
+    label.append(make("span", {}, title), select);
+    form.append(label);
+    return select;
+  }
+
   function setup(box, index) {
     if (box.dataset.filterReady === "true") return;
     const table = box.querySelector("table");
     if (!table || !table.tHead || !table.tBodies.length) return;
     const headers = Array.from(table.tHead.rows[0].cells).map((cell) => text(cell).toLowerCase());
     const column = (name) => headers.indexOf(String(name || "").trim().toLowerCase());
-    const categoryColumn = column(box.dataset.filterCategory);
+    const menuColumns = (box.dataset.filterCategory || "").split(",")
+      .map((name) => name.trim()).filter((name) => name && column(name) >= 0)
+      .map((name) => ({ name: name.toLowerCase(), column: column(name) }));
     const features = (box.dataset.filterFeatures || "").split(",")
       .map((name) => name.trim()).filter((name) => name && column(name) >= 0)
       .map((name) => ({ name, column: column(name) }));
@@ -34,20 +58,10 @@
 
     const form = make("form", { class: "knollm-filter__controls", "aria-controls": id });
     table.id = table.id || id;
-    let category = null;
-    if (categoryColumn >= 0) {
-      const values = Array.from(new Set(rows.map((row) => text(row.cells[categoryColumn])))).filter(Boolean).sort();
-      category = make("select", { name: "category", "aria-label": "Category" });
-      category.append(make("option", { value: "" }, "All categories"));
-      values.forEach((value) => {
-        const option = make("option", {}, value);
-        option.value = value;
-        category.append(option);
-      });
-      const label = make("label", { class: "knollm-filter__field" });
-      label.append(make("span", {}, "Category"), category);
-      form.append(label);
-    }
+    const menus = menuColumns.map((menu) => {
+      const select = addMenu(form, menu.name, rows.map((row) => text(row.cells[menu.column])));
+      return { select, column: menu.column };
+    });
     const boxes = features.map((feature) => {
       const input = make("input", { type: "checkbox", name: "feature" });
       input.value = feature.name;
@@ -61,11 +75,11 @@
     form.append(reset);
 
     function apply() {
-      const wanted = category ? category.value : "";
       const needed = boxes.filter((entry) => entry.input.checked).map((entry) => entry.column);
       let shown = 0;
       rows.forEach((row) => {
-        const inCategory = !wanted || text(row.cells[categoryColumn]) === wanted;
+        const inCategory = menus.every((menu) => !menu.select.value
+          || text(row.cells[menu.column]) === menu.select.value);
         const offers = needed.every((col) => text(row.cells[col]).toLowerCase() === "yes");
         row.hidden = !(inCategory && offers);
         if (!row.hidden) shown += 1;

@@ -31,8 +31,13 @@ ENTRY_LINES = 100
 PAGE_ROWS = 2000
 """Most rows on the page (newest first); the history file holds them all."""
 CHART_SERIES = 8
-"""Most offers drawn in one price chart (those with the most price changes)."""
-CHART_FIELD = "input_per_mtok"
+"""Most lines drawn in one price chart (the offers with the most price changes; input and output of an offer are
+two lines, kept together)."""
+CHART_FIELDS = ("input_per_mtok", "output_per_mtok")
+"""The charted prices, in legend order: input as solid lines, output as dashed lines of the offer's colour."""
+CHART_FIELD = CHART_FIELDS[0]
+CHART_DASH = {"input_per_mtok": "", "output_per_mtok": "6 4"}
+CHART_WORD = {"input_per_mtok": "input", "output_per_mtok": "output"}
 XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 COLOURS = ("#3f51b5", "#009688", "#e91e63", "#ff9800", "#795548", "#607d8b", "#9c27b0", "#4caf50")
 
@@ -41,6 +46,15 @@ def site_changes(catalog: knollm.Catalog) -> list[Change]:
     """The catalog's recorded changes, newest first (stable within a day)."""
     changes = load_changes(history_path(catalog.path))
     return sorted(changes, key=lambda c: c.date, reverse=True)
+
+
+def change_type(change: Change) -> str:
+    """The page's coarse type of a change, one of `CHANGE_TYPES`: `model_added` and `provider_added` are both
+    "added" (the change column still says which)."""
+    return change.kind.rsplit("_", 1)[-1]
+
+
+CHANGE_TYPES = ("added", "removed", "price", "context", "capability")
 
 
 def page_rows(changes: Sequence[Change]) -> list[Change]:
@@ -104,37 +118,50 @@ class Series:
     model: str
     points: tuple[tuple[str, Decimal], ...]
     """(day, price) in day order: the price before each change at its day, then after it."""
+    field: str = CHART_FIELD
+    """Which price the line is (one of `CHART_FIELDS`)."""
 
 
 def price_index(changes: Sequence[Change]) -> dict[str, list[Change]]:
     """The charted price changes by model id (built once per site, not once per family page)."""
     by_model: dict[str, list[Change]] = {}
     for change in changes:
-        if change.kind == "price" and change.field == CHART_FIELD and change.model:
+        if change.kind == "price" and change.field in CHART_FIELDS and change.model:
             by_model.setdefault(change.model, []).append(change)
     return by_model
 
 
 def price_series(offers: Sequence[knollm.Model], by_model: dict[str, list[Change]]) -> list[Series]:
-    """For each offer with recorded input-price changes: its price before and after each change, in day order."""
-    found: list[Series] = []
+    """For each offer with recorded input or output price changes: one line per price, its value before and after
+    each change in day order. The offers with the most points come first; an offer's lines stay together."""
+    offers_lines: list[list[Series]] = []
     for model in offers:
-        steps = sorted(by_model.get(model.id, []), key=lambda c: c.date)
-        points: list[tuple[str, Decimal]] = []
-        for step in steps:
-            if isinstance(step.old, Decimal):
-                points.append((step.date, step.old))
-            if isinstance(step.new, Decimal):
-                points.append((step.date, step.new))
-        if points:
-            found.append(Series(model.id, tuple(points)))
-    found.sort(key=lambda s: (-len(s.points), s.model))
-    return found[:CHART_SERIES]
+        lines = [line for field in CHART_FIELDS if (line := _line(model.id, field, by_model.get(model.id, [])))]
+        if lines:
+            offers_lines.append(lines)
+    offers_lines.sort(key=lambda lines: (-sum(len(line.points) for line in lines), lines[0].model))
+    found: list[Series] = []
+    for lines in offers_lines:
+        if len(found) + len(lines) > CHART_SERIES:
+            break
+        found.extend(lines)
+    return found
+
+
+def _line(model_id: str, field: str, changes: Sequence[Change]) -> Series | None:
+    points: list[tuple[str, Decimal]] = []
+    for step in sorted((c for c in changes if c.field == field), key=lambda c: c.date):
+        if isinstance(step.old, Decimal):
+            points.append((step.date, step.old))
+        if isinstance(step.new, Decimal):
+            points.append((step.date, step.new))
+    return Series(model_id, tuple(points), field) if points else None
 
 
 def price_chart(series: Sequence[Series], width: int = 640, height: int = 220) -> Markup:
-    """An inline SVG step chart of input prices over time (no script, no external file), with a legend; empty
-    markup when there is nothing to draw."""
+    """An inline SVG step chart of input (solid) and output (dashed) prices over time (no script, no external file),
+    with a key, an accessible title and description, and a legend listing every point; empty markup when there
+    is nothing to draw. Every text from the data is escaped; the same series give the same bytes."""
     if not series:
         return Markup("")
     days = sorted({day for s in series for day, _ in s.points})
@@ -154,26 +181,49 @@ def price_chart(series: Sequence[Series], width: int = 640, height: int = 220) -
     def y(price: Decimal) -> float:
         return float(height - pad - (height - 2 * pad) * (price - low) / span_price)
 
+    offers = list(dict.fromkeys(line.model for line in series))
+    drawn = sorted({line.field for line in series}, key=CHART_FIELDS.index)
+    description = (f"Step chart of the {' and '.join(CHART_WORD[f] for f in drawn)} prices of {len(offers)} "
+                   f"offer(s) from {days[0]} to {days[-1]}, between ${_plain(low)} and ${_plain(high)}; "
+                   "input prices are solid lines, output prices dashed lines; every point is listed below.")
     parts = [f'<svg class="knollm-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>Input price per million tokens over time</title>',
+             f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="knollm-chart-title knollm-chart-desc">'
+             '<title id="knollm-chart-title">Input and output prices per million tokens over time</title>'
+             f'<desc id="knollm-chart-desc">{escape(description)}</desc>',
              f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="currentColor"/>',
              f'<text x="{pad}" y="{height - 12}" font-size="11" fill="currentColor">{escape(days[0])}</text>',
              f'<text x="{width - pad}" y="{height - 12}" font-size="11" text-anchor="end" '
              f'fill="currentColor">{escape(days[-1])}</text>',
              f'<text x="4" y="{pad - 8}" font-size="11" fill="currentColor">${escape(_plain(high))}</text>',
-             f'<text x="4" y="{height - pad + 4}" font-size="11" fill="currentColor">${escape(_plain(low))}</text>']
+             f'<text x="4" y="{height - pad + 4}" font-size="11" fill="currentColor">${escape(_plain(low))}</text>',
+             _chart_key(width, drawn)]
     legend = []
-    for index, line in enumerate(series):
-        colour = COLOURS[index % len(COLOURS)]
+    for line in series:
+        colour = COLOURS[offers.index(line.model) % len(COLOURS)]
         steps = [(pad, y(line.points[0][1]))] + [(x(day), y(price)) for day, price in line.points]
         steps.append((width - pad, steps[-1][1]))
         coords = " ".join(f"{sx:.1f},{sy:.1f}" for sx, sy in steps)
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{coords}">'
-                     f"<title>{escape(line.model)}</title></polyline>")
-        legend.append(f'<li><span style="color:{colour}">■</span> <code>{escape(line.model)}</code>: '
+        dash = f' stroke-dasharray="{CHART_DASH[line.field]}"' if CHART_DASH[line.field] else ""
+        word = CHART_WORD[line.field]
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="{coords}">'
+                     f"<title>{escape(line.model)} {word}</title></polyline>")
+        marker = "■" if not dash else "□"
+        legend.append(f'<li><span style="color:{colour}">{marker}</span> <code>{escape(line.model)}</code> {word}: '
                       + ", ".join(f"{escape(day)} ${escape(_plain(price))}" for day, price in line.points) + "</li>")
     parts.append("</svg>")
     return Markup("".join(parts) + '\n<ul class="knollm-chart-legend">' + "".join(legend) + "</ul>")
+
+
+def _chart_key(width: int, drawn: Sequence[str]) -> str:
+    """The line styles' key in the chart's top right corner: a short solid or dashed stroke and its price's name."""
+    key = []
+    for row, field in enumerate(drawn):
+        top = 14 + 14 * row
+        dash = f' stroke-dasharray="{CHART_DASH[field]}"' if CHART_DASH[field] else ""
+        key.append(f'<line x1="{width - 110}" y1="{top}" x2="{width - 84}" y2="{top}" stroke="currentColor" '
+                   f'stroke-width="2"{dash}/><text x="{width - 78}" y="{top + 4}" font-size="11" '
+                   f'fill="currentColor">{CHART_WORD[field]} $/Mtok</text>')
+    return "".join(key)
 
 
 def _day(text: str) -> dt.date:

@@ -182,3 +182,10 @@ def front_matter(**fields: object) -> str:
             lines.append(f"{key}: {yaml_str(html_text(value))}")
     lines.append("---")
     return "\n".join(lines) + "\n"
+
+
+def url_component(value: object) -> str:
+    """`value` percent-encoded as jinja2's `urlencode` does ("/" kept), and also "_" and "~": unreserved in URLs,
+    but Markdown emphasis and strike-through marks, which the page escaping would turn into entities and so break
+    the link (`?id=a&#95;b`). Only ASCII letters, digits, "-", "." and "/" stay as they are."""
+    return urllib.parse.quote(str(value), safe="/").replace("_", "%5F").replace("~", "%7E")

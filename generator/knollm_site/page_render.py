@@ -66,9 +66,11 @@ FILTERS: dict[str, Callable[..., Markup]] = {
     "verbatim": _safe(str),
     "codeblock": _safe(escape.code_text),
     "shquote": _safe(lambda value: shlex.quote(escape.collapse(value))),
+    "urlencode": _safe(escape.url_component),
 }
 """`pyrepr`, `shquote`, `verbatim` and `codeblock` are for the inside of fenced code blocks only, where Markdown
-shows text literally. `prose` is `md` with pairs of backticks shown as code."""
+shows text literally. `prose` is `md` with pairs of backticks shown as code. `urlencode` replaces jinja2's own,
+whose plain-text result the escaping `finalize` would spoil ("_" and "~" became entities inside link targets)."""
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:

@@ -82,7 +82,7 @@ class PageBuilder:
                         percent=quality.percent, flags=quality.flag_summary(catalog), units=quality.unit_rows(catalog))
         recorded = self.recorded
         yield self.page("changes.md.j2", change_pages.PAGE_PATH, rows=change_pages.page_rows(recorded),
-                        total=len(recorded),
+                        total=len(recorded), change_type=change_pages.change_type,
                         feed=Markup(fmt.rel(change_pages.PAGE_PATH, change_pages.FEED_PATH)),
                         script=Markup(fmt.rel("models/changes/index.html", LIBRARY_FILTER_JS)))
         yield self.page("cli.md.j2", "reference/cli.md", EDIT_BASE + "runtime/knollm/cli.py",
