@@ -178,14 +178,20 @@ def _order(decision: Decision, weights: Mapping[str, float], rng: random.Random)
     elif strategy == "shuffle":
         for r in ranked:  # Efraimidis-Spirakis: a weighted random permutation from one draw each
             r.score = -(rng.random() ** (1.0 / max(r.option.weight, 1e-9)))
-    if strategy != "ordered":
+    if strategy == "adaptive":  # every score is set (1 - utility): no None to place last
+        ranked.sort(key=_score_of)
+    elif strategy != "ordered":
         ranked.sort(key=lambda r: (r.score is None, r.score if r.score is not None else 0.0))
 
 
+def _score_of(ranked: Ranked) -> float:
+    return ranked.score or 0.0
+
+
 def _adaptive(ranked: list[Ranked], scorer: AdaptiveScorer, rng: random.Random) -> None:
-    utilities = scorer.utilities([r.option.id for r in ranked], rng, {r.option.id: r.cost for r in ranked})
-    for r in ranked:
-        r.score = 1.0 - utilities[r.option.id]
+    utilities = scorer.sampled([r.option.id for r in ranked], rng, [r.cost for r in ranked])
+    for r, utility in zip(ranked, utilities, strict=True):
+        r.score = 1.0 - utility
 
 
 def _balanced(ranked: list[Ranked], weights: Mapping[str, float]) -> None:
