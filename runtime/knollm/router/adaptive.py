@@ -146,7 +146,7 @@ class AdaptiveScorer:
         return arm
 
 
-_log, _exp, _sqrt = math.log, math.exp, math.sqrt  # module globals: quicker to look up than attributes
+_log, _exp, _sqrt, _pow = math.log, math.exp, math.sqrt, math.pow  # module globals: quicker to look up than attributes
 _LOG4 = math.log(4.0)
 _ONE_PLUS_LOG5 = 1.0 + math.log(5.0)
 _FAST_LIMIT = 1e6
@@ -160,7 +160,7 @@ def beta_draw(rng: random.Random, a: float, b: float) -> float:
     rejection algorithm BB (Communications of the ACM 21(4), 1978), which accepts most first tries."""
     if a == 1.0 or b == 1.0:
         u = 1.0 - rng.random()  # in (0, 1]
-        return u ** (1.0 / a) if b == 1.0 else 1.0 - u ** (1.0 / b)
+        return _pow(u, 1.0 / a) if b == 1.0 else 1.0 - _pow(u, 1.0 / b)
     if not (1.0 < a < _FAST_LIMIT and 1.0 < b < _FAST_LIMIT):  # not a posterior here (or NaN): the general one
         return rng.betavariate(a, b)
     small, large = (a, b) if a <= b else (b, a)
