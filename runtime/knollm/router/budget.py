@@ -119,8 +119,10 @@ class BudgetLedger:
         """Whether a call estimated at `estimate` USD may go; raises `BudgetExceeded` when it may not (refuse)."""
         return self.check_with(scope, self.budgets.get(scope), estimate)
 
-    def check_with(self, scope: str, budget: Budget | None, estimate: Decimal | None) -> Verdict:
-        """`check` against `budget` rather than the ledger's own budget of `scope`."""
+    def check_with(self, scope: str, budget: Budget | None, estimate: Decimal | None, *, hold: bool = True,
+                   ) -> Verdict:
+        """`check` against `budget` rather than the ledger's own budget of `scope`; `hold=False` only looks
+        (`knollm route`): an `ok` verdict then holds nothing."""
         if budget is None or (budget.daily_usd is None and budget.monthly_usd is None):
             return Verdict("ok", scope, None)
         now = self.clock()
@@ -132,9 +134,11 @@ class BudgetLedger:
             left = {w: limit - spent[w] for w, limit in limits.items() if limit is not None}
             tightest = min(left, key=lambda w: left[w])
             if estimate is not None and estimate <= left[tightest]:
-                hold = uuid.uuid4().hex
-                db.execute("INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)", (hold, scope, day, month, str(estimate), now))
-                return Verdict("ok", scope, left[tightest], hold)
+                if not hold:
+                    return Verdict("ok", scope, left[tightest])
+                held = uuid.uuid4().hex
+                db.execute("INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)", (held, scope, day, month, str(estimate), now))
+                return Verdict("ok", scope, left[tightest], held)
         if budget.on_exceed == "downgrade":
             return Verdict("downgrade", scope, max(Decimal(0), left[tightest]))
         window = "daily" if tightest == "day" else "monthly"
@@ -248,6 +252,17 @@ class ConfiguredBudgets:
         holds[scope] = verdict
         _held.set(holds)
         return None
+
+    def preview(self, route: str, estimate: Decimal | None) -> tuple[OnExceed, Verdict] | None:
+        """What `check` would say, holding nothing (`knollm route`): the budget's `on_exceed` and an `ok` or a
+        `downgrade` verdict (one that does not fit shows as `downgrade` whatever `on_exceed`); None without a
+        budget."""
+        found = self._budget(route)
+        if found is None:
+            return None
+        scope, budget, ledger = found
+        looking = Budget(budget.daily_usd, budget.monthly_usd, "downgrade")
+        return budget.on_exceed, ledger.check_with(scope, looking, estimate, hold=False)
 
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a call that answered replaces the estimate it held."""
