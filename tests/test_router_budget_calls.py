@@ -5,6 +5,7 @@ moves its traffic away from a failing provider."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import subprocess
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from knollm.client.errors import BudgetExceeded
+from knollm.client.aio import AsyncClient
+from knollm.client.errors import BudgetExceeded, ClientError
 from knollm.client.sync import Client
 from knollm.router.adaptive import AdaptiveRouting, AdaptiveScorer
 from knollm.router.budget import BudgetLedger
@@ -124,3 +126,33 @@ def test_an_adaptive_route_moves_away_from_a_failing_provider(tmp_path: Path) ->
             firsts.append(info.attempts[0].provider)
         assert firsts[20:].count("alpha") <= 2  # after a few failures, alpha is rarely tried first
 
+
+def test_a_call_that_fails_everywhere_releases_its_hold(tmp_path: Path) -> None:
+    with fakes(tmp_path, KEYS, budget_route("1", "refuse")) as env, env.client() as client:
+        for server in env.servers.values():
+            server.script(["500"])  # one failure each, then answers
+        with pytest.raises(ClientError):
+            client.chat.completions.create(model="chat", messages=ask("x"))
+        ledger = client.router.budget._ledgers[None]  # type: ignore[union-attr]
+        assert sent(env) == 2 and ledger.spent("chat") == (Decimal(0), Decimal(0))  # not held for 15 minutes
+        info = client.chat.completions.create(model="chat", messages=ask("y")).knollm  # the servers recovered
+        assert info.cost is not None and ledger.spent("chat")[0] == info.cost.total
+
+
+def test_an_async_call_that_fails_everywhere_releases_its_hold(tmp_path: Path) -> None:
+    async def fail(client: AsyncClient) -> None:
+        async with client:
+            with pytest.raises(ClientError):
+                await client.chat.completions.create(model="chat", messages=ask("x"))
+            stream = await client.chat.completions.create(model="chat", messages=ask("x"), stream=True)
+            with pytest.raises(ClientError):
+                async for _ in stream:
+                    pass
+
+    with fakes(tmp_path, KEYS, budget_route("1", "refuse")) as env:
+        for server in env.servers.values():
+            server.script(["500"] * 10)
+        client = env.aclient()
+        asyncio.run(fail(client))
+        ledger = client.router.budget._ledgers[None]  # type: ignore[union-attr]
+        assert sent(env) == 4 and ledger.spent("chat") == (Decimal(0), Decimal(0))

@@ -284,7 +284,11 @@ class Run:
         return dataclasses.replace(info, decision=decision_record(self.plan.decision), retired_keys=retired)
 
     def final_error(self) -> ClientError:
-        """What the call raises when no attempt answered: the last error with every attempt, or `NoCandidate`."""
+        """What the call raises when no attempt answered: the last error with every attempt, or `NoCandidate`.
+        The budget's hold on the call's estimate is released: nothing answered, so nothing is counted."""
+        release = getattr(self.router.budget, "release", None)
+        if release is not None:
+            release(self.plan.policy.name)
         if self.error is None:
             reasons = dict(self.plan.decision.excluded) or {self.requested: "no key may be used now"}
             return NoCandidate(self.requested, reasons)

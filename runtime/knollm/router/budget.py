@@ -17,7 +17,9 @@ process that opens it; each check-and-hold is one `BEGIN IMMEDIATE` transaction,
 `budget = {...}` from the configuration in force, scopes it by profile (`production/chat`; `chat` without a
 profile), and keeps its ledger in the `[health] path` file when one is set (shared by processes, like health),
 else in memory. The estimate a call holds is settled by the call's actual cost when it answers (in the same thread
-or task); a call that fails everywhere keeps its hold until `HOLD_TTL_S` has passed.
+or task), and released when the call ends without an answer (`release`, from the run's final error); a stream
+interrupted after its first token keeps it (text was delivered: the provider may bill it), as does a crashed
+process's call, until `HOLD_TTL_S` has passed.
 """
 
 from __future__ import annotations
@@ -160,6 +162,13 @@ class BudgetLedger:
                 total = (Decimal(row[0]) if row else Decimal(0)) + cost
                 db.execute("INSERT OR REPLACE INTO spend VALUES (?, ?, ?)", (scope, window, str(total)))
 
+    def release(self, verdict: Verdict | None) -> None:
+        """Drop the estimate `verdict` holds: its call ended without an answer, so it spent nothing to count."""
+        if verdict is None or verdict.hold is None:
+            return
+        with self._transaction() as db:
+            db.execute("DELETE FROM holds WHERE id = ?", (verdict.hold,))
+
     def spent(self, scope: str) -> tuple[Decimal, Decimal]:
         """What `scope` has spent (actual costs plus live holds) in the current UTC day and month."""
         now = self.clock()
@@ -274,6 +283,18 @@ class ConfiguredBudgets:
         verdict = holds.pop(scope, None)
         _held.set(holds)
         ledger.record(scope, cost, verdict)
+
+    def release(self, route: str) -> None:
+        """The call ended without an answer (every candidate failed, or it was stopped): drop its held estimate
+        now rather than after `HOLD_TTL_S`."""
+        found = self._budget(route)
+        if found is None:
+            return
+        scope, _, ledger = found
+        holds = dict(_held.get() or {})
+        verdict = holds.pop(scope, None)
+        _held.set(holds)
+        ledger.release(verdict)
 
     def _budget(self, route: str) -> tuple[str, Budget, BudgetLedger] | None:
         config = self._config()

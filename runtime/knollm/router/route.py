@@ -59,7 +59,8 @@ class BudgetGuard(Protocol):
         """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call.
 
         A guard may also have `confirm(route, estimate)`: after a downgrade it is called with the new first
-        choice's estimate, and raises when even that does not fit (`knollm.router.budget.ConfiguredBudgets`)."""
+        choice's estimate, and raises when even that does not fit (`knollm.router.budget.ConfiguredBudgets`);
+        and `release(route)`, called when the call ends without an answer, to drop the estimate it held."""
 
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a finished call (None: unknown)."""
