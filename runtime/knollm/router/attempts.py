@@ -270,7 +270,7 @@ class Run:
         """Record the answer; the `.knollm` record of the call."""
         latency = time.perf_counter() - step.started
         self.attempts.append(attempt_record(step.candidate, step.started))
-        self.store.success(step.candidate.target.provider, step.alias, latency)
+        self.store.success(step.candidate.target.provider, step.alias, latency, ttft_s)
         if step.limiter is not None and step.reservation is not None:
             step.limiter.settle(step.reservation, usage.total_tokens if usage is not None else self.tokens)
         info = call_info(self.requested, step.candidate, self.attempts, self.started, usage, ttft_s)

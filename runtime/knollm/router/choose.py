@@ -5,8 +5,9 @@ Strategies:
 - `ordered`: the configured chain, as written.
 - `cheapest`: the lowest exact cost of this request (input estimate, `max_tokens` or `DEFAULT_OUTPUT_TOKENS` out)
   from the catalog's or the configuration's prices; unknown prices last.
-- `fastest`: the lowest observed latency (health EWMA); an unobserved candidate counts `PRIOR_LATENCY_S`, so a new
-  provider is tried once the known ones are slower than that.
+- `fastest`: the lowest observed time to first token (health EWMA; a plain answer's whole latency, a stream's
+  time to its first text); an unobserved candidate counts `PRIOR_LATENCY_S`, so a new provider is tried once the
+  known ones are slower than that.
 - `balanced`: a weighted sum of cost, latency and failure rate, each scaled to 0..1 across the candidates
   (weights from the route, default `DEFAULT_WEIGHTS`); lowest first.
 - `shuffle`: weighted random order (route weights per candidate, default equal), to spread load.
@@ -66,6 +67,7 @@ class Ranked:
     cost: Decimal | None
     latency_s: float | None
     success_rate: float | None
+    ttft_s: float | None = None
 
 
 @dataclass(slots=True)
@@ -157,7 +159,7 @@ def decide(options: Sequence[Option], needs: Needs, strategy: str = "ordered", *
             decision.excluded[option.id] = why
             continue
         decision.ranked.append(Ranked(option, None, cost_of(option, needs), record.latency_s if record else None,
-                                      record.success_rate if record else None))
+                                      record.success_rate if record else None, record.ttft_s if record else None))
     draw = rng or _DEFAULT_RNG
     if strategy == "adaptive":
         _adaptive(decision.ranked, scorer or AdaptiveScorer(), draw)
@@ -172,7 +174,8 @@ def _order(decision: Decision, weights: Mapping[str, float], rng: random.Random)
             r.score = float(r.cost) if r.cost is not None else None
     elif strategy == "fastest":
         for r in ranked:
-            r.score = r.latency_s if r.latency_s is not None else PRIOR_LATENCY_S
+            r.score = r.ttft_s if r.ttft_s is not None else r.latency_s if r.latency_s is not None else \
+                PRIOR_LATENCY_S  # a record kept before time to first token was (no ttft): its latency
     elif strategy == "balanced":
         _balanced(ranked, weights)
     elif strategy == "shuffle":
