@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import random
+import statistics
 import threading
 from decimal import Decimal
 
 import pytest
 
 from knollm.records import Model, Pricing
-from knollm.router.adaptive import AdaptiveScorer
+from knollm.router.adaptive import AdaptiveScorer, beta_draw
 from knollm.router.choose import Needs, Option, decide
 from knollm.vocab import STRATEGIES
 
@@ -144,9 +145,36 @@ def test_decide_orders_by_the_scorer() -> None:
     for _ in range(40):
         scorer.record("b/m", True, 0.3)
         scorer.record("a/m", False, 0.3)
-    decision = decide(options, Needs(1000, 100), "adaptive", scorer=scorer, rng=random.Random(2))
-    assert decision.ranked[0].option.id == "b/m" and decision.ranked[-1].option.id == "a/m"
-    scores = [r.score for r in decision.ranked]
-    assert all(s is not None and 0 <= s <= 1 for s in scores) and scores == sorted(scores)  # type: ignore[type-var]
+    rng = random.Random(2)
+    decisions = [decide(options, Needs(1000, 100), "adaptive", scorer=scorer, rng=rng) for _ in range(200)]
+    # the unobserved c keeps the uniform prior: it beats b's Beta(21, 1) about one draw in 22 (exploration)
+    assert sum(d.ranked[0].option.id == "b/m" for d in decisions) > 0.85 * len(decisions)
+    assert sum(d.ranked[-1].option.id == "a/m" for d in decisions) > 0.85 * len(decisions)
+    for decision in decisions:
+        scores = [r.score for r in decision.ranked]
+        assert all(s is not None and 0 <= s <= 1 for s in scores)
+        assert scores == sorted(scores)  # type: ignore[type-var]
     prior_only = decide(options, Needs(1000, 100), "adaptive", rng=random.Random(2))  # no scorer: the prior
     assert len(prior_only.ranked) == 3
+
+
+@pytest.mark.parametrize(("a", "b"), [(1.0, 1.0), (6.0, 1.0), (1.0, 4.5), (5.5, 1.5), (1.0001, 1.0001), (1.3, 19.7),
+                                      (21.0, 1.2)])
+def test_the_beta_sampler_has_the_beta_distribution(a: float, b: float) -> None:
+    rng = random.Random(17)
+    draws = sorted(beta_draw(rng, a, b) for _ in range(20_000))
+    library = random.Random(18)
+    reference = sorted(library.betavariate(a, b) for _ in range(20_000))
+    assert all(0.0 <= x <= 1.0 for x in draws)
+    mean, variance = a / (a + b), a * b / ((a + b) ** 2 * (a + b + 1))
+    assert statistics.fmean(draws) == pytest.approx(mean, abs=0.01)
+    assert statistics.pvariance(draws) == pytest.approx(variance, rel=0.06)
+    for quantile in (0.05, 0.25, 0.5, 0.75, 0.95):  # the same distribution as the library's two-Gamma sampler
+        at = int(quantile * len(draws))
+        assert draws[at] == pytest.approx(reference[at], abs=0.012)
+
+
+def test_the_beta_sampler_hands_odd_parameters_to_the_library() -> None:
+    rng = random.Random(3)
+    assert 0.0 <= beta_draw(rng, 0.5, 0.5) <= 1.0
+    assert 0.0 <= beta_draw(rng, 2e6, 3.0) <= 1.0

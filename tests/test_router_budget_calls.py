@@ -5,6 +5,7 @@ moves its traffic away from a failing provider."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import subprocess
@@ -14,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from knollm.client.errors import BudgetExceeded
+from knollm.client.aio import AsyncClient
+from knollm.client.errors import BudgetExceeded, ClientError
+from knollm.client.sync import Client
 from knollm.router.adaptive import AdaptiveRouting, AdaptiveScorer
 from knollm.router.budget import BudgetLedger
+from knollm.router.choose import Needs
+from knollm.router.route import policy_for
 from router_helpers import FIXTURE, ask, fakes
 from router_helpers import KEYS as ENV
 
@@ -78,8 +83,34 @@ def test_explaining_a_route_holds_nothing(tmp_path: Path) -> None:
                               text=True, cwd=tmp_path, timeout=120, check=False,
                               env={**ENV, "KNOLLM_BUNDLE": str(FIXTURE), "KNOLLM_CONFIG": str(env.config)})
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["choice"] == "alpha/tiny-chat" and sent(env) == 0
+        shown = json.loads(done.stdout)
+        # alpha (about 0.003) does not fit 0.0015: the plan shows the downgrade a call would make
+        assert shown["choice"] == "beta/tiny-chat" and shown["strategy"] == "cheapest" and sent(env) == 0
+        assert "downgraded to the cheapest candidate" in shown["budget"]
     assert BudgetLedger(path=state).spent("chat") == (Decimal(0), Decimal(0))
+
+
+def explained(client: Client, route: str = "chat") -> tuple[str, str, str | None]:
+    """(strategy, choice, budget note) of `knollm route`'s plan, in process."""
+    policy = policy_for(client.config, route)
+    plan, note = client.router.explain(client.resolve(route), Needs(), policy, client.router.store(client.config),
+                                       client.config)
+    return plan.decision.strategy, plan.decision.ranked[0].option.id, note
+
+
+@pytest.mark.parametrize(("daily", "on_exceed", "expected", "note"), [
+    ("1", "downgrade", ("ordered", "alpha/tiny-chat"), None),
+    ("0.0015", "downgrade", ("cheapest", "beta/tiny-chat"), "downgraded to the cheapest candidate"),
+    ("0.0001", "downgrade", ("cheapest", "beta/tiny-chat"), "does not fit either: the call would be refused"),
+    ("0.0015", "refuse", ("ordered", "alpha/tiny-chat"), "the call would be refused"),
+])
+def test_explaining_shows_what_the_budget_does(tmp_path: Path, daily: str, on_exceed: str,
+                                               expected: tuple[str, str], note: str | None) -> None:
+    with fakes(tmp_path, KEYS, budget_route(daily, on_exceed)) as env, env.client() as client:
+        strategy, choice, said = explained(client)
+        assert (strategy, choice) == expected
+        assert said is None if note is None else note in (said or "")
+        assert sent(env) == 0 and client.router.budget._ledgers[None].spent("chat")[0] == 0  # type: ignore[union-attr]
 
 
 def test_an_adaptive_route_moves_away_from_a_failing_provider(tmp_path: Path) -> None:
@@ -94,3 +125,34 @@ def test_an_adaptive_route_moves_away_from_a_failing_provider(tmp_path: Path) ->
             assert info.decision.strategy == "adaptive" and info.provider in ("beta", "gamma")
             firsts.append(info.attempts[0].provider)
         assert firsts[20:].count("alpha") <= 2  # after a few failures, alpha is rarely tried first
+
+
+def test_a_call_that_fails_everywhere_releases_its_hold(tmp_path: Path) -> None:
+    with fakes(tmp_path, KEYS, budget_route("1", "refuse")) as env, env.client() as client:
+        for server in env.servers.values():
+            server.script(["500"])  # one failure each, then answers
+        with pytest.raises(ClientError):
+            client.chat.completions.create(model="chat", messages=ask("x"))
+        ledger = client.router.budget._ledgers[None]  # type: ignore[union-attr]
+        assert sent(env) == 2 and ledger.spent("chat") == (Decimal(0), Decimal(0))  # not held for 15 minutes
+        info = client.chat.completions.create(model="chat", messages=ask("y")).knollm  # the servers recovered
+        assert info.cost is not None and ledger.spent("chat")[0] == info.cost.total
+
+
+def test_an_async_call_that_fails_everywhere_releases_its_hold(tmp_path: Path) -> None:
+    async def fail(client: AsyncClient) -> None:
+        async with client:
+            with pytest.raises(ClientError):
+                await client.chat.completions.create(model="chat", messages=ask("x"))
+            stream = await client.chat.completions.create(model="chat", messages=ask("x"), stream=True)
+            with pytest.raises(ClientError):
+                async for _ in stream:
+                    pass
+
+    with fakes(tmp_path, KEYS, budget_route("1", "refuse")) as env:
+        for server in env.servers.values():
+            server.script(["500"] * 10)
+        client = env.aclient()
+        asyncio.run(fail(client))
+        ledger = client.router.budget._ledgers[None]  # type: ignore[union-attr]
+        assert sent(env) == 4 and ledger.spent("chat") == (Decimal(0), Decimal(0))

@@ -151,16 +151,17 @@ def route(args: argparse.Namespace, out: Output) -> int:
     needs = Needs(args.input_tokens, args.max_tokens, "tools" in needs_given, "vision" in needs_given,
                   "structured_output" in needs_given)
     with _client(args) as client:  # the plan a call makes (same policy, health and options), without calling
-        client.router.budget = None  # explaining spends nothing: no estimate is held against a budget
         resolution = client.resolve(args.model)
         policy = policy_for(client.config, args.model, args.strategy)
         store = client.router.store(client.config)
-        decision = client.router.plan(resolution, needs, policy, store, client.config).decision
+        plan, budget_note = client.router.explain(resolution, needs, policy, store, client.config)  # holds nothing
+        decision = plan.decision
     if out.json:
         out.data({"model": args.model, "strategy": decision.strategy,
                   "candidates": [{"id": r.option.id, "key": r.option.key, "score": r.score, "cost": r.cost}
                                  for r in decision.ranked],
-                  "excluded": decision.excluded, "choice": decision.ranked[0].option.id if decision.ranked else None})
+                  "excluded": decision.excluded, "choice": decision.ranked[0].option.id if decision.ranked else None,
+                  "budget": budget_note})
         return 0 if decision.ranked else 1
     rows = [[str(i), r.option.id, r.option.key, "-" if r.score is None else f"{r.score:.6g}",
              money(r.cost) if r.cost is not None else "unknown"] for i, r in enumerate(decision.ranked, 1)]
@@ -168,5 +169,7 @@ def route(args: argparse.Namespace, out: Output) -> int:
               title=f"{args.model}: strategy {decision.strategy}")
     for cid, why in decision.excluded.items():
         out.line(f"excluded {cid}: {why}")
+    if budget_note is not None:
+        out.line(budget_note)
     out.line(f"choice: {decision.ranked[0].option.id}" if decision.ranked else "choice: none (no usable candidate)")
     return 0 if decision.ranked else 1

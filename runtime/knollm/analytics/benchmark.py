@@ -163,7 +163,7 @@ def seed_health(health: HealthStore, store: UsageStore, since: float | None = No
         key = record.key_alias or ""
         with health.editing(record.provider, key) as state:
             if record.ok and record.latency_s is not None:
-                record_success(state, record.latency_s)
+                record_success(state, record.latency_s, record.ttft_s)
             elif record.failed:  # an abandoned stream says nothing about the provider
                 state.calls += 1
                 state.success_rate -= EWMA_WEIGHT * state.success_rate  # a failure's EWMA step, without a cooldown

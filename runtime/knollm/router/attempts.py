@@ -270,7 +270,7 @@ class Run:
         """Record the answer; the `.knollm` record of the call."""
         latency = time.perf_counter() - step.started
         self.attempts.append(attempt_record(step.candidate, step.started))
-        self.store.success(step.candidate.target.provider, step.alias, latency)
+        self.store.success(step.candidate.target.provider, step.alias, latency, ttft_s)
         if step.limiter is not None and step.reservation is not None:
             step.limiter.settle(step.reservation, usage.total_tokens if usage is not None else self.tokens)
         info = call_info(self.requested, step.candidate, self.attempts, self.started, usage, ttft_s)
@@ -284,7 +284,11 @@ class Run:
         return dataclasses.replace(info, decision=decision_record(self.plan.decision), retired_keys=retired)
 
     def final_error(self) -> ClientError:
-        """What the call raises when no attempt answered: the last error with every attempt, or `NoCandidate`."""
+        """What the call raises when no attempt answered: the last error with every attempt, or `NoCandidate`.
+        The budget's hold on the call's estimate is released: nothing answered, so nothing is counted."""
+        release = getattr(self.router.budget, "release", None)
+        if release is not None:
+            release(self.plan.policy.name)
         if self.error is None:
             reasons = dict(self.plan.decision.excluded) or {self.requested: "no key may be used now"}
             return NoCandidate(self.requested, reasons)

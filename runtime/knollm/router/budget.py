@@ -17,7 +17,9 @@ process that opens it; each check-and-hold is one `BEGIN IMMEDIATE` transaction,
 `budget = {...}` from the configuration in force, scopes it by profile (`production/chat`; `chat` without a
 profile), and keeps its ledger in the `[health] path` file when one is set (shared by processes, like health),
 else in memory. The estimate a call holds is settled by the call's actual cost when it answers (in the same thread
-or task); a call that fails everywhere keeps its hold until `HOLD_TTL_S` has passed.
+or task), and released when the call ends without an answer (`release`, from the run's final error); a stream
+interrupted after its first token keeps it (text was delivered: the provider may bill it), as does a crashed
+process's call, until `HOLD_TTL_S` has passed.
 """
 
 from __future__ import annotations
@@ -119,8 +121,10 @@ class BudgetLedger:
         """Whether a call estimated at `estimate` USD may go; raises `BudgetExceeded` when it may not (refuse)."""
         return self.check_with(scope, self.budgets.get(scope), estimate)
 
-    def check_with(self, scope: str, budget: Budget | None, estimate: Decimal | None) -> Verdict:
-        """`check` against `budget` rather than the ledger's own budget of `scope`."""
+    def check_with(self, scope: str, budget: Budget | None, estimate: Decimal | None, *, hold: bool = True,
+                   ) -> Verdict:
+        """`check` against `budget` rather than the ledger's own budget of `scope`; `hold=False` only looks
+        (`knollm route`): an `ok` verdict then holds nothing."""
         if budget is None or (budget.daily_usd is None and budget.monthly_usd is None):
             return Verdict("ok", scope, None)
         now = self.clock()
@@ -132,9 +136,11 @@ class BudgetLedger:
             left = {w: limit - spent[w] for w, limit in limits.items() if limit is not None}
             tightest = min(left, key=lambda w: left[w])
             if estimate is not None and estimate <= left[tightest]:
-                hold = uuid.uuid4().hex
-                db.execute("INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)", (hold, scope, day, month, str(estimate), now))
-                return Verdict("ok", scope, left[tightest], hold)
+                if not hold:
+                    return Verdict("ok", scope, left[tightest])
+                held = uuid.uuid4().hex
+                db.execute("INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)", (held, scope, day, month, str(estimate), now))
+                return Verdict("ok", scope, left[tightest], held)
         if budget.on_exceed == "downgrade":
             return Verdict("downgrade", scope, max(Decimal(0), left[tightest]))
         window = "daily" if tightest == "day" else "monthly"
@@ -155,6 +161,13 @@ class BudgetLedger:
                 row = db.execute("SELECT usd FROM spend WHERE scope = ? AND period = ?", (scope, window)).fetchone()
                 total = (Decimal(row[0]) if row else Decimal(0)) + cost
                 db.execute("INSERT OR REPLACE INTO spend VALUES (?, ?, ?)", (scope, window, str(total)))
+
+    def release(self, verdict: Verdict | None) -> None:
+        """Drop the estimate `verdict` holds: its call ended without an answer, so it spent nothing to count."""
+        if verdict is None or verdict.hold is None:
+            return
+        with self._transaction() as db:
+            db.execute("DELETE FROM holds WHERE id = ?", (verdict.hold,))
 
     def spent(self, scope: str) -> tuple[Decimal, Decimal]:
         """What `scope` has spent (actual costs plus live holds) in the current UTC day and month."""
@@ -249,6 +262,17 @@ class ConfiguredBudgets:
         _held.set(holds)
         return None
 
+    def preview(self, route: str, estimate: Decimal | None) -> tuple[OnExceed, Verdict] | None:
+        """What `check` would say, holding nothing (`knollm route`): the budget's `on_exceed` and an `ok` or a
+        `downgrade` verdict (one that does not fit shows as `downgrade` whatever `on_exceed`); None without a
+        budget."""
+        found = self._budget(route)
+        if found is None:
+            return None
+        scope, budget, ledger = found
+        looking = Budget(budget.daily_usd, budget.monthly_usd, "downgrade")
+        return budget.on_exceed, ledger.check_with(scope, looking, estimate, hold=False)
+
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a call that answered replaces the estimate it held."""
         found = self._budget(route)
@@ -259,6 +283,18 @@ class ConfiguredBudgets:
         verdict = holds.pop(scope, None)
         _held.set(holds)
         ledger.record(scope, cost, verdict)
+
+    def release(self, route: str) -> None:
+        """The call ended without an answer (every candidate failed, or it was stopped): drop its held estimate
+        now rather than after `HOLD_TTL_S`."""
+        found = self._budget(route)
+        if found is None:
+            return
+        scope, _, ledger = found
+        holds = dict(_held.get() or {})
+        verdict = holds.pop(scope, None)
+        _held.set(holds)
+        ledger.release(verdict)
 
     def _budget(self, route: str) -> tuple[str, Budget, BudgetLedger] | None:
         config = self._config()

@@ -5,8 +5,9 @@ Strategies:
 - `ordered`: the configured chain, as written.
 - `cheapest`: the lowest exact cost of this request (input estimate, `max_tokens` or `DEFAULT_OUTPUT_TOKENS` out)
   from the catalog's or the configuration's prices; unknown prices last.
-- `fastest`: the lowest observed latency (health EWMA); an unobserved candidate counts `PRIOR_LATENCY_S`, so a new
-  provider is tried once the known ones are slower than that.
+- `fastest`: the lowest observed time to first token (health EWMA; a plain answer's whole latency, a stream's
+  time to its first text); an unobserved candidate counts `PRIOR_LATENCY_S`, so a new provider is tried once the
+  known ones are slower than that.
 - `balanced`: a weighted sum of cost, latency and failure rate, each scaled to 0..1 across the candidates
   (weights from the route, default `DEFAULT_WEIGHTS`); lowest first.
 - `shuffle`: weighted random order (route weights per candidate, default equal), to spread load.
@@ -66,6 +67,7 @@ class Ranked:
     cost: Decimal | None
     latency_s: float | None
     success_rate: float | None
+    ttft_s: float | None = None
 
 
 @dataclass(slots=True)
@@ -157,7 +159,7 @@ def decide(options: Sequence[Option], needs: Needs, strategy: str = "ordered", *
             decision.excluded[option.id] = why
             continue
         decision.ranked.append(Ranked(option, None, cost_of(option, needs), record.latency_s if record else None,
-                                      record.success_rate if record else None))
+                                      record.success_rate if record else None, record.ttft_s if record else None))
     draw = rng or _DEFAULT_RNG
     if strategy == "adaptive":
         _adaptive(decision.ranked, scorer or AdaptiveScorer(), draw)
@@ -172,20 +174,27 @@ def _order(decision: Decision, weights: Mapping[str, float], rng: random.Random)
             r.score = float(r.cost) if r.cost is not None else None
     elif strategy == "fastest":
         for r in ranked:
-            r.score = r.latency_s if r.latency_s is not None else PRIOR_LATENCY_S
+            r.score = r.ttft_s if r.ttft_s is not None else r.latency_s if r.latency_s is not None else \
+                PRIOR_LATENCY_S  # a record kept before time to first token was (no ttft): its latency
     elif strategy == "balanced":
         _balanced(ranked, weights)
     elif strategy == "shuffle":
         for r in ranked:  # Efraimidis-Spirakis: a weighted random permutation from one draw each
             r.score = -(rng.random() ** (1.0 / max(r.option.weight, 1e-9)))
-    if strategy != "ordered":
+    if strategy == "adaptive":  # every score is set (1 - utility): no None to place last
+        ranked.sort(key=_score_of)
+    elif strategy != "ordered":
         ranked.sort(key=lambda r: (r.score is None, r.score if r.score is not None else 0.0))
 
 
+def _score_of(ranked: Ranked) -> float:
+    return ranked.score or 0.0
+
+
 def _adaptive(ranked: list[Ranked], scorer: AdaptiveScorer, rng: random.Random) -> None:
-    utilities = scorer.utilities([r.option.id for r in ranked], rng, {r.option.id: r.cost for r in ranked})
-    for r in ranked:
-        r.score = 1.0 - utilities[r.option.id]
+    utilities = scorer.sampled([r.option.id for r in ranked], rng, [r.cost for r in ranked])
+    for r, utility in zip(ranked, utilities, strict=True):
+        r.score = 1.0 - utility
 
 
 def _balanced(ranked: list[Ranked], weights: Mapping[str, float]) -> None:

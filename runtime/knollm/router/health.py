@@ -1,6 +1,9 @@
 """Health per (provider, key): success rate, latency, and cooldowns that everyone can see.
 
-Each outcome updates a rolling success rate and a latency EWMA. Consecutive failures open a cooldown that grows
+Each outcome updates a rolling success rate, a latency EWMA (the whole call) and a time-to-first-token EWMA
+(for a stream, until its first text; for a plain answer, which arrives whole, its latency): the `fastest`
+strategy ranks by the latter, since a stream's whole time measures its answer's length as much as the provider's
+speed. Consecutive failures open a cooldown that grows
 exponentially (capped); when it ends, the state is *half-open*: one probe request is let through, and its outcome
 closes the circuit (healthy again) or opens a longer cooldown. A 429 cools only that key, for at least its
 `Retry-After`; a 401 retires the key for the process. `HealthStore` keeps this in memory for all threads of a
@@ -43,6 +46,8 @@ class KeyHealth:
     """Why the key was retired for this process (e.g. `401 AuthenticationFailed`); None while usable."""
     last_error: str | None = None
     calls: int = 0
+    ttft_s: float | None = None
+    """EWMA of the time to the first token (a plain answer's whole latency), seconds; None until a success."""
 
     def state(self, now: float) -> str:
         """`healthy`, `cooling` (until `cooldown_until`), `half-open` (one probe allowed) or `retired`."""
@@ -58,15 +63,21 @@ def _copy(health: KeyHealth) -> KeyHealth:
     return KeyHealth(*(getattr(health, name) for name in KeyHealth.__slots__))
 
 
-def record_success(health: KeyHealth, latency_s: float) -> None:
+def record_success(health: KeyHealth, latency_s: float, ttft_s: float | None = None) -> None:
+    """A success taking `latency_s`; `ttft_s` is a stream's time to its first token (None: a plain answer, or a
+    stream that sent no text, whose first token came with the whole answer)."""
     health.calls += 1
     health.success_rate += EWMA_WEIGHT * (1.0 - health.success_rate)
-    health.latency_s = latency_s if health.latency_s is None else (
-        health.latency_s + EWMA_WEIGHT * (latency_s - health.latency_s))
+    health.latency_s = _ewma(health.latency_s, latency_s)
+    health.ttft_s = _ewma(health.ttft_s, latency_s if ttft_s is None else ttft_s)
     health.consecutive_failures = 0
     health.cooldowns = 0
     health.cooldown_until = 0.0
     health.probing = False
+
+
+def _ewma(average: float | None, new: float) -> float:
+    return new if average is None else average + EWMA_WEIGHT * (new - average)
 
 
 def record_failure(health: KeyHealth, error: str, now: float, *, retry_after: float | None = None,
@@ -112,9 +123,9 @@ class HealthStore:
                 return True
             return state == "healthy"
 
-    def success(self, provider: str, key: str, latency_s: float) -> None:
+    def success(self, provider: str, key: str, latency_s: float, ttft_s: float | None = None) -> None:
         with self.editing(provider, key) as health:
-            record_success(health, latency_s)
+            record_success(health, latency_s, ttft_s)
 
     def failure(self, provider: str, key: str, error: str, *, retry_after: float | None = None,
                 rate_limited: bool = False, auth_failed: bool = False) -> None:

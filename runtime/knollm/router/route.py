@@ -23,6 +23,7 @@ from ..errors import InvalidArgument
 from ..vocab import STRATEGIES
 from .adaptive import forget_process_scorer
 from .backoff import Backoff
+from .budget import DOWNGRADE_STRATEGY
 from .choose import DEFAULT_WEIGHTS, Decision, Needs, Option, decide
 from .health import HealthStore, SqliteHealthStore
 from .limits import KeyLimiter
@@ -58,7 +59,8 @@ class BudgetGuard(Protocol):
         """None to go ahead, a strategy name to use instead (downgrade); raises to refuse the call.
 
         A guard may also have `confirm(route, estimate)`: after a downgrade it is called with the new first
-        choice's estimate, and raises when even that does not fit (`knollm.router.budget.ConfiguredBudgets`)."""
+        choice's estimate, and raises when even that does not fit (`knollm.router.budget.ConfiguredBudgets`);
+        and `release(route)`, called when the call ends without an answer, to drop the estimate it held."""
 
     def record(self, route: str, cost: Decimal | None) -> None:
         """The actual cost of a finished call (None: unknown)."""
@@ -150,6 +152,29 @@ class Router:
         decision.excluded = {**resolution.reasons, **decision.excluded}
         return Plan(decision, choices, needs, policy)
 
+    def explain(self, resolution: Resolution, needs: Needs, policy: Policy, store: HealthStore,
+                config: Config | None = None) -> tuple[Plan, str | None]:
+        """The plan a call would make, holding nothing against a budget (`knollm route`), and what the budget
+        would do to it (None: nothing): with an exhausted `downgrade` budget, the downgraded plan."""
+        options, choices = options_of(resolution.candidates, config)
+        decision = self._decide(options, needs, policy, store, policy.strategy)
+        note = None
+        preview = getattr(self.budget, "preview", None)
+        found = None if preview is None else preview(policy.name, _first_cost(decision))
+        if preview is not None and found is not None and found[1].action == "downgrade":
+            on_exceed, verdict = found
+            short = f"budget of {verdict.scope!r}: {verdict.remaining_usd} USD left, the first choice does not fit"
+            if on_exceed != "downgrade":
+                note = f"{short}: the call would be refused (BudgetExceeded)"
+            else:
+                decision = self._decide(options, needs, policy, store, DOWNGRADE_STRATEGY)
+                still = preview(policy.name, _first_cost(decision))
+                note = f"{short}: downgraded to the {DOWNGRADE_STRATEGY} candidate" + (
+                    "" if still is None or still[1].action == "ok" else
+                    ", which does not fit either: the call would be refused (BudgetExceeded)")
+        decision.excluded = {**resolution.reasons, **decision.excluded}
+        return Plan(decision, choices, needs, policy), note
+
     def _decide(self, options: list[Option], needs: Needs, policy: Policy, store: HealthStore,
                 strategy: str) -> Decision:
         learned = strategy == "adaptive" and self.scorer is not None
@@ -159,6 +184,10 @@ class Router:
             decision.strategy = strategy
             self.scorer.order(decision)
         return decision
+
+
+def _first_cost(decision: Decision) -> Decimal | None:
+    return decision.ranked[0].cost if decision.ranked else None
 
 
 # --- process-wide state ---------------------------------------------------------------------------------------
