@@ -26,7 +26,7 @@ QUERIES: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def catalogs(tmp_path_factory: pytest.TempPathFactory) -> tuple[knollm.Catalog, knollm.Catalog]:
-    from knollm_compiler.bundle import bundle_bytes
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     from knollm_compiler.build import compile_catalog
 
