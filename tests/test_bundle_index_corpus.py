@@ -26,9 +26,8 @@ QUERIES: list[dict[str, Any]] = [
 
 @pytest.fixture(scope="module")
 def catalogs(tmp_path_factory: pytest.TempPathFactory) -> tuple[knollm.Catalog, knollm.Catalog]:
-    from knollm_compiler.bundle_writer import bundle_bytes
-
     from knollm_compiler.build import compile_catalog
+    from knollm_compiler.bundle_writer import bundle_bytes
 
     path = tmp_path_factory.mktemp("corpus-index") / "catalog.json"
     path.write_bytes(bundle_bytes(compile_catalog(REPO / "catalog", CORPUS).bundle))
