@@ -297,3 +297,43 @@ def test_every_query_field_is_known_to_the_column_search() -> None:
                "min_context", "max_input_price", "max_output_price", "open_weights", "priced", "flagged", "sort",
                "reverse", "limit"}
     assert {f.name for f in dataclasses.fields(knollm.Query)} == handled
+
+
+@pytest.mark.parametrize("source", BUNDLES, ids=lambda p: p.parent.name)
+def test_each_first_lookup_answers_as_the_json(source: Path, tmp_path: Path) -> None:
+    """An unknown id is ruled out without building the alias and lower-case indexes (byte searches of the index);
+    every kind of reference, asked first in a fresh catalog, still answers as the JSON does."""
+    path = indexed_copy(source, tmp_path)
+    slow = knollm.Catalog(bundle.read(path), path, checked=True)
+    refs = [m.id.upper() for m in slow.models] + [f"{m.provider}/{a}" for m in slow.models for a in m.aliases]
+    refs += ["nope/none", "a/b/c", slow.models[0].model_id, "Ünknown/İd"]
+    for ref in refs:
+        fast = knollm.Catalog.load(path)
+        assert outcome(fast, ref) == outcome(slow, ref), ref
+    fast = knollm.Catalog.load(path)
+    assert outcome(fast, "nope/none") == outcome(slow, "nope/none")
+    assert "_alias_index" not in fast.__dict__ and "_lower_index" not in fast.__dict__
+
+
+def test_ids_that_are_not_ascii_are_lower_cased_as_text(tmp_path: Path) -> None:
+    """The Kelvin sign lower-cases to an ASCII `k`: a byte-wise search would miss it, so such ids take the
+    general path."""
+    document = bundle.read(BUNDLES[0])
+    model = dict(document["models"][0], id="acme/\u212a-model", model_id="\u212a-model", aliases=[])
+    document["models"] = sorted([*document["models"], model], key=lambda m: m["id"])
+    path = tmp_path / "catalog.json"
+    path.write_bytes(__import__("orjson").dumps(document))
+    index = bundle_index.build(path.read_bytes())
+    assert index is not None
+    bundle_index.path_for(path).write_bytes(index)
+    fast = knollm.Catalog.load(path)
+    assert fast._indexed is not None
+    assert fast.get("acme/k-model").id == "acme/\u212a-model"
+
+
+def test_grouped_keeps_every_value_of_a_repeated_key_in_order() -> None:
+    from knollm.catalog_store import Grouped
+
+    grouped = Grouped(["a", "b", "a", "c", "a"], ["v0", "v1", "v2", "v3", "v4"])
+    assert grouped["a"] == ["v0", "v2", "v4"] and grouped["b"] == ["v1"] and grouped.get("z") is None
+    assert list(grouped) == ["a", "b", "c"] and len(grouped) == 3 and "c" in grouped and "z" not in grouped

@@ -187,3 +187,42 @@ def test_cost_breakdown_serialises_decimals_as_strings(catalog: Catalog) -> None
     data = knollm.to_data(catalog.estimate_cost("acme/acme-large-2", 250_000, 10))
     assert data["input"] == "1.5" and data["output"] == "0.000225" and data["total"] == "1.500225"
     assert data["tier"] == 200_000 and data["model"] == "acme/acme-large-2"
+
+
+def test_the_token_only_fast_path_builds_the_same_breakdown_as_the_general_path() -> None:
+    """`estimate_cost` answers plain token usage through a fast path; a zero count of a usage beyond tokens sends
+    the same request through the general path, which must give the same fields with the same Decimal digits."""
+    import dataclasses
+
+    from knollm.costs import _LEADING_FIELDS, _token_cost
+
+    assert tuple(f.name for f in dataclasses.fields(CostBreakdown))[: len(_LEADING_FIELDS)] == _LEADING_FIELDS
+    tiered = Pricing(input_per_mtok=D("1.25"), output_per_mtok=D("10"), cache_read_per_mtok=D("0.125"),
+                     cache_write_per_mtok=D("1.5625"), reasoning_per_mtok=D("12.5"), per_request=D("0.001"),
+                     tiers=(PriceTier(above_input_tokens=200_000, input_per_mtok=D("2.50"), output_per_mtok=None),))
+    plain = Pricing(input_per_mtok=D("3E+0"), output_per_mtok=D("15.000"))
+    usages = ((12_000, 800, 0, 0, 1, 0), (250_000, 900, 1000, 24, 3, 100), (0, 0, 0, 0, 0, 0), (7, 3, 7, 0, 2, 3))
+    cases = [(tiered, u) for u in usages] + [(plain, (12_000, 800, 0, 0, 1, 0)), (plain, (9, 5, 0, 0, 4, 5))]
+    for pricing, usage in cases:
+        model = cost_model(pricing)
+        *counts, reasoning = usage
+        fast = estimate_cost(model, *counts, reasoning_tokens=reasoning)
+        general = estimate_cost(model, *counts, reasoning_tokens=reasoning, characters=0)
+        assert fast == general
+        assert {k: str(v) for k, v in vars_of(fast).items()} == {k: str(v) for k, v in vars_of(general).items()}
+    assert _token_cost(cost_model(None), 1, 1, 0, 0, 1, 0) is None
+    assert _token_cost(cost_model(plain), True, 1, 0, 0, 1, 0) is None  # the general path words the error
+    assert _token_cost(cost_model(plain), 1, 1, 2, 0, 1, 0) is None
+    assert _token_cost(cost_model(plain), 1, 1, 1, 0, 1, 0) is None  # no cache price: the general path raises
+    assert _token_cost(cost_model(Pricing(reasoning_per_mtok=D("1"))), 0, 2, 0, 0, 1, 2) is not None
+    assert _token_cost(cost_model(Pricing()), 0, 2, 0, 0, 1, 2) is None
+
+
+def cost_model(pricing: Pricing | None) -> Model:
+    return Model(id="p/m", provider="p", model_id="m", kind="chat", pricing=pricing)
+
+
+def vars_of(breakdown: CostBreakdown) -> dict[str, object]:
+    import dataclasses
+
+    return {f.name: getattr(breakdown, f.name) for f in dataclasses.fields(breakdown)}

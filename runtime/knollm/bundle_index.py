@@ -198,6 +198,8 @@ class Index:
         self._sections: dict[str, list[int]] = header["sections"]
         self._digests: dict[str, str] = header["digests"]
         self._ids: bytes | None = None
+        self._kept: dict[str, bytes] = {}  # sections `mentions` searches, read once
+        self._ids_lowered: bytes | None = None  # b"\n" + the id lines lower-cased; b"" when they are not ASCII
         self.size: int = header["models"]
         top = {k: (int(s), int(e)) for k, (s, e) in header["top"].items()}
         records = LazyRecords(source, self._section("records"), self.size, upgrade=header["upgrade"])
@@ -231,6 +233,22 @@ class Index:
         positions = _read_positions(self._section(f"suggest_{pool}"))
         size = len(positions) // 3
         return positions[:size], positions[size: 2 * size], positions[2 * size:]
+
+    def mentions(self, name: str, text: str) -> bool:
+        """False only when no value of column `name` (kept as JSON) contains the string `text`: a byte search
+        for its JSON spelling (the writer's own `_dumps`, so escapes match) in the unparsed section."""
+        if name not in self._kept:
+            self._kept[name] = self._section(name)
+        return _dumps(text) in self._kept[name]
+
+    def has_lowered(self, lowered: str) -> bool:
+        """False only when no model id lower-cases to `lowered`; ids that are not all ASCII always say True
+        (`str.lower` of non-ASCII letters can give ASCII ones, which a byte-wise lower-casing would miss)."""
+        if self._ids is None:
+            self._ids = self._section("ids")
+        if self._ids_lowered is None:
+            self._ids_lowered = b"\n" + self._ids.lower() if self._ids.isascii() else b""
+        return not self._ids_lowered or b"\n" + lowered.encode() + b"\n" in self._ids_lowered
 
     def row_of(self, model_id: str) -> int | None:
         """The position of a model id, by a substring search over the id lines (no dict of every id)."""

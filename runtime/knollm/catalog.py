@@ -124,10 +124,10 @@ class Catalog(CatalogStore):
         if index is not None:
             found = self._found[ref] = self._model_at(index)  # only exact ids are kept: at most one per model
             return found
-        index = self._alias_index.get(ref)  # an id the provider also answers to (see Model.aliases)
+        index = self._alias_row(ref)  # an id the provider also answers to (see Model.aliases)
         if index is not None:
             return self._model_at(index)
-        matches = self._lower_index.get(ref.lower(), [])
+        matches = self._lower_rows(ref.lower())
         matches = matches or [self._index[g] for g in self._short_ids.get(ref, ())]
         if len(matches) == 1:
             return self._model_at(matches[0])

@@ -8,16 +8,52 @@ access, and the indexes and search columns come from the index's precomputed col
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
+from itertools import compress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import bundle, columns, decode
 from .bundle_index import Index, haystack_of
 from .errors import BundleError
 from .records import Family, Model, Provider
 from .suggest import Suggester
+
+T = TypeVar("T")
+
+
+class Grouped(Mapping[str, list[T]]):
+    """`keys[i]` -> every `values[i]` with that key, in order: a dict of lists built in C for the keys that occur
+    once (nearly all of 100k ids), with lists made only for keys that repeat. An unknown id looks these up, and
+    100k Python-built lists cost more than the 100 ms an answer may take."""
+
+    def __init__(self, keys: Sequence[str], values: Sequence[T]) -> None:
+        self._values = values
+        self._last = dict(zip(keys, range(len(keys)), strict=True))  # keys in first-seen order, each its last row
+        self._shared: dict[str, list[int]] = {}
+        if len(self._last) < len(keys):
+            positions = range(len(keys))
+            for row in compress(positions, map(operator.ne, map(self._last.__getitem__, keys), positions)):
+                self._shared.setdefault(keys[row], []).append(row)  # the rows before a repeated key's last one
+            for key, rows in self._shared.items():
+                rows.append(self._last[key])
+
+    def __getitem__(self, key: str) -> list[T]:
+        rows = self._shared.get(key)
+        if rows is None:
+            return [self._values[self._last[key]]]
+        return [self._values[row] for row in rows]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._last)
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._last
 
 
 class CatalogStore:
@@ -87,25 +123,44 @@ class CatalogStore:
             return self._indexed.row_of(model_id)
         return self._index.get(model_id)
 
+    def _alias_row(self, ref: str) -> int | None:
+        """The position of the model answering to `ref` as `<provider>/<alias>`. Through an index, an alias no
+        model has is ruled out by a byte search of the aliases column: an unknown id parses no column."""
+        if self._indexed is not None and "_alias_index" not in self.__dict__:
+            tails = [ref[at + 1:] for at, char in enumerate(ref) if char == "/"]  # the alias after any provider id
+            if not any(self._indexed.mentions("aliases", tail) for tail in tails):
+                return None
+        return self._alias_index.get(ref)
+
+    def _lower_rows(self, lowered: str) -> list[int]:
+        """The positions of the ids that lower-case to `lowered` (ruled out through an index without building
+        the lower-cased ids, as `_alias_row` does)."""
+        if self._indexed is not None and "_lower_index" not in self.__dict__ and not self._indexed.has_lowered(
+                lowered):
+            return []
+        return self._lower_index.get(lowered, [])
+
     @cached_property
     def _alias_index(self) -> dict[str, int]:
         """`<provider>/<alias>` -> position of the model that has that alias."""
-        providers = self._column("provider")
-        return {f"{providers[i]}/{alias}": i for i, aliases in enumerate(self._column("aliases"))
-                for alias in aliases or ()}
+        providers, all_aliases = self._column("provider"), self._column("aliases")
+        with_aliases = compress(range(len(all_aliases)), all_aliases)  # few models have any: skip the rest in C
+        return {f"{providers[i]}/{alias}": i for i in with_aliases for alias in all_aliases[i]}
 
     @cached_property
-    def _short_ids(self) -> dict[str, list[str]]:
-        short: dict[str, list[str]] = {}
-        with bundle.no_gc():  # 100k new lists: the collector would rescan the parsed bundle again and again
-            for model_id, local in zip(self._column("id"), self._column("model_id"), strict=True):
-                short.setdefault(local or model_id, []).append(model_id)
-        return short
+    def _short_ids(self) -> Grouped[str]:
+        """Provider-local id (the global id when there is none) -> the global ids carrying it, in bundle order."""
+        ids = self._column("id")
+        shorts = list(self._column("model_id"))
+        for row in compress(range(len(shorts)), map(operator.not_, shorts)):
+            shorts[row] = ids[row]
+        return Grouped(shorts, ids)
 
     @cached_property
     def _model_suggester(self) -> Suggester:
         """'Did you mean' for model ids; kept so its index is built once (on the first unknown id)."""
-        return Suggester(self._index, self._short_ids, self._indexed.suggest_orders if self._indexed else None)
+        return Suggester(self._column("id"), self._short_ids,
+                         self._indexed.suggest_orders if self._indexed else None)
 
     @cached_property
     def _family_suggester(self) -> Suggester:
@@ -146,12 +201,10 @@ class CatalogStore:
         return grouped
 
     @cached_property
-    def _lower_index(self) -> dict[str, list[int]]:
-        lowered: dict[str, list[int]] = {}
-        with bundle.no_gc():
-            for key, i in self._index.items():
-                lowered.setdefault(key.lower(), []).append(i)
-        return lowered
+    def _lower_index(self) -> Grouped[int]:
+        """Lower-cased id -> the positions of the ids that lower-case to it."""
+        ids = self._column("id")
+        return Grouped(list(map(str.lower, ids)), range(len(ids)))
 
     @cached_property
     def _providers(self) -> dict[str, Provider]:

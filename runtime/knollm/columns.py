@@ -35,6 +35,8 @@ MODEL_COLUMNS: dict[str, Callable[[Model], Any]] = {
 """Columns read off a decoded model. Besides these: `id`, `provider`, `model_id`, `aliases` (from the raw record),
 `family_name` (the lower-cased name of the model's family), `open_weights` (`Catalog.open_weights`) and
 `haystack` (the folded search text, `textmatch.haystack`)."""
+LIST_COLUMNS = frozenset({"capabilities", "input_modalities", "output_modalities"})
+"""Columns holding a list per model (filters test membership)."""
 DECIMAL_COLUMNS = frozenset({"input", "output", "price"})
 """Stored as decimal strings in the index, Decimal in memory."""
 _UNKNOWN_PRICE = Decimal("Infinity")  # above every bound: an unknown price never passes `max_*_price`
@@ -51,6 +53,7 @@ class Columns:
         self._loaded: dict[str, list[Any]] = {}
         self._id_sorted = id_sorted
         self._ranks: dict[tuple[str, bool], list[int]] = {}
+        self._having: dict[tuple[str, Any], tuple[list[int], frozenset[int]]] = {}
 
     def __getitem__(self, name: str) -> list[Any]:
         column = self._loaded.get(name)
@@ -82,12 +85,22 @@ class Columns:
             self._ranks[key, reverse] = found
         return found
 
+    def having(self, name: str, value: Any) -> tuple[list[int], frozenset[int]]:
+        """The positions whose list column `name` (capabilities, modalities) contains `value`, in order and as a
+        set: found with one pass the first time a search asks, then kept (a few dozen distinct values at most),
+        so a warm search starts from them instead of testing every position again."""
+        found = self._having.get((name, value))
+        if found is None:
+            rows = list(compress(range(self.size), map(contains, self[name], repeat(value))))
+            found = self._having[name, value] = rows, frozenset(rows)
+        return found
+
     def _derived(self, name: str) -> list[Any] | None:
         """Columns computed from others once, for C-speed filters and sorts (see `_tests`)."""
         if name == "context_key":
-            return [-1 if v is None else v for v in self["context"]]
+            return _filled(self["context"], -1)
         if name in ("input_key", "output_key"):
-            return [_UNKNOWN_PRICE if v is None else v for v in self[name.removesuffix("_key")]]
+            return _filled(self[name.removesuffix("_key")], _UNKNOWN_PRICE)
         if name == "name_key":
             return [(name or local).lower() for name, local in zip(self["name"], self["model_id"], strict=True)]
         if name == "id_rank":
@@ -103,8 +116,14 @@ def select(columns: Columns, q: Query, pool: list[int] | None) -> list[int]:
     and limited as the query says. Each filter is one pass in C over the remaining positions (`compress` over
     `map`), the cheap ones first, the text last."""
     rows: list[int] | None = pool  # None: every position
-    for column, test, value in _tests(columns, q):
-        rows = _keep(rows, columns[column], test, value)
+    tests = _tests(columns, q)
+    for column, test, value in tests:  # membership in a list column first: kept per value (`Columns.having`)
+        if column in LIST_COLUMNS and test is contains:
+            listed, members = columns.having(column, value)
+            rows = list(listed) if rows is None else list(filter(members.__contains__, rows))
+    for column, test, value in tests:
+        if not (column in LIST_COLUMNS and test is contains):
+            rows = _keep(rows, columns[column], test, value)
     for word in textmatch.query_words(q.text or ""):
         rows = _keep(rows, columns["haystack"], contains, word)
     rows = list(range(columns.size)) if rows is None else rows
@@ -114,6 +133,14 @@ def select(columns: Columns, q: Query, pool: list[int] | None) -> list[int]:
     else:  # many matches: each position's place in the full order (`sort_rows` of every position, once per key)
         rows.sort(key=columns.ranks(key, q.reverse).__getitem__)
     return rows if q.limit is None else rows[: q.limit]
+
+
+def _filled(values: list[Any], unknown: Any) -> list[Any]:
+    """`values` with every None replaced by `unknown` (a copy; a pass in C, then a step per None only)."""
+    filled = list(values)
+    for row in compress(range(len(values)), map(is_, values, repeat(None))):
+        filled[row] = unknown
+    return filled
 
 
 def _tests(columns: Columns, q: Query) -> list[tuple[str, Callable[[Any, Any], Any], Any]]:

@@ -25,6 +25,7 @@ The rules, per request (then every amount is multiplied by `requests`):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
@@ -64,6 +65,11 @@ def estimate_cost(
     """The exact cost of `requests` requests, each with this usage, on `model`. See the module docstring.
 
     `beyond_tokens` takes the keys of `NON_TOKEN_USAGE` (`audio_input_seconds`, `characters`, `queries`, ...)."""
+    if not beyond_tokens and images == 0 and image_size is None and image_quality is None:
+        fast = _token_cost(model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests,
+                           reasoning_tokens)
+        if fast is not None:
+            return fast
     for name, choice in (("image_size", image_size), ("image_quality", image_quality)):
         if choice is not None and not isinstance(choice, str):
             raise InvalidArgument(f"{name} must be text (e.g. '1024x1024', 'hd'), not {choice!r}")
@@ -120,6 +126,68 @@ def estimate_cost(
         image_quality=image_quality,
         **usage_fields,
     )
+
+
+def _token_cost(
+    model: Model, input_tokens: int, output_tokens: int, cached: int, cache_write: int, requests: int, reasoning: int,
+) -> CostBreakdown | None:
+    """The common case, tokens only, with the same arithmetic as `estimate_cost` in the same order (so the same
+    Decimals) but without its general machinery: this is the warm path callers hit per request. None when the
+    usage is anything but plain valid whole numbers or a price is missing: the general path then checks and
+    reports exactly as before."""
+    for value in (input_tokens, output_tokens, cached, cache_write, requests, reasoning):
+        if type(value) is not int or value < 0:  # bool and int subclasses too: the general path words the error
+            return None
+    pricing = model.pricing
+    if pricing is None or cached + cache_write > input_tokens or reasoning > output_tokens:
+        return None
+    tier = pricing.tier_for(input_tokens) if pricing.tiers else None
+    # The tier replaces each base token price it states (`Pricing.rate`); reasoning has no tier price.
+    source = tier if tier is not None else pricing
+    rates = []
+    for name, tokens in (("input_per_mtok", input_tokens - cached - cache_write), ("cache_read_per_mtok", cached),
+                         ("cache_write_per_mtok", cache_write), ("output_per_mtok", output_tokens - reasoning)):
+        rate = getattr(source, name)
+        if rate is None and tier is not None:
+            rate = getattr(pricing, name)
+        if tokens == 0:
+            rates.append(ZERO)
+        elif rate is None:
+            return None
+        else:
+            rates.append(rate * tokens / MTOK * requests)
+    reasoning_cost = ZERO
+    if reasoning:
+        rate = pricing.reasoning_per_mtok
+        if rate is None:
+            rate = source.output_per_mtok
+            rate = pricing.output_per_mtok if rate is None else rate
+        if rate is None:
+            return None
+        reasoning_cost = rate * reasoning / MTOK * requests
+    input_cost, cache_read, cache_write_cost, output = rates
+    per_request = (pricing.per_request or ZERO) * requests
+    total = input_cost + cache_read + cache_write_cost + output + reasoning_cost + per_request + ZERO
+    values: list[Any] = list(_BREAKDOWN_DEFAULTS)
+    values[:len(_LEADING_FIELDS)] = (model.id, input_tokens, output_tokens, cached, cache_write, requests, input_cost,
+                                     cache_read, cache_write_cost, output, per_request, total, reasoning,
+                                     reasoning_cost)
+    values[_TIER_AT] = tier.above_input_tokens if tier else None
+    breakdown = object.__new__(CostBreakdown)
+    for set_field, value in zip(_BREAKDOWN_SETTERS, values, strict=True):
+        set_field(breakdown, value)
+    return breakdown
+
+
+# `CostBreakdown(...)`, frozen with 29 fields, costs as much as the whole estimate: the fast path fills its slots
+# through their descriptors instead, every field given (the leading ones computed, the rest their defaults).
+_LEADING_FIELDS = ("model", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "requests",
+                   "input", "cache_read", "cache_write", "output", "per_request", "total", "reasoning_tokens",
+                   "reasoning")
+_BREAKDOWN_FIELDS = dataclasses.fields(CostBreakdown)
+_BREAKDOWN_SETTERS = tuple(vars(CostBreakdown)[field.name].__set__ for field in _BREAKDOWN_FIELDS)
+_BREAKDOWN_DEFAULTS = tuple(field.default for field in _BREAKDOWN_FIELDS)  # MISSING for the leading ones
+_TIER_AT = [field.name for field in _BREAKDOWN_FIELDS].index("tier")
 
 
 def _image_cost(model_id: str, pricing: Pricing, images: int, size: str | None, quality: str | None) -> Decimal:

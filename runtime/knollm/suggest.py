@@ -67,7 +67,8 @@ class Suggester:
         if short_ids and len(found) < limit:
             if self._shorts is None:
                 with no_gc():
-                    self._shorts = {s.lower(): s for s in short_ids}
+                    spellings = list(short_ids)
+                    self._shorts = dict(zip(map(str.lower, spellings), spellings, strict=True))
             shorts = self._shorts
             pool = self._pool("shorts", shorts)
             for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
@@ -79,7 +80,8 @@ class Suggester:
         if self._by_lower is None:
             with no_gc():  # the collector would rescan the whole parsed bundle while 100k entries are added
                 self._ids = list(self._given)
-                self._by_lower = {i.lower(): i for i in self._ids}  # the last spelling stands for a lower-cased id
+                # the last spelling stands for a lower-cased id (a dict built in C: 100k ids)
+                self._by_lower = dict(zip(map(str.lower, self._ids), self._ids, strict=True))
         return self._by_lower
 
     def _pool(self, name: str, names: Iterable[str]) -> _Pool:
