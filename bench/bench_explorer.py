@@ -27,18 +27,19 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from browser import browser, explorer_modules, have_chromium, serve  # noqa: E402
+from browser import browser, have_chromium, serve  # noqa: E402
 from knollm_compiler.build import compile_catalog  # noqa: E402
 from knollm_compiler.bundle_writer import bundle_bytes  # noqa: E402
+from knollm_site.explorer_bundle import BUNDLE_NAME, bundle_source  # noqa: E402
 from knollm_site.explorer_data import MORE_FILE, ROWS_FILE, explorer_document, part_bytes, published_parts  # noqa: E402
 from results import record  # noqa: E402
 
-# As the site's explorer page: the head data and every module preloaded, then the explorer.
-PRELOADS = "".join(['<link rel="preload" href="explorer.json" as="fetch" crossorigin="anonymous">',
-                    *(f'<link rel="modulepreload" href="{name}">' for name in explorer_modules())])
+# As the site's explorer page: the head data and the explorer's one module file (explorer_bundle) preloaded.
+PRELOADS = (f'<link rel="preload" href="explorer.json" as="fetch" crossorigin="anonymous">'
+            f'<link rel="modulepreload" href="{BUNDLE_NAME}">')
 PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
 <body>{PRELOADS}<div id="knollm-explorer" data-src="explorer.json"></div>
-<script type="module" src="explorer.js"></script></body></html>"""
+<script type="module" src="{BUNDLE_NAME}"></script></body></html>"""
 # Keystroke timing, bench-side only: the keydown's timestamp to the first frame after the explorer's own input
 # handler (on its form, so before this window listener) has drawn the rows.
 PROBE = """
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             (root / name).write_bytes(data)
         for asset in (REPO / "assets" / "explorer").iterdir():
             shutil.copy(asset, root / asset.name)
+        (root / BUNDLE_NAME).write_text(bundle_source(REPO / "assets" / "explorer"), encoding="utf-8")
         (root / "index.html").write_text(PAGE, encoding="utf-8")
         figures = measure(root)
     models = len(result.bundle.models)

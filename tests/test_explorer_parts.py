@@ -92,12 +92,12 @@ def test_performance_page_is_built(fixture_site: Path) -> None:
     assert "explorer keystroke → painted rows" in page and "How it is measured" in page
 
 
-def test_explorer_page_preloads_every_module_and_the_head() -> None:
+def test_explorer_page_preloads_its_bundle_and_the_head() -> None:
     import re
 
-    from browser import explorer_modules
-
     page = (Path(__file__).resolve().parents[1] / "src_docs" / "md" / "models" / "explorer.md").read_text("utf-8")
-    preloaded = re.findall(r'<link rel="modulepreload" href="\.\./\.\./assets/explorer/([\w-]+\.js)">', page)
-    assert sorted(preloaded) == explorer_modules() and "model.js" not in preloaded
+    preloaded = re.findall(r'<link rel="modulepreload" href="\.\./\.\./assets/explorer/([\w.-]+\.js)">', page)
+    assert preloaded == ["explorer.bundle.js"]
     assert '<link rel="preload" href="../../api/v1/explorer.json" as="fetch" crossorigin="anonymous">' in page
+    config = (Path(__file__).resolve().parents[1] / "src_docs" / "mkdocs.yml").read_text("utf-8")
+    assert "path: assets/explorer/explorer.bundle.js" in config and "path: assets/explorer/explorer.js" not in config

@@ -58,3 +58,9 @@ def test_hostile_fixture_strings_stay_text_in_the_site(page) -> None:
     page.wait_for_timeout(200)
     assert page.evaluate("window.__pwned") is None
     assert page.errors == []
+
+
+def test_explorer_page_loads_its_modules_as_one_file(site: Path) -> None:
+    html = (site / "models" / "explorer" / "index.html").read_text(encoding="utf-8")
+    assert "assets/explorer/explorer.bundle.js" in html and "assets/explorer/explorer.js" not in html
+    assert (site / "assets" / "explorer" / "explorer.bundle.js").is_file()

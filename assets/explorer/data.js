@@ -83,14 +83,15 @@ export function attachMore(data, more) {
 
 /** Fetch and decode the data at `src`: resolves with the first rows' data decoded. A head (`rows` names the
  * whole first part) holds only the first rows of the default view: `data.partial` is true until `data.rows`
- * resolves, when the whole first part has replaced it in the same object. The rows are fetched at once but
- * parsed only when `after` resolves (the explorer's first rows are painted), so they never delay that paint.
+ * resolves, when the whole first part has replaced it in the same object. The rows are fetched and parsed
+ * only when `after` resolves (the explorer's first rows are painted): fetching them sooner took CPU from that
+ * paint on a busy machine (bench/bench_explorer.py), and the head covers the default view meanwhile.
  * `data.complete` resolves when the second part (named in `more`) is attached too, or with the rows. */
 export async function loadData(src, { after = Promise.resolve() } = {}) {
   const url = new URL(src, location.href);
   const data = decode(await fetchJson(url));
-  data.rows = !data.doc.rows ? Promise.resolve(data) : Promise.all([fetch(new URL(data.doc.rows, url)), after])
-    .then(([response]) => jsonOf(response, new URL(data.doc.rows, url)))
+  data.rows = !data.doc.rows ? Promise.resolve(data) : after.then(() => fetch(new URL(data.doc.rows, url)))
+    .then((response) => jsonOf(response, new URL(data.doc.rows, url)))
     .then((rows) => Object.assign(data, decode({ ...rows, more: rows.more ?? data.doc.more })));
   data.complete = data.rows.then(() => (!data.doc.more ? data : fetchJson(new URL(data.doc.more, url))
     .then((more) => { attachMore(data, more); return data; })));

@@ -254,7 +254,9 @@ export async function mount(root) {
   root.dataset.firstRows = "true";
   requestAnimationFrame(() => {
     metrics.firstRowsFrameAt = performance.now(); // the frame that paints the first rows starts
-    setTimeout(painted, 0); // after that frame
+    // The rows' long parse waits for the next frame too: that frame's paint is then on screen, not competing
+    // for the CPU with the parse.
+    requestAnimationFrame(() => setTimeout(painted, 0));
   });
   // Every row (after a head) and then the second part (descriptions, max output, aliases) arrive after the first
   // rows are painted; the view is drawn again with each. Ready means complete: tests and readers of every field

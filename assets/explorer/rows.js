@@ -18,41 +18,57 @@ export class VirtualRows {
     this.items = [];
     this.drawn = new Map(); // item position -> its tr
     this.rowHeight = 0;
+    this.view = { height: 0, head: 0, top: 0 }; // the scroll box as last measured (in an animation frame)
     this.frame = 0;
     this.body = el("tbody", { class: "kx-virtual" });
     scroller.addEventListener("scroll", () => this.schedule(), { passive: true });
     window.addEventListener("resize", () => { this.rowHeight = 0; this.schedule(); });
     // Focus moved by Tab scrolls the box at once: draw the rows around it before the next key.
-    this.body.addEventListener("focusin", () => this.draw());
+    this.body.addEventListener("focusin", () => { this.measure(); this.draw(); });
     this.body.addEventListener("keydown", (event) => this.arrow(event));
   }
 
-  /** New results: all drawn rows are replaced now (the caller batches this with its other writes). */
+  /** New results: all drawn rows are replaced now (the caller batches this with its other writes), from the
+   * box's last measures, so no layout is forced here (a keystroke or the first rows pay for one layout, the
+   * frame's); the frame's draw then measures again and corrects the window before anything is painted. */
   show(items, { toTop = false } = {}) {
     this.items = items;
     this.body.replaceChildren(); // one DOM write for all the old rows
     this.drawn.clear();
-    if (toTop) this.scroller.scrollTop = 0;
+    if (toTop) { this.scroller.scrollTop = 0; this.view.top = 0; }
     this.table.setAttribute("aria-rowcount", String(items.length + 1));
     this.draw();
+    this.schedule();
   }
 
-  /** One draw per animation frame, however many scroll events come. */
+  /** One draw per animation frame, however many scroll events come; it measures the box first. */
   schedule() {
-    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.measure(); this.draw(false); });
   }
 
-  /** The positions [first, last) to draw for the current scroll offset. */
+  /** The scroll box's height, header height and offset, and the row height once per layout (CSS fixes it;
+   * fonts and widths may vary): reading them lays the page out, so only animation frames and focus moves call
+   * this, when the frame needs that layout anyway. */
+  measure() {
+    const box = this.scroller;
+    this.view = { height: box.clientHeight, head: this.table.tHead ? this.table.tHead.offsetHeight : 0, top: box.scrollTop };
+    if (!this.rowHeight && this.drawn.size && this.view.height) {
+      this.rowHeight = this.drawn.values().next().value.getBoundingClientRect().height;
+    }
+  }
+
+  /** The positions [first, last) to draw for the last measured scroll offset. */
   range() {
-    const view = this.scroller.clientHeight;
-    if (!this.rowHeight || !view) return [0, Math.min(this.items.length, FALLBACK_ROWS)];
-    const head = this.table.tHead ? this.table.tHead.offsetHeight : 0;
-    const first = Math.max(0, Math.floor((this.scroller.scrollTop - head) / this.rowHeight) - OVERSCAN);
-    const last = Math.min(this.items.length, first + Math.ceil(view / this.rowHeight) + 2 * OVERSCAN);
+    const { height, head, top } = this.view;
+    if (!this.rowHeight || !height) return [0, Math.min(this.items.length, FALLBACK_ROWS)];
+    const first = Math.max(0, Math.floor((top - head) / this.rowHeight) - OVERSCAN);
+    const last = Math.min(this.items.length, first + Math.ceil(height / this.rowHeight) + 2 * OVERSCAN);
     return [Math.min(first, last), last];
   }
 
-  draw() {
+  /** Draw the window; `ask` schedules a measured draw when the row height is still unknown (not from that
+   * draw itself: a hidden box, which has no height, would ask every frame). */
+  draw(ask = true) {
     const [first, last] = this.range();
     for (const [at, tr] of this.drawn) {
       if (at < first || at >= last) { tr.remove(); this.drawn.delete(at); }
@@ -69,14 +85,11 @@ export class VirtualRows {
       next = tr;
     }
     this.place(first, last);
+    if (ask && !this.rowHeight && this.drawn.size) this.schedule(); // then the window can be cut to the view
   }
 
-  /** Spacer heights; the row height is measured once per layout (CSS fixes it; fonts and widths may vary). */
+  /** Spacer heights. */
   place(first, last) {
-    if (!this.rowHeight && this.drawn.size && this.scroller.clientHeight) {
-      this.rowHeight = this.drawn.values().next().value.getBoundingClientRect().height;
-      if (this.rowHeight) this.schedule(); // now the window can be cut to the view
-    }
     const height = this.rowHeight || 0;
     this.body.style.setProperty("--kx-above", `${first * height}px`);
     this.body.style.setProperty("--kx-below", `${(this.items.length - last) * height}px`);
@@ -98,6 +111,7 @@ export class VirtualRows {
       if (top - head < box.scrollTop) box.scrollTop = top - head;
       else if (top + this.rowHeight > box.scrollTop + box.clientHeight) box.scrollTop = top + this.rowHeight - box.clientHeight;
     }
+    this.measure();
     this.draw();
     const next = this.drawn.get(target);
     const focusable = next && next.cells[cell.cellIndex] && next.cells[cell.cellIndex].querySelector("a, input, button");
