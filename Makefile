@@ -117,9 +117,9 @@ typecheck: $(STAMP) ## mypy --strict over runtime/ and generator/ (configured in
 
 bench: $(STAMP) ## benchmarks, with ratios against peers measured in the same run
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_compile.py
-	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_runtime.py
+	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_runtime.py --record bench/results.json
 	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_explorer.py --record bench/results.json
-	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_scale.py
+	KNOLLM_CORPUS=$(CORPUS) $(BIN)/python bench/bench_scale.py --record bench/results.json
 	$(BIN)/python bench/bench_client.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_cache.py

@@ -144,8 +144,35 @@ def shared_cases(catalog: object, genai: object) -> list[tuple[object, str, str]
     return cases
 
 
+PRINTED: dict[str, tuple[str, str, str]] = {}
+"""Every row printed in this run, by its label: (value, ratio, target), for `--record`."""
+
+
 def row(what: str, value: str, ratio: str = "", target: str = "") -> None:
+    PRINTED[what] = (value, ratio, target)
     print(f"  {what:<62} {value:>28} {ratio:>7}  {target}")
+
+
+def recorded_rows() -> dict[str, str]:
+    """The Performance page's runtime rows (knollm_site.performance.RUNTIME_ROWS keys) from the printed rows."""
+    def text(prefix: str, name: str = "") -> str:
+        found = [(label, figures) for label, figures in PRINTED.items() if label.startswith(prefix)]
+        if not found:
+            return ""
+        value, ratio, target = found[0][1]
+        shown_ratio = ratio if ratio and ratio.strip("0.x") != "1" else ""  # the peer's own row is 1.0x
+        return f"{name}{value}" + (f" ({shown_ratio})" if shown_ratio else "") + (f", {target}" if target else "")
+
+    rows = {
+        "cold": "; ".join(filter(None, [text("cold: import + load + one", "time "),
+                                        text("cold: peak RSS", "peak RSS ")])),
+        "estimate": text("estimate_cost, warm"),
+        "lookup": "; ".join(filter(None, [text("lookup by id, first", "first "), text("lookup by id, warm", "warm ")])),
+        "search": "; ".join(filter(None, [text("filtered text search, first", "first "),
+                                          text("filtered text search, warm", "warm ")])),
+        "filter": text("structured filter + sort"),
+    }
+    return {key: value for key, value in rows.items() if value}
 
 
 def verdict(holds: bool, target: str) -> str:
@@ -157,6 +184,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bundle", type=Path, help="an already built bundle (default: compile the corpus)")
     parser.add_argument("--no-index", action="store_true", help="measure the JSON path (no catalog.json.idx)")
+    parser.add_argument("--record", type=Path, help="merge the rows into this results file (bench/results.json)")
     args = parser.parse_args()
     corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,6 +201,10 @@ def main() -> int:
             if index is not None:
                 bundle_index.path_for(path).write_bytes(index)
         run(path, args.runs)
+    if args.record is not None:
+        from results import record
+
+        record(args.record, "runtime", {"rows": recorded_rows()})
     return 0
 
 

@@ -116,11 +116,25 @@ def runtime_row(label: str, bundle: Path, runs: int) -> list[dict]:
     return results
 
 
+def record_scale(path: Path, models: int, results: list[dict]) -> None:
+    """The Performance page's 100k row: load / peak memory / first and later unknown-id suggestions."""
+    from results import record
+
+    def median(key: str, scale: float = 1.0) -> float:
+        return statistics.median(r[key] for r in results) * scale
+
+    text = (f"{models:,} models, median of {len(results)} processes: load {median('load'):.2f} s / peak "
+            f"{median('peak_mb'):.0f} MB / unknown ids {median('unknown_median', 1e3):.0f} ms median (the first "
+            f"{median('first_unknown', 1e3):.0f} ms)")
+    record(path, "scale", {"rows": {"scale": text}, "models": models})
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="generate and compile into this folder instead of a temp one")
     parser.add_argument("--runs", type=int, default=3, help="fresh runtime processes per bundle (default 3)")
+    parser.add_argument("--record", type=Path, help="merge the 100k row into this results file (bench/results.json)")
     args = parser.parse_args()
     corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -132,7 +146,9 @@ def main() -> int:
         print(f"compile ({args.models} models + default sources): {result['seconds']:.1f} s wall "
               f"({result['cpu']:.1f} s CPU: on a busy machine the wall time is longer), peak {result['peak_mb']:.0f} MB"
               f" -> {verdict} (targets {COMPILE_SECONDS:.0f} s, {COMPILE_MB:.0f} MB)")
-        runtime_row(f"{args.models} generated models", work / "out" / "catalog.json", args.runs)
+        scaled = runtime_row(f"{args.models} generated models", work / "out" / "catalog.json", args.runs)
+        if args.record is not None:
+            record_scale(args.record, args.models, scaled)
         if corpus.is_dir():
             child(COMPILE, str(corpus), str(work / "corpus"))
             runtime_row("the real corpus", work / "corpus" / "catalog.json", args.runs)

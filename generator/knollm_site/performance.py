@@ -63,21 +63,24 @@ def explorer_rows(explorer: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-def runtime_rows(runtime: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The runtime's rows: the text its benchmark recorded per row, or the not-recorded text."""
-    rows = runtime.get("rows")
-    recorded: dict[str, Any] = rows if isinstance(rows, dict) else {}
+def runtime_rows(runtime: dict[str, Any], scale: dict[str, Any] | None = None) -> list[tuple[str, str, str]]:
+    """The runtime's rows: the text its benchmarks recorded per row (bench_runtime in `runtime`, bench_scale in
+    `scale`), or the not-recorded text."""
+    recorded: dict[str, Any] = {}
+    for section in (runtime, scale or {}):
+        rows = section.get("rows")
+        recorded.update(rows if isinstance(rows, dict) else {})
     return [(what, str(recorded.get(key) or NOT_RECORDED), target) for key, what, target in RUNTIME_ROWS]
 
 
 def performance_markdown(results: dict[str, Any]) -> str:
     """The table of every target, with when and where each section was measured."""
-    runtime, explorer = results.get("runtime") or {}, results.get("explorer") or {}
+    runtime, explorer, scale = (results.get(name) or {} for name in ("runtime", "explorer", "scale"))
     lines = ["| what | latest `make bench` | target |", "| --- | --- | --- |"]
     lines += [f"| {escape_md(what)} | {escape_md_spans(value)} | {escape_md_spans(target)} |"
-              for what, value, target in [*runtime_rows(runtime), *explorer_rows(explorer)]]
+              for what, value, target in [*runtime_rows(runtime, scale), *explorer_rows(explorer)]]
     notes = [f"{name}: measured {section['measured_at']} on {section.get('cpus', '?')} CPUs"
              + (f", {section['models']:,} models" if isinstance(section.get("models"), int) else "")
-             for name, section in (("runtime", runtime), ("explorer", explorer))
+             for name, section in (("runtime", runtime), ("100k scale", scale), ("explorer", explorer))
              if isinstance(section, dict) and section.get("measured_at")]
     return "\n".join(lines) + ("\n\n" + "; ".join(escape_md(n) for n in notes) + "." if notes else "")
