@@ -25,13 +25,12 @@ The rules, per request (then every amount is multiplied by `requests`):
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 from .errors import InvalidArgument, PriceUnknown
-from .records import Comparison, CostBreakdown, ImagePrice, Model, Pricing, Unpriced
+from .records import Comparison, CostBreakdown, ImagePrice, Model, PriceTier, Pricing, Unpriced
 
 MTOK = Decimal(1_000_000)
 ZERO = Decimal(0)
@@ -135,59 +134,75 @@ def _token_cost(
     Decimals) but without its general machinery: this is the warm path callers hit per request. None when the
     usage is anything but plain valid whole numbers or a price is missing: the general path then checks and
     reports exactly as before."""
-    for value in (input_tokens, output_tokens, cached, cache_write, requests, reasoning):
-        if type(value) is not int or value < 0:  # bool and int subclasses too: the general path words the error
-            return None
+    # bool and int subclasses too go to the general path, which words the error; `|` of ints is negative iff one is.
+    if not (type(input_tokens) is int and type(output_tokens) is int and type(cached) is int
+            and type(cache_write) is int and type(requests) is int and type(reasoning) is int) \
+            or input_tokens | output_tokens | cached | cache_write | requests | reasoning < 0:
+        return None
     pricing = model.pricing
     if pricing is None or cached + cache_write > input_tokens or reasoning > output_tokens:
         return None
     tier = pricing.tier_for(input_tokens) if pricing.tiers else None
-    # The tier replaces each base token price it states (`Pricing.rate`); reasoning has no tier price.
-    source = tier if tier is not None else pricing
-    rates = []
-    for name, tokens in (("input_per_mtok", input_tokens - cached - cache_write), ("cache_read_per_mtok", cached),
-                         ("cache_write_per_mtok", cache_write), ("output_per_mtok", output_tokens - reasoning)):
-        rate = getattr(source, name)
-        if rate is None and tier is not None:
-            rate = getattr(pricing, name)
-        if tokens == 0:
-            rates.append(ZERO)
-        elif rate is None:
-            return None
-        else:
-            rates.append(rate * tokens / MTOK * requests)
+    input_rate, read_rate, write_rate, output_rate = (
+        _base_rates(pricing) if tier is None else _tier_rates(pricing, tier)
+    )
+    plain_input, plain_output = input_tokens - cached - cache_write, output_tokens - reasoning
+    # Each amount as in `estimate_cost`: zero for no tokens, else rate x tokens / MTOK x requests; a missing rate
+    # for a non-zero count leaves the wording of the error to the general path.
+    if (plain_input and input_rate is None) or (cached and read_rate is None) or (cache_write and write_rate is None) \
+            or (plain_output and output_rate is None):
+        return None
+    input_cost = input_rate * plain_input / MTOK if plain_input else ZERO  # type: ignore[operator]
+    cache_read = read_rate * cached / MTOK if cached else ZERO  # type: ignore[operator]
+    cache_write_cost = write_rate * cache_write / MTOK if cache_write else ZERO  # type: ignore[operator]
+    output = output_rate * plain_output / MTOK if plain_output else ZERO  # type: ignore[operator]
     reasoning_cost = ZERO
     if reasoning:
         rate = pricing.reasoning_per_mtok
         if rate is None:
-            rate = source.output_per_mtok
-            rate = pricing.output_per_mtok if rate is None else rate
+            rate = output_rate
         if rate is None:
             return None
-        reasoning_cost = rate * reasoning / MTOK * requests
-    input_cost, cache_read, cache_write_cost, output = rates
-    per_request = (pricing.per_request or ZERO) * requests
-    total = input_cost + cache_read + cache_write_cost + output + reasoning_cost + per_request + ZERO
-    values: list[Any] = list(_BREAKDOWN_DEFAULTS)
-    values[:len(_LEADING_FIELDS)] = (model.id, input_tokens, output_tokens, cached, cache_write, requests, input_cost,
-                                     cache_read, cache_write_cost, output, per_request, total, reasoning,
-                                     reasoning_cost)
-    values[_TIER_AT] = tier.above_input_tokens if tier else None
+        reasoning_cost = rate * reasoning / MTOK
+    if requests != 1:  # x 1 is exact on a result of the context (at most its precision in digits): the same Decimal
+        input_cost, cache_read, cache_write_cost, output, reasoning_cost = (
+            input_cost * requests, cache_read * requests, cache_write_cost * requests, output * requests,
+            reasoning_cost * requests)
+    # No per-request price: ZERO x requests is ZERO (a raw price is multiplied even by 1: it may exceed the precision).
+    per_request = ZERO if pricing.per_request is None else pricing.per_request * requests
     breakdown = object.__new__(CostBreakdown)
-    for set_field, value in zip(_BREAKDOWN_SETTERS, values, strict=True):
-        set_field(breakdown, value)
+    # Every field without a default, and those with values of their own; the rest read the class defaults.
+    object.__setattr__(breakdown, "__dict__", {
+        "model": model.id, "input_tokens": input_tokens, "output_tokens": output_tokens,
+        "cached_input_tokens": cached, "cache_write_tokens": cache_write, "requests": requests,
+        "input": input_cost, "cache_read": cache_read, "cache_write": cache_write_cost, "output": output,
+        "per_request": per_request,
+        "total": input_cost + cache_read + cache_write_cost + output + reasoning_cost + per_request + ZERO,
+        "reasoning_tokens": reasoning, "reasoning": reasoning_cost,
+        "tier": tier.above_input_tokens if tier else None,
+    })
     return breakdown
 
 
-# `CostBreakdown(...)`, frozen with 29 fields, costs as much as the whole estimate: the fast path fills its slots
-# through their descriptors instead, every field given (the leading ones computed, the rest their defaults).
 _LEADING_FIELDS = ("model", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "requests",
                    "input", "cache_read", "cache_write", "output", "per_request", "total", "reasoning_tokens",
                    "reasoning")
-_BREAKDOWN_FIELDS = dataclasses.fields(CostBreakdown)
-_BREAKDOWN_SETTERS = tuple(vars(CostBreakdown)[field.name].__set__ for field in _BREAKDOWN_FIELDS)
-_BREAKDOWN_DEFAULTS = tuple(field.default for field in _BREAKDOWN_FIELDS)  # MISSING for the leading ones
-_TIER_AT = [field.name for field in _BREAKDOWN_FIELDS].index("tier")
+"""The fields `_token_cost` always sets besides `tier`: every one without a default, then the reasoning pair."""
+
+
+def _base_rates(pricing: Pricing) -> tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]:
+    return pricing.input_per_mtok, pricing.cache_read_per_mtok, pricing.cache_write_per_mtok, pricing.output_per_mtok
+
+
+def _tier_rates(pricing: Pricing, tier: PriceTier) -> tuple[Decimal | None, Decimal | None, Decimal | None,
+                                                            Decimal | None]:
+    """The tier's token prices, each falling back to the base price the tier does not state (`Pricing.rate`)."""
+    return (
+        pricing.input_per_mtok if tier.input_per_mtok is None else tier.input_per_mtok,
+        pricing.cache_read_per_mtok if tier.cache_read_per_mtok is None else tier.cache_read_per_mtok,
+        pricing.cache_write_per_mtok if tier.cache_write_per_mtok is None else tier.cache_write_per_mtok,
+        pricing.output_per_mtok if tier.output_per_mtok is None else tier.output_per_mtok,
+    )
 
 
 def _image_cost(model_id: str, pricing: Pricing, images: int, size: str | None, quality: str | None) -> Decimal:

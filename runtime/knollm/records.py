@@ -256,7 +256,10 @@ class Family:
     largest_context: str | None = None
 
 
-@dataclass(slots=True, frozen=True)
+# Not slotted, unlike the other records: the defaults stay class attributes, so the warm token-only path
+# (`costs._token_cost`) builds an instance from one dict of the fields it sets, several times faster than the
+# generated `__init__` (29 fields); attributes, equality, hashing and repr are the same either way.
+@dataclass(frozen=True)
 class CostBreakdown:
     """An exact cost estimate in USD for `requests` requests of the given usage (all amounts are totals).
 
