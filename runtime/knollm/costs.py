@@ -143,9 +143,11 @@ def _token_cost(
     if pricing is None or cached + cache_write > input_tokens or reasoning > output_tokens:
         return None
     tier = pricing.tier_for(input_tokens) if pricing.tiers else None
-    input_rate, read_rate, write_rate, output_rate = (
-        _base_rates(pricing) if tier is None else _tier_rates(pricing, tier)
-    )
+    if tier is None:
+        input_rate, read_rate = pricing.input_per_mtok, pricing.cache_read_per_mtok
+        write_rate, output_rate = pricing.cache_write_per_mtok, pricing.output_per_mtok
+    else:
+        input_rate, read_rate, write_rate, output_rate = _tier_rates(pricing, tier)
     plain_input, plain_output = input_tokens - cached - cache_write, output_tokens - reasoning
     # Each amount as in `estimate_cost`: zero for no tokens, else rate x tokens / MTOK x requests; a missing rate
     # for a non-zero count leaves the wording of the error to the general path.
@@ -170,28 +172,32 @@ def _token_cost(
             reasoning_cost * requests)
     # No per-request price: ZERO x requests is ZERO (a raw price is multiplied even by 1: it may exceed the precision).
     per_request = ZERO if pricing.per_request is None else pricing.per_request * requests
-    breakdown = object.__new__(CostBreakdown)
-    # Every field without a default, and those with values of their own; the rest read the class defaults.
-    object.__setattr__(breakdown, "__dict__", {
+    # Every field without a default; those with one only when they differ (else the class default is read, equal
+    # and with the same digits: reasoning_cost is ZERO when there is no reasoning).
+    fields = {
         "model": model.id, "input_tokens": input_tokens, "output_tokens": output_tokens,
         "cached_input_tokens": cached, "cache_write_tokens": cache_write, "requests": requests,
         "input": input_cost, "cache_read": cache_read, "cache_write": cache_write_cost, "output": output,
         "per_request": per_request,
         "total": input_cost + cache_read + cache_write_cost + output + reasoning_cost + per_request + ZERO,
-        "reasoning_tokens": reasoning, "reasoning": reasoning_cost,
-        "tier": tier.above_input_tokens if tier else None,
-    })
+    }
+    if reasoning:
+        fields["reasoning_tokens"], fields["reasoning"] = reasoning, reasoning_cost
+    if tier is not None:
+        fields["tier"] = tier.above_input_tokens
+    breakdown = _new_object(CostBreakdown)
+    _set_field(breakdown, "__dict__", fields)
     return breakdown
+
+
+_new_object = object.__new__
+_set_field = object.__setattr__  # `CostBreakdown` is frozen: its own __setattr__ refuses
 
 
 _LEADING_FIELDS = ("model", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "requests",
                    "input", "cache_read", "cache_write", "output", "per_request", "total", "reasoning_tokens",
                    "reasoning")
 """The fields `_token_cost` always sets besides `tier`: every one without a default, then the reasoning pair."""
-
-
-def _base_rates(pricing: Pricing) -> tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]:
-    return pricing.input_per_mtok, pricing.cache_read_per_mtok, pricing.cache_write_per_mtok, pricing.output_per_mtok
 
 
 def _tier_rates(pricing: Pricing, tier: PriceTier) -> tuple[Decimal | None, Decimal | None, Decimal | None,
