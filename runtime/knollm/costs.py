@@ -170,8 +170,9 @@ def _token_cost(
         input_cost, cache_read, cache_write_cost, output, reasoning_cost = (
             input_cost * requests, cache_read * requests, cache_write_cost * requests, output * requests,
             reasoning_cost * requests)
-    # No per-request price: ZERO x requests is ZERO (a raw price is multiplied even by 1: it may exceed the precision).
-    per_request = ZERO if pricing.per_request is None else pricing.per_request * requests
+    # `(per_request or ZERO) * requests` as the general path: a missing or zero price (`0E+3` too) gives ZERO; a
+    # price is multiplied even by 1 (raw data may have more digits than the context keeps).
+    per_request = pricing.per_request * requests if pricing.per_request else ZERO
     # Every field without a default; those with one only when they differ (else the class default is read, equal
     # and with the same digits: reasoning_cost is ZERO when there is no reasoning).
     fields = {
