@@ -76,6 +76,14 @@ def test_invalid_usage_is_left_to_the_general_path(usage: tuple[int, ...]) -> No
         estimate_cost(model, *usage[:5], reasoning_tokens=usage[5])
 
 
+@pytest.mark.parametrize("images", [False, 0.0])
+def test_a_zero_image_count_that_is_not_an_int_is_refused_on_the_fast_path_too(images: object) -> None:
+    model = Model(id="p/m", provider="p", model_id="m", kind="chat",
+                  pricing=Pricing(input_per_mtok=D("1"), output_per_mtok=D("2")))
+    with pytest.raises(InvalidArgument, match="images must be a whole number"):
+        estimate_cost(model, 1, 1, images=images)  # type: ignore[arg-type]
+
+
 def test_a_fast_breakdown_behaves_as_one_built_by_its_constructor() -> None:
     """Equality, hashing, repr, pickling and `dataclasses.replace` see the class defaults the fast path leaves out."""
     model = Model(id="p/m", provider="p", model_id="m", kind="chat",

@@ -64,7 +64,8 @@ def estimate_cost(
     """The exact cost of `requests` requests, each with this usage, on `model`. See the module docstring.
 
     `beyond_tokens` takes the keys of `NON_TOKEN_USAGE` (`audio_input_seconds`, `characters`, `queries`, ...)."""
-    if not beyond_tokens and images == 0 and image_size is None and image_quality is None:
+    # `images` must be the int 0 itself: False or 0.0 are errors the general path words.
+    if not beyond_tokens and type(images) is int and images == 0 and image_size is None and image_quality is None:
         fast = _token_cost(model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests,
                            reasoning_tokens)
         if fast is not None:
