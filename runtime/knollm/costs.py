@@ -155,10 +155,11 @@ def _token_cost(
     if (plain_input and input_rate is None) or (cached and read_rate is None) or (cache_write and write_rate is None) \
             or (plain_output and output_rate is None):
         return None
-    input_cost = input_rate * plain_input / MTOK if plain_input else ZERO  # type: ignore[operator]
-    cache_read = read_rate * cached / MTOK if cached else ZERO  # type: ignore[operator]
-    cache_write_cost = write_rate * cache_write / MTOK if cache_write else ZERO  # type: ignore[operator]
-    output = output_rate * plain_output / MTOK if plain_output else ZERO  # type: ignore[operator]
+    # (`is not None` again only for the type checker: a missing rate with a non-zero count has returned above.)
+    input_cost = input_rate * plain_input / MTOK if plain_input and input_rate is not None else ZERO
+    cache_read = read_rate * cached / MTOK if cached and read_rate is not None else ZERO
+    cache_write_cost = write_rate * cache_write / MTOK if cache_write and write_rate is not None else ZERO
+    output = output_rate * plain_output / MTOK if plain_output and output_rate is not None else ZERO
     reasoning_cost = ZERO
     if reasoning:
         rate = pricing.reasoning_per_mtok
