@@ -38,6 +38,7 @@ from typing import Any, overload
 from . import bundle, columns, decode, safefile, textmatch
 from .bundle_layout import LayoutError, scan
 from .errors import BundleError
+from .spellings import IndexedSpellings
 from .suggest import Orders, neighbour_orders, pool_names
 
 MAGIC = b"KNOLLM-INDEX 1\n"
@@ -74,6 +75,7 @@ def build(data: bytes) -> bytes | None:
     pools = pool_names(ids, ((local or model_id) for model_id, local in zip(ids, model_ids, strict=True)))
     for pool, names in pools.items():  # what a first unknown id would otherwise sort
         sections[f"suggest_{pool}"] = _positions(chain.from_iterable(neighbour_orders(names)))
+    sections.update(_spelling_sections(ids, model_ids, pools))
     for name in columns.ALL_COLUMNS:
         values = rows.pop(name)
         sections[name] = b"[" + bytes(values[:-1]) + b"]"
@@ -87,6 +89,37 @@ def build(data: bytes) -> bytes | None:
               "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
     return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
+
+
+def _spelling_sections(ids: list[str], model_ids: Sequence[str | None],
+                       pools: dict[str, list[str]]) -> dict[str, bytes]:
+    """What 'did you mean' would otherwise build from every id on the first unknown one, as sorted lines
+    (`_sorted_lines`): `ids_lower` (id lower-cased -> id), `shorts` (local id, the id when there is none -> id),
+    `shorts_lower` (local id lower-cased -> each spelling, in first-seen order), and the pools' names
+    (`suggest_<pool>_names`, one per line). None of them when a text holds a NUL or a line break (the
+    separators): the runtime then builds them itself."""
+    shorts = [local or model_id for model_id, local in zip(ids, model_ids, strict=True)]
+    if any("\0" in text or "\n" in text for text in chain(ids, shorts, *pools.values())):
+        return {}
+    sections: dict[str, bytes] = {}
+    sections.update(_sorted_lines("ids_lower", [(i.lower(), i) for i in ids]))
+    sections.update(_sorted_lines("shorts", list(zip(shorts, ids, strict=True))))
+    sections.update(_sorted_lines("shorts_lower", [(s.lower(), s) for s in dict.fromkeys(shorts)]))
+    for pool, names in pools.items():
+        sections[f"suggest_{pool}_names"] = "".join(f"{name}\n" for name in names).encode()
+    return sections
+
+
+def _sorted_lines(name: str, pairs: list[tuple[str, str]]) -> dict[str, bytes]:
+    """Lines `<key>\\0<value>\\n` sorted by the key's UTF-8 bytes (pairs with one key keep their order), and
+    `<name>_at`: where each line starts (`knollm.spellings.SortedLines` searches them)."""
+    encoded = sorted(((key.encode(), value.encode()) for key, value in pairs), key=operator.itemgetter(0))
+    lines, starts, at = [], [], 0
+    for key, value in encoded:
+        starts.append(at)
+        lines.append(b"%s\0%s\n" % (key, value))
+        at += len(lines[-1])
+    return {name: b"".join(lines), f"{name}_at": _positions(starts)}
 
 
 def _positions(numbers: Iterable[int]) -> bytes:
@@ -233,6 +266,13 @@ class Index:
         positions = _read_positions(self._section(f"suggest_{pool}"))
         size = len(positions) // 3
         return positions[:size], positions[size: 2 * size], positions[2 * size:]
+
+    def spellings(self) -> IndexedSpellings | None:
+        """The lower-cased ids, local ids and suggestion pools' names, when the compiler wrote them."""
+        wanted = ("ids_lower", "shorts", "shorts_lower", "suggest_ids_names", "suggest_shorts_names")
+        if not all(name in self._sections for name in wanted):
+            return None
+        return IndexedSpellings(self._section, _read_positions)
 
     def mentions(self, name: str, text: str) -> bool:
         """False only when no value of column `name` (kept as JSON) contains the string `text`: a byte search
