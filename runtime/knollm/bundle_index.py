@@ -288,11 +288,13 @@ class Index:
             self._ids = self._section("ids")
         if self._ids_lowered is None:
             self._ids_lowered = b"\n" + self._ids.lower() if self._ids.isascii() else b""
+        if not lowered.isascii():  # (then not in ASCII lines; and a lone surrogate, no id has, cannot be encoded)
+            return not self._ids_lowered
         return not self._ids_lowered or b"\n" + lowered.encode() + b"\n" in self._ids_lowered
 
     def row_of(self, model_id: str) -> int | None:
         """The position of a model id, by a substring search over the id lines (no dict of every id)."""
-        if "\n" in model_id:
+        if "\n" in model_id or not _encodable(model_id):
             return None
         if self._ids is None:
             self._ids = self._section("ids")
@@ -301,6 +303,15 @@ class Index:
             return 0
         at = ids.find(b"\n" + needle + b"\n")
         return None if at < 0 else ids.count(b"\n", 0, at) + 1
+
+
+def _encodable(text: str) -> bool:
+    """False for text holding a lone surrogate (no bundle id does: the parser refuses them)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def open_for(bundle_path: Path) -> Index | None:

@@ -139,6 +139,9 @@ class CatalogStore:
         if self._indexed is not None and "_lower_index" not in self.__dict__ and not self._indexed.has_lowered(
                 lowered):
             return []
+        if self._spellings is not None and "_lower_index" not in self.__dict__:  # the index's sorted lines
+            rows = map(self._row_of, self._spellings.id_spellings(lowered))
+            return [row for row in rows if row is not None]
         return self._lower_index.get(lowered, [])
 
     @cached_property
