@@ -104,3 +104,12 @@ def test_short_ids_are_a_mapping() -> None:
     assert not IndexedShortIds(lambda: lines([]))
     with pytest.raises(KeyError):
         short_ids["\ud800"]
+
+
+def test_pool_names_are_read_line_by_line() -> None:
+    from knollm.spellings import Lines
+
+    sections = bundle_index._lines("n", [b"a/b", "é".encode(), b""])
+    names = Lines(sections["n"], bundle_index._read_positions(sections["n_at"]))
+    assert len(names) == 3 and names[1] == "é" and names[-1] == "" and names[0:2] == ["a/b", "é"]
+    assert list(names) == ["a/b", "é", ""]

@@ -106,7 +106,7 @@ def _spelling_sections(ids: list[str], model_ids: Sequence[str | None],
     sections.update(_sorted_lines("shorts", list(zip(shorts, ids, strict=True))))
     sections.update(_sorted_lines("shorts_lower", [(s.lower(), s) for s in dict.fromkeys(shorts)]))
     for pool, names in pools.items():
-        sections[f"suggest_{pool}_names"] = "".join(f"{name}\n" for name in names).encode()
+        sections.update(_lines(f"suggest_{pool}_names", [name.encode() for name in names]))
     return sections
 
 
@@ -114,12 +114,16 @@ def _sorted_lines(name: str, pairs: list[tuple[str, str]]) -> dict[str, bytes]:
     """Lines `<key>\\0<value>\\n` sorted by the key's UTF-8 bytes (pairs with one key keep their order), and
     `<name>_at`: where each line starts (`knollm.spellings.SortedLines` searches them)."""
     encoded = sorted(((key.encode(), value.encode()) for key, value in pairs), key=operator.itemgetter(0))
-    lines, starts, at = [], [], 0
-    for key, value in encoded:
+    return _lines(name, [b"%s\0%s" % (key, value) for key, value in encoded])
+
+
+def _lines(name: str, lines: list[bytes]) -> dict[str, bytes]:
+    """Section `name`, each line followed by a line break, and `<name>_at`: where each line starts."""
+    starts, at = [], 0
+    for line in lines:
         starts.append(at)
-        lines.append(b"%s\0%s\n" % (key, value))
-        at += len(lines[-1])
-    return {name: b"".join(lines), f"{name}_at": _positions(starts)}
+        at += len(line) + 1
+    return {name: b"".join(line + b"\n" for line in lines), f"{name}_at": _positions(starts)}
 
 
 def _positions(numbers: Iterable[int]) -> bytes:
@@ -269,7 +273,8 @@ class Index:
 
     def spellings(self) -> IndexedSpellings | None:
         """The lower-cased ids, local ids and suggestion pools' names, when the compiler wrote them."""
-        wanted = ("ids_lower", "shorts", "shorts_lower", "suggest_ids_names", "suggest_shorts_names")
+        wanted = [f"{name}{at}" for name in ("ids_lower", "shorts", "shorts_lower", "suggest_ids_names",
+                                             "suggest_shorts_names") for at in ("", "_at")]
         if not all(name in self._sections for name in wanted):
             return None
         return IndexedSpellings(self._section, _read_positions)

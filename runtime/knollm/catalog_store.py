@@ -136,12 +136,12 @@ class CatalogStore:
     def _lower_rows(self, lowered: str) -> list[int]:
         """The positions of the ids that lower-case to `lowered` (ruled out through an index without building
         the lower-cased ids, as `_alias_row` does)."""
-        if self._indexed is not None and "_lower_index" not in self.__dict__ and not self._indexed.has_lowered(
-                lowered):
-            return []
         if self._spellings is not None and "_lower_index" not in self.__dict__:  # the index's sorted lines
             rows = map(self._row_of, self._spellings.id_spellings(lowered))
             return [row for row in rows if row is not None]
+        if self._indexed is not None and "_lower_index" not in self.__dict__ and not self._indexed.has_lowered(
+                lowered):
+            return []
         return self._lower_index.get(lowered, [])
 
     @cached_property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import overload
 
 
 class SortedLines:
@@ -41,6 +42,29 @@ class SortedLines:
         return (self._key(row).decode() for row in range(len(self._starts)))
 
 
+class Lines(Sequence[str]):
+    """The lines of a section by position, each decoded when asked for (a pool's 100k names are not split)."""
+
+    def __init__(self, data: bytes, starts: Sequence[int]) -> None:
+        self._data = data
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+
+    def __getitem__(self, row: int | slice) -> str | list[str]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        start = self._starts[row]
+        return self._data[start: self._data.index(b"\n", start)].decode()
+
+
 class IndexedSpellings:
     """The `knollm.suggest.SpellingSource` of an index: each section is read (and checked) on first use."""
 
@@ -54,9 +78,10 @@ class IndexedSpellings:
             self._read[name] = SortedLines(self._section(name), self._positions(self._section(f"{name}_at")))
         return self._read[name]
 
-    def names(self, pool: str) -> list[str]:
+    def names(self, pool: str) -> Lines:
         """The lower-cased names of a suggestion pool, in the order `suggest.pool_names` gives them."""
-        return self._section(f"suggest_{pool}_names").decode().split("\n")[:-1]
+        name = f"suggest_{pool}_names"
+        return Lines(self._section(name), self._positions(self._section(f"{name}_at")))
 
     def id_spellings(self, lowered: str) -> list[str]:
         """Every model id that lower-cases to `lowered`, in bundle order."""

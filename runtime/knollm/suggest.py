@@ -72,7 +72,7 @@ class Suggester:
             if lowered in by_lower:  # the same id in other cases, in the order given
                 add([by_lower[lowered]] if len(by_lower) == len(self._ids) else
                     [i for i in self._ids if i.lower() == lowered])
-            add(by_lower[m] for m in self._pool("ids", lambda: by_lower).matches(lowered, limit))
+            add(by_lower[m] for m in self._pool("ids", lambda: list(by_lower)).matches(lowered, limit))
         if short_ids and source is not None and len(found) < limit:
             pool = self._pool("shorts", lambda: source.names("shorts"))
             for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
@@ -85,7 +85,7 @@ class Suggester:
                     spellings = list(short_ids)
                     self._shorts = dict(zip(map(str.lower, spellings), spellings, strict=True))
             shorts = self._shorts
-            pool = self._pool("shorts", lambda: shorts)
+            pool = self._pool("shorts", lambda: list(shorts))
             for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
                 for match in pool.matches(tail, limit):
                     add(sorted(short_ids[shorts[match]]))
@@ -99,16 +99,16 @@ class Suggester:
                 self._by_lower = dict(zip(map(str.lower, self._ids), self._ids, strict=True))
         return self._by_lower
 
-    def _pool(self, name: str, names: Callable[[], Iterable[str]]) -> _Pool:
+    def _pool(self, name: str, names: Callable[[], Sequence[str]]) -> _Pool:
         if name not in self._pools:
-            self._pools[name] = _Pool(list(names()), self._orders(name) if self._orders else None)
+            self._pools[name] = _Pool(names(), self._orders(name) if self._orders else None)
         return self._pools[name]
 
 
 class _Pool:
     """Lower-cased names, with sort orders to find a query's near neighbours (built on first use)."""
 
-    def __init__(self, names: list[str], orders: Orders | None = None) -> None:
+    def __init__(self, names: Sequence[str], orders: Orders | None = None) -> None:
         self.names = names
         self._orders: tuple[list[str], list[str], list[tuple[str, str]]] | None = None
         self._given = orders if orders and all(len(order) == len(names) for order in orders) else None
@@ -120,7 +120,7 @@ class _Pool:
 
     def candidates(self, word: str) -> list[str]:
         if len(self.names) <= EXHAUSTIVE:
-            return self.names
+            return list(self.names)
         if self._given is not None:
             return self._candidates_from(self._given, word)
         if self._orders is None:
@@ -153,7 +153,7 @@ class _Pool:
 class SpellingSource(Protocol):
     """What a `Suggester` would otherwise build from every id, given ready (`knollm.spellings.IndexedSpellings`)."""
 
-    def names(self, pool: str) -> list[str]:
+    def names(self, pool: str) -> Sequence[str]:
         """The names of pool `"ids"` or `"shorts"`, as `pool_names` gives them."""
 
     def id_spellings(self, lowered: str) -> list[str]:
