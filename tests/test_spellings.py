@@ -5,13 +5,12 @@ write the sections."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
 
 import knollm
-from knollm import bundle, bundle_index, suggest
+from knollm import bundle, bundle_index, spellings, suggest
 from knollm.spellings import IndexedShortIds, SortedLines
 
 FIXTURE = Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"
@@ -76,7 +75,7 @@ def test_ids_holding_a_separator_leave_the_sections_out(tmp_path: Path) -> None:
 
 def test_an_index_without_the_sections_is_still_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An index written before these sections existed: the catalog builds what it needs itself."""
-    monkeypatch.setattr(bundle_index, "_spelling_sections", lambda *args: {})
+    monkeypatch.setattr(bundle_index, "spelling_sections", lambda *args: {})
     path = write(tmp_path, CASES)
     fast = knollm.Catalog.load(path)
     assert fast._indexed is not None and fast._spellings is None
@@ -86,8 +85,8 @@ def test_an_index_without_the_sections_is_still_used(tmp_path: Path, monkeypatch
 
 
 def lines(pairs: list[tuple[str, str]]) -> SortedLines:
-    sections: dict[str, Any] = bundle_index._sorted_lines("s", pairs)
-    return SortedLines(sections["s"], bundle_index._read_positions(sections["s_at"]))
+    body, starts = spellings.sorted_lines(pairs)
+    return SortedLines(body, starts)
 
 
 def test_sorted_lines_keep_the_order_of_one_key() -> None:
@@ -109,7 +108,7 @@ def test_short_ids_are_a_mapping() -> None:
 def test_pool_names_are_read_line_by_line() -> None:
     from knollm.spellings import Lines
 
-    sections = bundle_index._lines("n", [b"a/b", "é".encode(), b""])
-    names = Lines(sections["n"], bundle_index._read_positions(sections["n_at"]))
+    body, starts = spellings.lines([b"a/b", "é".encode(), b""])
+    names = Lines(body, bundle_index._read_positions(bundle_index._positions(starts)))
     assert len(names) == 3 and names[1] == "é" and names[-1] == "" and names[0:2] == ["a/b", "é"]
     assert list(names) == ["a/b", "é", ""]

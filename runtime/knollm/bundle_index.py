@@ -13,8 +13,9 @@ then reads the JSON as before), the byte range in the bundle of every top-level 
 (parsed only when asked for), and the byte range and SHA-256 of each section of this file: the columns
 (`knollm.columns`: one JSON list per column, parsed on first use; prices as decimal strings), `ids` (every model
 id, one per line, so the first lookup by id is a substring search instead of building a dict of every id),
-`family_ids`, `records` (the record ranges, little-endian 64-bit pairs) and `suggest_ids` / `suggest_shorts` (the
-neighbour orders 'did you mean' searches, `knollm.suggest`, as positions).
+`family_ids`, `records` (the record ranges, little-endian 64-bit pairs), `suggest_ids` / `suggest_shorts` (the
+neighbour orders 'did you mean' searches, `knollm.suggest`, as positions) and the lines 'did you mean' reads instead
+of building dicts of every id (`knollm.spellings`), each with `<name>_at`, where its lines start.
 
 The index is written by the compiler (`knollm-build`, with `build`), is deterministic (same bundle, same
 bytes). Anything wrong with it at load (absent, stale, truncated, unreadable) only means the JSON is read
@@ -38,7 +39,7 @@ from typing import Any, overload
 from . import bundle, columns, decode, safefile, textmatch
 from .bundle_layout import LayoutError, scan
 from .errors import BundleError
-from .spellings import IndexedSpellings
+from .spellings import IndexedSpellings, spelling_sections
 from .suggest import Orders, neighbour_orders, pool_names
 
 MAGIC = b"KNOLLM-INDEX 1\n"
@@ -75,7 +76,8 @@ def build(data: bytes) -> bytes | None:
     pools = pool_names(ids, ((local or model_id) for model_id, local in zip(ids, model_ids, strict=True)))
     for pool, names in pools.items():  # what a first unknown id would otherwise sort
         sections[f"suggest_{pool}"] = _positions(chain.from_iterable(neighbour_orders(names)))
-    sections.update(_spelling_sections(ids, model_ids, pools))
+    for name, (body, starts) in spelling_sections(ids, model_ids, pools).items():
+        sections[name], sections[f"{name}_at"] = body, _positions(starts)
     for name in columns.ALL_COLUMNS:
         values = rows.pop(name)
         sections[name] = b"[" + bytes(values[:-1]) + b"]"
@@ -89,41 +91,6 @@ def build(data: bytes) -> bytes | None:
               "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
     return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
-
-
-def _spelling_sections(ids: list[str], model_ids: Sequence[str | None],
-                       pools: dict[str, list[str]]) -> dict[str, bytes]:
-    """What 'did you mean' would otherwise build from every id on the first unknown one, as sorted lines
-    (`_sorted_lines`): `ids_lower` (id lower-cased -> id), `shorts` (local id, the id when there is none -> id),
-    `shorts_lower` (local id lower-cased -> each spelling, in first-seen order), and the pools' names
-    (`suggest_<pool>_names`, one per line). None of them when a text holds a NUL or a line break (the
-    separators): the runtime then builds them itself."""
-    shorts = [local or model_id for model_id, local in zip(ids, model_ids, strict=True)]
-    if any("\0" in text or "\n" in text for text in chain(ids, shorts, *pools.values())):
-        return {}
-    sections: dict[str, bytes] = {}
-    sections.update(_sorted_lines("ids_lower", [(i.lower(), i) for i in ids]))
-    sections.update(_sorted_lines("shorts", list(zip(shorts, ids, strict=True))))
-    sections.update(_sorted_lines("shorts_lower", [(s.lower(), s) for s in dict.fromkeys(shorts)]))
-    for pool, names in pools.items():
-        sections.update(_lines(f"suggest_{pool}_names", [name.encode() for name in names]))
-    return sections
-
-
-def _sorted_lines(name: str, pairs: list[tuple[str, str]]) -> dict[str, bytes]:
-    """Lines `<key>\\0<value>\\n` sorted by the key's UTF-8 bytes (pairs with one key keep their order), and
-    `<name>_at`: where each line starts (`knollm.spellings.SortedLines` searches them)."""
-    encoded = sorted(((key.encode(), value.encode()) for key, value in pairs), key=operator.itemgetter(0))
-    return _lines(name, [b"%s\0%s" % (key, value) for key, value in encoded])
-
-
-def _lines(name: str, lines: list[bytes]) -> dict[str, bytes]:
-    """Section `name`, each line followed by a line break, and `<name>_at`: where each line starts."""
-    starts, at = [], 0
-    for line in lines:
-        starts.append(at)
-        at += len(line) + 1
-    return {name: b"".join(line + b"\n" for line in lines), f"{name}_at": _positions(starts)}
 
 
 def _positions(numbers: Iterable[int]) -> bytes:

@@ -7,9 +7,44 @@ compiler leaves the sections out otherwise) and a section of where each line sta
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import chain
 from typing import overload
+
+
+def spelling_sections(ids: list[str], model_ids: Sequence[str | None],
+                      pools: dict[str, list[str]]) -> dict[str, tuple[bytes, list[int]]]:
+    """What 'did you mean' would otherwise build from every id on the first unknown one, as sorted lines
+    (`sorted_lines`): `ids_lower` (id lower-cased -> id), `shorts` (local id, the id when there is none -> id),
+    `shorts_lower` (local id lower-cased -> each spelling, in first-seen order), and the pools' names
+    (`suggest_<pool>_names`, one per line). Each is (its bytes, where each line starts); the index stores both.
+    None of them when a text holds a NUL or a line break (the separators): the runtime then builds them itself."""
+    shorts = [local or model_id for model_id, local in zip(ids, model_ids, strict=True)]
+    if any("\0" in text or "\n" in text for text in chain(ids, shorts, *pools.values())):
+        return {}
+    sections = {"ids_lower": sorted_lines([(i.lower(), i) for i in ids]),
+                "shorts": sorted_lines(list(zip(shorts, ids, strict=True))),
+                "shorts_lower": sorted_lines([(s.lower(), s) for s in dict.fromkeys(shorts)])}
+    for pool, names in pools.items():
+        sections[f"suggest_{pool}_names"] = lines([name.encode() for name in names])
+    return sections
+
+
+def sorted_lines(pairs: list[tuple[str, str]]) -> tuple[bytes, list[int]]:
+    """Lines `<key>\\0<value>` sorted by the key's UTF-8 bytes (pairs with one key keep their order)."""
+    encoded = sorted(((key.encode(), value.encode()) for key, value in pairs), key=operator.itemgetter(0))
+    return lines([b"%s\0%s" % (key, value) for key, value in encoded])
+
+
+def lines(texts: list[bytes]) -> tuple[bytes, list[int]]:
+    """The texts each followed by a line break, and where each line starts."""
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    return b"".join(text + b"\n" for text in texts), starts
 
 
 class SortedLines:
