@@ -112,3 +112,14 @@ def test_pool_names_are_read_line_by_line() -> None:
     names = Lines(body, bundle_index._read_positions(bundle_index._positions(starts)))
     assert len(names) == 3 and names[1] == "é" and names[-1] == "" and names[0:2] == ["a/b", "é"]
     assert list(names) == ["a/b", "é", ""]
+
+
+def test_an_older_index_rules_out_a_query_that_is_not_ascii(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bundle_index, "spelling_sections", lambda *args: {})
+    path = write(tmp_path, [("acme/plain", "plain")])
+    fast = knollm.Catalog.load(path)
+    assert fast._spellings is None and fast._indexed is not None
+    slow = knollm.Catalog(bundle.read(path), path, checked=True)
+    for ref in ["ÄCME/PLAIN", "\ud800", "acme/PLAIN"]:
+        assert outcome(fast, ref) == outcome(slow, ref), ref
+    assert not fast._indexed.has_lowered("äcme/plain") and not fast._indexed.has_lowered("\ud800")
