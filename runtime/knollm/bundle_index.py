@@ -90,7 +90,7 @@ def build(data: bytes) -> bytes | None:
               "digests": {name: digest(body) for name, body in sections.items()},
               "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
-    return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
+    return b"".join([MAGIC, _dumps(header), b"\n", *sections.values()])  # one copy of the sections, not two
 
 
 def _positions(numbers: Iterable[int]) -> bytes:
