@@ -13,8 +13,9 @@ then reads the JSON as before), the byte range in the bundle of every top-level 
 (parsed only when asked for), and the byte range and SHA-256 of each section of this file: the columns
 (`knollm.columns`: one JSON list per column, parsed on first use; prices as decimal strings), `ids` (every model
 id, one per line, so the first lookup by id is a substring search instead of building a dict of every id),
-`family_ids`, `records` (the record ranges, little-endian 64-bit pairs) and `suggest_ids` / `suggest_shorts` (the
-neighbour orders 'did you mean' searches, `knollm.suggest`, as positions).
+`family_ids`, `records` (the record ranges, little-endian 64-bit pairs), `suggest_ids` / `suggest_shorts` (the
+neighbour orders 'did you mean' searches, `knollm.suggest`, as positions) and the lines 'did you mean' reads instead
+of building dicts of every id (`knollm.spellings`), each with `<name>_at`, where its lines start.
 
 The index is written by the compiler (`knollm-build`, with `build`), is deterministic (same bundle, same
 bytes). Anything wrong with it at load (absent, stale, truncated, unreadable) only means the JSON is read
@@ -38,6 +39,7 @@ from typing import Any, overload
 from . import bundle, columns, decode, safefile, textmatch
 from .bundle_layout import LayoutError, scan
 from .errors import BundleError
+from .spellings import IndexedSpellings, spelling_sections
 from .suggest import Orders, neighbour_orders, pool_names
 
 MAGIC = b"KNOLLM-INDEX 1\n"
@@ -74,6 +76,8 @@ def build(data: bytes) -> bytes | None:
     pools = pool_names(ids, ((local or model_id) for model_id, local in zip(ids, model_ids, strict=True)))
     for pool, names in pools.items():  # what a first unknown id would otherwise sort
         sections[f"suggest_{pool}"] = _positions(chain.from_iterable(neighbour_orders(names)))
+    for name, (body, starts) in spelling_sections(ids, model_ids, pools).items():
+        sections[name], sections[f"{name}_at"] = body, _positions(starts)
     for name in columns.ALL_COLUMNS:
         values = rows.pop(name)
         sections[name] = b"[" + bytes(values[:-1]) + b"]"
@@ -86,7 +90,7 @@ def build(data: bytes) -> bytes | None:
               "digests": {name: digest(body) for name, body in sections.items()},
               "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
               "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
-    return MAGIC + _dumps(header) + b"\n" + b"".join(sections.values())
+    return b"".join([MAGIC, _dumps(header), b"\n", *sections.values()])  # one copy of the sections, not two
 
 
 def _positions(numbers: Iterable[int]) -> bytes:
@@ -234,6 +238,14 @@ class Index:
         size = len(positions) // 3
         return positions[:size], positions[size: 2 * size], positions[2 * size:]
 
+    def spellings(self) -> IndexedSpellings | None:
+        """The lower-cased ids, local ids and suggestion pools' names, when the compiler wrote them."""
+        wanted = [f"{name}{at}" for name in ("ids_lower", "shorts", "shorts_lower", "suggest_ids_names",
+                                             "suggest_shorts_names") for at in ("", "_at")]
+        if not all(name in self._sections for name in wanted):
+            return None
+        return IndexedSpellings(self._section, _read_positions)
+
     def mentions(self, name: str, text: str) -> bool:
         """False only when no value of column `name` (kept as JSON) contains the string `text`: a byte search
         for its JSON spelling (the writer's own `_dumps`, so escapes match) in the unparsed section."""
@@ -248,11 +260,13 @@ class Index:
             self._ids = self._section("ids")
         if self._ids_lowered is None:
             self._ids_lowered = b"\n" + self._ids.lower() if self._ids.isascii() else b""
+        if not lowered.isascii():  # (then not in ASCII lines; and a lone surrogate, no id has, cannot be encoded)
+            return not self._ids_lowered
         return not self._ids_lowered or b"\n" + lowered.encode() + b"\n" in self._ids_lowered
 
     def row_of(self, model_id: str) -> int | None:
         """The position of a model id, by a substring search over the id lines (no dict of every id)."""
-        if "\n" in model_id:
+        if "\n" in model_id or not _encodable(model_id):
             return None
         if self._ids is None:
             self._ids = self._section("ids")
@@ -261,6 +275,15 @@ class Index:
             return 0
         at = ids.find(b"\n" + needle + b"\n")
         return None if at < 0 else ids.count(b"\n", 0, at) + 1
+
+
+def _encodable(text: str) -> bool:
+    """False for text holding a lone surrogate (no bundle id does: the parser refuses them)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def open_for(bundle_path: Path) -> Index | None:

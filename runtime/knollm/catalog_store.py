@@ -19,6 +19,7 @@ from . import bundle, columns, decode
 from .bundle_index import Index, haystack_of
 from .errors import BundleError
 from .records import Family, Model, Provider
+from .spellings import IndexedSpellings
 from .suggest import Suggester
 
 T = TypeVar("T")
@@ -135,6 +136,9 @@ class CatalogStore:
     def _lower_rows(self, lowered: str) -> list[int]:
         """The positions of the ids that lower-case to `lowered` (ruled out through an index without building
         the lower-cased ids, as `_alias_row` does)."""
+        if self._spellings is not None and "_lower_index" not in self.__dict__:  # the index's sorted lines
+            rows = map(self._row_of, self._spellings.id_spellings(lowered))
+            return [row for row in rows if row is not None]
         if self._indexed is not None and "_lower_index" not in self.__dict__ and not self._indexed.has_lowered(
                 lowered):
             return []
@@ -148,8 +152,15 @@ class CatalogStore:
         return {f"{providers[i]}/{alias}": i for i in with_aliases for alias in all_aliases[i]}
 
     @cached_property
-    def _short_ids(self) -> Grouped[str]:
+    def _spellings(self) -> IndexedSpellings | None:
+        """What 'did you mean' needs from every id, read from the index (None without one, or an older one)."""
+        return self._indexed.spellings() if self._indexed is not None else None
+
+    @cached_property
+    def _short_ids(self) -> Mapping[str, list[str]]:
         """Provider-local id (the global id when there is none) -> the global ids carrying it, in bundle order."""
+        if self._spellings is not None:
+            return self._spellings.short_ids()
         ids = self._column("id")
         shorts = list(self._column("model_id"))
         for row in compress(range(len(shorts)), map(operator.not_, shorts)):
@@ -159,8 +170,8 @@ class CatalogStore:
     @cached_property
     def _model_suggester(self) -> Suggester:
         """'Did you mean' for model ids; kept so its index is built once (on the first unknown id)."""
-        return Suggester(self._column("id"), self._short_ids,
-                         self._indexed.suggest_orders if self._indexed else None)
+        return Suggester(() if self._spellings is not None else self._column("id"), self._short_ids,
+                         self._indexed.suggest_orders if self._indexed else None, self._spellings)
 
     @cached_property
     def _family_suggester(self) -> Suggester:

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 
 from .bundle import no_gc
 
@@ -30,10 +30,13 @@ class Suggester:
     built on the first fuzzy query and reused by every later one."""
 
     def __init__(self, ids: Iterable[str], short_ids: Mapping[str, list[str]] | None = None,
-                 orders: Callable[[str], Orders | None] | None = None) -> None:
+                 orders: Callable[[str], Orders | None] | None = None, source: SpellingSource | None = None) -> None:
         """`short_ids` maps a provider-local id (e.g. `gpt-4o`) to the global ids carrying it, so `gpt-4o`
         suggests `openai/gpt-4o`, `azure-openai/gpt-4o`, ... `orders(pool)` may give the neighbour orders of the
-        `"ids"` and `"shorts"` pools precomputed (`pool_names`, `neighbour_orders`; the bundle index stores them)."""
+        `"ids"` and `"shorts"` pools precomputed (`pool_names`, `neighbour_orders`; the bundle index stores them).
+        `source` may give what would otherwise be built from every id (the bundle index stores it too): `ids` is
+        then not read."""
+        self._source = source
         self._given = ids
         self._orders = orders
         self._ids: list[str] = []
@@ -59,18 +62,30 @@ class Suggester:
             add(sorted(short_ids.get(wanted, ())))
             short = wanted.split("/", 1)[1] if "/" in wanted else ""
             add(sorted(short_ids.get(short, ())))
-        by_lower = self._lowered()
-        if lowered in by_lower:  # the same id in other cases, in the order given
-            add([by_lower[lowered]] if len(by_lower) == len(self._ids) else
-                [i for i in self._ids if i.lower() == lowered])
-        add(by_lower[m] for m in self._pool("ids", by_lower).matches(lowered, limit))
-        if short_ids and len(found) < limit:
+        source = self._source
+        if source is not None:
+            add(source.id_spellings(lowered))  # the same id in other cases, in the order given
+            add(source.id_spellings(m)[-1] for m in self._pool("ids", lambda: source.names("ids")).matches(
+                lowered, limit))
+        else:
+            by_lower = self._lowered()
+            if lowered in by_lower:  # the same id in other cases, in the order given
+                add([by_lower[lowered]] if len(by_lower) == len(self._ids) else
+                    [i for i in self._ids if i.lower() == lowered])
+            add(by_lower[m] for m in self._pool("ids", lambda: list(by_lower)).matches(lowered, limit))
+        if short_ids and source is not None and len(found) < limit:
+            pool = self._pool("shorts", lambda: source.names("shorts"))
+            for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
+                for match in pool.matches(tail, limit):
+                    spelling = source.short_spelling(match)
+                    add(sorted(short_ids[spelling]) if spelling is not None else ())
+        elif short_ids and len(found) < limit:
             if self._shorts is None:
                 with no_gc():
                     spellings = list(short_ids)
                     self._shorts = dict(zip(map(str.lower, spellings), spellings, strict=True))
             shorts = self._shorts
-            pool = self._pool("shorts", shorts)
+            pool = self._pool("shorts", lambda: list(shorts))
             for tail in sorted({lowered, lowered.split("/", 1)[-1]}):
                 for match in pool.matches(tail, limit):
                     add(sorted(short_ids[shorts[match]]))
@@ -84,16 +99,16 @@ class Suggester:
                 self._by_lower = dict(zip(map(str.lower, self._ids), self._ids, strict=True))
         return self._by_lower
 
-    def _pool(self, name: str, names: Iterable[str]) -> _Pool:
+    def _pool(self, name: str, names: Callable[[], Sequence[str]]) -> _Pool:
         if name not in self._pools:
-            self._pools[name] = _Pool(list(names), self._orders(name) if self._orders else None)
+            self._pools[name] = _Pool(names(), self._orders(name) if self._orders else None)
         return self._pools[name]
 
 
 class _Pool:
     """Lower-cased names, with sort orders to find a query's near neighbours (built on first use)."""
 
-    def __init__(self, names: list[str], orders: Orders | None = None) -> None:
+    def __init__(self, names: Sequence[str], orders: Orders | None = None) -> None:
         self.names = names
         self._orders: tuple[list[str], list[str], list[tuple[str, str]]] | None = None
         self._given = orders if orders and all(len(order) == len(names) for order in orders) else None
@@ -105,7 +120,7 @@ class _Pool:
 
     def candidates(self, word: str) -> list[str]:
         if len(self.names) <= EXHAUSTIVE:
-            return self.names
+            return list(self.names)
         if self._given is not None:
             return self._candidates_from(self._given, word)
         if self._orders is None:
@@ -133,6 +148,19 @@ class _Pool:
             at = bisect_left(order, target, key=key)
             found.update(map(names.__getitem__, order[max(0, at - NEIGHBOURS): at + NEIGHBOURS]))
         return sorted(found)
+
+
+class SpellingSource(Protocol):
+    """What a `Suggester` would otherwise build from every id, given ready (`knollm.spellings.IndexedSpellings`)."""
+
+    def names(self, pool: str) -> Sequence[str]:
+        """The names of pool `"ids"` or `"shorts"`, as `pool_names` gives them."""
+
+    def id_spellings(self, lowered: str) -> list[str]:
+        """Every id that lower-cases to `lowered`, in the order given."""
+
+    def short_spelling(self, lowered: str) -> str | None:
+        """The local id that the dict of lower-cased local ids keeps for `lowered` (None if none)."""
 
 
 Orders = tuple[Sequence[int], Sequence[int], Sequence[int]]
