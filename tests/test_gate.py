@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from makefile_recipes import recipe
+
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = ("runtime/knollm", "generator/knollm_compiler", "generator/knollm_site")
 # An ignore names its error code and then says why: `# type: ignore[code]  # why`.
@@ -18,17 +20,6 @@ def _pyproject() -> dict[str, object]:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _make_recipe(target: str) -> list[str]:
-    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
-    recipe = []
-    for line in lines[start + 1:]:
-        if not line.startswith("\t"):
-            break
-        recipe.append(line.strip())
-    return recipe
-
-
 def test_mypy_is_strict_over_the_runtime_and_the_compiler() -> None:
     mypy = _pyproject()["tool"]["mypy"]
     assert mypy["strict"] is True
@@ -37,11 +28,11 @@ def test_mypy_is_strict_over_the_runtime_and_the_compiler() -> None:
 
 
 def test_make_test_runs_ruff_then_mypy_then_the_suite_under_coverage() -> None:
-    recipe = _make_recipe("test")
+    test_steps = recipe("test")
     steps = ("ruff check", "mypy", "coverage run -m pytest", "coverage report")
-    lines = [next(i for i, line in enumerate(recipe) if step in line) for step in steps]  # StopIteration: missing
-    assert lines == sorted(lines), recipe
-    assert any("mypy" in line for line in _make_recipe("typecheck"))
+    lines = [next(i for i, line in enumerate(test_steps) if step in line) for step in steps]  # StopIteration: missing
+    assert lines == sorted(lines), test_steps
+    assert any("mypy" in line for line in recipe("typecheck"))
 
 
 def test_warnings_are_errors_and_the_coverage_floor_is_set() -> None:

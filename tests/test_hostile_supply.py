@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from lockfile import PROJECT, pins, strip_self  # noqa: E402
 
+from makefile_recipes import recipe  # noqa: E402
+
 
 def _pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -111,21 +113,9 @@ def test_defect_12_every_lock_entry_is_an_exact_pin_with_hashes() -> None:
     assert "with Python 3.11" in text and "make lock" in text
 
 
-def _recipe(makefile: str, target: str) -> list[str]:
-    """The recipe lines (tab-indented) right after `target:`."""
-    lines = makefile.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
-    recipe = []
-    for line in lines[start + 1:]:
-        if not line.startswith("\t"):
-            break
-        recipe.append(line.strip())
-    return recipe
-
-
 def test_defect_12_make_installs_only_the_lock_and_never_upgrades_pip_unpinned() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    install = [line for line in _recipe(makefile, "$(STAMP)") if "pip install" in line]
+    install = [line for line in recipe("$(STAMP)", makefile) if "pip install" in line]
     assert install == [
         "$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)",
         "$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .",
@@ -135,11 +125,11 @@ def test_defect_12_make_installs_only_the_lock_and_never_upgrades_pip_unpinned()
     # No other install anywhere: not in another target, not in CI's entry point; no --upgrade at all.
     assert makefile.count("pip install") == 2 and "--upgrade pip" not in makefile
     assert "pip install" not in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    lock = " ".join(_recipe(makefile, "lock"))
+    lock = " ".join(recipe("lock", makefile))
     assert "pip-compile" in lock and "--generate-hashes" in lock and "--allow-unsafe" in lock
     assert "$(LOCK_ENV)" in lock and "--no-emit-find-links" in lock and "tools/lockfile.py strip-self" in lock
     assert re.search(r"^lock: .*## ", makefile, re.M) and re.search(r"^audit: .*## ", makefile, re.M)
-    audit = " ".join(_recipe(makefile, "audit"))
+    audit = " ".join(recipe("audit", makefile))
     assert "pip-audit" in audit and "--require-hashes" in audit and "--strict" in audit and "$(LOCK)" in audit
 
 
