@@ -35,7 +35,7 @@ def test_provider_and_family_pages_mark_flagged_prices(tmp_path: Path) -> None:
     bundle = _flag(json.loads(SITE_FIXTURE.read_text(encoding="utf-8")), "hostco/llama-4-70b-turbo", FLAG)
     path = tmp_path / "bundle.json"
     path.write_text(json.dumps(bundle), encoding="utf-8")
-    files = {f.path: f.data.decode() for f in site_files(path) if not f.path.endswith(".gz")}
+    files = {f.path: f.data.decode() for f in site_files(path) if not f.path.endswith((".gz", ".br"))}
     provider = next(text for name, text in files.items() if name.startswith("providers/hostco"))
     (row,) = [line for line in provider.splitlines() if "<code>llama-4-70b-turbo</code>" in line]
     assert "$0.90 ⚠ |" in row and row.count("⚠") == 1

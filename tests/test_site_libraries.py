@@ -280,7 +280,7 @@ def test_a_bundle_without_libraries_still_has_the_section_pages(tmp_path: Path) 
     document.pop("libraries", None)
     bundle = tmp_path / "catalog.json"
     bundle.write_text(json.dumps(document), encoding="utf-8")
-    found = {f.path: f.data.decode() for f in site_files(bundle) if not f.path.endswith(".gz")}
+    found = {f.path: f.data.decode() for f in site_files(bundle) if not f.path.endswith((".gz", ".br"))}
     assert [p for p in found if p.startswith("libraries/")] == list(SECTION)
     assert "carries no library data" in found["libraries/compare.md"]
     assert "## Python libraries" not in found["providers/acme.md"]

@@ -42,10 +42,11 @@ def test_first_visit_fetches_no_index_or_sitemap_until_search(fixture_site: Path
 
 def test_explorer_data_is_split_and_precompressed(fixture_site: Path) -> None:
     """The explorer's data URL is a head (the default view's first rows) naming the first part (`rows`: the columns
-    of the first view) and the second (`more`); every file has a gzip copy with the same bytes, and the two parts
-    together hold every column of the one-file document."""
+    of the first view) and the second (`more`); every data file has gzip and Brotli copies with the same bytes,
+    and the two parts together hold every column of the one-file document."""
     import gzip
 
+    import brotli
     import orjson
 
     from knollm_site.explorer_data import MORE_FIELDS, MORE_FILE, ROWS_FILE, default_order, explorer_document
@@ -56,8 +57,9 @@ def test_explorer_data_is_split_and_precompressed(fixture_site: Path) -> None:
     second = orjson.loads((api / MORE_FILE).read_bytes())
     assert head["rows"] == ROWS_FILE and head["more"] == first["more"] == MORE_FILE
     assert second["fields"] == list(MORE_FIELDS) and not set(first["fields"]) & set(MORE_FIELDS)
-    for name in ("explorer.json", ROWS_FILE, MORE_FILE):
+    for name in ("explorer.json", ROWS_FILE, MORE_FILE, "catalog.json", "catalog.schema.json"):
         assert gzip.decompress((api / f"{name}.gz").read_bytes()) == (api / name).read_bytes()
+        assert brotli.decompress((api / f"{name}.br").read_bytes()) == (api / name).read_bytes()
     whole = explorer_document(orjson.loads((api / "catalog.json").read_bytes()))
     assert len(first["models"]) == len(second["models"]) == len(whole["models"])
     for row, part, tail in zip(whole["models"], first["models"], second["models"], strict=True):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from .explorer_bundle import BUNDLE_NAME, bundle_source
 from .explorer_data import explorer_document, part_bytes, published_parts
 from .load import REPO_ROOT, schema_bytes
 from .page_render import TEMPLATES, Renderer
+from .precompress import compressed_copies
 from .snippets import snippets
 from .views import EDIT_BASE, MODEL_CAP, SiteData
 
@@ -161,14 +161,19 @@ def generate(site: SiteData, bundle: Path, templates: Path = TEMPLATES, assets: 
     files = [*builder.section_pages(), *builder.provider_pages(), *builder.family_pages(), *builder.library_pages()]
     site_url = os.environ.get("KNOLLM_SITE_URL") or SITE_URL
     files.append(GeneratedFile(change_pages.FEED_PATH, change_pages.atom_feed(builder.recorded, site_url)))
-    files.append(GeneratedFile(BUNDLE_URL, bundle.read_bytes()))
-    files.append(GeneratedFile(SCHEMA_URL, schema_bytes(bundle)))
+    files.extend(with_copies(BUNDLE_URL, bundle.read_bytes()))
+    files.extend(with_copies(SCHEMA_URL, schema_bytes(bundle)))
     files.extend(explorer_files(site, bundle))
     files.extend(asset_files(assets))
     files.extend(asset_files(EXPLORER_ASSETS, "assets/explorer/"))
     # The explorer page loads its modules as one file (fewer fetches before its first rows); model.js stays modular.
-    files.append(GeneratedFile("assets/explorer/" + BUNDLE_NAME, bundle_source(EXPLORER_ASSETS).encode("utf-8")))
+    files.extend(with_copies("assets/explorer/" + BUNDLE_NAME, bundle_source(EXPLORER_ASSETS).encode("utf-8")))
     return files
+
+
+def with_copies(path: str, data: bytes) -> list[GeneratedFile]:
+    """The file at `path` and its precompressed `.gz` and `.br` copies."""
+    return [GeneratedFile(path, data), *(GeneratedFile(name, copy) for name, copy in compressed_copies(path, data))]
 
 
 def page_url(path: str) -> str:
@@ -179,8 +184,8 @@ def page_url(path: str) -> str:
 
 def explorer_files(site: SiteData, bundle: Path) -> list[GeneratedFile]:
     """The explorer's compact data, with the URL of every provider and family page, in three files (a head with
-    the default view's first rows, then the first part, then the second: `published_parts`), each beside a gzip
-    copy for servers that send precompressed files."""
+    the default view's first rows, then the first part, then the second: `published_parts`), each beside its
+    `.gz` and `.br` copies for servers that send precompressed files."""
     pages = {
         "providers": {pid: page_url(page.path) for pid, page in site.provider_pages.items()},
         "families": {fid: page_url(page.path) for fid, page in site.family_pages.items()},
@@ -192,8 +197,7 @@ def explorer_files(site: SiteData, bundle: Path) -> list[GeneratedFile]:
     files = []
     for name, part in parts.items():
         path = f"{folder}/{name}" if name else EXPLORER_DATA_URL
-        data = part_bytes(part)
-        files += [GeneratedFile(path, data), GeneratedFile(path + ".gz", gzip.compress(data, 9, mtime=0))]
+        files += with_copies(path, part_bytes(part))
     return files
 
 
