@@ -14,6 +14,7 @@ The bundle is read through its index (`catalog.json.idx`, written beside it as `
 measures the JSON path instead. No timing is asserted anywhere.
 
 Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_runtime.py [--runs N] [--bundle catalog.json]
+[--only estimate]
 (without --bundle the corpus is compiled into a temp dir first, with the compiler, as `make build` does).
 """
 
@@ -185,7 +186,11 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, help="an already built bundle (default: compile the corpus)")
     parser.add_argument("--no-index", action="store_true", help="measure the JSON path (no catalog.json.idx)")
     parser.add_argument("--record", type=Path, help="merge the rows into this results file (bench/results.json)")
+    parser.add_argument("--only", choices=("estimate",), help="print only these rows (estimate: warm estimate_cost "
+                                                               "against its peers)")
     args = parser.parse_args()
+    if args.only and args.record:
+        parser.error("--record takes every row: run it without --only")
     corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
     with tempfile.TemporaryDirectory() as tmp:
         if args.bundle is None:
@@ -200,7 +205,13 @@ def main() -> int:
             index = bundle_index.build(path.read_bytes())
             if index is not None:
                 bundle_index.path_for(path).write_bytes(index)
-        run(path, args.runs)
+        if args.only == "estimate":
+            import knollm
+
+            print(f"bundle: {path.name}; median [min–max] of {args.runs} runs on a shared machine")
+            compare_costs(knollm.Catalog.load(path), args.runs)
+        else:
+            run(path, args.runs)
     if args.record is not None:
         from results import record
 
