@@ -125,15 +125,25 @@ def test_the_plain_token_path_matches_the_general_path_on_random_prices_and_coun
     assert taken > 1000
 
 
+ODD_PRICES = ("-0", "-2.5", "0E-9", "7E+25", "9.99999999999999999999999999999E+5", "123456789", "0.1")
+
+
 def test_the_plain_token_path_follows_the_decimal_context() -> None:
-    """Arithmetic in the caller's context, as the general path's: no result is cached across calls."""
+    """Arithmetic in the caller's context, as the general path's (no result is cached across calls), also with
+    prices no catalog has (negative, signed zeros, many digits): the same Decimals in every precision and
+    rounding, signed zeros included."""
     rng = random.Random(7)
-    for case in range(300):
-        model = Model(id=f"p/m{case}", provider="p", model_id=f"m{case}", kind="chat", pricing=random_pricing(rng))
+    roundings = (decimal.ROUND_HALF_EVEN, decimal.ROUND_FLOOR, decimal.ROUND_CEILING, decimal.ROUND_DOWN)
+    for case in range(1500):
+        prices = [D(rng.choice(ODD_PRICES + PRICES)) for _ in range(3)]
+        pricing = Pricing(input_per_mtok=prices[0], output_per_mtok=prices[1],
+                          per_request=prices[2] if rng.random() < 0.3 else None)
+        model = Model(id=f"p/m{case}", provider="p", model_id=f"m{case}", kind="chat",
+                      pricing=random_pricing(rng) if case % 3 == 0 else pricing)
         counts = rng.choice(COUNTS), rng.choice(COUNTS)
         with decimal.localcontext() as context:
-            context.prec = rng.choice((3, 9, 40))
-            assert plain_outcome(model, *counts) == outcome(model, list(counts), 0, characters=0)
+            context.prec, context.rounding = rng.choice((1, 3, 9, 28, 40)), rng.choice(roundings)
+            assert plain_outcome(model, *counts) == outcome(model, list(counts), 0, characters=0), (model, counts)
 
 
 def test_the_plain_token_path_leaves_odd_counts_and_models_to_the_general_path() -> None:

@@ -164,14 +164,17 @@ def _plain_token_cost(model: Model, input_tokens: int, output_tokens: int) -> Co
     else:
         output = ZERO
     # The general path's total, input + cache_read + cache_write + output + reasoning + per_request + image + 0,
-    # with the zero amounts left out but one: adding a zero again to a sum already plus zero is the same Decimal.
-    total = input_cost + ZERO + output + ZERO
+    # with its zero terms left out but the last: the same Decimal. Adding a zero keeps the value and only brings
+    # the exponent to at most 0 (rounding to the precision if that needs more digits), which the last `+ ZERO`
+    # does to the sum anyway; every amount here is a result of this context, so within its precision. (Checked
+    # on random amounts in contexts of other precisions and roundings: tests/test_costs_fast_path.py.)
     per_request = pricing.per_request
     if per_request:  # x 1 rounds to the context as the general path does (a zero price, 0E+3 too, gives ZERO)
         per_request *= 1
-        total = total + per_request + ZERO
+        total = input_cost + output + per_request + ZERO
     else:
         per_request = ZERO
+        total = input_cost + output + ZERO
     fields = _PLAIN_FIELDS.copy()  # copying a 12-key dict and setting 7 is ~100 ns faster than building it
     fields["model"], fields["input_tokens"], fields["output_tokens"] = model.id, input_tokens, output_tokens
     fields["input"], fields["output"], fields["per_request"], fields["total"] = input_cost, output, per_request, total
