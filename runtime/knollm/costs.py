@@ -138,7 +138,8 @@ def estimate_cost(
 
 _NO_COUNT = 0
 _ONE_REQUEST = 1
-"""`estimate_cost`'s defaults, compared by identity: in CPython every int 0 or 1 is this very object."""
+"""`estimate_cost`'s defaults, compared by identity: CPython keeps one object per small int, so a caller's 0 or 1
+is this very object (an equal number that is not, in another implementation, only takes the longer path)."""
 
 
 def _plain_token_cost(model: Model, input_tokens: int, output_tokens: int) -> CostBreakdown | None:
