@@ -169,16 +169,21 @@ def _plain_token_cost(model: Model, input_tokens: int, output_tokens: int) -> Co
     # the exponent to at most 0 (rounding to the precision if that needs more digits), which the last `+ ZERO`
     # does to the sum anyway; every amount here is a result of this context, so within its precision. (Checked
     # on random amounts in contexts of other precisions and roundings: tests/test_costs_fast_path.py.)
+    # The fields from a copy of a template, one store each (copying beats building a 12-key dict; a multiple
+    # assignment would build a tuple first): every field without a default, those with one left to the class.
+    fields = _PLAIN_FIELDS.copy()
     per_request = pricing.per_request
     if per_request:  # x 1 rounds to the context as the general path does (a zero price, 0E+3 too, gives ZERO)
         per_request *= 1
-        total = input_cost + output + per_request + ZERO
+        fields["per_request"] = per_request
+        fields["total"] = input_cost + output + per_request + ZERO
     else:
-        per_request = ZERO
-        total = input_cost + output + ZERO
-    fields = _PLAIN_FIELDS.copy()  # copying a 12-key dict and setting 7 is ~100 ns faster than building it
-    fields["model"], fields["input_tokens"], fields["output_tokens"] = model.id, input_tokens, output_tokens
-    fields["input"], fields["output"], fields["per_request"], fields["total"] = input_cost, output, per_request, total
+        fields["total"] = input_cost + output + ZERO
+    fields["model"] = model.id
+    fields["input_tokens"] = input_tokens
+    fields["output_tokens"] = output_tokens
+    fields["input"] = input_cost
+    fields["output"] = output
     breakdown = _new_object(CostBreakdown)
     _set_instance_dict(breakdown, fields)
     return breakdown
@@ -257,7 +262,7 @@ _PLAIN_FIELDS: dict[str, object] = {
     "requests": 1, "input": ZERO, "cache_read": ZERO, "cache_write": ZERO, "output": ZERO, "per_request": ZERO,
     "total": ZERO,
 }
-"""The fields `_plain_token_cost` sets, with the values it does not change: every field without a default."""
+"""Every field without a default, with the values `_plain_token_cost` leaves as they are (`per_request` when none)."""
 
 
 _LEADING_FIELDS = ("model", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "requests",
