@@ -106,3 +106,20 @@ def test_family_cheapest_is_the_first_offer(catalog: knollm.Catalog) -> None:
     assert len(crowned) > 500
     wrong = [(f.id, f.cheapest, catalog.offers(f)[0].id) for f in crowned if catalog.offers(f)[0].id != f.cheapest]
     assert wrong == []
+
+
+def test_the_usual_estimate_matches_the_general_path_on_every_model(catalog: knollm.Catalog) -> None:
+    """`estimate_cost(model, input, output)` takes the shortest path; a zero count of a usage beyond tokens sends
+    the same request through the general path: the same fields with the same digits, or the same error."""
+    import dataclasses
+
+    def outcome(model: knollm.Model, *counts: int, **beyond_tokens: int) -> object:
+        try:
+            cost = knollm.estimate_cost(model, *counts, **beyond_tokens)
+        except knollm.KnollmError as exc:
+            return type(exc).__name__, str(exc)
+        return {f.name: str(getattr(cost, f.name)) for f in dataclasses.fields(cost)}
+
+    for model in catalog.models:
+        for counts in ((12_000, 800), (0, 0), (250_000, 1), (1, 10**9)):  # 250k: past the long-context tiers
+            assert outcome(model, *counts) == outcome(model, *counts, characters=0), (model.id, counts)
