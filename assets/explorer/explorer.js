@@ -1,7 +1,7 @@
 // The model explorer: search, filters, a sortable table that draws only the rows in view (rows.js), compare,
 // calculator and capability matrix, with all state in the URL. Data comes from the element's data-src (compact
 // JSON, fetched lazily; a head with the default view's first rows, then the rest: data.js loadData).
-import { DEFAULT_ORDER, loadData, select } from "./data.js";
+import { DEFAULT_ORDER, loadData, selectSteps } from "./data.js";
 import { explainEmpty } from "./empty.js";
 import { el, formatTokens as formatCount, options } from "./dom.js";
 import { formatMoney, moneyNode } from "./money.js";
@@ -10,6 +10,7 @@ import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.
 import { list, readState, writeState } from "./state.js";
 import { foldFilters, showFilterCount } from "./phone.js";
 import { VirtualRows } from "./rows.js";
+import { CANCELLED, SLICE_MS, nextTask, runSliced } from "./slices.js";
 import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
 // State keys that change which rows show or their order: the head (the default view's first rows) serves a
@@ -133,10 +134,41 @@ function renderTable(ui, data, state, links) {
     ui.count.textContent = "Loading every model…"; // data.rows is on its way; render() runs again when it lands
     return;
   }
+  // Filtering runs in slices (slices.js) that leave the event loop to keystrokes and frames; a newer render
+  // makes this one stale, so only the latest query's rows are ever drawn. Rows found within the first slice
+  // are drawn now; later ones in the next animation frame (one DOM write per frame, whatever finished).
   const started = performance.now();
-  const rows = select(data, state);
+  const ticket = (ui.ticket || 0) + 1;
+  ui.ticket = ticket;
+  const run = runSliced(selectSteps(data, state), { budget: ui.sliceMs, stale: () => ui.ticket !== ticket });
+  if (run.done) {
+    drawRows(ui, data, state, links, run.value, started);
+    return;
+  }
+  ui.root.dataset.filtering = "true";
+  run.value.then((rows) => {
+    if (rows === CANCELLED || ui.ticket !== ticket) return;
+    ui.pending = () => drawRows(ui, data, state, links, rows, started);
+    requestAnimationFrame(() => {
+      const draw = ui.pending;
+      ui.pending = null;
+      if (draw && ui.ticket === ticket) draw();
+    });
+  }, (error) => { ui.count.textContent = `The search failed: ${error.message}`; });
+}
+
+/** Resolves when the latest filtering's rows are drawn (at once when none is running). */
+function settled(ui) {
+  if (!ui.root.dataset.filtering) return Promise.resolve();
+  return new Promise((done) => { ui.waiting.push(done); });
+}
+
+function drawRows(ui, data, state, links, rows, started) {
+  delete ui.root.dataset.filtering;
+  ui.waiting.splice(0).forEach((done) => done());
   metrics.lastFilterMs = performance.now() - started;
   metrics.rows = rows.length;
+  metrics.drawnFind = state.find; // whose rows these are: tests check that the last query's rows are shown
   const selected = new Set(list(state.sel));
   const total = data.partial ? "" : ` of ${formatCount(data.models.length)}`;
   const order = state.sort ? "" : state.find.trim() ? " · best matches first" : ` · ${DEFAULT_ORDER}`;
@@ -154,6 +186,8 @@ function renderTable(ui, data, state, links) {
     ui.table.tBodies[0].rows[0]?.querySelectorAll("th, td, a").forEach((cell) => cell.setAttribute("elementtiming", "kx-first-rows"));
   }
   ui.lastView = view;
+  // Which query's rows are drawn (the benchmark times a keystroke to the frame that paints its rows).
+  ui.root.dispatchEvent(new CustomEvent("kx-rows", { detail: { find: state.find } }));
 }
 
 /** Whether the head's rows are the view's first rows: the explore tab in the default order, nothing filtered. */
@@ -165,12 +199,18 @@ export async function mount(root) {
   const started = performance.now();
   performance.mark("kx-mount");
   let painted = null;
-  const data = await loadData(root.dataset.src, { after: new Promise((done) => { painted = done; }) });
+  let needRows = null;
+  const firstPaint = new Promise((done) => { painted = done; });
+  // Every row is fetched after the first rows are painted, or at once for a view the head cannot show; the
+  // second part always waits for the first rows (its parse would take CPU from a shared link's search).
+  const data = await loadData(root.dataset.src, { after: Promise.race([firstPaint, new Promise((done) => { needRows = done; })]),
+    moreAfter: firstPaint });
   const links = linkMaker(root);
   const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"),
-    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {} };
+    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {}, root, waiting: [],
+    sliceMs: Number(root.dataset.sliceMs) || SLICE_MS }; // data-slice-ms: tests make slices tiny
   let state = readState(location.search);
-  if (data.partial && !headView(state)) { painted(); await data.rows; } // a shared link's view needs every row
+  if (data.partial && !headView(state)) { needRows(); await data.rows; } // a shared link's view needs every row
   const controls = buildControls(ui, data);
   ui.filterToggle = foldFilters(controls);
   // The scroll box is focusable, so keyboard users can page through the results with the arrow and page keys.
@@ -205,11 +245,23 @@ export async function mount(root) {
       ui.panels.matrix.replaceChildren(field("Provider", provider), renderMatrix(data, state, links));
     }
   };
-  const commit = (next, { replace = false } = {}) => {
+  let addressLater = null; // "push" or "replace": the address is written in a task after the keystroke's
+  const commit = (next, { replace = false, later = false } = {}) => {
     state = next;
+    // While typing, the address bar follows in a task of its own: a history write costs a keystroke several
+    // milliseconds (tens with the CPU slowed 4x), and the rows matter first. One write serves a burst of keys.
+    if (later) {
+      if (!addressLater) nextTask(() => { if (addressLater) writeAddress(addressLater === "replace"); addressLater = null; });
+      addressLater = addressLater === "push" || !replace ? "push" : "replace";
+    } else {
+      addressLater = null; // this write covers the typed state too
+      writeAddress(replace);
+    }
+    render();
+  };
+  const writeAddress = (replace) => {
     const url = `${location.pathname}${writeState(state)}${location.hash}`;
     if (replace) history.replaceState(null, "", url); else history.pushState(null, "", url);
-    render();
   };
   let typing = null;
   controls.addEventListener("input", (event) => {
@@ -224,7 +276,7 @@ export async function mount(root) {
       const first = typing === null;
       clearTimeout(typing);
       typing = setTimeout(() => { typing = null; }, 600);
-      commit(next, { replace: !first });
+      commit(next, { replace: !first, later: true });
     } else commit(next);
   };
   root.addEventListener("click", (event) => {
@@ -247,8 +299,9 @@ export async function mount(root) {
   ui.panels.matrix.addEventListener("change", (event) => {
     if (event.target.name === "mprov") commit({ ...state, mprov: event.target.value });
   });
-  window.addEventListener("popstate", () => { state = readState(location.search); render(); });
+  window.addEventListener("popstate", () => { addressLater = null; state = readState(location.search); render(); });
   render();
+  await (state.tab === "explore" ? settled(ui) : null); // a shared link's search may take a few slices
   performance.mark("kx-first-rows-drawn");
   metrics.firstRenderMs = performance.now() - started;
   root.dataset.firstRows = "true";
@@ -264,7 +317,8 @@ export async function mount(root) {
   if (data.partial) { await data.rows; render(); }
   await data.complete;
   render();
-  (window.requestIdleCallback || setTimeout)(() => data.index.build());
+  await settled(ui);
+  (window.requestIdleCallback || setTimeout)(() => runSliced(data.index.buildSteps()));
   metrics.ready = true;
   root.dataset.ready = "true";
 }
