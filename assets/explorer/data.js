@@ -86,6 +86,8 @@ function lazyIndex(models, rules) {
   return {
     matcher: (query) => (worded(query) ? index().matcher(query) : null),
     *matcherSteps(query) { return worded(query) ? yield* index().matcherSteps(query) : null; },
+    *exactMatcherSteps(query) { return worded(query) ? yield* index().exactMatcherSteps(query) : null; },
+    mayBeNear: (query) => worded(query) && index().mayBeNear(query),
     nearest: (query, limit) => index().nearest(query, limit),
     build: () => { index().build(); },
     buildSteps: () => index().warmSteps(),
@@ -119,7 +121,12 @@ export async function loadData(src, { after = Promise.resolve(), moreAfter = aft
   const data = decode(await fetchJson(url));
   data.rows = !data.doc.rows ? Promise.resolve(data) : after.then(() => fetch(new URL(data.doc.rows, url)))
     .then((response) => jsonOf(response, new URL(data.doc.rows, url)))
-    .then((rows) => Object.assign(data, decode({ ...rows, more: rows.more ?? data.doc.more })));
+    .then((rows) => {
+      performance.mark("kx-rows-parsed"); // the marks time a shared link's first rows (bench_explorer.py)
+      Object.assign(data, decode({ ...rows, more: rows.more ?? data.doc.more }));
+      performance.mark("kx-rows-decoded");
+      return data;
+    });
   data.complete = Promise.all([data.rows, moreAfter]).then(() => (!data.doc.more ? data : fetchJson(new URL(data.doc.more, url))
     .then((more) => { attachMore(data, more); return data; })));
   return data;
@@ -168,25 +175,52 @@ export function select(data, state) {
 }
 
 /** `select` in steps (a caller may run them in slices: slices.js). The models are walked in an order computed
- * once per data (the default order, or a column's), so a filtered result needs no sort of its own; with text
- * and no column, the walk is by id length and the matches are grouped by rank (the relevance order). */
+ * once per data (the default order, or a column's), so a filtered result needs no sort of its own. With text
+ * and no column the order is relevance (`byRelevance`), and a step may yield {partial: rows}: the first rows
+ * of the result, final, before the models found only by a near spelling are looked for. */
 export function* selectSteps(data, state) {
   const checks = filterChecks(data, state);
-  const text = yield* data.index.matcherSteps(state.find || "");
   const column = Boolean(SORT_KEYS[state.sort]);
+  if (!column) {
+    const exact = yield* data.index.exactMatcherSteps(state.find || "");
+    if (exact) return yield* byRelevance(data, state, checks, exact);
+  }
+  const text = column ? yield* data.index.matcherSteps(state.find || "") : null;
   const order = column ? columnOrder(data, state) : defaultOrder(data);
   if (!checks.length && !text) return order;
-  const groups = Array.from({ length: text && !column ? WORST_RANK + 1 : 1 }, () => []);
-  const walk = text && !column ? text.byLength : null; // model indexes (= places in data.models)
-  const count = walk ? walk.length : order.length;
-  for (let k = 0; k < count; k += 1) {
-    const m = walk ? data.models[walk[k]] : order[k];
-    if (checks.every((check) => check(m)) && (!text || text.test(m.index))) {
-      groups[walk ? text.rank(m.index) : 0].push(m);
+  const found = [];
+  for (let k = 0; k < order.length; k += 1) {
+    const m = order[k];
+    if (checks.every((check) => check(m)) && (!text || text.test(m.index))) found.push(m);
+    if ((k & 255) === 255) yield;
+  }
+  return found;
+}
+
+/** Relevance order: rank, then folded id length, then data order (search.js). Walking the models by id length
+ * and grouping the exact matches by rank gives it without a sort; the models found only by a near spelling
+ * rank last (search.js WORST_RANK), so they follow, in the same walk's order. */
+function* byRelevance(data, state, checks, exact) {
+  const groups = Array.from({ length: WORST_RANK }, () => []);
+  const others = []; // models that pass the filters but not every word as typed
+  const walk = exact.byLength; // model indexes (= places in data.models)
+  for (let k = 0; k < walk.length; k += 1) {
+    const m = data.models[walk[k]];
+    if (checks.every((check) => check(m))) {
+      if (exact.test(m.index)) groups[exact.rank(m.index)].push(m); else others.push(m);
     }
     if ((k & 255) === 255) yield;
   }
-  return groups.length === 1 ? groups[0] : [].concat(...groups);
+  const found = [].concat(...groups);
+  if (!data.index.mayBeNear(state.find)) return found;
+  yield { partial: found };
+  const text = yield* data.index.matcherSteps(state.find);
+  const near = [];
+  for (let k = 0; k < others.length; k += 1) {
+    if (text.test(others[k].index)) near.push(others[k]);
+    if ((k & 255) === 255) yield;
+  }
+  return near.length ? found.concat(near) : found;
 }
 
 /** The default order (no text, no column) of all models, sorted once per data. */

@@ -22,6 +22,7 @@ const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pr
 const COLUMNS = [["name", "Model"], ["provider", "Provider", "wide"], [null, "Kind", "wide"], [null, "Family", "wide"],
   ["context", "Context", "wide"], ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added", "wide"],
   [null, "Compare"]];
+const LOAD_SLICE_MS = 40;
 const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, lastInputMs: null, rows: 0 };
 window.__knollmExplorer = metrics;
 
@@ -136,25 +137,44 @@ function renderTable(ui, data, state, links) {
   }
   // Filtering runs in slices (slices.js) that leave the event loop to keystrokes and frames; a newer render
   // makes this one stale, so only the latest query's rows are ever drawn. Rows found within the first slice
-  // are drawn now; later ones in the next animation frame (one DOM write per frame, whatever finished).
+  // are drawn now; later ones in the next animation frame (one DOM write per frame, whatever finished). A
+  // search's first rows (its exact matches) may be drawn before the near spellings are looked for.
   const started = performance.now();
   const ticket = (ui.ticket || 0) + 1;
   ui.ticket = ticket;
-  const run = runSliced(selectSteps(data, state), { budget: ui.sliceMs, stale: () => ui.ticket !== ticket });
+  const current = () => ui.ticket === ticket;
+  // Until the first rows are drawn nothing else wants the main thread: longer slices (still under the 50 ms
+  // of a long task) waste less time between them.
+  const budget = metrics.firstRowsShown ? ui.sliceMs : Math.max(ui.sliceMs, LOAD_SLICE_MS);
+  // The same view drawn again (data arriving) keeps its rows until the new ones are complete.
+  const onPartial = viewKey(state) === ui.lastView ? undefined
+    : (rows) => inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started, false); });
+  const run = runSliced(selectSteps(data, state), { budget, stale: () => !current(), onPartial });
   if (run.done) {
+    ui.nextDraw = null; // a first look still waiting for its frame is outdone
     drawRows(ui, data, state, links, run.value, started);
     return;
   }
   ui.root.dataset.filtering = "true";
   run.value.then((rows) => {
-    if (rows === CANCELLED || ui.ticket !== ticket) return;
-    ui.pending = () => drawRows(ui, data, state, links, rows, started);
-    requestAnimationFrame(() => {
-      const draw = ui.pending;
-      ui.pending = null;
-      if (draw && ui.ticket === ticket) draw();
-    });
+    if (rows !== CANCELLED && current()) inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started); });
   }, (error) => { ui.count.textContent = `The search failed: ${error.message}`; });
+}
+
+function viewKey(state) {
+  return VIEW_KEYS.map((key) => state[key]).concat(state.dir).join("\u0000");
+}
+
+/** Run `draw` in the next animation frame, instead of any draw still waiting for it. */
+function inFrame(ui, draw) {
+  if (!ui.nextDraw) {
+    requestAnimationFrame(() => {
+      const next = ui.nextDraw;
+      ui.nextDraw = null;
+      if (next) next();
+    });
+  }
+  ui.nextDraw = draw;
 }
 
 /** Resolves when the latest filtering's rows are drawn (at once when none is running). */
@@ -163,21 +183,25 @@ function settled(ui) {
   return new Promise((done) => { ui.waiting.push(done); });
 }
 
-function drawRows(ui, data, state, links, rows, started) {
-  delete ui.root.dataset.filtering;
-  ui.waiting.splice(0).forEach((done) => done());
-  metrics.lastFilterMs = performance.now() - started;
+/** Draw the rows of `state`: all of them (`complete`), or the first of a search still looking for near
+ * spellings (then the count says so, and the table is drawn again with every row). */
+function drawRows(ui, data, state, links, rows, started, complete = true) {
+  if (complete) {
+    delete ui.root.dataset.filtering;
+    metrics.lastFilterMs = performance.now() - started;
+    metrics.drawnFind = state.find; // whose rows these are: tests check that the last query's rows are shown
+  }
   metrics.rows = rows.length;
-  metrics.drawnFind = state.find; // whose rows these are: tests check that the last query's rows are shown
   const selected = new Set(list(state.sel));
   const total = data.partial ? "" : ` of ${formatCount(data.models.length)}`;
   const order = state.sort ? "" : state.find.trim() ? " · best matches first" : ` · ${DEFAULT_ORDER}`;
   ui.count.textContent = data.partial ? `First ${rows.length} models${order}; loading the rest…`
-    : `${formatCount(rows.length)}${total} models${order}`;
-  ui.empty.replaceChildren(...(rows.length || data.partial ? [] : [explainEmpty(data, state)]));
+    : !complete ? `${formatCount(rows.length)} models so far${order}; looking for near spellings…`
+      : `${formatCount(rows.length)}${total} models${order}`;
+  ui.empty.replaceChildren(...(rows.length || data.partial || !complete ? [] : [explainEmpty(data, state)]));
   ui.table.tHead.replaceChildren(headerRow(state));
   // A new query or order starts at the top; the same one drawn again (data arriving, a ticked box) stays put.
-  const view = VIEW_KEYS.map((key) => state[key]).concat(state.dir).join("\u0000");
+  const view = viewKey(state);
   ui.rows.makeRow = (m) => modelRow(m, links, selected);
   ui.rows.show(rows, { toTop: view !== ui.lastView });
   // The first rows' paint time, for Element Timing (bench/bench_explorer.py reads it): the first row's cells.
@@ -186,8 +210,10 @@ function drawRows(ui, data, state, links, rows, started) {
     ui.table.tBodies[0].rows[0]?.querySelectorAll("th, td, a").forEach((cell) => cell.setAttribute("elementtiming", "kx-first-rows"));
   }
   ui.lastView = view;
-  // Which query's rows are drawn (the benchmark times a keystroke to the frame that paints its rows).
-  ui.root.dispatchEvent(new CustomEvent("kx-rows", { detail: { find: state.find } }));
+  if (rows.length || complete) ui.firstRows.splice(0).forEach((done) => done());
+  if (complete) ui.waiting.splice(0).forEach((done) => done());
+  // Which query's rows are drawn (the benchmark times a keystroke to the frame that paints all its rows).
+  ui.root.dispatchEvent(new CustomEvent("kx-rows", { detail: { find: state.find, complete } }));
 }
 
 /** Whether the head's rows are the view's first rows: the explore tab in the default order, nothing filtered. */
@@ -207,7 +233,7 @@ export async function mount(root) {
     moreAfter: firstPaint });
   const links = linkMaker(root);
   const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"),
-    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {}, root, waiting: [],
+    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {}, root, waiting: [], firstRows: [],
     sliceMs: Number(root.dataset.sliceMs) || SLICE_MS }; // data-slice-ms: tests make slices tiny
   let state = readState(location.search);
   if (data.partial && !headView(state)) { needRows(); await data.rows; } // a shared link's view needs every row
@@ -301,7 +327,8 @@ export async function mount(root) {
   });
   window.addEventListener("popstate", () => { addressLater = null; state = readState(location.search); render(); });
   render();
-  await (state.tab === "explore" ? settled(ui) : null); // a shared link's search may take a few slices
+  // A shared link's search may take a few slices: its first rows are drawn when its exact matches are found.
+  await (state.tab === "explore" && ui.root.dataset.filtering ? new Promise((done) => { ui.firstRows.push(done); }) : null);
   performance.mark("kx-first-rows-drawn");
   metrics.firstRenderMs = performance.now() - started;
   root.dataset.firstRows = "true";

@@ -55,6 +55,8 @@ function rankOf(e, whole, words) {
   return words.every((w) => e.hay.includes(w)) ? 4 : WORST_RANK;
 }
 
+const NEAR_LENGTH = 4; // shorter words match only as typed
+const NOTHING = new Set();
 const STEP = 256; // items between two looks at a slice's clock (slices.js)
 
 /** `words` and `fold` remembered per text: ids share providers, families and model ids. */
@@ -70,7 +72,8 @@ function remembered(compute) {
 
 export class TextIndex {
   /** fields: per model [id, modelId, name, familyId, familyName]; rules: the data's {drop, split}. The index is
-   * built by `ready()`'s steps (in slices, slices.js) or at once by `build()`; every query needs it built. */
+   * built in two phases, each by steps (run in slices, slices.js, or at once by `build()`): the folded fields
+   * (`hayReady`), which exact matching needs, then the words (`ready`), which near spellings need. */
   constructor(fields, rules) {
     this.rules = makeRules(rules);
     this.fields = fields;
@@ -80,16 +83,25 @@ export class TextIndex {
     this.postings = new Map(); // folded word -> model indexes (ascending)
     this.byLength = null; // model indexes by folded local id length, then index: the relevance order's tie-breaks
     this.fuzzyCache = new Map();
-    this.building = this.steps();
-    this.built = false;
+    this.phases = [this.haySteps(), this.wordSteps()];
+    this.done = [false, false];
   }
 
-  /** Steps that build what is left of the index; shared by every caller, so a cancelled run's work is kept. */
-  *ready() {
-    while (!this.built) {
-      if (this.building.next().done) this.built = true;
+  /** Steps that build what is left of a phase; shared by every caller, so a cancelled run's work is kept. */
+  *phase(n) {
+    if (n > 0) yield* this.phase(n - 1);
+    while (!this.done[n]) {
+      if (this.phases[n].next().done) this.done[n] = true;
       else yield;
     }
+  }
+
+  hayReady() {
+    return this.phase(0);
+  }
+
+  ready() {
+    return this.phase(1);
   }
 
   build() {
@@ -105,20 +117,36 @@ export class TextIndex {
     }
   }
 
-  *steps() {
-    const { fold, words } = this.rules;
-    const familyHay = remembered((key) => key.split("\u0000").map(fold).filter(Boolean).map((f) => ` ${f}`).join(""));
+  *haySteps() {
+    const { fold } = this.rules;
+    const familyFolds = remembered((key) => {
+      const [family, familyName] = key.split("\u0000").map(fold);
+      return { family, familyName, hay: [family, familyName].filter(Boolean).map((f) => ` ${f}`).join("") };
+    });
+    this.folded = []; // per model: [full, local, name, family folds]: what ranking needs besides `last`
+    for (let i = 0; i < this.fields.length; i += 1) {
+      const [id, modelId, name, familyId, familyName] = this.fields[i];
+      const full = fold(id);
+      const local = fold(modelId);
+      const named = name === modelId ? local : fold(name);
+      const family = familyFolds(`${familyId ?? ""}\u0000${familyName ?? ""}`);
+      this.hay.push((named ? `${full} ${named}` : full) + family.hay);
+      this.folded.push([full, local, named, family]);
+      this.localLength.push(local.length);
+      if (i % STEP === STEP - 1) yield;
+    }
+    this.byLength = orderByLength(this.localLength);
+  }
+
+  *wordSteps() {
+    const { words } = this.rules;
     const drop = new RegExp(this.rules.dropSource, "g");
     const split = new RegExp(this.rules.splitSource);
     // One split per model over its fields joined by a space, when a space and a "/" separate words (they do in
     // the runtime's rules): the same words as splitting each field (an id is provider/model id), in less time.
     const joined = split.test(" ") && split.test("/");
     for (let i = 0; i < this.fields.length; i += 1) {
-      const [id, modelId, name, familyId, familyName] = this.fields[i];
-      const local = fold(modelId);
-      const folded = name === modelId ? local : fold(name);
-      this.hay.push((folded ? `${fold(id)} ${folded}` : fold(id)) + familyHay(`${familyId ?? ""}\u0000${familyName ?? ""}`));
-      this.localLength.push(local.length);
+      const [id, , name, familyId, familyName] = this.fields[i];
       if (joined) {
         const parts = `${id} ${name} ${familyId ?? ""} ${familyName ?? ""}`.toLowerCase().split(split);
         for (const part of parts) {
@@ -130,16 +158,15 @@ export class TextIndex {
       }
       if (i % STEP === STEP - 1) yield;
     }
-    this.byLength = orderByLength(this.localLength);
   }
 
-  /** Model i's folded fields, for ranking ({full, local, last, name, family, familyName}). */
+  /** Model i's folded fields, for ranking ({full, local, last, name, family, familyName, hay}). */
   entry(i) {
     if (!this.entries[i]) {
-      const { fold } = this.rules;
-      const [id, modelId, name, familyId, familyName] = this.fields[i];
-      this.entries[i] = { full: fold(id), local: fold(modelId), last: fold(String(modelId).split("/").pop()),
-        name: fold(name), family: fold(familyId), familyName: fold(familyName), hay: this.hay[i] };
+      const [full, local, name, family] = this.folded[i];
+      const modelId = String(this.fields[i][1]);
+      this.entries[i] = { full, local, last: this.rules.fold(modelId.slice(modelId.lastIndexOf("/") + 1)), name,
+        family: family.family, familyName: family.familyName, hay: this.hay[i] };
     }
     return this.entries[i];
   }
@@ -154,7 +181,7 @@ export class TextIndex {
   *fuzzySteps(term) {
     if (this.fuzzyCache.has(term)) return this.fuzzyCache.get(term);
     const hits = new Set();
-    if (term.length >= 4) {
+    if (term.length >= NEAR_LENGTH) {
       const limit = term.length >= 8 ? 2 : 1;
       let seen = 0;
       for (const [word, ids] of this.postings) {
@@ -180,6 +207,20 @@ export class TextIndex {
     const fuzzy = [];
     for (const term of terms) fuzzy.push(yield* this.fuzzySteps(term));
     return this.matching(query, terms, fuzzy);
+  }
+
+  /** The matcher without near spellings (every word must occur as typed): it needs only the folded fields.
+   * Models found only by a near spelling rank last (WORST_RANK), so its matches, in relevance order, are the
+   * first rows of the full matcher's. */
+  *exactMatcherSteps(query) {
+    yield* this.hayReady();
+    const terms = this.rules.words(query);
+    return terms.length ? this.matching(query, terms, terms.map(() => NOTHING)) : null;
+  }
+
+  /** Whether a word of the query is long enough to match by a near spelling. */
+  mayBeNear(query) {
+    return this.rules.words(query).some((term) => term.length >= NEAR_LENGTH);
   }
 
   /** test(i), rank(i) and order(i, j) (for sorting) for the query; null when it has no words. */

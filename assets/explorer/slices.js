@@ -26,13 +26,15 @@ export function nextTask(callback) {
 }
 
 /** Run `steps` in slices of about `budget` ms; the first slice runs now. Returns {done: true, value} when it
- * finished in that slice, else {done: false, value: a promise} of the result, or of CANCELLED once `stale()`. */
-export function runSliced(steps, { budget = SLICE_MS, stale = () => false } = {}) {
+ * finished in that slice, else {done: false, value: a promise} of the result, or of CANCELLED once `stale()`.
+ * A step that yields {partial} hands `onPartial` a first look at the result. */
+export function runSliced(steps, { budget = SLICE_MS, stale = () => false, onPartial = () => {} } = {}) {
   const slice = () => {
     const end = performance.now() + budget;
     for (;;) {
       const step = steps.next();
       if (step.done) return step;
+      if (step.value && step.value.partial) onPartial(step.value.partial);
       if (performance.now() >= end) return null;
     }
   };
