@@ -147,7 +147,7 @@ function renderTable(ui, data, state, links) {
   // of a long task) waste less time between them.
   const budget = metrics.firstRowsShown ? ui.sliceMs : Math.max(ui.sliceMs, LOAD_SLICE_MS);
   // The same view drawn again (data arriving) keeps its rows until the new ones are complete.
-  const onPartial = viewKey(state) === ui.lastView ? undefined
+  const onPartial = viewKey(state) === ui.lastView || metrics.firstRowsShown ? undefined
     : (rows) => inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started, false); });
   const run = runSliced(selectSteps(data, state), { budget, stale: () => !current(), onPartial });
   if (run.done) {

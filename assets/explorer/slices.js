@@ -4,7 +4,7 @@
 // its next slice, so results never arrive out of order.
 
 export const CANCELLED = Symbol("cancelled");
-export const SLICE_MS = 6; // well under a 16 ms frame, even with the CPU slowed 4x
+export const SLICE_MS = 8; // well under a 16 ms frame, even with the CPU slowed 4x
 
 /** Run `steps` to its end at once (callers that need the answer now: small data, tests, panels). */
 export function drain(steps) {
