@@ -79,7 +79,7 @@ function nameOf(modelId, coded) {
 function lazyIndex(models, rules) {
   let built = null;
   const index = () => {
-    built = built || new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), rules);
+    built = built || new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name, m.provider.id]), rules);
     return built;
   };
   const worded = (query) => Boolean(String(query ?? "").trim());

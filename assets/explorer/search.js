@@ -71,7 +71,7 @@ function remembered(compute) {
 }
 
 export class TextIndex {
-  /** fields: per model [id, modelId, name, familyId, familyName]; rules: the data's {drop, split}. The index is
+  /** fields: per model [id, modelId, name, familyId, familyName, providerId?]; rules: the data's {drop, split}. The index is
    * built in two phases, each by steps (run in slices, slices.js, or at once by `build()`): the folded fields
    * (`hayReady`), which exact matching needs, then the words (`ready`), which near spellings need. */
   constructor(fields, rules) {
@@ -119,19 +119,37 @@ export class TextIndex {
 
   *haySteps() {
     const { fold } = this.rules;
-    const familyFolds = remembered((key) => {
-      const [family, familyName] = key.split("\u0000").map(fold);
-      return { family, familyName, hay: [family, familyName].filter(Boolean).map((f) => ` ${f}`).join("") };
-    });
-    this.folded = []; // per model: [full, local, name, family folds]: what ranking needs besides `last`
+    const families = new Map(); // family id -> [its name as given, its folds]: one fold per family, not per model
+    const familyFolds = (id, name) => {
+      const known = families.get(id ?? "");
+      if (known && known[0] === name) return known[1];
+      const value = { family: fold(id), familyName: fold(name) };
+      value.hay = (value.family ? ` ${value.family}` : "") + (value.familyName ? ` ${value.familyName}` : "");
+      families.set(id ?? "", [name, value]);
+      return value;
+    };
+    // When the drop rule is one negated class of ASCII characters (the runtime's is), folding works character
+    // by character: an id's fold is its provider's, the "/"'s and its model id's, and a model id's is its
+    // folder's and its last segment's; providers and folders repeat, so they are folded once each.
+    const source = this.rules.dropSource;
+    const perCharacter = /^\[\^[^\]\\]*\]\+?$/.test(source) && /^[\x20-\x7e]*$/.test(source);
+    const once = remembered(fold);
+    const slash = fold("/");
+    this.folded = []; // per model: [full, local, name, family folds, last]: what ranking needs
     for (let i = 0; i < this.fields.length; i += 1) {
-      const [id, modelId, name, familyId, familyName] = this.fields[i];
-      const full = fold(id);
-      const local = fold(modelId);
-      const named = name === modelId ? local : fold(name);
-      const family = familyFolds(`${familyId ?? ""}\u0000${familyName ?? ""}`);
-      this.hay.push((named ? `${full} ${named}` : full) + family.hay);
-      this.folded.push([full, local, named, family]);
+      const [id, modelId, name, familyId, familyName, providerId] = this.fields[i];
+      const text = String(modelId);
+      const cut = text.lastIndexOf("/") + 1;
+      const lastRaw = text.slice(cut);
+      const last = fold(lastRaw);
+      const split = perCharacter && providerId != null && id === `${providerId}/${text}`;
+      const local = split ? once(text.slice(0, cut)) + last : fold(modelId);
+      const full = split ? once(providerId) + slash + local : fold(id);
+      const named = name === modelId ? local : name === lastRaw ? last : fold(name);
+      const family = familyFolds(familyId, familyName);
+      // Joined by an array's join: a flat string, which `includes` reads without copying it first.
+      this.hay.push([named ? `${full} ${named}` : full, family.hay].join(""));
+      this.folded.push([full, local, named, family, last]);
       this.localLength.push(local.length);
       if (i % STEP === STEP - 1) yield;
     }
@@ -154,7 +172,7 @@ export class TextIndex {
           if (word) this.post(word, i);
         }
       } else {
-        for (const text of this.fields[i]) for (const word of words(text)) this.post(word, i);
+        for (const text of this.fields[i].slice(0, 5)) for (const word of words(text)) this.post(word, i);
       }
       if (i % STEP === STEP - 1) yield;
     }
@@ -163,10 +181,8 @@ export class TextIndex {
   /** Model i's folded fields, for ranking ({full, local, last, name, family, familyName, hay}). */
   entry(i) {
     if (!this.entries[i]) {
-      const [full, local, name, family] = this.folded[i];
-      const modelId = String(this.fields[i][1]);
-      this.entries[i] = { full, local, last: this.rules.fold(modelId.slice(modelId.lastIndexOf("/") + 1)), name,
-        family: family.family, familyName: family.familyName, hay: this.hay[i] };
+      const [full, local, name, family, last] = this.folded[i];
+      this.entries[i] = { full, local, last, name, family: family.family, familyName: family.familyName, hay: this.hay[i] };
     }
     return this.entries[i];
   }
