@@ -44,7 +44,8 @@ PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><link rel="styleshee
 <script type="module" src="{BUNDLE_NAME}"></script></body></html>"""
 # Keystroke timing, bench-side only: the keydown's timestamp to the first frame after the explorer drew all the
 # rows of the query that keystroke made (its `kx-rows` event names the query and says whether the rows are
-# complete: filtering runs in slices, and a search's exact matches may be drawn before its near spellings). Long tasks (over 50 ms) are recorded for the typing rows.
+# complete: filtering runs in slices, and a search's exact matches may be drawn before its near spellings).
+# Long tasks (over 50 ms) are recorded for the typing rows.
 PROBE = """
 window.__kxKeys = [];
 window.__kxLong = [];

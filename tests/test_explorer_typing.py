@@ -35,7 +35,8 @@ document.addEventListener("kx-rows", (e) => {
 }, true);
 new MutationObserver(() => {
   const count = document.querySelector(".kx-count");
-  if (count && window.__counts[window.__counts.length - 1] !== count.textContent) window.__counts.push(count.textContent);
+  const last = window.__counts[window.__counts.length - 1];
+  if (count && last !== count.textContent) window.__counts.push(count.textContent);
 }).observe(document, { subtree: true, childList: true, characterData: true });
 """
 # The rows of a query computed at once (data.js select, no slices) from a fresh copy of the same data.
