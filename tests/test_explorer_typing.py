@@ -171,8 +171,8 @@ def test_shared_link_draws_its_exact_matches_first_then_every_row(tab) -> None:
     # rows of the whole result: later rows only follow them.
     assert first["rows"] == ids[: len(first["rows"])]
     counts = tab.evaluate("window.__counts")
-    if not first["complete"]:
-        assert any("looking for near spellings" in line for line in counts)
+    assert not first["complete"] and first["rows"]  # tiny slices: the exact matches are drawn first
+    assert any(line.endswith("best matches first; looking for near spellings…") for line in counts)
     assert counts[-1].startswith(f"{total:,} of ") and "looking" not in counts[-1]
     # Drawn again when the second part lands: the complete rows stay until the new complete rows replace them.
     complete = [i for i, d in enumerate(draws) if d["complete"]]

@@ -145,7 +145,7 @@ function renderTable(ui, data, state, links) {
   const current = () => ui.ticket === ticket;
   // Until the first rows are drawn nothing else wants the main thread: longer slices (still under the 50 ms
   // of a long task) waste less time between them.
-  const budget = metrics.firstRowsShown ? ui.sliceMs : Math.max(ui.sliceMs, LOAD_SLICE_MS);
+  const budget = metrics.firstRowsShown ? ui.sliceMs : ui.loadSliceMs;
   // The same view drawn again (data arriving) keeps its rows until the new ones are complete.
   const onPartial = viewKey(state) === ui.lastView || metrics.firstRowsShown ? undefined
     : (rows) => inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started, false); });
@@ -236,7 +236,8 @@ export async function mount(root) {
   const links = linkMaker(root);
   const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"),
     table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {}, root, waiting: [], firstRows: [],
-    sliceMs: Number(root.dataset.sliceMs) || SLICE_MS }; // data-slice-ms: tests make slices tiny
+    // data-slice-ms: tests make slices tiny, for the first rows too
+    sliceMs: Number(root.dataset.sliceMs) || SLICE_MS, loadSliceMs: Number(root.dataset.sliceMs) || LOAD_SLICE_MS };
   let state = readState(location.search);
   if (data.partial && !headView(state)) { needRows(); await data.rows; } // a shared link's view needs every row
   const controls = buildControls(ui, data);
