@@ -191,7 +191,7 @@ export function* selectSteps(data, state) {
   const found = [];
   for (let k = 0; k < order.length; k += 1) {
     const m = order[k];
-    if (checks.every((check) => check(m)) && (!text || text.test(m.index))) found.push(m);
+    if (passes(checks, m) && (!text || text.test(m.index))) found.push(m);
     if ((k & 255) === 255) yield;
   }
   return found;
@@ -206,7 +206,7 @@ function* byRelevance(data, state, checks, exact) {
   const walk = exact.byLength; // model indexes (= places in data.models)
   for (let k = 0; k < walk.length; k += 1) {
     const m = data.models[walk[k]];
-    if (checks.every((check) => check(m))) {
+    if (passes(checks, m)) {
       if (exact.test(m.index)) groups[exact.rank(m.index)].push(m); else others.push(m);
     }
     if ((k & 255) === 255) yield;
@@ -215,12 +215,20 @@ function* byRelevance(data, state, checks, exact) {
   if (!data.index.mayBeNear(state.find)) return found;
   yield { partial: found };
   const text = yield* data.index.matcherSteps(state.find);
-  const near = [];
+  // A model found only by a near spelling is near some word: only those are tested again.
+  const near = new Uint8Array(data.models.length);
+  for (const hits of text.near) for (const i of hits) near[i] = 1;
+  const nearOnly = [];
   for (let k = 0; k < others.length; k += 1) {
-    if (text.test(others[k].index)) near.push(others[k]);
-    if ((k & 255) === 255) yield;
+    if (near[others[k].index] && text.test(others[k].index)) nearOnly.push(others[k]);
+    if ((k & 1023) === 1023) yield;
   }
-  return near.length ? found.concat(near) : found;
+  return nearOnly.length ? found.concat(nearOnly) : found;
+}
+
+function passes(checks, m) {
+  for (let k = 0; k < checks.length; k += 1) if (!checks[k](m)) return false;
+  return true;
 }
 
 /** The default order (no text, no column) of all models, sorted once per data. */

@@ -260,6 +260,7 @@ export class TextIndex {
       rank,
       order: (i, j) => rank(i) - rank(j) || this.localLength[i] - this.localLength[j] || i - j,
       byLength: this.byLength, // walking it and grouping by rank gives `order` without a sort
+      near: fuzzy, // per query word, the models near it by spelling
     };
   }
 
