@@ -111,6 +111,7 @@ def test_sort_and_url_round_trip_and_back_button(page) -> None:
     page.click("button[data-sort=input]")
     assert "dir=desc" in page.url and _ids(page)[0] == "acmecloud/acme/long-context-pro"
     page.fill("input[name=find]", "qwen")
+    page.wait_for_function("location.search.includes('find=qwen')")  # the address follows a keystroke's rows
     assert _ids(page) == ["acmecloud/acme/qwen2.5-vl-72b-instruct"] and "find=qwen" in page.url
     shared = page.url
     _open(page, "?" + shared.split("?", 1)[1])

@@ -1,7 +1,7 @@
 // Decoding the explorer data and the pure filtering and sorting behind the table.
 import { decodePricing } from "./cost.js";
-import { toNumber } from "./decimal.js";
-import { TextIndex } from "./search.js";
+import { TextIndex, WORST_RANK } from "./search.js";
+import { drain } from "./slices.js";
 import { list } from "./state.js";
 import { trustChecks, untrusted } from "./trust.js";
 
@@ -10,35 +10,57 @@ export function decode(doc) {
   const providers = doc.providers.map(([id, name, kind, page, baseUrl, api]) => ({ id, name, kind, page, baseUrl, api }));
   const families = doc.families.map(([id, name, author, open, count, page]) => ({ id, name: name ?? id, author, open, count, page }));
   const models = doc.models.map((row, at) => {
-    const provider = providers[row[field.provider]];
-    const family = row[field.family] >= 0 ? families[row[field.family]] : null;
-    const modelId = row[field.model_id];
-    const pricing = decodePricing(row[field.pricing]);
-    return {
-      index: field.row === undefined ? at : row[field.row], // a head row names its place in the whole data
-      provider, family, modelId,
-      id: `${provider.id}/${modelId}`,
-      name: nameOf(modelId, row[field.name]),
-      kind: doc.kinds[row[field.kind]],
-      context: row[field.context], maxOutput: row[field.max_output],
-      inMask: row[field.input_modalities], outMask: row[field.output_modalities],
-      capYes: row[field.capabilities_yes], capNo: row[field.capabilities_no],
-      pricing,
-      inPrice: pricing && pricing.input_per_mtok ? toNumber(pricing.input_per_mtok) : null,
-      outPrice: pricing && pricing.output_per_mtok ? toNumber(pricing.output_per_mtok) : null,
-      created: row[field.created] ?? null,
-      open: row[field.open_weights] ?? (family ? family.open : null),
-      // Outlier flags (field -> evidence); absent from data made before the flags existed.
-      flags: Object.fromEntries((row[field.price_flags] || []).map(([name, ratio, median, peers]) => [name, { ratio, median, peers }])),
-      variant: row[field.variant] ?? null, // free, batch, flex, quantized, extended, confidential: never crowned cheapest
-      ...extras(row, field),
-    };
+    const m = new Model(row[field.pricing]);
+    m.index = field.row === undefined ? at : row[field.row]; // a head row names its place in the whole data
+    m.provider = providers[row[field.provider]];
+    m.family = row[field.family] >= 0 ? families[row[field.family]] : null;
+    m.modelId = row[field.model_id];
+    m.id = `${m.provider.id}/${m.modelId}`;
+    m.name = nameOf(m.modelId, row[field.name]);
+    m.kind = doc.kinds[row[field.kind]];
+    m.context = row[field.context];
+    m.inMask = row[field.input_modalities];
+    m.outMask = row[field.output_modalities];
+    m.capYes = row[field.capabilities_yes];
+    m.capNo = row[field.capabilities_no];
+    m.inPrice = priceNumber(m.rawPricing, 0);
+    m.outPrice = priceNumber(m.rawPricing, 1);
+    m.created = row[field.created] ?? null;
+    m.open = row[field.open_weights] ?? (m.family ? m.family.open : null);
+    // Outlier flags (field -> evidence); absent from data made before the flags existed.
+    const flags = row[field.price_flags];
+    m.flags = flags ? Object.fromEntries(flags.map(([name, ratio, median, peers]) => [name, { ratio, median, peers }]))
+      : NO_FLAGS;
+    m.variant = row[field.variant] ?? null; // free, batch, flex, quantized, extended, confidential: never crowned cheapest
+    Object.assign(m, extras(row, field));
+    return m;
   });
   const blend = comparableRule(doc.comparable);
   for (const m of models) m.comparable = blend(m);
   const byId = new Map(models.map((m) => [m.id, m]));
   return { doc, providers, families, models, byId, index: lazyIndex(models, doc.search), partial: Boolean(doc.rows),
     capabilities: doc.capabilities, modalities: doc.modalities };
+}
+
+const NO_FLAGS = Object.freeze({});
+
+/** One model of the explorer. Its prices are decoded to exact decimals (cost.js decodePricing) on first use of
+ * `pricing`: the first rows and most filters need only `inPrice` and `outPrice`, numbers read from the same
+ * decimal text (Number() of a decimal string is the float nearest to it, as toNumber of the parsed decimal). */
+class Model {
+  constructor(rawPricing) {
+    this.rawPricing = rawPricing ?? null;
+  }
+
+  get pricing() {
+    const value = decodePricing(this.rawPricing);
+    Object.defineProperty(this, "pricing", { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  }
+}
+
+function priceNumber(raw, at) {
+  return raw && raw[at] != null ? Number(raw[at]) : null;
 }
 
 /** A model's name from its row: null is the id itself; 1 and 2 (explorer_data.NAME_CODES) are the id's last
@@ -52,17 +74,23 @@ function nameOf(modelId, coded) {
   return String(coded);
 }
 
-/** The text index, built on first use (a query with words), not before the first rows are painted. */
+/** The text index, built on first use (a query with words), not before the first rows are painted; its
+ * `matcherSteps` and `buildSteps` build it in steps that a caller runs in slices (slices.js). */
 function lazyIndex(models, rules) {
   let built = null;
   const index = () => {
-    built = built || new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name]), rules);
+    built = built || new TextIndex(models.map((m) => [m.id, m.modelId, m.name, m.family?.id, m.family?.name, m.provider.id]), rules);
     return built;
   };
+  const worded = (query) => Boolean(String(query ?? "").trim());
   return {
-    matcher: (query) => (String(query ?? "").trim() ? index().matcher(query) : null),
+    matcher: (query) => (worded(query) ? index().matcher(query) : null),
+    *matcherSteps(query) { return worded(query) ? yield* index().matcherSteps(query) : null; },
+    *exactMatcherSteps(query) { return worded(query) ? yield* index().exactMatcherSteps(query) : null; },
+    mayBeNear: (query) => worded(query) && index().mayBeNear(query),
     nearest: (query, limit) => index().nearest(query, limit),
-    build: () => { index(); },
+    build: () => { index().build(); },
+    buildSteps: () => index().warmSteps(),
   };
 }
 
@@ -86,14 +114,20 @@ export function attachMore(data, more) {
  * resolves, when the whole first part has replaced it in the same object. The rows are fetched and parsed
  * only when `after` resolves (the explorer's first rows are painted): fetching them sooner took CPU from that
  * paint on a busy machine (bench/bench_explorer.py), and the head covers the default view meanwhile.
- * `data.complete` resolves when the second part (named in `more`) is attached too, or with the rows. */
-export async function loadData(src, { after = Promise.resolve() } = {}) {
+ * `data.complete` resolves when the second part (named in `more`) is attached too, or with the rows; the second
+ * part is fetched once the rows are in and `moreAfter` (by default `after`) resolved. */
+export async function loadData(src, { after = Promise.resolve(), moreAfter = after } = {}) {
   const url = new URL(src, location.href);
   const data = decode(await fetchJson(url));
   data.rows = !data.doc.rows ? Promise.resolve(data) : after.then(() => fetch(new URL(data.doc.rows, url)))
     .then((response) => jsonOf(response, new URL(data.doc.rows, url)))
-    .then((rows) => Object.assign(data, decode({ ...rows, more: rows.more ?? data.doc.more })));
-  data.complete = data.rows.then(() => (!data.doc.more ? data : fetchJson(new URL(data.doc.more, url))
+    .then((rows) => {
+      performance.mark("kx-rows-parsed"); // the marks time a shared link's first rows (bench_explorer.py)
+      Object.assign(data, decode({ ...rows, more: rows.more ?? data.doc.more }));
+      performance.mark("kx-rows-decoded");
+      return data;
+    });
+  data.complete = Promise.all([data.rows, moreAfter]).then(() => (!data.doc.more ? data : fetchJson(new URL(data.doc.more, url))
     .then((more) => { attachMore(data, more); return data; })));
   return data;
 }
@@ -137,6 +171,83 @@ function numberOr(value, fallback) {
 
 /** The models matching the filters of `state`, in display order. */
 export function select(data, state) {
+  return drain(selectSteps(data, state));
+}
+
+/** `select` in steps (a caller may run them in slices: slices.js). The models are walked in an order computed
+ * once per data (the default order, or a column's), so a filtered result needs no sort of its own. With text
+ * and no column the order is relevance (`byRelevance`), and a step may yield {partial: rows}: the first rows
+ * of the result, final, before the models found only by a near spelling are looked for. */
+export function* selectSteps(data, state) {
+  const checks = filterChecks(data, state);
+  const column = Boolean(SORT_KEYS[state.sort]);
+  if (!column) {
+    const exact = yield* data.index.exactMatcherSteps(state.find || "");
+    if (exact) return yield* byRelevance(data, state, checks, exact);
+  }
+  const text = column ? yield* data.index.matcherSteps(state.find || "") : null;
+  const order = column ? columnOrder(data, state) : defaultOrder(data);
+  if (!checks.length && !text) return order;
+  const found = [];
+  for (let k = 0; k < order.length; k += 1) {
+    const m = order[k];
+    if (passes(checks, m) && (!text || text.test(m.index))) found.push(m);
+    if ((k & 255) === 255) yield;
+  }
+  return found;
+}
+
+/** Relevance order: rank, then folded id length, then data order (search.js). Walking the models by id length
+ * and grouping the exact matches by rank gives it without a sort; the models found only by a near spelling
+ * rank last (search.js WORST_RANK), so they follow, in the same walk's order. */
+function* byRelevance(data, state, checks, exact) {
+  const groups = Array.from({ length: WORST_RANK }, () => []);
+  const others = []; // models that pass the filters but not every word as typed
+  const walk = exact.byLength; // model indexes (= places in data.models)
+  for (let k = 0; k < walk.length; k += 1) {
+    const m = data.models[walk[k]];
+    if (passes(checks, m)) {
+      if (exact.test(m.index)) groups[exact.rank(m.index)].push(m); else others.push(m);
+    }
+    if ((k & 255) === 255) yield;
+  }
+  const found = [].concat(...groups);
+  if (!data.index.mayBeNear(state.find)) return found;
+  yield { partial: found };
+  const text = yield* data.index.matcherSteps(state.find);
+  // A model found only by a near spelling is near some word: only those are tested again.
+  const near = new Uint8Array(data.models.length);
+  for (const hits of text.near) for (const i of hits) near[i] = 1;
+  const nearOnly = [];
+  for (let k = 0; k < others.length; k += 1) {
+    if (near[others[k].index] && text.test(others[k].index)) nearOnly.push(others[k]);
+    if ((k & 1023) === 1023) yield;
+  }
+  return nearOnly.length ? found.concat(nearOnly) : found;
+}
+
+function passes(checks, m) {
+  for (let k = 0; k < checks.length; k += 1) if (!checks[k](m)) return false;
+  return true;
+}
+
+/** The default order (no text, no column) of all models, sorted once per data. */
+function defaultOrder(data) {
+  if (data.defaultRows?.models !== data.models) {
+    data.defaultRows = { models: data.models, rows: sortModels(data.models, {}, null) };
+  }
+  return data.defaultRows.rows;
+}
+
+/** All models in a column's order (and direction), sorted once per data and column. */
+function columnOrder(data, state) {
+  if (data.columnRows?.models !== data.models) data.columnRows = { models: data.models, orders: new Map() };
+  const key = `${state.sort}\u0000${state.dir}`;
+  if (!data.columnRows.orders.has(key)) data.columnRows.orders.set(key, sortModels(data.models, state, null));
+  return data.columnRows.orders.get(key);
+}
+
+function filterChecks(data, state) {
   const checks = [];
   if (state.provider) checks.push((m) => m.provider.id === state.provider);
   if (state.kind) checks.push((m) => m.kind === state.kind);
@@ -156,15 +267,7 @@ export function select(data, state) {
   if (state.open === "yes") checks.push((m) => m.open === true);
   if (state.open === "no") checks.push((m) => m.open === false);
   checks.push(...trustChecks(state));
-  const text = data.index.matcher(state.find || "");
-  if (text) checks.push((m) => text.test(m.index));
-  if (!checks.length && !SORT_KEYS[state.sort]) {
-    // The default view (nothing typed, nothing filtered) is sorted once per data, then reused.
-    if (data.defaultRows?.models !== data.models) data.defaultRows = { models: data.models, rows: sortModels(data.models, state, null) };
-    return data.defaultRows.rows;
-  }
-  const found = data.models.filter((m) => checks.every((check) => check(m)));
-  return sortModels(found, state, text);
+  return checks;
 }
 
 const SORT_KEYS = {

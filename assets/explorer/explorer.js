@@ -1,7 +1,7 @@
 // The model explorer: search, filters, a sortable table that draws only the rows in view (rows.js), compare,
 // calculator and capability matrix, with all state in the URL. Data comes from the element's data-src (compact
 // JSON, fetched lazily; a head with the default view's first rows, then the rest: data.js loadData).
-import { DEFAULT_ORDER, loadData, select } from "./data.js";
+import { DEFAULT_ORDER, loadData, selectSteps } from "./data.js";
 import { explainEmpty } from "./empty.js";
 import { el, formatTokens as formatCount, options } from "./dom.js";
 import { formatMoney, moneyNode } from "./money.js";
@@ -10,6 +10,7 @@ import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.
 import { list, readState, writeState } from "./state.js";
 import { foldFilters, showFilterCount } from "./phone.js";
 import { VirtualRows } from "./rows.js";
+import { CANCELLED, SLICE_MS, nextTask, runSliced } from "./slices.js";
 import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
 // State keys that change which rows show or their order: the head (the default view's first rows) serves a
@@ -21,6 +22,7 @@ const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pr
 const COLUMNS = [["name", "Model"], ["provider", "Provider", "wide"], [null, "Kind", "wide"], [null, "Family", "wide"],
   ["context", "Context", "wide"], ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added", "wide"],
   [null, "Compare"]];
+const LOAD_SLICE_MS = 40;
 const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, lastInputMs: null, rows: 0 };
 window.__knollmExplorer = metrics;
 
@@ -133,19 +135,74 @@ function renderTable(ui, data, state, links) {
     ui.count.textContent = "Loading every model…"; // data.rows is on its way; render() runs again when it lands
     return;
   }
+  // Filtering runs in slices (slices.js) that leave the event loop to keystrokes and frames; a newer render
+  // makes this one stale, so only the latest query's rows are ever drawn. Rows found within the first slice
+  // are drawn now; later ones in the next animation frame (one DOM write per frame, whatever finished). A
+  // search's first rows (its exact matches) may be drawn before the near spellings are looked for.
   const started = performance.now();
-  const rows = select(data, state);
-  metrics.lastFilterMs = performance.now() - started;
+  const ticket = (ui.ticket || 0) + 1;
+  ui.ticket = ticket;
+  const current = () => ui.ticket === ticket;
+  // Until the first rows are drawn nothing else wants the main thread: longer slices (still under the 50 ms
+  // of a long task) waste less time between them.
+  const budget = metrics.firstRowsShown ? ui.sliceMs : ui.loadSliceMs;
+  // The same view drawn again (data arriving) keeps its rows until the new ones are complete.
+  const onPartial = viewKey(state) === ui.lastView || metrics.firstRowsShown ? undefined
+    : (rows) => inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started, false); });
+  const run = runSliced(selectSteps(data, state), { budget, stale: () => !current(), onPartial });
+  if (run.done) {
+    ui.nextDraw = null; // a first look still waiting for its frame is outdone
+    drawRows(ui, data, state, links, run.value, started);
+    return;
+  }
+  ui.root.dataset.filtering = "true";
+  run.value.then((rows) => {
+    if (rows !== CANCELLED && current()) inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started); });
+  }, (error) => { ui.count.textContent = `The search failed: ${error.message}`; });
+}
+
+function viewKey(state) {
+  return VIEW_KEYS.map((key) => state[key]).concat(state.dir).join("\u0000");
+}
+
+/** Run `draw` in the next animation frame, instead of any draw still waiting for it. */
+function inFrame(ui, draw) {
+  if (!ui.nextDraw) {
+    requestAnimationFrame(() => {
+      const next = ui.nextDraw;
+      ui.nextDraw = null;
+      ui.inFrame = true; // this frame paints what `next` draws
+      try { if (next) next(); } finally { ui.inFrame = false; }
+    });
+  }
+  ui.nextDraw = draw;
+}
+
+/** Resolves when the latest filtering's rows are drawn (at once when none is running). */
+function settled(ui) {
+  if (!ui.root.dataset.filtering) return Promise.resolve();
+  return new Promise((done) => { ui.waiting.push(done); });
+}
+
+/** Draw the rows of `state`: all of them (`complete`), or the first of a search still looking for near
+ * spellings (then the count says so, and the table is drawn again with every row). */
+function drawRows(ui, data, state, links, rows, started, complete = true) {
+  if (complete) {
+    delete ui.root.dataset.filtering;
+    metrics.lastFilterMs = performance.now() - started;
+    metrics.drawnFind = state.find; // whose rows these are: tests check that the last query's rows are shown
+  }
   metrics.rows = rows.length;
   const selected = new Set(list(state.sel));
   const total = data.partial ? "" : ` of ${formatCount(data.models.length)}`;
   const order = state.sort ? "" : state.find.trim() ? " · best matches first" : ` · ${DEFAULT_ORDER}`;
   ui.count.textContent = data.partial ? `First ${rows.length} models${order}; loading the rest…`
-    : `${formatCount(rows.length)}${total} models${order}`;
-  ui.empty.replaceChildren(...(rows.length || data.partial ? [] : [explainEmpty(data, state)]));
+    : !complete ? `${formatCount(rows.length)} models so far${order}; looking for near spellings…`
+      : `${formatCount(rows.length)}${total} models${order}`;
+  ui.empty.replaceChildren(...(rows.length || data.partial || !complete ? [] : [explainEmpty(data, state)]));
   ui.table.tHead.replaceChildren(headerRow(state));
   // A new query or order starts at the top; the same one drawn again (data arriving, a ticked box) stays put.
-  const view = VIEW_KEYS.map((key) => state[key]).concat(state.dir).join("\u0000");
+  const view = viewKey(state);
   ui.rows.makeRow = (m) => modelRow(m, links, selected);
   ui.rows.show(rows, { toTop: view !== ui.lastView });
   // The first rows' paint time, for Element Timing (bench/bench_explorer.py reads it): the first row's cells.
@@ -154,6 +211,11 @@ function renderTable(ui, data, state, links) {
     ui.table.tBodies[0].rows[0]?.querySelectorAll("th, td, a").forEach((cell) => cell.setAttribute("elementtiming", "kx-first-rows"));
   }
   ui.lastView = view;
+  if (rows.length || complete) ui.firstRows.splice(0).forEach((done) => done());
+  if (complete) ui.waiting.splice(0).forEach((done) => done());
+  // Which query's rows are drawn (the benchmark times a keystroke to the frame that paints all its rows: this
+  // one when drawn in an animation frame, else the next).
+  ui.root.dispatchEvent(new CustomEvent("kx-rows", { detail: { find: state.find, complete, inFrame: Boolean(ui.inFrame) } }));
 }
 
 /** Whether the head's rows are the view's first rows: the explore tab in the default order, nothing filtered. */
@@ -165,12 +227,19 @@ export async function mount(root) {
   const started = performance.now();
   performance.mark("kx-mount");
   let painted = null;
-  const data = await loadData(root.dataset.src, { after: new Promise((done) => { painted = done; }) });
+  let needRows = null;
+  const firstPaint = new Promise((done) => { painted = done; });
+  // Every row is fetched after the first rows are painted, or at once for a view the head cannot show; the
+  // second part always waits for the first rows (its parse would take CPU from a shared link's search).
+  const data = await loadData(root.dataset.src, { after: Promise.race([firstPaint, new Promise((done) => { needRows = done; })]),
+    moreAfter: firstPaint });
   const links = linkMaker(root);
   const ui = { controls: {}, count: el("p", { class: "kx-count", role: "status" }), empty: el("div"),
-    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {} };
+    table: el("table", { class: "kx-table" }, el("thead")), panels: {}, tabs: {}, root, waiting: [], firstRows: [],
+    // data-slice-ms: tests make slices tiny, for the first rows too
+    sliceMs: Number(root.dataset.sliceMs) || SLICE_MS, loadSliceMs: Number(root.dataset.sliceMs) || LOAD_SLICE_MS };
   let state = readState(location.search);
-  if (data.partial && !headView(state)) { painted(); await data.rows; } // a shared link's view needs every row
+  if (data.partial && !headView(state)) { needRows(); await data.rows; } // a shared link's view needs every row
   const controls = buildControls(ui, data);
   ui.filterToggle = foldFilters(controls);
   // The scroll box is focusable, so keyboard users can page through the results with the arrow and page keys.
@@ -205,11 +274,23 @@ export async function mount(root) {
       ui.panels.matrix.replaceChildren(field("Provider", provider), renderMatrix(data, state, links));
     }
   };
-  const commit = (next, { replace = false } = {}) => {
+  let addressLater = null; // "push" or "replace": the address is written in a task after the keystroke's
+  const commit = (next, { replace = false, later = false } = {}) => {
     state = next;
+    // While typing, the address bar follows in a task of its own: a history write costs a keystroke several
+    // milliseconds (tens with the CPU slowed 4x), and the rows matter first. One write serves a burst of keys.
+    if (later) {
+      if (!addressLater) nextTask(() => { if (addressLater) writeAddress(addressLater === "replace"); addressLater = null; });
+      addressLater = addressLater === "push" || !replace ? "push" : "replace";
+    } else {
+      addressLater = null; // this write covers the typed state too
+      writeAddress(replace);
+    }
+    render();
+  };
+  const writeAddress = (replace) => {
     const url = `${location.pathname}${writeState(state)}${location.hash}`;
     if (replace) history.replaceState(null, "", url); else history.pushState(null, "", url);
-    render();
   };
   let typing = null;
   controls.addEventListener("input", (event) => {
@@ -224,7 +305,7 @@ export async function mount(root) {
       const first = typing === null;
       clearTimeout(typing);
       typing = setTimeout(() => { typing = null; }, 600);
-      commit(next, { replace: !first });
+      commit(next, { replace: !first, later: true });
     } else commit(next);
   };
   root.addEventListener("click", (event) => {
@@ -247,8 +328,10 @@ export async function mount(root) {
   ui.panels.matrix.addEventListener("change", (event) => {
     if (event.target.name === "mprov") commit({ ...state, mprov: event.target.value });
   });
-  window.addEventListener("popstate", () => { state = readState(location.search); render(); });
+  window.addEventListener("popstate", () => { addressLater = null; state = readState(location.search); render(); });
   render();
+  // A shared link's search may take a few slices: its first rows are drawn when its exact matches are found.
+  await (state.tab === "explore" && ui.root.dataset.filtering ? new Promise((done) => { ui.firstRows.push(done); }) : null);
   performance.mark("kx-first-rows-drawn");
   metrics.firstRenderMs = performance.now() - started;
   root.dataset.firstRows = "true";
@@ -264,7 +347,8 @@ export async function mount(root) {
   if (data.partial) { await data.rows; render(); }
   await data.complete;
   render();
-  (window.requestIdleCallback || setTimeout)(() => data.index.build());
+  await settled(ui);
+  (window.requestIdleCallback || setTimeout)(() => runSliced(data.index.buildSteps()));
   metrics.ready = true;
   root.dataset.ready = "true";
 }

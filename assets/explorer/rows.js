@@ -37,7 +37,7 @@ export class VirtualRows {
     this.drawn.clear();
     if (toTop) { this.scroller.scrollTop = 0; this.view.top = 0; }
     this.table.setAttribute("aria-rowcount", String(items.length + 1));
-    this.draw();
+    this.draw(true, 0); // the rows in view now; the frame's draw adds the overscan (less to lay out at once)
     this.schedule();
   }
 
@@ -58,18 +58,19 @@ export class VirtualRows {
   }
 
   /** The positions [first, last) to draw for the last measured scroll offset. */
-  range() {
+  range(overscan = OVERSCAN) {
     const { height, head, top } = this.view;
     if (!this.rowHeight || !height) return [0, Math.min(this.items.length, FALLBACK_ROWS)];
-    const first = Math.max(0, Math.floor((top - head) / this.rowHeight) - OVERSCAN);
-    const last = Math.min(this.items.length, first + Math.ceil(height / this.rowHeight) + 2 * OVERSCAN);
+    const first = Math.max(0, Math.floor((top - head) / this.rowHeight) - overscan);
+    const last = Math.min(this.items.length, first + Math.ceil(height / this.rowHeight) + 2 * overscan);
     return [Math.min(first, last), last];
   }
 
-  /** Draw the window; `ask` schedules a measured draw when the row height is still unknown (not from that
-   * draw itself: a hidden box, which has no height, would ask every frame). */
-  draw(ask = true) {
-    const [first, last] = this.range();
+  /** Draw the window (with `overscan` rows beyond each edge); `ask` schedules a measured draw when the row
+   * height is still unknown (not from that draw itself: a hidden box, which has no height, would ask every
+   * frame). */
+  draw(ask = true, overscan = OVERSCAN) {
+    const [first, last] = this.range(overscan);
     for (const [at, tr] of this.drawn) {
       if (at < first || at >= last) { tr.remove(); this.drawn.delete(at); }
     }
