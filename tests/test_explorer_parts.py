@@ -73,15 +73,19 @@ def test_performance_table_rows_and_missing_results(tmp_path: Path) -> None:
     (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
     assert load_results(tmp_path / "list.json") == {}
     empty = performance_markdown({})
-    assert len(empty.splitlines()) == 2 + 9 and "not recorded yet" in empty.splitlines()[-1]
+    assert len(empty.splitlines()) == 2 + 11 and "not recorded yet" in empty.splitlines()[-1]
     summary = {"median": 20.0, "p90": 40.0, "min": 1.0, "max": 50.0, "n": 41}
-    explorer = {"desktop": {"first_rows_ms": summary, "keystroke_ms": summary},
-                "phone, CPU 4x slower": {"first_rows_ms": summary, "keystroke_ms": summary},
+    explorer = {"desktop": {"first_rows_ms": summary, "keystroke_ms": summary, "shared_link_first_rows_ms": summary,
+                            "typing_long_tasks": 0, "typing_longest_task_ms": 0.0},
+                "phone, CPU 4x slower": {"first_rows_ms": summary, "keystroke_ms": summary,
+                                         "shared_link_first_rows_ms": summary, "typing_long_tasks": 3,
+                                         "typing_longest_task_ms": 64.6},
                 "data_kb_gz": {"head": 5.9, "rows": 353, "more": 110}, "models": 14542,
                 "measured_at": "2026-11-30 03:00 UTC", "cpus": 2}
     runtime = {"rows": {"lookup": "0.3 µs <script>x</script>"}}
     table = performance_markdown({"explorer": explorer, "runtime": runtime})
     assert "median 20 ms, p90 40 ms (n=41)" in table and "5.9 KB gzipped" in table
+    assert "desktop: none; phone, CPU 4x slower: 3, the longest 65 ms" in table
     assert "<script>" not in table and "0.3 µs" in table
     assert table.count(NOT_RECORDED.split(" (")[0]) == 5  # the runtime rows not recorded
     assert "14,542 models" in table and "2 CPUs" in table
