@@ -30,7 +30,7 @@ import os
 import sys
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
@@ -61,6 +61,18 @@ def digest(data: bytes) -> str:
 def build(data: bytes) -> bytes | None:
     """The index of a bundle's bytes, or None when the bundle cannot be indexed (not a valid `1.1`+ bundle, a
     malformed record, an id with a line break): the runtime then reads the JSON, which reports the problem."""
+    parts = _parts(lambda: data)
+    return None if parts is None else b"".join(parts)
+
+
+def build_file(bundle_path: Path) -> list[bytes] | None:
+    """`build` of the bundle file at `bundle_path`, as the pieces to write one after the other (never joined:
+    at 100k models that is 95 MB); the bundle's bytes are let go once its columns are taken."""
+    return _parts(bundle_path.read_bytes)
+
+
+def _parts(read: Callable[[], bytes]) -> list[bytes] | None:
+    data = read()  # the only reference here: dropped once the rows and the digest are taken
     try:
         layout = scan(data)
         top = {key: bundle.loads(data[start:end]) for key, (start, end) in layout.top.items()}
@@ -69,28 +81,28 @@ def build(data: bytes) -> bytes | None:
         return None
     if rows is None:
         return None
-    ids: list[str] = bundle.loads(b"[" + rows["id"][:-1] + b"]")
+    header: dict[str, Any] = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records)}
+    del data
+    ids: list[str] = bundle.loads(rows["id"])
     sections: dict[str, bytes] = {"ids": "".join(f"{i}\n" for i in ids).encode()}
     sections["family_ids"] = _dumps(sorted(raw["id"] for raw in top.get("families") or ()))
-    model_ids: list[str] = bundle.loads(b"[" + rows["model_id"][:-1] + b"]")
+    model_ids: list[str] = bundle.loads(rows["model_id"])
     pools = pool_names(ids, ((local or model_id) for model_id, local in zip(ids, model_ids, strict=True)))
     for pool, names in pools.items():  # what a first unknown id would otherwise sort
         sections[f"suggest_{pool}"] = _positions(chain.from_iterable(neighbour_orders(names)))
     for name, (body, starts) in spelling_sections(ids, model_ids, pools).items():
         sections[name], sections[f"{name}_at"] = body, _positions(starts)
-    for name in columns.ALL_COLUMNS:
-        values = rows.pop(name)
-        sections[name] = b"[" + bytes(values[:-1]) + b"]"
+    del pools, model_ids
+    sections.update(rows)  # the columns, in `columns.ALL_COLUMNS` order
     sections["records"] = _positions(chain.from_iterable(layout.records))
     placed, at = {}, 0
     for name, body in sections.items():
         placed[name] = [at, at + len(body)]
         at += len(body)
-    header = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records),
-              "digests": {name: digest(body) for name, body in sections.items()},
-              "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
-              "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
-    return b"".join([MAGIC, _dumps(header), b"\n", *sections.values()])  # one copy of the sections, not two
+    header.update(digests={name: digest(body) for name, body in sections.items()},
+                  upgrade=top["schema_version"] == "1.0", ids_sorted=all(map(operator.lt, ids, ids[1:])),
+                  top={k: list(v) for k, v in layout.top.items()}, sections=placed)
+    return [MAGIC, _dumps(header) + b"\n", *sections.values()]
 
 
 def _positions(numbers: Iterable[int]) -> bytes:
@@ -115,9 +127,12 @@ def _dumps(value: Any) -> bytes:
     return dumps(value, option=OPT_SORT_KEYS)
 
 
-def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> dict[str, bytearray] | None:
-    """Every column, its values as JSON each followed by a comma, by decoding each record in turn (one record
-    held at a time), as `Catalog` would decode it."""
+def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> dict[str, bytes] | None:
+    """Every column as its JSON list, by decoding each record in turn, as `Catalog` would decode it. The values
+    are turned into JSON a chunk of records at a time: far smaller than 100k rows of Python objects, and one
+    `orjson.dumps` per chunk and column rather than one per value."""
+    from orjson import OPT_SORT_KEYS, dumps
+
     shallow = {**top, "models": []}
     bundle.check(shallow)  # the top-level checks; the records are checked one by one below
     upgrade = top["schema_version"] == "1.0"  # an old layout, rewritten record by record as the catalog does
@@ -125,8 +140,9 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
     families = {raw["id"]: decode.family(raw) for raw in raw_families}
     family_of = {offer: raw["id"] for raw in raw_families for offer in raw.get("offers") or ()}
     names = {raw["id"]: raw.get("name") or "" for raw in raw_families}
-    rows: dict[str, bytearray] = {name: bytearray() for name in columns.ALL_COLUMNS}
-    for start, end in ranges:
+    rows: dict[str, bytearray] = {name: bytearray(b"[") for name in columns.ALL_COLUMNS}
+    chunk: dict[str, list[Any]] = {name: [] for name in columns.ALL_COLUMNS}
+    for number, (start, end) in enumerate(ranges, 1):
         raw = bundle.loads(data[start:end])
         if upgrade and isinstance(raw, dict):
             bundle.upgrade_1_0([raw])
@@ -140,9 +156,25 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
                                 haystack_of(raw, family_of, names))
         for name in columns.DECIMAL_COLUMNS:
             row[name] = None if row[name] is None else str(row[name])
-        for name, value in row.items():  # kept as JSON: far smaller than 100k rows of Python objects
-            rows[name] += _dumps(value) + b","  # (orjson's own bytes objects keep a few KB of spare room each)
-    return rows
+        for name, value in row.items():
+            chunk[name].append(value)
+        if number % ROWS_PER_CHUNK == 0 or number == len(ranges):
+            for name, values in chunk.items():
+                rows[name] += dumps(values, option=OPT_SORT_KEYS)[1:-1] + b","  # (a list's items, as dumped alone)
+                values.clear()
+    return {name: bytes(_closed(rows.pop(name))) for name in columns.ALL_COLUMNS}  # each bytearray let go in turn
+
+
+ROWS_PER_CHUNK = 2_000
+
+
+def _closed(values: bytearray) -> bytearray:
+    """`[` + items each followed by a comma, with the last comma (if any) made the closing bracket."""
+    if values.endswith(b","):
+        values[-1:] = b"]"
+    else:
+        values += b"]"
+    return values
 
 
 def haystack_of(raw: dict[str, Any], family_of: Mapping[str, str], names: Mapping[str, str]) -> str:
