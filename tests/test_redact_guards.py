@@ -1,0 +1,66 @@
+"""The cheap guards in `knollm.redact.redact` skip only patterns that cannot match: with or without them, the
+same text comes out (the build runs redaction over every name and description, so the guards matter at 100k)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knollm import redact as r
+
+SAMPLES = [
+    "api_key: sk3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
+    "token=ab12cd34ef56gh78",
+    "Password: hunter2hunter2",
+    "paſſword: s3cretvalue99",  # `(?i)` folds ſ to s: not ASCII, so the pattern still runs
+    "\u212aEY = 9f8e7d6c5b4a",  # the Kelvin sign, folded to k
+    "x-amz-signature=0123456789abcdef0123",
+    "Credentials: aB3dE5fG7hJ9kL1mN3pQ",
+    "pwd: letmein12345",
+    "context: 128k tokens, vision: yes",
+    "ratio = 3:1 for input:output",
+    "a model for chat: fast and cheap",
+    "hash 0123456789abcdef0123456789abcdef and more text",
+    "run A1b2C3d4E5f6G7h8J9k0L1m2N3p4Q5r6 ends",
+    "thirty-one chars 0123456789abcdef0123456789abcde here",
+    "Bearer abcdef1234567890 and authorization: Basic dXNlcjpwYXNz",
+    "https://user:pa55word@example.com/path",
+]
+
+
+def _unguarded(text: str) -> str:
+    """`redact` as it would run with no guard on `_NAMED` and the long-run patterns."""
+    if len(text) < 8:
+        return text
+    lower = text.lower()
+    if "private key" in lower:
+        text = r._PEM.sub(r.MARK, text)
+    if "authorization" in lower:
+        text = r._AUTH_HEADER.sub(r._auth_header, text)
+    if "bearer" in lower or "basic" in lower or "token" in lower:
+        text = r._SCHEME.sub(lambda m: m[0] if not r._looks_random(m[3], 8) else m[1] + m[2] + r.MARK, text)
+    text = r._NAMED.sub(r._named, text)
+    if "://" in text and "@" in text:
+        text = r._USERINFO.sub(lambda m: m.group(1) + r.MARK + "@", text)
+    if len(text) < 16:
+        return text
+    text = r._PREFIXED.sub(lambda m: r.MARK if r._RUN.search(m.group(0)) else m.group(0), text)
+    for guard, pattern in (("A", r._AWS_KEY_ID), ("AIza", r._GOOGLE), ("eyJ", r._JWT)):
+        if guard in text:
+            text = pattern.sub(r.MARK, text)
+    text = r._LONG_HEX.sub(lambda m: r.MARK if r._looks_random(m.group(0), 32) else m.group(0), text)
+    return r._LONG_TOKEN.sub(lambda m: r.MARK if r._looks_random(m.group(0), 32) else m.group(0), text)
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_guards_change_nothing(text: str) -> None:
+    assert r.redact(text) == _unguarded(text)
+
+
+def test_guards_still_redact_folded_names() -> None:
+    assert "s3cretvalue99" not in r.redact("paſſword: s3cretvalue99")
+    assert r.MARK in r.redact("hash 0123456789abcdef0123456789abcdef and more text")
+
+
+def test_may_name() -> None:
+    assert not r._may_name("context: 128k, vision: yes")
+    assert r._may_name("Api-Key: x") and r._may_name("naïve: text")
