@@ -38,6 +38,8 @@ def drop_placeholder_zeros(draft: Draft, local_providers: frozenset[str]) -> lis
               if k.startswith("pricing.") and k != "pricing.tiers"}
     if not prices or said_free(draft, local_providers):
         return []
+    if not any(value == ZERO for value in prices.values()):
+        return []  # `_placeholders` drops zeros only: without one, the kind need not be inferred from the id
     kind = declared_or_inferred_kind(draft.model_id, draft.values)
     billed_by = next((k.rpartition(".")[2] for k in PRIMARY if draft.values.get(k)), None)
     reasons = _placeholders(prices, kind, draft.source, billed_by)
