@@ -141,7 +141,7 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
     family_of = {offer: raw["id"] for raw in raw_families for offer in raw.get("offers") or ()}
     names = {raw["id"]: raw.get("name") or "" for raw in raw_families}
     rows: dict[str, bytearray] = {name: bytearray(b"[") for name in columns.ALL_COLUMNS}
-    chunk: dict[str, list[Any]] = {name: [] for name in columns.ALL_COLUMNS}
+    chunk: list[dict[str, Any]] = []
     for number, (start, end) in enumerate(ranges, 1):
         raw = bundle.loads(data[start:end])
         if upgrade and isinstance(raw, dict):
@@ -156,12 +156,11 @@ def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> di
                                 haystack_of(raw, family_of, names))
         for name in columns.DECIMAL_COLUMNS:
             row[name] = None if row[name] is None else str(row[name])
-        for name, value in row.items():
-            chunk[name].append(value)
+        chunk.append(row)
         if number % ROWS_PER_CHUNK == 0 or number == len(ranges):
-            for name, values in chunk.items():
-                rows[name] += dumps(values, option=OPT_SORT_KEYS)[1:-1] + b","  # (a list's items, as dumped alone)
-                values.clear()
+            for name, values in rows.items():  # (a list's items, as each is dumped alone)
+                values += dumps([row[name] for row in chunk], option=OPT_SORT_KEYS)[1:-1] + b","
+            chunk.clear()
     return {name: bytes(_closed(rows.pop(name))) for name in columns.ALL_COLUMNS}  # each bytearray let go in turn
 
 
