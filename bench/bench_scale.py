@@ -142,12 +142,14 @@ def compile_rows(label: str, snapshots: Path, out: Path, runs: int) -> None:
     wall = statistics.median(r["seconds"] for r in results)
     peak = statistics.median(r["peak_mb"] for r in results)
     verdict = "OK" if wall < COMPILE_SECONDS and peak < COMPILE_MB else "OVER TARGET"
-    load = f"{os.getloadavg()[0]:.1f}"
-    print(f"compile ({label}){f', median [min–max] of {runs} runs' if runs > 1 else ''}: "
-          f"{spread([r['seconds'] for r in results], 1, 's')} wall ({spread([r['cpu'] for r in results], 1, 's')} "
-          f"CPU: on a busy machine the wall time is longer; load {load}), peak "
-          f"{spread([r['peak_mb'] for r in results], 1, 'MB')} -> {verdict} "
-          f"(targets {COMPILE_SECONDS:.0f} s, {COMPILE_MB:.0f} MB)")
+
+    def shown(key: str, unit: str) -> str:
+        values = [r[key] for r in results]
+        return spread(values, 1, unit) if runs > 1 else f"{values[0]:.1f} {unit}"
+
+    print(f"compile ({label}){f', median [min–max] of {runs} runs' if runs > 1 else ''}: {shown('seconds', 's')} "
+          f"wall ({shown('cpu', 's')} CPU: on a busy machine the wall time is longer; load {os.getloadavg()[0]:.1f}),"
+          f" peak {shown('peak_mb', 'MB')} -> {verdict} (targets {COMPILE_SECONDS:.0f} s, {COMPILE_MB:.0f} MB)")
 
 
 def compile_only(models: int, keep: Path | None, runs: int) -> int:
