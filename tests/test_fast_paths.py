@@ -1,15 +1,23 @@
 """Fast paths the 100k build leans on give what the plain rules give: the cheap guards in `knollm.redact.redact`
-skip only patterns that cannot match, and `textmatch.fold` of ASCII text (by `bytes.translate`) equals the
-`drop` rule's regular expression."""
+skip only patterns that cannot match, `textmatch.fold` of ASCII text (by `bytes.translate`) equals the `drop`
+rule's regular expression, the bundle scan's member-by-member walk finds the ranges a whole decode finds, the index
+of a file is the index of its bytes, and `flatten` as a list keeps the generator's order."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from knollm import bundle_index, textmatch
 from knollm import redact as r
-from knollm import textmatch
+from knollm.bundle_layout import LayoutError, scan
+from knollm_compiler.ingest.flatten import flatten
 
 SAMPLES = [
     "api_key: sk3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
@@ -77,3 +85,48 @@ FOLDED = ["Llama-3.3-70B:free", "".join(map(chr, range(128))), "Qwen/Qwen2.5-72B
 @pytest.mark.parametrize("text", FOLDED)
 def test_fold_matches_the_drop_rule(text: str) -> None:
     assert textmatch.fold(text) == re.sub(textmatch.SEARCH_RULES["drop"], "", text.lower())
+
+
+BUNDLE = Path(__file__).parent / "fixtures" / "runtime" / "bundle.json"
+
+
+def test_scan_walks_top_level_values_to_the_same_ranges() -> None:
+    """Top-level arrays and objects are walked member by member: their ranges are those of the whole values."""
+    data = b'{"a": [1, {"b": [2, 3]}, "x"] , "o" : {"k": {"n": null}, "l": []}, "s": "t", "models": [{"id": "p/m"}]}'
+    layout = scan(data)
+    text = data.decode()
+    for key, (start, end) in layout.top.items():
+        _, stop = json.JSONDecoder().raw_decode(text, start)
+        assert stop == end, key
+    assert layout.records == [(data.index(b'{"id"'), data.rindex(b"]}"))]
+
+
+@pytest.mark.parametrize("data", [b'{"a": [1,, 2], "models": []}', b'{"o": {"k" 1}, "models": []}',
+                                  b'{"o": {1: 2}, "models": []}', b'{"a": [1 2], "models": []}'])
+def test_scan_refuses_a_bad_member_of_a_top_level_value(data: bytes) -> None:
+    with pytest.raises(LayoutError):
+        scan(data)
+
+
+def test_the_index_of_a_file_is_the_index_of_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.json"
+    shutil.copyfile(BUNDLE, path)
+    pieces = bundle_index.build_file(path)
+    assert pieces is not None and b"".join(pieces) == bundle_index.build(path.read_bytes())
+    path.write_bytes(b"{}")
+    assert bundle_index.build_file(path) is None
+
+
+def _flattened(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in record.items():  # the generator flatten was before it built a list
+        if isinstance(value, dict) and value:
+            yield from _flattened(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+def test_flatten_keeps_its_order_and_leaves() -> None:
+    record: dict[str, Any] = {"id": "x", "pricing": {"prompt": "1", "tiers": {}, "deep": {"er": [1, {"a": 2}]}},
+                              "list": [], "n": None}
+    assert flatten(record) == list(_flattened(record))
+    assert flatten(record, "top.") == list(_flattened(record, "top."))
