@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from knollm.redact import redact
-from knollm_compiler.infer import infer
+from knollm_compiler.infer import ANY_KIND, KIND_PATTERNS, infer, kind_from_id
 from knollm_compiler.ingest import prices, values
 from knollm_compiler.ingest.shapes import UnknownShape, find_entries
 
@@ -125,3 +125,14 @@ def test_secrets_are_redacted() -> None:
     assert "abc123secret" not in redact("GET /models?api_key=abc123secret&x=1")
     assert "sk-proj-abcdefghijklmnop" not in redact("key sk-proj-abcdefghijklmnop failed")
     assert redact("plain 404 Not Found") == "plain 404 Not Found"
+
+
+@pytest.mark.parametrize("model_id", [
+    "bge-m3", "x/e5_large", "gte-", "sd-turbo", "a/tts", "tts-1", "rerank-embed", "stable-diffusion-embed",
+    "llama-guard-speech", "omni-moderation", "Meta/Llama-3", "", "e5", "/sd-x", "prompt-guard", "colbert-v2",
+])
+def test_the_any_kind_guard_agrees_with_the_ordered_patterns(model_id: str) -> None:
+    lowered = model_id.lower()
+    ordered = next((kind for kind, pattern in KIND_PATTERNS if pattern.search(lowered)), "chat")
+    assert kind_from_id(model_id) == ordered
+    assert (ANY_KIND.search(lowered) is None) == (ordered == "chat")

@@ -15,7 +15,14 @@ from knollm.safefile import DEFAULT_MAX_FILE_MB, MIB, mb_to_bytes
 
 from . import history_record as history
 from .build import BuildResult, compile_catalog, strict_problems
-from .bundle_writer import bundle_parts, bundle_schema, json_bytes, write_if_changed, write_parts
+from .bundle_writer import (
+    bundle_parts,
+    bundle_schema,
+    json_bytes,
+    write_if_changed,
+    write_parts,
+    write_pieces_if_changed,
+)
 from .folders import catalog_problem, out_problem, snapshots_problem
 from .ingest.reading import file_size_limit
 from .library_sources import library_spec_schema
@@ -121,12 +128,12 @@ def _write_outputs(out: Path, catalog: Path, result: BuildResult) -> None:
 
 def _write_index(bundle_path: Path) -> None:
     """The runtime's index beside the bundle (`knollm.bundle_index`): it then loads without parsing the JSON."""
-    index = bundle_index.build(bundle_path.read_bytes())
+    index = bundle_index.build_file(bundle_path)  # in pieces, written one after the other
     target = bundle_index.path_for(bundle_path)
     if index is None:  # not indexable (the JSON is read instead): no stale index may stay behind
         target.unlink(missing_ok=True)
     else:
-        write_if_changed(target, index)
+        write_pieces_if_changed(target, index)
 
 
 def _megabytes(text: str) -> int:

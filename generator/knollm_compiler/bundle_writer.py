@@ -62,6 +62,13 @@ def write_if_changed(path: Path, data: bytes) -> None:
     write_parts(path, [data])
 
 
+def write_pieces_if_changed(path: Path, pieces: list[bytes]) -> None:
+    """`write_if_changed` of the concatenated `pieces`, never joined (each may be large)."""
+    if _same_bytes(path, sum(map(len, pieces)), pieces):
+        return
+    write_parts(path, pieces)
+
+
 def write_parts(path: Path, parts: Iterable[bytes]) -> None:
     """Write the concatenated `parts` atomically, piece by piece (the whole never held in memory); the file is
     left untouched (and its mtime) when the bytes are the same.

@@ -75,7 +75,7 @@ def assign_families(models: list[Model], rules: FamilyRules) -> tuple[list[Model
 
 def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
     # Regular offers first, cheapest first; variants (free, batch, ...) after them, so never crowned cheapest.
-    ordered = sorted(offers, key=lambda m: (m.variant is not None, _blended(m) is None, _blended(m) or 0, m.id))
+    ordered = sorted(offers, key=_offer_order)
     regular = ordered[0] if ordered[0].variant is None else None
     lab = next((lab for pattern, lab in rules.compiled_labs if pattern.search(key)), None)
     names = Counter(m.model_id.rstrip("/").rsplit("/", 1)[-1] for m in offers)
@@ -91,6 +91,11 @@ def _family(key: str, offers: list[Model], rules: FamilyRules) -> Family:
         cheapest=regular.id if regular is not None and _blended(regular) is not None else None,
         largest_context=max(contexts, key=lambda m: (m.context_window, m.id)).id if contexts else None,
     )
+
+
+def _offer_order(model: Model) -> tuple[bool, bool, Decimal | int, str]:
+    blended = _blended(model)  # (once per offer: a sort key computes it for every offer of 100k)
+    return model.variant is not None, blended is None, blended or 0, model.id
 
 
 def _declared_open(offers: list[Model]) -> bool | None:

@@ -18,6 +18,8 @@ KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"image-gen|kandinsky|midjourney|hidream|seedream|(^|[/_-])sd-"
     )),
 )
+ANY_KIND = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in KIND_PATTERNS))
+"""Whether any kind pattern matches: one search rules out all five for the many ids that say nothing (chat)."""
 VISION = re.compile(r"vision|(^|[/_.-])vl([/_.-]|$)|-vl-|llava|pixtral|qvq|(^|[/_-])omni([/_-]|$)")
 REASONING = re.compile(r"(^|[/_.-])r1([/_.:-]|$)|thinking|qwq|reason|(^|/)o[134](-mini|-pro|-preview)?([-:]|$)")
 QUANT = re.compile(
@@ -31,6 +33,8 @@ SPEECH_OUT = re.compile(r"(^|[/_-])tts|speech|sonic|voice")
 def kind_from_id(model_id: str) -> str:
     """The kind an id suggests; `chat` when nothing in it says otherwise."""
     lowered = model_id.lower()
+    if ANY_KIND.search(lowered) is None:
+        return "chat"
     return next((k for k, pattern in KIND_PATTERNS if pattern.search(lowered)), "chat")
 
 

@@ -76,9 +76,10 @@ def merge(drafts: list[Draft], local_providers: frozenset[str] = frozenset(), re
             result.merged[extra.file] += 1
         values, provenance = _combine(members, result)
         time_drops = nontoken.resolve_time(values, provenance)  # after _combine: needs the (inferred) kind
-        timed_file = next((d.file for d in members if any(k.startswith(nontoken.TIMED) for k in d.values)), "")
-        result.problems += [Problem(timed_file, model_id, path, reason, Severity.DROPPED)
-                            for path, reason in time_drops]
+        if time_drops:  # (the file is looked for only then: a scan of every member's keys)
+            timed_file = next((d.file for d in members if any(k.startswith(nontoken.TIMED) for k in d.values)), "")
+            result.problems += [Problem(timed_file, model_id, path, reason, Severity.DROPPED)
+                                for path, reason in time_drops]
         result.problems += check_invariants(members, values, provenance)
         model = _build(provider, model_id, members, values, provenance, result.problems)
         if release:

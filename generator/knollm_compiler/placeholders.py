@@ -34,10 +34,10 @@ def said_free(draft: Draft, local_providers: frozenset[str]) -> bool:
 
 def drop_placeholder_zeros(draft: Draft, local_providers: frozenset[str]) -> list[Problem]:
     """Remove zero prices that mean "unknown" from one draft; returns one problem per removed value."""
-    prices = {k.removeprefix("pricing."): v for k, v in draft.values.items()
-              if k.startswith("pricing.") and k != "pricing.tiers"}
-    if not prices or said_free(draft, local_providers):
-        return []
+    priced = [(k, v) for k, v in draft.values.items() if k.startswith("pricing.") and k != "pricing.tiers"]
+    if not any(value == ZERO for _, value in priced) or said_free(draft, local_providers):
+        return []  # `_placeholders` drops zeros only: without one, nothing more is looked at (nor the kind inferred)
+    prices = {k.removeprefix("pricing."): v for k, v in priced}
     kind = declared_or_inferred_kind(draft.model_id, draft.values)
     billed_by = next((k.rpartition(".")[2] for k in PRIMARY if draft.values.get(k)), None)
     reasons = _placeholders(prices, kind, draft.source, billed_by)

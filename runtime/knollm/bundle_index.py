@@ -30,15 +30,17 @@ import os
 import sys
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 from typing import Any, overload
 
-from . import bundle, columns, decode, safefile, textmatch
+from . import bundle, columns, decode, safefile
 from .bundle_layout import LayoutError, scan
 from .errors import BundleError
+from .index_columns import column_sections
+from .index_columns import haystack_of as haystack_of  # (read by catalog_store from here)
 from .spellings import IndexedSpellings, spelling_sections
 from .suggest import Orders, neighbour_orders, pool_names
 
@@ -61,36 +63,48 @@ def digest(data: bytes) -> str:
 def build(data: bytes) -> bytes | None:
     """The index of a bundle's bytes, or None when the bundle cannot be indexed (not a valid `1.1`+ bundle, a
     malformed record, an id with a line break): the runtime then reads the JSON, which reports the problem."""
+    parts = _parts(lambda: data)
+    return None if parts is None else b"".join(parts)
+
+
+def build_file(bundle_path: Path) -> list[bytes] | None:
+    """`build` of the bundle file at `bundle_path`, as the pieces to write one after the other (never joined:
+    at 100k models that is 95 MB); the bundle's bytes are let go once its columns are taken."""
+    return _parts(bundle_path.read_bytes)
+
+
+def _parts(read: Callable[[], bytes]) -> list[bytes] | None:
+    data = read()  # the only reference here: dropped once the rows and the digest are taken
     try:
         layout = scan(data)
         top = {key: bundle.loads(data[start:end]) for key, (start, end) in layout.top.items()}
-        rows = _rows(data, layout.records, top)
+        rows = column_sections(data, layout.records, top)
     except (LayoutError, BundleError, ValueError, *decode.DECODE_ERRORS):
         return None
     if rows is None:
         return None
-    ids: list[str] = bundle.loads(b"[" + rows["id"][:-1] + b"]")
+    header: dict[str, Any] = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records)}
+    del data
+    ids: list[str] = bundle.loads(rows["id"])
     sections: dict[str, bytes] = {"ids": "".join(f"{i}\n" for i in ids).encode()}
     sections["family_ids"] = _dumps(sorted(raw["id"] for raw in top.get("families") or ()))
-    model_ids: list[str] = bundle.loads(b"[" + rows["model_id"][:-1] + b"]")
+    model_ids: list[str] = bundle.loads(rows["model_id"])
     pools = pool_names(ids, ((local or model_id) for model_id, local in zip(ids, model_ids, strict=True)))
     for pool, names in pools.items():  # what a first unknown id would otherwise sort
         sections[f"suggest_{pool}"] = _positions(chain.from_iterable(neighbour_orders(names)))
     for name, (body, starts) in spelling_sections(ids, model_ids, pools).items():
         sections[name], sections[f"{name}_at"] = body, _positions(starts)
-    for name in columns.ALL_COLUMNS:
-        values = rows.pop(name)
-        sections[name] = b"[" + bytes(values[:-1]) + b"]"
+    del pools, model_ids
+    sections.update(rows)  # the columns, in `columns.ALL_COLUMNS` order
     sections["records"] = _positions(chain.from_iterable(layout.records))
     placed, at = {}, 0
     for name, body in sections.items():
         placed[name] = [at, at + len(body)]
         at += len(body)
-    header = {"bundle_sha256": digest(data), "bundle_size": len(data), "models": len(layout.records),
-              "digests": {name: digest(body) for name, body in sections.items()},
-              "upgrade": top["schema_version"] == "1.0", "ids_sorted": all(map(operator.lt, ids, ids[1:])),
-              "top": {k: list(v) for k, v in layout.top.items()}, "sections": placed}
-    return b"".join([MAGIC, _dumps(header), b"\n", *sections.values()])  # one copy of the sections, not two
+    header.update(digests={name: digest(body) for name, body in sections.items()},
+                  upgrade=top["schema_version"] == "1.0", ids_sorted=all(map(operator.lt, ids, ids[1:])),
+                  top={k: list(v) for k, v in layout.top.items()}, sections=placed)
+    return [MAGIC, _dumps(header) + b"\n", *sections.values()]
 
 
 def _positions(numbers: Iterable[int]) -> bytes:
@@ -113,45 +127,6 @@ def _dumps(value: Any) -> bytes:
     from orjson import OPT_SORT_KEYS, dumps
 
     return dumps(value, option=OPT_SORT_KEYS)
-
-
-def _rows(data: bytes, ranges: list[tuple[int, int]], top: dict[str, Any]) -> dict[str, bytearray] | None:
-    """Every column, its values as JSON each followed by a comma, by decoding each record in turn (one record
-    held at a time), as `Catalog` would decode it."""
-    shallow = {**top, "models": []}
-    bundle.check(shallow)  # the top-level checks; the records are checked one by one below
-    upgrade = top["schema_version"] == "1.0"  # an old layout, rewritten record by record as the catalog does
-    raw_families = top.get("families") or []
-    families = {raw["id"]: decode.family(raw) for raw in raw_families}
-    family_of = {offer: raw["id"] for raw in raw_families for offer in raw.get("offers") or ()}
-    names = {raw["id"]: raw.get("name") or "" for raw in raw_families}
-    rows: dict[str, bytearray] = {name: bytearray() for name in columns.ALL_COLUMNS}
-    for start, end in ranges:
-        raw = bundle.loads(data[start:end])
-        if upgrade and isinstance(raw, dict):
-            bundle.upgrade_1_0([raw])
-        if not bundle.is_model(raw) or "\n" in raw["id"] or bundle.index_problem([raw], []):
-            return None
-        model = decode.model(raw, None if "family" in raw else family_of.get(raw["id"]))
-        family = families.get(model.family) if model.family else None
-        open_weights = model.open_weights if model.open_weights is not None else (
-            family.open_weights if family else None)
-        row = columns.model_row(model, family.name.lower() if family else "", open_weights,
-                                haystack_of(raw, family_of, names))
-        for name in columns.DECIMAL_COLUMNS:
-            row[name] = None if row[name] is None else str(row[name])
-        for name, value in row.items():  # kept as JSON: far smaller than 100k rows of Python objects
-            rows[name] += _dumps(value) + b","  # (orjson's own bytes objects keep a few KB of spare room each)
-    return rows
-
-
-def haystack_of(raw: dict[str, Any], family_of: Mapping[str, str], names: Mapping[str, str]) -> str:
-    """The folded text free-text search matches for one raw model record: id, name, family id, family name,
-    description, aliases (an old spelling of the id finds the model too)."""
-    family = raw.get("family") or family_of.get(raw["id"]) or ""
-    parts = (raw["id"], raw.get("name") or "", family, names.get(family, ""), raw.get("description") or "",
-             " ".join(raw.get("aliases") or ()))
-    return textmatch.haystack([p if isinstance(p, str) else "" for p in parts])
 
 
 # -- reading ------------------------------------------------------------------------------------------------

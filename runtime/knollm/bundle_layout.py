@@ -111,6 +111,21 @@ class _Cursor:
         self.move(end)
         return start, self.byte
 
+    def members_value(self) -> tuple[int, int]:
+        """`value`, but an array or object is walked member by member: only one member is decoded at a time
+        (a top-level list of 30k families decoded whole costs tens of MB)."""
+        close = {"[": "]", "{": "}"}.get(self.peek())
+        if close is None:
+            return self.value()
+        start = self.byte
+        self.move(self.at + 1)
+        for _ in _members(self, close):
+            if close == "}":
+                self.key()
+                self.expect(":")
+            self.value()
+        return start, self.byte
+
     def key(self) -> str:
         self.skip_space()
         key, end = self._decode()
@@ -132,7 +147,7 @@ def scan(data: bytes) -> Layout:
         if key in layout.top or (key == "models" and seen_models):
             raise LayoutError(f"duplicate key {key!r}")
         if key != "models":
-            layout.top[key] = cursor.value()
+            layout.top[key] = cursor.members_value()
             continue
         seen_models = True
         cursor.expect("[")

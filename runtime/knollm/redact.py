@@ -53,6 +53,9 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}
 _LONG_HEX = re.compile(r"(?<![\w-])[0-9a-fA-F]{32,}(?![\w-])")
 _LONG_TOKEN = re.compile(r"(?<![\w/.+-])[A-Za-z0-9]{32,}(?![\w/+-])")
 _RUN = re.compile(r"[A-Za-z0-9]{12,}")
+_RUN_32 = re.compile(r"[A-Za-z0-9]{32}")  # in every match of _LONG_HEX and _LONG_TOKEN
+_NAME_PARTS = ("key", "token", "auth", "sig", "secret", "pass", "pwd", "cred")
+"""One of these is in every name `_NAMED` matches (in ASCII text: `(?i)` also folds some other letters)."""
 
 
 def redact(text: str) -> str:
@@ -67,7 +70,7 @@ def redact(text: str) -> str:
         text = _AUTH_HEADER.sub(_auth_header, text)
     if "bearer" in lower or "basic" in lower or "token" in lower:
         text = _SCHEME.sub(lambda m: m[0] if not _looks_random(m[3], 8) else m[1] + m[2] + MARK, text)
-    if ":" in text or "=" in text:
+    if (":" in text or "=" in text) and _may_name(text):
         text = _NAMED.sub(_named, text)
     if "://" in text and "@" in text:
         text = _USERINFO.sub(lambda m: m.group(1) + MARK + "@", text)
@@ -77,8 +80,18 @@ def redact(text: str) -> str:
     for guard, pattern in (("A", _AWS_KEY_ID), ("AIza", _GOOGLE), ("eyJ", _JWT)):
         if guard in text:
             text = pattern.sub(MARK, text)
+    if not _RUN_32.search(text):
+        return text
     text = _LONG_HEX.sub(lambda m: MARK if _looks_random(m.group(0), 32) else m.group(0), text)
     return _LONG_TOKEN.sub(lambda m: MARK if _looks_random(m.group(0), 32) else m.group(0), text)
+
+
+def _may_name(text: str) -> bool:
+    """False only when `_NAMED` cannot match: ASCII text without any of `_NAME_PARTS`, case aside."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(part in lowered for part in _NAME_PARTS)
 
 
 def _auth_header(match: re.Match[str]) -> str:

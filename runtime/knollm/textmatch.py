@@ -30,9 +30,16 @@ _SPLIT = re.compile(SEARCH_RULES["split"])
 WORST_RANK: Final = 5
 
 
+_ASCII_DROPPED = bytes(c for c in range(128) if re.fullmatch(SEARCH_RULES["drop"], chr(c)))
+"""The ASCII characters `drop` removes: ASCII text is folded by `bytes.translate`, several times faster."""
+
+
 def fold(text: str) -> str:
     """`Llama-3.3-70B:free` -> `llama3370bfree`: the spelling-insensitive form of one field or query."""
-    return _DROP.sub("", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered.encode().translate(None, _ASCII_DROPPED).decode()
+    return _DROP.sub("", lowered)
 
 
 _fold_again = lru_cache(maxsize=1 << 15)(fold)  # ranking folds the same ids and query over and over

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 
-def flatten(record: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield `(dotted.path, value)` for every leaf. Empty dicts and lists are leaves too."""
+def flatten(record: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every leaf as `(dotted.path, value)`, in key order. Empty dicts and lists are leaves too. (A list, built by
+    one recursive function: a generator per nesting level cost a third more, twice per entry of a listing.)"""
+    leaves: list[tuple[str, Any]] = []
+    _collect(record, prefix, leaves)
+    return leaves
+
+
+def _collect(record: dict[str, Any], prefix: str, leaves: list[tuple[str, Any]]) -> None:
     for key, value in record.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value:
-            yield from flatten(value, path + ".")
+            _collect(value, path + ".", leaves)
         else:
-            yield path, value
+            leaves.append((path, value))
 
 
 @lru_cache(maxsize=65_536)  # a listing repeats the same few dozen paths in every entry

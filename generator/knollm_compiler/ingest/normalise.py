@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from knollm.serialize import json_type
 
@@ -87,11 +87,12 @@ class EntryNormaliser:
         self._raw = draft.raw_prices
         best: dict[str, tuple[int, str, Any]] = {}
         for path, raw in flatten(entry):
-            if path.split(".", 1)[0] in fm.IGNORED_SUBTREES:
+            route = _path_route(path)
+            if route.ignored:
                 continue
-            if "." not in path and path in fm.UPSTREAM_KEYS and isinstance(raw, list):
+            if route.upstream_key and isinstance(raw, list):
                 self._upstreams(model_id, path, raw, draft)
-            elif prices.is_price_path(path):
+            elif route.price:
                 self._price(model_id, path, raw, draft.values)
             elif not self._route(model_id, path, raw, draft.values, best) and raw is not None:
                 self.unknown_fields[path] += 1
@@ -120,39 +121,35 @@ class EntryNormaliser:
 
     def _route(self, mid: str, path: str, raw: Any, out: dict[str, Any],
                best: dict[str, tuple[int, str, Any]]) -> bool:
-        leaf, two = leaf_name(path), last_two(path)
-        if leaf in fm.ID_KEYS and "." not in path and raw == mid:
+        route = _path_route(path)
+        if route.is_id and raw == mid:
             return True
-        if leaf in fm.CAPABILITY_FLAGS or leaf in fm.KIND_FLAGS:
+        if route.flag:
             if isinstance(raw, bool):
-                self._flag(leaf, raw, out)
+                self._flag(route.leaf, raw, out)
                 return True
-            if leaf not in fm.FEATURE_LIST_KEYS:
+            if not route.feature_list:
                 if raw is not None:
                     self.log.drop(mid, path, f"expected true/false, got {values.describe(raw)}")
                 return True
-        if leaf in fm.FEATURE_LIST_KEYS and isinstance(raw, list | dict):
+        if route.feature_list and isinstance(raw, list | dict):
             self._features(raw, out)
             return True
-        if two in fm.INPUT_MODALITY_KEYS or leaf in fm.INPUT_MODALITY_KEYS:
-            return self._modalities(mid, path, raw, "input_modalities", out)
-        if two in fm.OUTPUT_MODALITY_KEYS or leaf in fm.OUTPUT_MODALITY_KEYS:
-            return self._modalities(mid, path, raw, "output_modalities", out)
-        if leaf in fm.MODALITY_ARROW_KEYS and (parsed := values.arrow_modalities(raw)):
+        if route.modalities:
+            return self._modalities(mid, path, raw, route.modalities, out)
+        if route.arrow and (parsed := values.arrow_modalities(raw)):
             out.setdefault("input_modalities", parsed[0])
             out.setdefault("output_modalities", parsed[1])
             return True
-        if leaf in fm.OPEN_WEIGHTS_KEYS and isinstance(raw, bool):
+        if route.open_weights and isinstance(raw, bool):
             out["open_weights"] = raw
             return True
-        hit = TARGET_BY_KEY.get(leaf) or TARGET_BY_KEY.get(two)
-        if hit:
-            target, rank = hit
-            depth_rank = rank * 10 + path.count(".")
+        if route.target:
+            target, depth_rank = route.target
             if raw is not None and (target not in best or depth_rank < best[target][0]):
                 best[target] = (depth_rank, path, raw)
             return True
-        return leaf in fm.KNOWN_UNUSED or path.split(".")[0].lower() in fm.KNOWN_UNUSED
+        return route.known_unused
 
     def _flag(self, leaf: str, raw: bool, out: dict[str, Any]) -> None:
         capability = fm.CAPABILITY_FLAGS.get(leaf)
@@ -276,6 +273,45 @@ class EntryNormaliser:
                 if pending.container is sub:  # the route's prices now live in the route's dict
                     pending.container = upstreams[-1]
         draft.values["upstreams"] = upstreams
+
+
+class _PathRoute(NamedTuple):
+    """What `normalise` and `_route` can tell of a path from its key names alone (the value is looked at after)."""
+
+    ignored: bool
+    upstream_key: bool
+    price: bool
+    leaf: str
+    is_id: bool
+    flag: bool
+    feature_list: bool
+    modalities: str | None
+    arrow: bool
+    open_weights: bool
+    target: tuple[str, int] | None
+    """The scalar field the path may give, and its rank among the keys that give it (lower wins)."""
+    known_unused: bool
+
+
+@lru_cache(maxsize=prices.PATH_CACHE)  # every entry of a listing repeats the same paths: decided once per path
+def _path_route(path: str) -> _PathRoute:
+    leaf, two = leaf_name(path), last_two(path)
+    if two in fm.INPUT_MODALITY_KEYS or leaf in fm.INPUT_MODALITY_KEYS:
+        modalities: str | None = "input_modalities"
+    elif two in fm.OUTPUT_MODALITY_KEYS or leaf in fm.OUTPUT_MODALITY_KEYS:
+        modalities = "output_modalities"
+    else:
+        modalities = None
+    hit = TARGET_BY_KEY.get(leaf) or TARGET_BY_KEY.get(two)
+    return _PathRoute(
+        ignored=path.split(".", 1)[0] in fm.IGNORED_SUBTREES,
+        upstream_key="." not in path and path in fm.UPSTREAM_KEYS, price=prices.is_price_path(path),
+        leaf=leaf, is_id=leaf in fm.ID_KEYS and "." not in path,
+        flag=leaf in fm.CAPABILITY_FLAGS or leaf in fm.KIND_FLAGS, feature_list=leaf in fm.FEATURE_LIST_KEYS,
+        modalities=modalities, arrow=leaf in fm.MODALITY_ARROW_KEYS, open_weights=leaf in fm.OPEN_WEIGHTS_KEYS,
+        target=(hit[0], hit[1] * 10 + path.count(".")) if hit else None,
+        known_unused=leaf in fm.KNOWN_UNUSED or path.split(".")[0].lower() in fm.KNOWN_UNUSED,
+    )
 
 
 @lru_cache(maxsize=prices.PATH_CACHE)  # one string per path, shared by every draft's raw prices

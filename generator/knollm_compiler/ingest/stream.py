@@ -118,6 +118,6 @@ def _spans(text: str) -> tuple[list[tuple[int, int]], str]:
 
 
 def _no_duplicates(pairs: Iterable[tuple[str, Any]]) -> None:
-    pairs = list(pairs)
-    if len({key for key, _ in pairs}) != len(pairs):
+    pairs = list(pairs)  # (already a list from the decoder: then a cheap copy)
+    if len(dict(pairs)) != len(pairs):
         raise _NotPlain
