@@ -7,6 +7,10 @@ Times come from the page itself, from navigation start: first rows is the first 
 frame that paints the explorer's first rows (or the start of that frame, which the explorer notes, when the
 controls were painted first); a keystroke is timed from the keydown event's timestamp to the frame after the
 table was drawn with that keystroke's rows (requestAnimationFrame, then a task: the paint has happened).
+The local server answers as the site's hosts do (GitHub Pages, nginx gzip_static/brotli_static): each data file
+has a precompressed `.gz` copy (and `.br` when the brotli package is installed) beside it, sent with its
+Content-Encoding when the browser accepts it (tools/headless.py). `--assets DIR` serves another copy of
+assets/explorer (e.g. an older commit's, `git archive`), to compare two versions on the same data and server.
 Targets are the issue's. The machine is shared: run it twice and compare the spreads.
 Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_explorer.py [--record bench/results.json]
 """
@@ -88,6 +92,8 @@ LONG_TASK_AIM = 50  # no task over this while typing (a long task, by the browse
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", type=Path, help="merge the figures into this JSON results file")
+    parser.add_argument("--assets", type=Path, default=REPO / "assets" / "explorer",
+                        help="the explorer's assets to serve (default: this tree's assets/explorer)")
     args = parser.parse_args(argv)
     corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
     if not have_chromium():
@@ -101,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for name, data in parts.items():
-            (root / name).write_bytes(data)
-        for asset in (REPO / "assets" / "explorer").iterdir():
+            write_precompressed(root / name, data)
+        for asset in args.assets.iterdir():
             shutil.copy(asset, root / asset.name)
-        (root / BUNDLE_NAME).write_text(bundle_source(REPO / "assets" / "explorer"), encoding="utf-8")
+        (root / BUNDLE_NAME).write_text(bundle_source(args.assets), encoding="utf-8")
         (root / "index.html").write_text(PAGE, encoding="utf-8")
         figures = measure(root)
     models = len(result.bundle.models)
@@ -115,6 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.record:
         record(args.record, "explorer", figures)
     return 0
+
+
+def write_precompressed(path: Path, data: bytes) -> None:
+    """`data` at `path`, with the compressed copies the site build writes beside each data file."""
+    path.write_bytes(data)
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+    try:
+        import brotli  # type: ignore[import-not-found, unused-ignore]  # in the lock where the site writes .br
+    except ImportError:
+        return
+    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
 
 
 def measure(root: Path) -> dict[str, Any]:
