@@ -4,9 +4,9 @@
 import { DEFAULT_ORDER, loadData, selectSteps } from "./data.js";
 import { explainEmpty } from "./empty.js";
 import { el, formatTokens as formatCount, options } from "./dom.js";
-import { formatMoney, moneyNode } from "./money.js";
+import { formatMoney, setMoney } from "./money.js";
 import { renderCalculatorPanel, wireCalculator } from "./calculator.js";
-import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.js";
+import { MAX_COMPARE, renderCompare, renderMatrix } from "./panels.js";
 import { list, readState, writeState } from "./state.js";
 import { foldFilters, showFilterCount } from "./phone.js";
 import { VirtualRows } from "./rows.js";
@@ -40,9 +40,13 @@ function linkMaker(root) {
     return href ? el("a", { href }, record.id) : record.id;
   };
   const modelUrl = root.dataset.modelUrl || `${siteRoot}models/view/?id={id}`;
+  const modelHref = (m) => modelUrl.replace("{id}", encodeURIComponent(m.id));
   return {
     // No break opportunities in the table's ids: every row keeps one height (the table scrolls sideways instead).
-    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, m.id),
+    model: (m) => el("a", { class: "kx-id", href: modelHref(m) }, m.id),
+    modelHref,
+    providerHref: (m) => url(m.provider, "providerUrl"),
+    familyHref: (m) => (m.family ? url(m.family, "familyUrl") : null),
     provider: (m) => link(m.provider),
     family: (m) => (m.family ? link(m.family) : "–"),
   };
@@ -116,18 +120,88 @@ function headerRow(state) {
   }));
 }
 
-/** One result row; cells of columns hidden on phones carry `kx-wide` like their header. */
-function modelRow(m, links, selected) {
-  const cells = [
-    el("th", { scope: "row" }, links.model(m), variantMark(m), m.name !== m.modelId ? el("small", {}, m.name) : null),
-    el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
-    el("td", { class: "kx-num" }, formatCount(m.context)),
-    priceCell(m, "input_per_mtok", m.inPrice), priceCell(m, "output_per_mtok", m.outPrice),
-    el("td", { class: "kx-date" }, m.created || "–"),
-    el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
-      disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))];
-  cells.forEach((cell, i) => { if (COLUMNS[i][2]) cell.classList.add("kx-wide"); });
-  return el("tr", { dataset: { model: m.id } }, cells);
+/** Draw model `m` into the table's row `tr` (rows.js): a new row gets its cells (as modelRow's); a reused one
+ * keeps its cells, links and spans and only their text and attributes change, so new results create no elements
+ * in the common case (new elements are style and layout work in the keystroke's frame). Parts only some models
+ * have (a variant mark, a name, a price flag) are added or removed. Untrusted text is only ever set as text. */
+function fillRow(tr, m, links, selected) {
+  const row = tr.kxCells || (tr.kxCells = newRowCells(tr));
+  tr.dataset.model = m.id;
+  setAttribute(row.id, "href", links.modelHref(m));
+  setText(row.id, m.id);
+  const variant = m.variant ? textIn(row.variant || (row.variant = el("small", { class: "kx-variant" })), ` (${m.variant})`) : null;
+  const name = m.name !== m.modelId ? textIn(row.name || (row.name = el("small")), m.name) : null;
+  keepChildren(row.cells[0], [row.id, variant, name]);
+  setLinkOrText(row, 1, links.providerHref(m), m.provider.id);
+  setText(row.cells[2], m.kind);
+  setLinkOrText(row, 3, links.familyHref(m), m.family ? m.family.id : "–");
+  setText(row.cells[4], formatCount(m.context));
+  fillPrice(row, 5, m, "input_per_mtok");
+  fillPrice(row, 6, m, "output_per_mtok");
+  setText(row.cells[7], m.created || "–");
+  row.pick.value = m.id;
+  row.pick.checked = selected.has(m.id);
+  row.pick.disabled = !selected.has(m.id) && selected.size >= MAX_COMPARE;
+  setAttribute(row.pick, "aria-label", `Compare ${m.id}`);
+}
+
+/** The cells of a new result row (the columns of COLUMNS; those hidden on phones carry `kx-wide`). */
+function newRowCells(tr) {
+  const cells = COLUMNS.map(([, , wide], i) => el(i ? "td" : "th", { scope: i ? null : "row", class: wide ? "kx-wide" : null }));
+  [4, 5, 6].forEach((i) => cells[i].classList.add("kx-num"));
+  cells[7].classList.add("kx-date");
+  const pick = el("input", { type: "checkbox", class: "kx-pick" });
+  cells[8].append(pick);
+  tr.append(...cells);
+  return { cells, pick, id: el("a", { class: "kx-id" }), variant: null, name: null, links: [], money: [], flags: [], dash: [] };
+}
+
+function setText(node, text) {
+  const value = String(text);
+  const only = node.firstChild;
+  if (only && only === node.lastChild && only.nodeType === Node.TEXT_NODE) {
+    if (only.data !== value) only.data = value;
+  } else node.textContent = value;
+}
+
+function textIn(node, text) {
+  setText(node, text);
+  return node;
+}
+
+function setAttribute(node, name, value) {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+}
+
+/** Make `parent`'s children exactly `wanted` (nulls skipped), touching the DOM only when they differ. */
+function keepChildren(parent, wanted) {
+  const nodes = wanted.filter((node) => node != null);
+  const current = parent.childNodes;
+  if (current.length === nodes.length && nodes.every((node, i) => current[i] === node)) return;
+  parent.replaceChildren(...nodes);
+}
+
+/** A cell holding a link (the record's page) or, without a page, its text. */
+function setLinkOrText(row, i, href, text) {
+  if (!href) { setText(row.cells[i], text); return; }
+  const link = row.links[i] || (row.links[i] = el("a"));
+  setAttribute(link, "href", href);
+  keepChildren(row.cells[i], [textIn(link, text)]);
+}
+
+/** A price cell: the amount (as money.js moneyNode: a span, "–" when unknown) and a flagged price's mark. */
+function fillPrice(row, i, m, name) {
+  const value = m.pricing ? m.pricing[name] : null;
+  const amount = value == null ? (row.dash[i] || (row.dash[i] = document.createTextNode("–")))
+    : setMoney(row.money[i] || (row.money[i] = el("span", { class: "kx-money" })), value);
+  const flag = m.flags[name];
+  const mark = flag ? row.flags[i] || (row.flags[i] = el("abbr", { class: "kx-flag" }, " ⚠")) : null;
+  if (mark) setAttribute(mark, "title", flagTitle(flag));
+  keepChildren(row.cells[i], [amount, mark]);
+}
+
+function flagTitle(flag) {
+  return `${flag.ratio}x the median (${formatMoney(flag.median)}/M) at ${flag.peers} other providers: check it`;
 }
 
 function renderTable(ui, data, state, links) {
@@ -200,10 +274,11 @@ function drawRows(ui, data, state, links, rows, started, complete = true) {
     : !complete ? `${formatCount(rows.length)} models so far${order}; looking for near spellings…`
       : `${formatCount(rows.length)}${total} models${order}`;
   ui.empty.replaceChildren(...(rows.length || data.partial || !complete ? [] : [explainEmpty(data, state)]));
-  ui.table.tHead.replaceChildren(headerRow(state));
+  const header = `${state.sort}\u0000${state.dir}`; // the header changes with the order only
+  if (ui.header !== header) { ui.table.tHead.replaceChildren(headerRow(state)); ui.header = header; }
   // A new query or order starts at the top; the same one drawn again (data arriving, a ticked box) stays put.
   const view = viewKey(state);
-  ui.rows.makeRow = (m) => modelRow(m, links, selected);
+  ui.rows.fillRow = (tr, m) => fillRow(tr, m, links, selected);
   ui.rows.show(rows, { toTop: view !== ui.lastView });
   // The first rows' paint time, for Element Timing (bench/bench_explorer.py reads it): the first row's cells.
   if (!metrics.firstRowsShown && rows.length) {
@@ -367,10 +442,3 @@ function start() {
 if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(start);
 else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
 else start();
-
-/** A price cell; a flagged price (10x from its family's median at other providers) gets a marked warning. */
-function priceCell(m, name, value) {
-  const flag = m.flags[name];
-  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median (${formatMoney(flag.median)}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
-  return el("td", { class: "kx-num" }, moneyNode(m.pricing ? m.pricing[name] : null), mark);
-}

@@ -46,11 +46,16 @@ export function exactMoney(value) {
  * "–" when unknown (null). `suffix` (a unit such as "/hour") follows the amount. */
 export function moneyNode(value, suffix = "") {
   if (value == null) return "–";
-  const shown = formatMoney(value) + suffix;
-  const exact = exactMoney(value) + suffix;
   const node = document.createElement("span"); // not dom.el: dom.js imports this module
   node.className = "kx-money";
-  if (exact !== shown) node.title = `exactly ${exact}`;
-  node.textContent = shown;
+  return setMoney(node, value, suffix);
+}
+
+/** moneyNode's span (a new one, or one reused by the explorer's table) set to `value` (known); returns it. */
+export function setMoney(node, value, suffix = "") {
+  const shown = formatMoney(value) + suffix;
+  const exact = exactMoney(value) + suffix;
+  if (exact !== shown) { if (node.title !== `exactly ${exact}`) node.title = `exactly ${exact}`; } else if (node.title) node.removeAttribute("title");
+  if (node.textContent !== shown) node.textContent = shown;
   return node;
 }
