@@ -33,16 +33,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from browser import browser, have_chromium, serve  # noqa: E402
+from browser import browser, have_chromium, rows_preload_script, serve  # noqa: E402
 from knollm_compiler.build import compile_catalog  # noqa: E402
 from knollm_compiler.bundle_writer import bundle_bytes  # noqa: E402
 from knollm_site.explorer_bundle import BUNDLE_NAME, bundle_source  # noqa: E402
 from knollm_site.explorer_data import MORE_FILE, ROWS_FILE, explorer_document, part_bytes, published_parts  # noqa: E402
 from results import record  # noqa: E402
 
-# As the site's explorer page: the head data and the explorer's one module file (explorer_bundle) preloaded.
+# As the site's explorer page: the head data and the explorer's one module file (explorer_bundle) preloaded, and
+# every row too when the address holds a shared view (the page's inline script).
 PRELOADS = (f'<link rel="preload" href="explorer.json" as="fetch" crossorigin="anonymous">'
-            f'<link rel="modulepreload" href="{BUNDLE_NAME}">')
+            f'<link rel="modulepreload" href="{BUNDLE_NAME}">{rows_preload_script()}')
 PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
 <body>{PRELOADS}<div id="knollm-explorer" data-src="explorer.json"></div>
 <script type="module" src="{BUNDLE_NAME}"></script></body></html>"""
