@@ -90,7 +90,8 @@ function buildControls(ui, data) {
 function syncControls(ui, state) {
   const c = ui.controls;
   for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
-    if (document.activeElement !== c[key] || c[key].value !== state[key]) c[key].value = state[key];
+    // Only a value that differs is written: writing a control's value, even the same, may lay the page out again.
+    if (c[key].value !== state[key]) c[key].value = state[key];
   }
   c.trust.forEach((box) => { box.checked = state[box.name] === "1"; });
   const caps = list(state.cap);
