@@ -69,8 +69,8 @@ document.addEventListener("kx-rows", (e) => {
 """
 # The first rows: the explorer notes the start of the frame that paints them (requestAnimationFrame) once they
 # are drawn, or the time it drew them when it drew them in an animation frame (that frame paints them, as a
-# keystroke's `inFrame` below); the page's first contentful paint may come sooner (a shared link's search draws its controls
-# first), so the later of the two is the first rows' paint.
+# keystroke's `inFrame` below); the page's first contentful paint may come sooner (a shared link's search draws
+# its controls first), so the later of the two is the first rows' paint.
 FIRST_ROWS = """new Promise((done) => {
   const check = () => {
     const drawn = document.querySelector("#knollm-explorer[data-first-rows=true]");

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 CHROMIUM = os.environ.get("KNOLLM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,7 +53,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         return
 
-    def send_head(self):  # type: ignore[no-untyped-def]
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
         path = Path(self.translate_path(self.path))
         allowed = accepted_encodings(self.headers.get("Accept-Encoding", ""))
         if path.is_file():
@@ -61,7 +63,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
                     return self._send_copy(path, copy, coding)
         return super().send_head()
 
-    def _send_copy(self, path: Path, copy: Path, coding: str):  # type: ignore[no-untyped-def]
+    def _send_copy(self, path: Path, copy: Path, coding: str) -> BinaryIO:
         body = copy.open("rb")
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
