@@ -137,8 +137,8 @@ function fillRow(tr, m, links, selected) {
   setText(row.cells[2], m.kind);
   setLinkOrText(row, 3, links.familyHref(m), m.family ? m.family.id : "–");
   setText(row.cells[4], formatCount(m.context));
-  fillPrice(row, 5, m, "input_per_mtok");
-  fillPrice(row, 6, m, "output_per_mtok");
+  fillPrice(row, 5, m, "input_per_mtok", 0);
+  fillPrice(row, 6, m, "output_per_mtok", 1);
   setText(row.cells[7], m.created || "–");
   row.pick.value = m.id;
   row.pick.checked = selected.has(m.id);
@@ -191,8 +191,10 @@ function setLinkOrText(row, i, href, text) {
 }
 
 /** A price cell: the amount (as money.js moneyNode: a span, "–" when unknown) and a flagged price's mark. */
-function fillPrice(row, i, m, name) {
-  const value = m.pricing ? m.pricing[name] : null;
+function fillPrice(row, i, m, name, at) {
+  // The price's decimal text from the data (data.js Model.rawPricing, in cost.js order): the same amount as
+  // m.pricing[name], without decoding every price of a model that is only drawn.
+  const value = m.rawPricing ? m.rawPricing[at] ?? null : null;
   const amount = value == null ? (row.dash[i] || (row.dash[i] = document.createTextNode("–")))
     : setMoney(row.money[i] || (row.money[i] = el("span", { class: "kx-money" })), value);
   const flag = m.flags[name];
