@@ -7,6 +7,10 @@ Times come from the page itself, from navigation start: first rows is the first 
 frame that paints the explorer's first rows (or the start of that frame, which the explorer notes, when the
 controls were painted first); a keystroke is timed from the keydown event's timestamp to the frame after the
 table was drawn with that keystroke's rows (requestAnimationFrame, then a task: the paint has happened).
+The local server answers as the site's hosts do (GitHub Pages, nginx gzip_static/brotli_static): each data file
+has a precompressed `.gz` copy (and `.br` when the brotli package is installed) beside it, sent with its
+Content-Encoding when the browser accepts it (tools/headless.py). `--assets DIR` serves another copy of
+assets/explorer (e.g. an older commit's, `git archive`), to compare two versions on the same data and server.
 Targets are the issue's. The machine is shared: run it twice and compare the spreads.
 Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_explorer.py [--record bench/results.json]
 """
@@ -29,16 +33,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from browser import browser, have_chromium, serve  # noqa: E402
+from browser import browser, have_chromium, rows_preload_script, serve  # noqa: E402
 from knollm_compiler.build import compile_catalog  # noqa: E402
 from knollm_compiler.bundle_writer import bundle_bytes  # noqa: E402
 from knollm_site.explorer_bundle import BUNDLE_NAME, bundle_source  # noqa: E402
 from knollm_site.explorer_data import MORE_FILE, ROWS_FILE, explorer_document, part_bytes, published_parts  # noqa: E402
 from results import record  # noqa: E402
 
-# As the site's explorer page: the head data and the explorer's one module file (explorer_bundle) preloaded.
+# As the site's explorer page: the head data and the explorer's one module file (explorer_bundle) preloaded, and
+# every row too when the address holds a shared view (the page's inline script).
 PRELOADS = (f'<link rel="preload" href="explorer.json" as="fetch" crossorigin="anonymous">'
-            f'<link rel="modulepreload" href="{BUNDLE_NAME}">')
+            f'<link rel="modulepreload" href="{BUNDLE_NAME}">{rows_preload_script()}')
 PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
 <body>{PRELOADS}<div id="knollm-explorer" data-src="explorer.json"></div>
 <script type="module" src="{BUNDLE_NAME}"></script></body></html>"""
@@ -63,8 +68,9 @@ document.addEventListener("kx-rows", (e) => {
 }, true);
 """
 # The first rows: the explorer notes the start of the frame that paints them (requestAnimationFrame) once they
-# are drawn; the page's first contentful paint may come sooner (a shared link's search draws its controls
-# first), so the later of the two is the first rows' paint.
+# are drawn, or the time it drew them when it drew them in an animation frame (that frame paints them, as a
+# keystroke's `inFrame` below); the page's first contentful paint may come sooner (a shared link's search draws
+# its controls first), so the later of the two is the first rows' paint.
 FIRST_ROWS = """new Promise((done) => {
   const check = () => {
     const drawn = document.querySelector("#knollm-explorer[data-first-rows=true]");
@@ -88,6 +94,8 @@ LONG_TASK_AIM = 50  # no task over this while typing (a long task, by the browse
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--record", type=Path, help="merge the figures into this JSON results file")
+    parser.add_argument("--assets", type=Path, default=REPO / "assets" / "explorer",
+                        help="the explorer's assets to serve (default: this tree's assets/explorer)")
     args = parser.parse_args(argv)
     corpus = Path(os.environ.get("KNOLLM_CORPUS", REPO.parent / "shared" / "model_catalog"))
     if not have_chromium():
@@ -101,10 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for name, data in parts.items():
-            (root / name).write_bytes(data)
-        for asset in (REPO / "assets" / "explorer").iterdir():
+            write_precompressed(root / name, data)
+        for asset in args.assets.iterdir():
             shutil.copy(asset, root / asset.name)
-        (root / BUNDLE_NAME).write_text(bundle_source(REPO / "assets" / "explorer"), encoding="utf-8")
+        (root / BUNDLE_NAME).write_text(bundle_source(args.assets), encoding="utf-8")
         (root / "index.html").write_text(PAGE, encoding="utf-8")
         figures = measure(root)
     models = len(result.bundle.models)
@@ -115,6 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.record:
         record(args.record, "explorer", figures)
     return 0
+
+
+def write_precompressed(path: Path, data: bytes) -> None:
+    """`data` at `path`, with the compressed copies the site build writes beside each data file."""
+    path.write_bytes(data)
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
+    try:
+        import brotli  # type: ignore[import-not-found, unused-ignore]  # in the lock where the site writes .br
+    except ImportError:
+        return
+    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
 
 
 def measure(root: Path) -> dict[str, Any]:

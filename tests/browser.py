@@ -16,8 +16,8 @@ from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, wat
 
 from knollm_site.explorer_data import explorer_document, part_bytes, published_parts
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "explorer_modules", "have_chromium", "serve",
-           "watched_page"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "explorer_modules", "have_chromium",
+           "rows_preload_script", "serve", "watched_page"]
 
 EXPLORER_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "explorer"
 
@@ -34,6 +34,19 @@ def explorer_dir(root: Path, bundle: dict[str, Any], page: str, with_bundle: boo
         shutil.copy(asset, root / asset.name)
     (root / "index.html").write_text(page, encoding="utf-8")
     return root
+
+
+EXPLORER_PAGE = Path(__file__).resolve().parents[1] / "src_docs" / "md" / "models" / "explorer.md"
+
+
+def rows_preload_script(folder: str = "") -> str:
+    """The explorer page's inline script that starts fetching every row at once when the address holds a shared
+    view, for a page whose data is in `folder` (the site's is ../../api/v1/)."""
+    import re
+
+    found = re.search(r"<script>\n.*?</script>", EXPLORER_PAGE.read_text(encoding="utf-8"), re.S)
+    assert found, f"no inline script in {EXPLORER_PAGE}"
+    return found.group(0).replace("../../api/v1/", folder)
 
 
 def explorer_modules(entry: str = "explorer.js") -> list[str]:

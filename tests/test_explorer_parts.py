@@ -105,3 +105,22 @@ def test_explorer_page_preloads_its_bundle_and_the_head() -> None:
     assert '<link rel="preload" href="../../api/v1/explorer.json" as="fetch" crossorigin="anonymous">' in page
     config = (Path(__file__).resolve().parents[1] / "src_docs" / "mkdocs.yml").read_text("utf-8")
     assert "path: assets/explorer/explorer.bundle.js" in config and "path: assets/explorer/explorer.js" not in config
+
+
+def test_the_explorer_page_preloads_every_row_for_the_views_the_explorer_needs_them_for() -> None:
+    """The page's inline script names the same view keys as explorer.js (whose headView needs every row for
+    them), builds no markup from text, and fetches the rows file the head names."""
+    import re
+
+    from browser import rows_preload_script
+
+    script = rows_preload_script()
+    explorer = (Path(__file__).resolve().parents[1] / "assets" / "explorer" / "explorer.js").read_text("utf-8")
+    found = re.search(r"const VIEW_KEYS = \[(.*?)\];", explorer, re.S)
+    assert found
+    view_keys = re.findall(r'"(\w+)"', found.group(1))
+    keys = re.search(r'var keys = "([\w ]+)"\.split', script)
+    assert keys and keys.group(1).split() == view_keys
+    assert "innerHTML" not in script and "document.write" not in script
+    assert 'link.href = "explorer-rows.json"' in script
+    assert ROWS_FILE == "explorer-rows.json"

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from browser import browser, explorer_dir, have_chromium, serve
+from browser import browser, explorer_dir, have_chromium, rows_preload_script, serve
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle_writer import bundle_bytes
 
@@ -22,8 +22,8 @@ SIZES = [pytest.param({"width": 1280, "height": 900}, id="desktop"),
          pytest.param({"width": 390, "height": 844}, id="phone")]
 # Names that typed words find as typed, by a near spelling only (qwem for qwen), or not at all.
 STEMS = ("llama-3.3-70b", "lamma-3-8b", "qwen3-coder", "qwem-7b", "mistral-small", "gemma-2-9b")
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
-<body><div id="knollm-explorer" data-src="explorer.json" data-slice-ms="0.05"></div>
+PAGE = f"""<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="explorer.css"></head>
+<body>{rows_preload_script()}<div id="knollm-explorer" data-src="explorer.json" data-slice-ms="0.05"></div>
 <script type="module" src="explorer.js"></script></body></html>"""
 # Every draw of the table, in order: the query and whether its rows were complete; and every count line.
 RECORDER = """
@@ -178,3 +178,20 @@ def test_shared_link_draws_its_exact_matches_first_then_every_row(tab) -> None:
     complete = [i for i, d in enumerate(draws) if d["complete"]]
     assert all(d["complete"] for d in draws[complete[0]:])
     assert any("/crowd/qwem-7b" in i for i in tab.evaluate(REFERENCE, "qwen"))  # found by a near spelling
+
+
+ROWS_FETCHES = """performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/explorer-rows.json"))
+  .map((e) => e.initiatorType)"""
+
+
+def test_a_shared_view_fetches_every_row_once_from_the_page_preload(tab) -> None:
+    # The page's inline script starts the fetch before the module runs; the module's fetch takes that response
+    # (one request: a preload the module did not match would be fetched twice).
+    open_explorer(tab, "?find=qwen")
+    assert tab.evaluate(ROWS_FETCHES) == ["link"]
+    assert_rows_are(tab, "qwen")
+    open_explorer(tab, "?tab=compare")
+    assert tab.evaluate(ROWS_FETCHES) == ["link"]
+    # The default view's first rows come from the head: its rows are fetched by the module, after them.
+    open_explorer(tab, "?tab=explore&sel=x")
+    assert tab.evaluate(ROWS_FETCHES) == ["fetch"]

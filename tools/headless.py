@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 CHROMIUM = os.environ.get("KNOLLM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -24,14 +26,59 @@ def have_chromium() -> bool:
     return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
 
 
+# Precompressed copies beside a file, in the order a server prefers them (as nginx's brotli_static and
+# gzip_static, or GitHub Pages): the site build writes them beside every data file.
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+
+
+def accepted_encodings(header: str) -> set[str]:
+    """The content codings an Accept-Encoding header allows (any not given a quality of 0), lower case."""
+    allowed = set()
+    for item in header.split(","):
+        name, *params = (part.strip().lower() for part in item.split(";"))
+        qualities = [param.partition("=")[2].strip() for param in params if param.startswith("q=")]
+        try:
+            refused = bool(qualities) and float(qualities[0]) == 0
+        except ValueError:
+            refused = True
+        if name and not refused:
+            allowed.add(name)
+    return allowed
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static server that, like the hosts the site is published on, answers with a precompressed copy
+    (`name.br`, `name.gz`) and its Content-Encoding when the request's Accept-Encoding allows it."""
+
     def log_message(self, format: str, *args: object) -> None:
         return
+
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
+        path = Path(self.translate_path(self.path))
+        allowed = accepted_encodings(self.headers.get("Accept-Encoding", ""))
+        if path.is_file():
+            for coding, suffix in PRECOMPRESSED:
+                copy = path.with_name(path.name + suffix)
+                if coding in allowed and copy.is_file():
+                    return self._send_copy(path, copy, coding)
+        return super().send_head()
+
+    def _send_copy(self, path: Path, copy: Path, coding: str) -> BinaryIO:
+        body = copy.open("rb")
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", coding)
+        self.send_header("Content-Length", str(copy.stat().st_size))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Last-Modified", self.date_time_string(int(copy.stat().st_mtime)))
+        self.end_headers()
+        return body
 
 
 @contextmanager
 def serve(directory: Path) -> Iterator[str]:
-    """Serve `directory` on an ephemeral loopback port; yields the base URL."""
+    """Serve `directory` on an ephemeral loopback port (precompressed copies as the site's hosts send them:
+    _QuietHandler); yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -32,7 +32,7 @@ export function decode(doc) {
     m.flags = flags ? Object.fromEntries(flags.map(([name, ratio, median, peers]) => [name, { ratio, median, peers }]))
       : NO_FLAGS;
     m.variant = row[field.variant] ?? null; // free, batch, flex, quantized, extended, confidential: never crowned cheapest
-    Object.assign(m, extras(row, field));
+    addExtras(m, row, field);
     return m;
   });
   const blend = comparableRule(doc.comparable);
@@ -94,16 +94,19 @@ function lazyIndex(models, rules) {
   };
 }
 
-/** The columns of the second part (`more`), which the first rows do not need; absent ones read as unknown. */
-function extras(row, field) {
-  const at = (name) => (field[name] === undefined ? null : row[field[name]] ?? null);
-  return { maxOutput: at("max_output"), description: at("description"), quantization: at("quantization"), aliases: at("aliases") || [] };
+/** The columns of the second part (`more`), which the first rows do not need; absent ones read as unknown.
+ * Set on the model directly (no object per model to copy from: decoding every row is on a shared link's path). */
+function addExtras(m, row, field) {
+  m.maxOutput = field.max_output === undefined ? null : row[field.max_output] ?? null;
+  m.description = field.description === undefined ? null : row[field.description] ?? null;
+  m.quantization = field.quantization === undefined ? null : row[field.quantization] ?? null;
+  m.aliases = (field.aliases === undefined ? null : row[field.aliases]) || [];
 }
 
 /** Add the second part's columns to the decoded models (rows are in the same order in both parts). */
 export function attachMore(data, more) {
   const field = Object.fromEntries(more.fields.map((name, i) => [name, i]));
-  data.models.forEach((m, i) => { if (more.models[i]) Object.assign(m, extras(more.models[i], field)); });
+  data.models.forEach((m, i) => { if (more.models[i]) addExtras(m, more.models[i], field); });
   // Family names (format 5) come here; the text index is rebuilt with them on its next use.
   (more.family_names || []).forEach((name, i) => { if (name != null && data.families[i]) data.families[i].name = name; });
   if (more.family_names) data.index = lazyIndex(data.models, data.doc.search);

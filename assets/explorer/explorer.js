@@ -4,12 +4,12 @@
 import { DEFAULT_ORDER, loadData, selectSteps } from "./data.js";
 import { explainEmpty } from "./empty.js";
 import { el, formatTokens as formatCount, options } from "./dom.js";
-import { formatMoney, moneyNode } from "./money.js";
 import { renderCalculatorPanel, wireCalculator } from "./calculator.js";
-import { MAX_COMPARE, renderCompare, renderMatrix, variantMark } from "./panels.js";
+import { MAX_COMPARE, renderCompare, renderMatrix } from "./panels.js";
 import { list, readState, writeState } from "./state.js";
 import { foldFilters, showFilterCount } from "./phone.js";
 import { VirtualRows } from "./rows.js";
+import { COLUMNS, fillRow } from "./table-row.js";
 import { CANCELLED, SLICE_MS, nextTask, runSliced } from "./slices.js";
 import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 
@@ -18,10 +18,6 @@ import { TRUST_HELP, TRUST_SWITCHES } from "./trust.js";
 const VIEW_KEYS = ["find", "provider", "kind", "cap", "inmod", "outmod", "ctx", "maxin", "maxout", "open", "family",
   "priced", "novar", "noflag", "sort"];
 const TABS = [["explore", "Explore"], ["compare", "Compare"], ["calculator", "Pricing calculator"], ["matrix", "Capability matrix"]];
-// [sort key, label, "wide" for columns hidden on phones]
-const COLUMNS = [["name", "Model"], ["provider", "Provider", "wide"], [null, "Kind", "wide"], [null, "Family", "wide"],
-  ["context", "Context", "wide"], ["input", "Input $/M"], ["output", "Output $/M"], ["created", "Added", "wide"],
-  [null, "Compare"]];
 const LOAD_SLICE_MS = 40;
 const metrics = { ready: false, firstRenderMs: null, lastFilterMs: null, lastInputMs: null, rows: 0 };
 window.__knollmExplorer = metrics;
@@ -40,9 +36,13 @@ function linkMaker(root) {
     return href ? el("a", { href }, record.id) : record.id;
   };
   const modelUrl = root.dataset.modelUrl || `${siteRoot}models/view/?id={id}`;
+  const modelHref = (m) => modelUrl.replace("{id}", encodeURIComponent(m.id));
   return {
     // No break opportunities in the table's ids: every row keeps one height (the table scrolls sideways instead).
-    model: (m) => el("a", { class: "kx-id", href: modelUrl.replace("{id}", encodeURIComponent(m.id)) }, m.id),
+    model: (m) => el("a", { class: "kx-id", href: modelHref(m) }, m.id),
+    modelHref,
+    providerHref: (m) => url(m.provider, "providerUrl"),
+    familyHref: (m) => (m.family ? url(m.family, "familyUrl") : null),
     provider: (m) => link(m.provider),
     family: (m) => (m.family ? link(m.family) : "–"),
   };
@@ -86,7 +86,8 @@ function buildControls(ui, data) {
 function syncControls(ui, state) {
   const c = ui.controls;
   for (const key of ["find", "provider", "kind", "inmod", "outmod", "open", "ctx", "maxin", "maxout", "family"]) {
-    if (document.activeElement !== c[key] || c[key].value !== state[key]) c[key].value = state[key];
+    // Only a value that differs is written: writing a control's value, even the same, may lay the page out again.
+    if (c[key].value !== state[key]) c[key].value = state[key];
   }
   c.trust.forEach((box) => { box.checked = state[box.name] === "1"; });
   const caps = list(state.cap);
@@ -116,20 +117,6 @@ function headerRow(state) {
   }));
 }
 
-/** One result row; cells of columns hidden on phones carry `kx-wide` like their header. */
-function modelRow(m, links, selected) {
-  const cells = [
-    el("th", { scope: "row" }, links.model(m), variantMark(m), m.name !== m.modelId ? el("small", {}, m.name) : null),
-    el("td", {}, links.provider(m)), el("td", {}, m.kind), el("td", {}, links.family(m)),
-    el("td", { class: "kx-num" }, formatCount(m.context)),
-    priceCell(m, "input_per_mtok", m.inPrice), priceCell(m, "output_per_mtok", m.outPrice),
-    el("td", { class: "kx-date" }, m.created || "–"),
-    el("td", {}, el("input", { type: "checkbox", class: "kx-pick", value: m.id, checked: selected.has(m.id),
-      disabled: !selected.has(m.id) && selected.size >= MAX_COMPARE, "aria-label": `Compare ${m.id}` }))];
-  cells.forEach((cell, i) => { if (COLUMNS[i][2]) cell.classList.add("kx-wide"); });
-  return el("tr", { dataset: { model: m.id } }, cells);
-}
-
 function renderTable(ui, data, state, links) {
   if (data.partial && !headView(state)) {
     ui.count.textContent = "Loading every model…"; // data.rows is on its way; render() runs again when it lands
@@ -144,8 +131,9 @@ function renderTable(ui, data, state, links) {
   ui.ticket = ticket;
   const current = () => ui.ticket === ticket;
   // Until the first rows are drawn nothing else wants the main thread: longer slices (still under the 50 ms
-  // of a long task) waste less time between them.
-  const budget = metrics.firstRowsShown ? ui.sliceMs : ui.loadSliceMs;
+  // of a long task) waste less time between them. Once drawn (a shared link's exact matches), the frame that
+  // paints them comes first: short slices from then on.
+  const budget = () => (metrics.firstRowsShown ? ui.sliceMs : ui.loadSliceMs);
   // The same view drawn again (data arriving) keeps its rows until the new ones are complete.
   const onPartial = viewKey(state) === ui.lastView || metrics.firstRowsShown ? undefined
     : (rows) => inFrame(ui, () => { if (current()) drawRows(ui, data, state, links, rows, started, false); });
@@ -200,14 +188,17 @@ function drawRows(ui, data, state, links, rows, started, complete = true) {
     : !complete ? `${formatCount(rows.length)} models so far${order}; looking for near spellings…`
       : `${formatCount(rows.length)}${total} models${order}`;
   ui.empty.replaceChildren(...(rows.length || data.partial || !complete ? [] : [explainEmpty(data, state)]));
-  ui.table.tHead.replaceChildren(headerRow(state));
+  const header = `${state.sort}\u0000${state.dir}`; // the header changes with the order only
+  if (ui.header !== header) { ui.table.tHead.replaceChildren(headerRow(state)); ui.header = header; }
   // A new query or order starts at the top; the same one drawn again (data arriving, a ticked box) stays put.
   const view = viewKey(state);
-  ui.rows.makeRow = (m) => modelRow(m, links, selected);
+  ui.rows.fillRow = (tr, m) => fillRow(tr, m, links, selected);
   ui.rows.show(rows, { toTop: view !== ui.lastView });
   // The first rows' paint time, for Element Timing (bench/bench_explorer.py reads it): the first row's cells.
   if (!metrics.firstRowsShown && rows.length) {
     metrics.firstRowsShown = true;
+    // Drawn in an animation frame: that frame paints them (as the keystroke timing's `inFrame`, below).
+    if (ui.inFrame) metrics.firstRowsFrameAt = performance.now();
     ui.table.tBodies[0].rows[0]?.querySelectorAll("th, td, a").forEach((cell) => cell.setAttribute("elementtiming", "kx-first-rows"));
   }
   ui.lastView = view;
@@ -336,7 +327,7 @@ export async function mount(root) {
   metrics.firstRenderMs = performance.now() - started;
   root.dataset.firstRows = "true";
   requestAnimationFrame(() => {
-    metrics.firstRowsFrameAt = performance.now(); // the frame that paints the first rows starts
+    metrics.firstRowsFrameAt ||= performance.now(); // the frame that paints the first rows starts
     // The rows' long parse waits for the next frame too: that frame's paint is then on screen, not competing
     // for the CPU with the parse.
     requestAnimationFrame(() => setTimeout(painted, 0));
@@ -367,10 +358,3 @@ function start() {
 if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(start);
 else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
 else start();
-
-/** A price cell; a flagged price (10x from its family's median at other providers) gets a marked warning. */
-function priceCell(m, name, value) {
-  const flag = m.flags[name];
-  const mark = flag ? el("abbr", { class: "kx-flag", title: `${flag.ratio}x the median (${formatMoney(flag.median)}/M) at ${flag.peers} other providers: check it` }, " ⚠") : null;
-  return el("td", { class: "kx-num" }, moneyNode(m.pricing ? m.pricing[name] : null), mark);
-}

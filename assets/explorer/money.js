@@ -46,11 +46,31 @@ export function exactMoney(value) {
  * "–" when unknown (null). `suffix` (a unit such as "/hour") follows the amount. */
 export function moneyNode(value, suffix = "") {
   if (value == null) return "–";
-  const shown = formatMoney(value) + suffix;
-  const exact = exactMoney(value) + suffix;
   const node = document.createElement("span"); // not dom.el: dom.js imports this module
   node.className = "kx-money";
-  if (exact !== shown) node.title = `exactly ${exact}`;
-  node.textContent = shown;
+  return setMoney(node, value, suffix);
+}
+
+/** moneyNode's span (a new one, or one reused by the explorer's table) set to `value` (known); returns it. */
+export function setMoney(node, value, suffix = "") {
+  const [shown, exact] = moneyTexts(value, suffix);
+  if (exact !== shown) { if (node.title !== `exactly ${exact}`) node.title = `exactly ${exact}`; } else if (node.title) node.removeAttribute("title");
+  if (node.textContent !== shown) node.textContent = shown;
   return node;
+}
+
+const TEXTS = new Map(); // decimal text + suffix -> [shown, exact]: the table redraws the same prices often
+const TEXTS_LIMIT = 5000;
+
+/** [formatMoney, exactMoney] of `value` with `suffix`, remembered for decimal strings. */
+function moneyTexts(value, suffix) {
+  const key = typeof value === "string" ? `${value}\u0000${suffix}` : null;
+  const known = key === null ? undefined : TEXTS.get(key);
+  if (known) return known;
+  const texts = [formatMoney(value) + suffix, exactMoney(value) + suffix];
+  if (key !== null) {
+    if (TEXTS.size >= TEXTS_LIMIT) TEXTS.clear();
+    TEXTS.set(key, texts);
+  }
+  return texts;
 }

@@ -1,7 +1,7 @@
 // Narrow screens: the filters fold behind a button (the search box stays), the results table keeps only its
 // priority columns, and ids break only after a "/" (not in the results table, whose rows keep one height). The
 // layout itself is CSS (explorer.css, max-width 600px); this module adds the button (the results table marks the
-// cells phones hide itself, explorer.js modelRow; 600px is that media query).
+// cells phones hide itself, table-row.js fillRow; 600px is that media query).
 import { el } from "./dom.js";
 
 // Filters counted on the button, so a folded filter is never a silent one.

@@ -133,7 +133,7 @@ export class TextIndex {
     // folder's and its last segment's; providers and folders repeat, so they are folded once each.
     const source = this.rules.dropSource;
     const perCharacter = /^\[\^[^\]\\]*\]\+?$/.test(source) && /^[\x20-\x7e]*$/.test(source);
-    const once = remembered(fold);
+    const once = remembered(fold); // fold is pure: a text seen before is looked up, not folded again
     const slash = fold("/");
     this.folded = []; // per model: [full, local, name, family folds, last]: what ranking needs
     for (let i = 0; i < this.fields.length; i += 1) {
@@ -141,11 +141,11 @@ export class TextIndex {
       const text = String(modelId);
       const cut = text.lastIndexOf("/") + 1;
       const lastRaw = text.slice(cut);
-      const last = fold(lastRaw);
+      const last = once(lastRaw); // one model id's last segment recurs at many providers: folded once
       const split = perCharacter && providerId != null && id === `${providerId}/${text}`;
       const local = split ? once(text.slice(0, cut)) + last : fold(modelId);
       const full = split ? once(providerId) + slash + local : fold(id);
-      const named = name === modelId ? local : name === lastRaw ? last : fold(name);
+      const named = name === modelId ? local : name === lastRaw ? last : once(name);
       const family = familyFolds(familyId, familyName);
       // Joined by an array's join: a flat string, which `includes` reads without copying it first.
       this.hay.push([named ? `${full} ${named}` : full, family.hay].join(""));
