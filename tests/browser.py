@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,8 @@ from headless import CHROMIUM, CHROMIUM_ARGS, browser, have_chromium, serve, wat
 
 from knollm_site.explorer_data import explorer_document, part_bytes, published_parts
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "explorer_dir", "explorer_modules", "have_chromium",
-           "rows_preload_script", "serve", "watched_page"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "browser", "crowded", "explorer_dir", "explorer_modules", "explorer_server",
+           "have_chromium", "rows_preload_script", "serve", "sized_tab", "watched_page"]
 
 EXPLORER_ASSETS = Path(__file__).resolve().parents[1] / "assets" / "explorer"
 
@@ -34,6 +36,38 @@ def explorer_dir(root: Path, bundle: dict[str, Any], page: str, with_bundle: boo
         shutil.copy(asset, root / asset.name)
     (root / "index.html").write_text(page, encoding="utf-8")
     return root
+
+
+def crowded(bundle: dict[str, Any], ids_and_names: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """The bundle with one more model per `(model_id, name)`: copies of its first model under that id and name."""
+    template = bundle["models"][0]
+    extra = [{**template, "model_id": model_id, "id": f"{template['provider']}/{model_id}", "name": name}
+             for model_id, name in ids_and_names]
+    return {**bundle, "models": [*bundle["models"], *extra]}
+
+
+@contextmanager
+def explorer_server(root: Path, bundle: dict[str, Any], page: str) -> Iterator[tuple[str, Any]]:
+    """A loopback server over `explorer_dir(root, bundle, page)` and a headless Chromium: `(base URL, browser)`."""
+    explorer_dir(root, bundle, page)
+    with serve(root) as base, browser() as chromium:
+        yield base, chromium
+
+
+@contextmanager
+def sized_tab(served: tuple[str, Any], viewport: dict[str, int], init_script: str = "") -> Iterator[Any]:
+    """A tab of the `explorer_server` browser in its own context of `viewport` size, carrying `base` (the server's
+    URL) and `errors` (uncaught page errors, which must stay empty: checked when the tab closes)."""
+    base, chromium = served
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    page.base, page.errors = base, []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    if init_script:
+        page.add_init_script(init_script)
+    yield page
+    assert page.errors == []
+    context.close()
 
 
 EXPLORER_PAGE = Path(__file__).resolve().parents[1] / "src_docs" / "md" / "models" / "explorer.md"

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from browser import browser, explorer_dir, have_chromium, rows_preload_script, serve
+from browser import crowded, explorer_server, have_chromium, rows_preload_script, sized_tab
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle_writer import bundle_bytes
 
@@ -50,37 +50,19 @@ REFERENCE = """async (query) => {
 pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary (.ci/run installs Debian's)")
 
 
-def crowd(bundle: dict[str, Any], count: int = 2400) -> dict[str, Any]:
-    """The fixture bundle with `count` more models, named after STEMS (so searches find many, by typo too)."""
-    template = bundle["models"][0]
-    extra = []
-    for i in range(count):
-        model_id = f"crowd/{STEMS[i % len(STEMS)]}-v{i:04d}"
-        extra.append({**template, "model_id": model_id, "id": f"{template['provider']}/{model_id}", "name": model_id})
-    return {**bundle, "models": [*bundle["models"], *extra]}
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("typing")
     bundle = orjson.loads(bundle_bytes(compile_catalog(REPO / "catalog", FIXTURES).bundle))
-    explorer_dir(root, crowd(bundle), PAGE)
-    with serve(root) as base, browser() as chromium:
-        yield base, chromium
+    # 2,400 more models named after STEMS, so that searches find many, by typo too.
+    names = (f"crowd/{STEMS[i % len(STEMS)]}-v{i:04d}" for i in range(2400))
+    with explorer_server(tmp_path_factory.mktemp("typing"), crowded(bundle, ((n, n) for n in names)), PAGE) as served:
+        yield served
 
 
 @pytest.fixture(params=SIZES)
 def tab(served, request):
-    base, chromium = served
-    context = chromium.new_context(viewport=request.param)
-    page = context.new_page()
-    page.base = base
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.add_init_script(RECORDER)
-    yield page
-    assert page.errors == []
-    context.close()
+    with sized_tab(served, request.param, RECORDER) as page:
+        yield page
 
 
 def open_explorer(page, query: str = "") -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
-from browser import browser, explorer_dir, have_chromium, serve
+from browser import crowded, explorer_server, have_chromium, sized_tab
 from knollm_compiler.build import compile_catalog
 from knollm_compiler.bundle_writer import bundle_bytes
 
@@ -27,37 +27,25 @@ pytestmark = pytest.mark.skipif(not have_chromium(), reason="no Chromium binary 
 
 
 def many_models(bundle: dict[str, Any]) -> dict[str, Any]:
-    """The fixture bundle with EXTRA more models (copies of its first, each with its own id and name)."""
-    template = bundle["models"][0]
-    extra = []
-    for i in range(EXTRA):
-        model_id = f"bulk/model-{i:04d}:free" if i % 2 else f"bulk/model-{i:04d}"
-        name = f"model-{i:04d}"  # the id's last segment (without the ":free"): written as a code in the data
-        extra.append({**template, "model_id": model_id, "id": f"{template['provider']}/{model_id}", "name": name})
-    return {**bundle, "models": [*bundle["models"], *extra]}
+    """The fixture bundle with EXTRA more models (copies of its first, each with its own id and name): each name is
+    its id's last segment without the ":free" (written as a code in the data)."""
+    return crowded(bundle, ((f"bulk/model-{i:04d}:free" if i % 2 else f"bulk/model-{i:04d}", f"model-{i:04d}")
+                            for i in range(EXTRA)))
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("virtual")
     bundle = orjson.loads(bundle_bytes(compile_catalog(REPO / "catalog", FIXTURES).bundle))
-    explorer_dir(root, many_models(bundle), PAGE)
-    with serve(root) as base, browser() as chromium:
-        yield base, chromium
+    with explorer_server(tmp_path_factory.mktemp("virtual"), many_models(bundle), PAGE) as served:
+        yield served
 
 
 @pytest.fixture(params=SIZES)
 def tab(served, request):
-    base, chromium = served
-    context = chromium.new_context(viewport=request.param)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(base + "index.html")
-    page.wait_for_selector("#knollm-explorer[data-ready=true]")
-    yield page
-    assert page.errors == []
-    context.close()
+    with sized_tab(served, request.param) as page:
+        page.goto(page.base + "index.html")
+        page.wait_for_selector("#knollm-explorer[data-ready=true]")
+        yield page
 
 
 def drawn(page) -> list[tuple[str, int]]:
